@@ -1,0 +1,168 @@
+//! The crate's error types, one per operation.
+
+use std::fmt;
+
+use crate::options::{self, Area, ValueError};
+
+/// Why bytes could not be decoded as a DHCPv4 packet.
+///
+/// Every variant says where the problem is, as a byte offset from the start of the
+/// packet (for options in `file` or `sname`, from the start of the packet too).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum DecodeError {
+    /// Shorter than the fixed 236-byte BOOTP header.
+    TooShort {
+        /// The length received.
+        len: usize,
+    },
+    /// The header is complete but the 4-byte magic cookie is not.
+    MissingMagicCookie {
+        /// The length received.
+        len: usize,
+    },
+    /// The four bytes after the header are not 99.130.83.99: BOOTP, or not DHCP at all.
+    BadMagicCookie {
+        /// The bytes found at offset 236.
+        found: [u8; 4],
+    },
+    /// An option code is the last byte of its area, with no length byte after it.
+    MissingOptionLength {
+        /// The area the option is in.
+        area: Area,
+        /// Offset of the option code.
+        offset: usize,
+        /// The option code.
+        code: u8,
+    },
+    /// An option's length runs past the end of its area.
+    OptionOverrun {
+        /// The area the option is in.
+        area: Area,
+        /// Offset of the option code.
+        offset: usize,
+        /// The option code.
+        code: u8,
+        /// The length byte.
+        len: u8,
+        /// How many bytes were left after the length byte.
+        available: usize,
+    },
+}
+
+impl fmt::Display for DecodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match *self {
+            DecodeError::TooShort { len } => {
+                write!(
+                    f,
+                    "packet of {len} bytes is shorter than the 236-byte BOOTP header"
+                )
+            }
+            DecodeError::MissingMagicCookie { len } => {
+                write!(
+                    f,
+                    "packet of {len} bytes ends before the magic cookie at offset 236"
+                )
+            }
+            DecodeError::BadMagicCookie { found } => write!(
+                f,
+                "bad magic cookie {:02x} {:02x} {:02x} {:02x} at offset 236 (not DHCP)",
+                found[0], found[1], found[2], found[3]
+            ),
+            DecodeError::MissingOptionLength { area, offset, code } => write!(
+                f,
+                "{} has no length byte at offset {offset} ({area})",
+                OptionLabel(code)
+            ),
+            DecodeError::OptionOverrun {
+                area,
+                offset,
+                code,
+                len,
+                available,
+            } => write!(
+                f,
+                "{} at offset {offset} ({area}) says {len} bytes but only {available} remain",
+                OptionLabel(code)
+            ),
+        }
+    }
+}
+
+impl std::error::Error for DecodeError {}
+
+/// Why a packet could not be encoded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum EncodeError {
+    /// The buffer is smaller than the encoded packet.
+    BufferTooSmall {
+        /// Bytes the packet needs.
+        needed: usize,
+        /// Bytes the buffer has.
+        available: usize,
+    },
+}
+
+impl fmt::Display for EncodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match *self {
+            EncodeError::BufferTooSmall { needed, available } => write!(
+                f,
+                "buffer of {available} bytes is too small for a packet of {needed} bytes"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for EncodeError {}
+
+/// A typed read of one option failed; the option's raw bytes are still in the packet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct OptionError {
+    /// The option code.
+    pub code: u8,
+    /// What is wrong with the value.
+    pub reason: ValueError,
+}
+
+impl OptionError {
+    pub(crate) fn new(code: u8, reason: ValueError) -> Self {
+        OptionError { code, reason }
+    }
+}
+
+impl fmt::Display for OptionError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", OptionLabel(self.code), self.reason)
+    }
+}
+
+impl std::error::Error for OptionError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.reason)
+    }
+}
+
+/// `option 1 (subnet mask)`, or `option 224` for a code without a name.
+struct OptionLabel(u8);
+
+impl fmt::Display for OptionLabel {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match options::name(self.0) {
+            Some(name) => write!(f, "option {} ({name})", self.0),
+            None => write!(f, "option {}", self.0),
+        }
+    }
+}
+
+impl fmt::Display for Area {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Area::Options => "options field",
+            Area::File => "file field",
+            Area::Sname => "sname field",
+        })
+    }
+}

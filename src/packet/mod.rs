@@ -1,0 +1,191 @@
+//! The DHCPv4 packet: every BOOTP field and the options.
+
+mod decode;
+mod display;
+pub(crate) use display::write_hex;
+mod encode;
+mod flags;
+pub(crate) mod layout;
+mod message_type;
+mod op;
+mod reply;
+
+use std::net::Ipv4Addr;
+
+pub use flags::Flags;
+pub use layout::{CHADDR_LEN, FILE_LEN, HEADER_LEN, MAGIC_COOKIE, MIN_PACKET_LEN, SNAME_LEN};
+pub use message_type::MessageType;
+pub use op::Op;
+pub use reply::respond;
+
+use crate::options::{self, Options};
+
+/// Hardware type 1, Ethernet (RFC 1700), with 6-byte addresses.
+pub const HTYPE_ETHERNET: u8 = 1;
+/// The length of an Ethernet MAC address.
+pub const ETHERNET_ADDR_LEN: u8 = 6;
+
+/// A DHCPv4 (or plain BOOTP) message, every field owned.
+///
+/// Fields carry the RFC 2131 names; the long names are search aliases in the docs.
+/// `sname` and `file` are kept byte for byte, and `chaddr` keeps all 16 bytes whatever
+/// `hlen` says, so a decoded packet encodes back to the bytes it came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Packet {
+    /// Message op code: request or reply.
+    pub op: Op,
+    /// Hardware address type (1 for Ethernet).
+    #[doc(alias = "hardware_type")]
+    pub htype: u8,
+    /// Hardware address length (6 for Ethernet).
+    #[doc(alias = "hardware_len")]
+    pub hlen: u8,
+    /// Relay hops: set to zero by clients, incremented by relay agents.
+    pub hops: u8,
+    /// Transaction ID, chosen by the client to match replies to requests.
+    #[doc(alias = "transaction_id")]
+    pub xid: u32,
+    /// Seconds since the client began acquiring or renewing an address.
+    pub secs: u16,
+    /// Flags; only the broadcast bit is defined.
+    pub flags: Flags,
+    /// Client IP address, when the client is bound, renewing or rebinding.
+    #[doc(alias = "client_ip_addr")]
+    pub ciaddr: Ipv4Addr,
+    /// "Your" IP address: the address the server gives the client.
+    #[doc(alias = "your_ip_addr")]
+    pub yiaddr: Ipv4Addr,
+    /// The next server to use in bootstrap (TFTP server for PXE).
+    #[doc(alias = "server_ip_addr")]
+    #[doc(alias = "next_server")]
+    pub siaddr: Ipv4Addr,
+    /// Relay agent IP address.
+    #[doc(alias = "gateway_ip_addr")]
+    #[doc(alias = "relay_addr")]
+    pub giaddr: Ipv4Addr,
+    /// Client hardware address, all 16 bytes; `hlen` says how many count.
+    #[doc(alias = "client_hardware_addr")]
+    pub chaddr: [u8; CHADDR_LEN],
+    /// Server host name, NUL-terminated, or options when overloaded (option 52).
+    #[doc(alias = "server_name")]
+    pub sname: [u8; SNAME_LEN],
+    /// Boot file name, NUL-terminated, or options when overloaded (option 52).
+    #[doc(alias = "boot_file")]
+    pub file: [u8; FILE_LEN],
+    /// The options, in wire order.
+    pub options: Options,
+}
+
+impl Default for Packet {
+    /// An empty BOOTREQUEST for Ethernet, with no options.
+    fn default() -> Self {
+        Packet {
+            op: Op::Request,
+            htype: HTYPE_ETHERNET,
+            hlen: ETHERNET_ADDR_LEN,
+            hops: 0,
+            xid: 0,
+            secs: 0,
+            flags: Flags::default(),
+            ciaddr: Ipv4Addr::UNSPECIFIED,
+            yiaddr: Ipv4Addr::UNSPECIFIED,
+            siaddr: Ipv4Addr::UNSPECIFIED,
+            giaddr: Ipv4Addr::UNSPECIFIED,
+            chaddr: [0; CHADDR_LEN],
+            sname: [0; SNAME_LEN],
+            file: [0; FILE_LEN],
+            options: Options::new(),
+        }
+    }
+}
+
+impl Packet {
+    /// A new Ethernet packet of the given message type: BOOTREQUEST for the types a
+    /// client sends, BOOTREPLY for the others, transaction ID zero, no other option.
+    pub fn new(message_type: MessageType) -> Self {
+        let op = match message_type {
+            MessageType::Discover
+            | MessageType::Request
+            | MessageType::Decline
+            | MessageType::Release
+            | MessageType::Inform
+            | MessageType::LeaseQuery
+            | MessageType::BulkLeaseQuery
+            | MessageType::ActiveLeaseQuery => Op::Request,
+            _ => Op::Reply,
+        };
+        let mut packet = Packet {
+            op,
+            ..Packet::default()
+        };
+        packet.options.set(options::DhcpMessageType, &message_type);
+        packet
+    }
+
+    /// The DHCP message type (option 53); `None` for BOOTP or a malformed option 53.
+    pub fn message_type(&self) -> Option<MessageType> {
+        self.options.get(options::DhcpMessageType)
+    }
+
+    /// The meaningful part of `chaddr`: `hlen` bytes, at most 16.
+    #[doc(alias = "client_hardware_addr")]
+    pub fn hardware_addr(&self) -> &[u8] {
+        &self.chaddr[..usize::from(self.hlen).min(CHADDR_LEN)]
+    }
+
+    /// The client's MAC address, when the hardware is Ethernet (htype 1, hlen 6).
+    pub fn mac(&self) -> Option<[u8; 6]> {
+        if self.htype == HTYPE_ETHERNET && self.hlen == ETHERNET_ADDR_LEN {
+            let mut mac = [0; 6];
+            mac.copy_from_slice(&self.chaddr[..6]);
+            Some(mac)
+        } else {
+            None
+        }
+    }
+
+    /// Sets an Ethernet MAC address: htype 1, hlen 6, the rest of `chaddr` zeroed.
+    pub fn set_mac(&mut self, mac: [u8; 6]) {
+        self.htype = HTYPE_ETHERNET;
+        self.hlen = ETHERNET_ADDR_LEN;
+        self.chaddr = [0; CHADDR_LEN];
+        self.chaddr[..6].copy_from_slice(&mac);
+    }
+
+    /// True when the client asked for broadcast replies.
+    pub fn broadcast(&self) -> bool {
+        self.flags.broadcast()
+    }
+
+    /// The server host name up to its first NUL, when `sname` holds text rather than options.
+    pub fn sname_str(&self) -> Option<&str> {
+        field_str(&self.sname)
+    }
+
+    /// The boot file name up to its first NUL, when `file` holds text rather than options.
+    pub fn file_str(&self) -> Option<&str> {
+        field_str(&self.file)
+    }
+
+    /// Sets `sname` from text, NUL-padded; text longer than 63 bytes is cut so a NUL remains.
+    pub fn set_sname(&mut self, name: &str) {
+        self.sname = [0; SNAME_LEN];
+        copy_text(&mut self.sname, name);
+    }
+
+    /// Sets `file` from text, NUL-padded; text longer than 127 bytes is cut so a NUL remains.
+    pub fn set_file(&mut self, name: &str) {
+        self.file = [0; FILE_LEN];
+        copy_text(&mut self.file, name);
+    }
+}
+
+fn field_str(field: &[u8]) -> Option<&str> {
+    let end = field.iter().position(|b| *b == 0).unwrap_or(field.len());
+    std::str::from_utf8(&field[..end]).ok()
+}
+
+fn copy_text(field: &mut [u8], text: &str) {
+    let len = text.len().min(field.len() - 1);
+    field[..len].copy_from_slice(&text.as_bytes()[..len]);
+}
