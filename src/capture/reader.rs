@@ -80,7 +80,7 @@ pub struct Stats {
 impl Stats {
     /// Frames that held no datagram, for any reason.
     pub fn skipped(&self) -> usize {
-        self.frames - self.datagrams
+        self.frames.saturating_sub(self.datagrams)
     }
 
     fn count(&mut self, skip: Skip) {

@@ -35,7 +35,10 @@ const IPV4_TTL_FIELD: usize = 8;
 const IPV4_TTL: u8 = 64;
 const IPV4_CHECKSUM: usize = 10;
 const UDP_CHECKSUM: usize = 6;
+const IPV4_VERSION_IHL_FIELD: usize = 0;
 const PSEUDO_HEADER_LEN: usize = 12;
+const PSEUDO_HEADER_SOURCE: usize = 0;
+const PSEUDO_HEADER_DESTINATION: usize = 4;
 const PSEUDO_HEADER_PROTOCOL: usize = 9;
 const PSEUDO_HEADER_LENGTH: usize = 10;
 /// The IPv4 total length field is 16 bits wide.
@@ -270,41 +273,63 @@ fn length_field(len: usize) -> [u8; 2] {
     u16::try_from(len).unwrap_or(u16::MAX).to_be_bytes()
 }
 
+/// Copies `bytes` into a header this module sized, at a named offset.
+fn put(header: &mut [u8], at: usize, bytes: &[u8]) {
+    header[at..at + bytes.len()].copy_from_slice(bytes);
+}
+
 fn ipv4_header(datagram: &Datagram) -> [u8; IPV4_MIN_HEADER_LEN] {
     let total_len = IPV4_MIN_HEADER_LEN + UDP_HEADER_LEN + datagram.payload.len();
     // Identification, flags, fragment offset and TOS all stay zero.
     let mut header = [0; IPV4_MIN_HEADER_LEN];
-    header[0] = IPV4_VERSION_IHL;
-    header[IPV4_TOTAL_LENGTH..IPV4_TOTAL_LENGTH + 2].copy_from_slice(&length_field(total_len));
+    header[IPV4_VERSION_IHL_FIELD] = IPV4_VERSION_IHL;
+    put(&mut header, IPV4_TOTAL_LENGTH, &length_field(total_len));
     header[IPV4_TTL_FIELD] = IPV4_TTL;
     header[IPV4_PROTOCOL] = PROTOCOL_UDP;
-    header[IPV4_SOURCE..IPV4_SOURCE + 4].copy_from_slice(&datagram.source.ip().octets());
-    header[IPV4_DESTINATION..IPV4_DESTINATION + 4]
-        .copy_from_slice(&datagram.destination.ip().octets());
+    put(&mut header, IPV4_SOURCE, &datagram.source.ip().octets());
+    put(
+        &mut header,
+        IPV4_DESTINATION,
+        &datagram.destination.ip().octets(),
+    );
     let sum = checksum(&[&header]);
-    header[IPV4_CHECKSUM..IPV4_CHECKSUM + 2].copy_from_slice(&sum.to_be_bytes());
+    put(&mut header, IPV4_CHECKSUM, &sum.to_be_bytes());
     header
 }
 
 fn udp_header(datagram: &Datagram) -> [u8; UDP_HEADER_LEN] {
     let udp_len = length_field(UDP_HEADER_LEN + datagram.payload.len());
     let mut header = [0; UDP_HEADER_LEN];
-    header[UDP_SOURCE_PORT..UDP_SOURCE_PORT + 2]
-        .copy_from_slice(&datagram.source.port().to_be_bytes());
-    header[UDP_DESTINATION_PORT..UDP_DESTINATION_PORT + 2]
-        .copy_from_slice(&datagram.destination.port().to_be_bytes());
-    header[UDP_LENGTH..UDP_LENGTH + 2].copy_from_slice(&udp_len);
+    put(
+        &mut header,
+        UDP_SOURCE_PORT,
+        &datagram.source.port().to_be_bytes(),
+    );
+    put(
+        &mut header,
+        UDP_DESTINATION_PORT,
+        &datagram.destination.port().to_be_bytes(),
+    );
+    put(&mut header, UDP_LENGTH, &udp_len);
     // RFC 768 pseudo-header: addresses, a zero byte, protocol, UDP length.
     let mut pseudo_header = [0; PSEUDO_HEADER_LEN];
-    pseudo_header[..4].copy_from_slice(&datagram.source.ip().octets());
-    pseudo_header[4..8].copy_from_slice(&datagram.destination.ip().octets());
+    put(
+        &mut pseudo_header,
+        PSEUDO_HEADER_SOURCE,
+        &datagram.source.ip().octets(),
+    );
+    put(
+        &mut pseudo_header,
+        PSEUDO_HEADER_DESTINATION,
+        &datagram.destination.ip().octets(),
+    );
     pseudo_header[PSEUDO_HEADER_PROTOCOL] = PROTOCOL_UDP;
-    pseudo_header[PSEUDO_HEADER_LENGTH..].copy_from_slice(&udp_len);
+    put(&mut pseudo_header, PSEUDO_HEADER_LENGTH, &udp_len);
     let sum = match checksum(&[&pseudo_header, &header, &datagram.payload]) {
         0 => UDP_CHECKSUM_ZERO,
         sum => sum,
     };
-    header[UDP_CHECKSUM..UDP_CHECKSUM + 2].copy_from_slice(&sum.to_be_bytes());
+    put(&mut header, UDP_CHECKSUM, &sum.to_be_bytes());
     header
 }
 
