@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Instructions per packet for each codec operation, counted by callgrind.
+#
+#   bash benches/callgrind.sh [N]      # N defaults to 1000
+#
+# Runs examples/codec_callgrind once with N iterations and once with 0, and prints
+# (I(N) - I(0)) / N: the instructions of one operation, setup subtracted. Counts do
+# not depend on machine load, so they are the stable measure next to wall-clock ratios.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+n=${1:-1000}
+target=${CARGO_TARGET_DIR:-target}
+cargo build --quiet --release --example codec_callgrind
+bin="$target/release/examples/codec_callgrind"
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+
+instructions() { # LIBRARY OPERATION PACKET N
+    local file="$out/cg.$1.$2.$3.$4"
+    valgrind --tool=callgrind --callgrind-out-file="$file" "$bin" "$1" "$2" "$3" "$4" 2>/dev/null
+    awk '/^totals:/ { print $2 }' "$file"
+}
+
+per_op() { # LIBRARY OPERATION PACKET
+    local base full
+    base=$(instructions "$1" "$2" "$3" 0)
+    full=$(instructions "$1" "$2" "$3" "$n")
+    echo $(((full - base) / n))
+}
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2fx", a / b }'; }
+
+printf '%-16s %-7s %9s %12s %9s %8s %8s\n' \
+    packet op ex_dhcp ex_reused dhcproto ratio ratio_re
+for packet in discover relay_discover offer_many pxe_discover; do
+    ex=$(per_op ex decode "$packet")
+    reused=$(per_op ex decode_from "$packet")
+    other=$(per_op dhcproto decode "$packet")
+    printf '%-16s %-7s %9d %12d %9d %8s %8s\n' "$packet" decode "$ex" "$reused" "$other" \
+        "$(ratio "$other" "$ex")" "$(ratio "$other" "$reused")"
+    ex=$(per_op ex encode "$packet")
+    other=$(per_op dhcproto encode "$packet")
+    printf '%-16s %-7s %9d %12s %9d %8s %8s\n' "$packet" encode "$ex" - "$other" \
+        "$(ratio "$other" "$ex")" -
+done
