@@ -13,7 +13,7 @@ use std::net::Ipv4Addr;
 use common::{capture_payloads, CAPTURES};
 use ex_dhcp::options::{
     ClientIdentifier, ClientLastTransactionTime, RelayAgentInformation, ServerIdentifier,
-    SipServers, SipServerList, VendorSpecificInformation, AGENT_CIRCUIT_ID, AGENT_REMOTE_ID,
+    SipServerList, SipServers, VendorSpecificInformation, AGENT_CIRCUIT_ID, AGENT_REMOTE_ID,
     VENDOR_SPECIFIC_INFORMATION,
 };
 use ex_dhcp::{MessageType, Op, Packet, MIN_PACKET_LEN};
@@ -48,7 +48,11 @@ fn every_fixture_round_trips_byte_for_byte_up_to_end() {
         for (index, (payload, packet)) in decode_all(file).into_iter().enumerate() {
             let mut buf = [0u8; 1500];
             let len = packet.encode_to_min_len(&mut buf, 0).unwrap();
-            assert_eq!(&buf[..len], &payload[..len], "{file} #{index}: bytes up to END");
+            assert_eq!(
+                &buf[..len],
+                &payload[..len],
+                "{file} #{index}: bytes up to END"
+            );
             assert!(
                 payload[len..].iter().all(|b| *b == 0),
                 "{file} #{index}: only zero padding after END"
@@ -124,7 +128,11 @@ fn relayed_cable_modem_packets_carry_relay_agent_sub_options() {
             let codes: Vec<u8> = relay.sub_options.iter().map(|s| s.code).collect();
             assert_eq!(
                 codes,
-                [AGENT_CIRCUIT_ID, AGENT_REMOTE_ID, VENDOR_SPECIFIC_INFORMATION],
+                [
+                    AGENT_CIRCUIT_ID,
+                    AGENT_REMOTE_ID,
+                    VENDOR_SPECIFIC_INFORMATION
+                ],
                 "{file}"
             );
             assert_eq!(relay.remote_id().map(<[u8]>::len), Some(6));
