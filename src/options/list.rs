@@ -76,6 +76,12 @@ impl Options {
         }
     }
 
+    /// Makes room for at least `options` more occurrences holding `bytes` more bytes.
+    pub fn reserve(&mut self, options: usize, bytes: usize) {
+        self.entries.reserve(options);
+        self.data.reserve(bytes);
+    }
+
     /// Removes every option, keeping the allocated space.
     pub fn clear(&mut self) {
         self.entries.clear();
