@@ -74,12 +74,8 @@ impl LeaseServer {
         }
     }
 
-    /// The settings.
-    pub fn settings(&self) -> &Settings {
-        &self.settings
-    }
-
     /// The lease table.
+    #[cfg(test)]
     pub fn table(&self) -> &LeaseTable {
         &self.table
     }
@@ -98,6 +94,28 @@ impl LeaseServer {
             }
             Change::Declined { addr, until } => self.table.quarantine(*addr, *until),
         }
+    }
+
+    /// The live leases and quarantines at `now`, as the changes that rebuild them: what
+    /// a compacted lease file holds.
+    pub fn snapshot(&self, now: Secs) -> Vec<Change> {
+        let leases = self
+            .table
+            .entries()
+            .filter_map(|(key, entry)| match entry.state {
+                State::Bound(until) if until > now => Some(Change::Bound {
+                    key: key.clone(),
+                    addr: entry.addr,
+                    until,
+                }),
+                _ => None,
+            });
+        let quarantines = self
+            .table
+            .quarantined()
+            .filter(|(_, until)| *until > now)
+            .map(|(addr, until)| Change::Declined { addr, until });
+        leases.chain(quarantines).collect()
     }
 
     /// Frees expired offers, leases and quarantines; returns the addresses freed.

@@ -461,3 +461,20 @@ impl IntoRelease for Packet {
             .with_option(ServerIdentifier, SERVER)
     }
 }
+
+#[test]
+fn a_snapshot_replayed_gives_back_the_live_leases() {
+    let mut server = server();
+    let kept = lease(&mut server, mac(1), NOW);
+    let released = lease(&mut server, mac(2), NOW);
+    server.handle(&renew(mac(2), released).into_release(), NOW);
+    reply_to(&mut server, &discover(mac(3)), NOW).unwrap();
+    let snapshot = server.snapshot(NOW);
+    let mut restarted = self::server();
+    for change in &snapshot {
+        restarted.apply(change);
+    }
+    assert_eq!(restarted.table().held_count(NOW), 1, "offers are not kept");
+    let ack = reply_to(&mut restarted, &renew(mac(1), kept), NOW + 1);
+    assert_eq!(kind(&ack), Some(MessageType::Ack));
+}

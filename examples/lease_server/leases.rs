@@ -120,6 +120,7 @@ impl LeaseTable {
     }
 
     /// The client whose entry names `addr`, held or not.
+    #[cfg(test)]
     pub fn holder(&self, addr: Ipv4Addr) -> Option<&ClientKey> {
         self.by_addr.get(&addr)
     }
@@ -202,7 +203,13 @@ impl LeaseTable {
         self.by_key.iter()
     }
 
+    /// The addresses set aside, with the end of their quarantine.
+    pub fn quarantined(&self) -> impl Iterator<Item = (Ipv4Addr, Secs)> + '_ {
+        self.quarantine.iter().map(|(a, until)| (*a, *until))
+    }
+
     /// The number of addresses held (offered or leased) at `now`.
+    #[cfg(test)]
     pub fn held_count(&self, now: Secs) -> usize {
         self.by_key.values().filter(|e| e.held(now)).count()
     }

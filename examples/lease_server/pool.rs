@@ -50,11 +50,6 @@ impl Subnet {
         }
     }
 
-    /// The subnet mask.
-    pub fn mask(&self) -> Ipv4Addr {
-        Ipv4Addr::from(self.mask)
-    }
-
     /// True when `address` is on this subnet.
     pub fn contains(&self, address: Ipv4Addr) -> bool {
         u32::from(address) & self.mask == self.network
