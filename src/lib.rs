@@ -6,6 +6,7 @@
 #![warn(missing_debug_implementations, unreachable_pub)]
 
 mod client;
+pub mod capture;
 mod error;
 pub mod options;
 mod packet;
