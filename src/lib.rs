@@ -5,8 +5,8 @@
 #![forbid(unsafe_code)]
 #![warn(missing_debug_implementations, unreachable_pub)]
 
-mod client;
 pub mod capture;
+mod client;
 mod error;
 pub mod options;
 mod packet;

@@ -85,6 +85,7 @@ impl Settings {
         let wanted = request
             .options
             .get(ParameterRequestList)
+            .map(|list| list.0)
             .unwrap_or_else(|| DEFAULT_PARAMETERS.to_vec());
         for code in wanted {
             match code {

@@ -3,7 +3,7 @@
 
 use std::net::Ipv4Addr;
 
-use ex_dhcp::options::{ClientIdentifier, RequestedIpAddress, ServerIdentifier};
+use ex_dhcp::options::{ClientIdentifier, DhcpOption, RequestedIpAddress, ServerIdentifier};
 use ex_dhcp::{respond, MessageType, Op, Packet};
 use log::{debug, info, warn};
 
@@ -58,8 +58,9 @@ pub struct LeaseServer {
 
 /// The key a request's lease is filed under: option 61 when present, else `chaddr`.
 pub fn client_key(request: &Packet) -> ClientKey {
-    match request.options.get(ClientIdentifier) {
-        Some(id) if !id.is_empty() => ClientKey::Id(id),
+    // Raw bytes: the key must be exactly what the client sent, whatever its form.
+    match request.options.get_raw(ClientIdentifier::CODE) {
+        Some(id) if !id.is_empty() => ClientKey::Id(id.into_owned()),
         _ => ClientKey::Hw(request.htype, request.hardware_addr().to_vec()),
     }
 }

@@ -54,7 +54,7 @@ fn packet(message_type: MessageType, mac: Mac) -> Packet {
     packet.xid = 0x1234_5678;
     packet
         .options
-        .set(ParameterRequestList, &vec![1, 3, 6, 15, 51, 54]);
+        .set(ParameterRequestList, &vec![1, 3, 6, 15, 51, 54].into());
     packet.options.set(MaxMessageSize, &1500);
     packet
 }
@@ -123,7 +123,7 @@ fn discover_gets_an_offer_with_everything_a_client_checks() {
 
 #[test]
 fn options_not_in_the_parameter_request_list_are_left_out() {
-    let request = discover(mac(1)).with_option(ParameterRequestList, vec![1]);
+    let request = discover(mac(1)).with_option(ParameterRequestList, vec![1].into());
     let offer = reply_to(&mut server(), &request, NOW).unwrap();
     assert!(!offer.options.contains(Router::CODE));
     assert!(!offer.options.contains(DomainNameServer::CODE));
@@ -352,7 +352,7 @@ fn rapid_commit_acks_a_discover_that_asks_for_it() {
 fn leases_are_keyed_on_the_client_identifier_when_sent() {
     let mut server = server();
     let id = vec![0xff, 1, 2, 3, 4];
-    let with_id = |p: Packet| p.with_option(ClientIdentifier, id.clone());
+    let with_id = |p: Packet| p.with_raw_option(ClientIdentifier::CODE, &id);
     let offer = reply_to(&mut server, &with_id(discover(mac(1))), NOW).unwrap();
     // Same identifier, new network card: still the same client.
     let ack = reply_to(
@@ -361,7 +361,12 @@ fn leases_are_keyed_on_the_client_identifier_when_sent() {
         NOW,
     );
     assert_eq!(kind(&ack), Some(MessageType::Ack));
-    assert_eq!(ack.unwrap().options.get(ClientIdentifier), Some(id.clone()));
+    let echoed = ack
+        .unwrap()
+        .options
+        .get_raw(ClientIdentifier::CODE)
+        .map(|i| i.to_vec());
+    assert_eq!(echoed, Some(id.clone()));
     assert_eq!(
         server.table().holder(offer.yiaddr),
         Some(&ClientKey::Id(id))
@@ -375,7 +380,7 @@ fn a_client_never_holds_two_leases() {
     let wanted = Ipv4Addr::new(198, 18, 0, 102);
     let request = discover(mac(1)).with_option(RequestedIpAddress, wanted);
     reply_to(&mut server, &request, NOW).unwrap();
-    let id = discover(mac(1)).with_option(ClientIdentifier, vec![1, 2, 0, 0, 0, 1, 1]);
+    let id = discover(mac(1)).with_raw_option(ClientIdentifier::CODE, &[1, 2, 0, 0, 0, 1, 1]);
     reply_to(&mut server, &id, NOW).unwrap();
     assert_eq!(server.table().held_count(NOW), 1);
 }
