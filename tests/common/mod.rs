@@ -1,4 +1,5 @@
-//! Helpers shared by the tests: real packets, fixture captures, a loopback server and client.
+//! Helpers shared by tests and benchmarks: packets built byte by byte, capture
+//! fixtures, and a loopback server and client.
 #![allow(dead_code)]
 
 use std::net::{Ipv4Addr, SocketAddrV4};
@@ -7,6 +8,7 @@ use std::time::Duration;
 
 use ex_dhcp::capture;
 use ex_dhcp::{Client, Config, Handler, MessageType, Packet, Server};
+
 /// The Intel NUC PXE DISCOVER from ExDhcp's regression test, as it went on the wire.
 ///
 /// op 1, htype 1, hlen 6, flags 0x8000 (broadcast), secs 28, xid 205646044, chaddr

@@ -1,0 +1,221 @@
+//! The addresses a server may give out: one subnet, a dynamic range and static
+//! reservations by MAC address.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::net::Ipv4Addr;
+
+/// An Ethernet MAC address.
+pub type Mac = [u8; 6];
+
+/// Why a pool cannot be built from the given settings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PoolError {
+    /// The range ends before it starts.
+    EmptyRange,
+    /// An address that must be on the server's subnet is not.
+    OffSubnet(Ipv4Addr),
+    /// The range covers the server's own address, the network or the broadcast address.
+    Unusable(Ipv4Addr),
+}
+
+impl fmt::Display for PoolError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            PoolError::EmptyRange => f.write_str("the range ends before it starts"),
+            PoolError::OffSubnet(a) => write!(f, "{a} is not on the server's subnet"),
+            PoolError::Unusable(a) => {
+                write!(f, "{a} is the server, network or broadcast address")
+            }
+        }
+    }
+}
+
+impl std::error::Error for PoolError {}
+
+/// An IPv4 subnet: an address on it and its mask.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Subnet {
+    network: u32,
+    mask: u32,
+}
+
+impl Subnet {
+    /// The subnet `address` is on, with `mask`.
+    pub fn new(address: Ipv4Addr, mask: Ipv4Addr) -> Self {
+        let mask = u32::from(mask);
+        Subnet {
+            network: u32::from(address) & mask,
+            mask,
+        }
+    }
+
+    /// True when `address` is on this subnet.
+    pub fn contains(&self, address: Ipv4Addr) -> bool {
+        u32::from(address) & self.mask == self.network
+    }
+
+    /// True for the network and broadcast addresses, which no host may use.
+    pub fn is_network_or_broadcast(&self, address: Ipv4Addr) -> bool {
+        let host = u32::from(address) & !self.mask;
+        host == 0 || host == !self.mask
+    }
+}
+
+/// The addresses a server gives out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pool {
+    subnet: Subnet,
+    server: Ipv4Addr,
+    first: u32,
+    last: u32,
+    reservations: BTreeMap<Mac, Ipv4Addr>,
+}
+
+impl Pool {
+    /// A pool for the range `first..=last` on the server's subnet, plus reservations.
+    ///
+    /// Every address must be on the server's subnet; the range must not include the
+    /// server itself or the subnet's network and broadcast addresses.
+    pub fn new(
+        server: Ipv4Addr,
+        mask: Ipv4Addr,
+        first: Ipv4Addr,
+        last: Ipv4Addr,
+        reservations: BTreeMap<Mac, Ipv4Addr>,
+    ) -> Result<Self, PoolError> {
+        let subnet = Subnet::new(server, mask);
+        if u32::from(first) > u32::from(last) {
+            return Err(PoolError::EmptyRange);
+        }
+        for address in [first, last].iter().chain(reservations.values()) {
+            if !subnet.contains(*address) {
+                return Err(PoolError::OffSubnet(*address));
+            }
+            if subnet.is_network_or_broadcast(*address) || *address == server {
+                return Err(PoolError::Unusable(*address));
+            }
+        }
+        if (u32::from(first)..=u32::from(last)).contains(&u32::from(server)) {
+            return Err(PoolError::Unusable(server));
+        }
+        Ok(Pool {
+            subnet,
+            server,
+            first: first.into(),
+            last: last.into(),
+            reservations,
+        })
+    }
+
+    /// The server's subnet.
+    pub fn subnet(&self) -> Subnet {
+        self.subnet
+    }
+
+    /// The number of dynamic addresses plus reservations outside the range: the most
+    /// clients that can hold an address at once.
+    pub fn capacity(&self) -> usize {
+        let range = (self.last - self.first) as usize + 1;
+        let outside = self
+            .reservations
+            .values()
+            .filter(|a| !self.in_range(**a))
+            .count();
+        range + outside
+    }
+
+    /// The address reserved for `mac`, if any.
+    pub fn reservation(&self, mac: Option<Mac>) -> Option<Ipv4Addr> {
+        mac.and_then(|m| self.reservations.get(&m).copied())
+    }
+
+    /// True when `address` may be given to the client with `mac`: its reservation, or a
+    /// range address nobody has reserved.
+    pub fn assignable(&self, address: Ipv4Addr, mac: Option<Mac>) -> bool {
+        if self.reservation(mac) == Some(address) {
+            return true;
+        }
+        self.in_range(address) && !self.is_reserved(address)
+    }
+
+    /// The dynamic addresses, lowest first, reserved ones left out.
+    pub fn dynamic(&self) -> impl Iterator<Item = Ipv4Addr> + '_ {
+        (self.first..=self.last)
+            .map(Ipv4Addr::from)
+            .filter(|a| !self.is_reserved(*a) && *a != self.server)
+    }
+
+    fn in_range(&self, address: Ipv4Addr) -> bool {
+        (self.first..=self.last).contains(&u32::from(address))
+    }
+
+    fn is_reserved(&self, address: Ipv4Addr) -> bool {
+        self.reservations.values().any(|a| *a == address)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SERVER: Ipv4Addr = Ipv4Addr::new(198, 18, 0, 1);
+    const MASK: Ipv4Addr = Ipv4Addr::new(255, 255, 255, 0);
+    const MAC: Mac = [2, 0, 0, 0, 0, 1];
+
+    fn pool(first: u8, last: u8, reserved: &[(Mac, u8)]) -> Result<Pool, PoolError> {
+        let reservations = reserved
+            .iter()
+            .map(|(m, a)| (*m, Ipv4Addr::new(198, 18, 0, *a)))
+            .collect();
+        Pool::new(
+            SERVER,
+            MASK,
+            Ipv4Addr::new(198, 18, 0, first),
+            Ipv4Addr::new(198, 18, 0, last),
+            reservations,
+        )
+    }
+
+    #[test]
+    fn range_addresses_are_assignable_to_anyone() {
+        let pool = pool(100, 102, &[]).unwrap();
+        assert_eq!(pool.dynamic().count(), 3);
+        assert!(pool.assignable(Ipv4Addr::new(198, 18, 0, 101), None));
+        assert!(!pool.assignable(Ipv4Addr::new(198, 18, 0, 103), None));
+    }
+
+    #[test]
+    fn a_reserved_address_goes_only_to_its_mac() {
+        let pool = pool(100, 102, &[(MAC, 101), (MAC, 101)]).unwrap();
+        let reserved = Ipv4Addr::new(198, 18, 0, 101);
+        assert!(!pool.assignable(reserved, Some([2, 0, 0, 0, 0, 2])));
+        assert!(pool.assignable(reserved, Some(MAC)));
+        assert!(!pool.dynamic().any(|a| a == reserved));
+    }
+
+    #[test]
+    fn a_reservation_outside_the_range_adds_capacity() {
+        let pool = pool(100, 101, &[(MAC, 50)]).unwrap();
+        assert_eq!(pool.capacity(), 3);
+        assert!(pool.assignable(Ipv4Addr::new(198, 18, 0, 50), Some(MAC)));
+    }
+
+    #[test]
+    fn bad_ranges_are_refused() {
+        assert_eq!(pool(102, 100, &[]), Err(PoolError::EmptyRange));
+        assert_eq!(
+            pool(0, 10, &[]),
+            Err(PoolError::Unusable(Ipv4Addr::new(198, 18, 0, 0)))
+        );
+        assert_eq!(pool(1, 10, &[]), Err(PoolError::Unusable(SERVER)));
+        let off = Pool::new(
+            SERVER,
+            MASK,
+            Ipv4Addr::new(198, 19, 0, 1),
+            Ipv4Addr::new(198, 19, 0, 2),
+            BTreeMap::new(),
+        );
+        assert_eq!(off, Err(PoolError::OffSubnet(Ipv4Addr::new(198, 19, 0, 1))));
+    }
+}

@@ -1,0 +1,268 @@
+//! Scaffolding for interop tests against real clients: prerequisites that fail loudly,
+//! network namespaces and child processes that are cleaned up by `Drop` even when a
+//! test fails, and time-bounded polling.
+//!
+//! Everything runs inside namespaces the test creates, with addresses from
+//! 198.18.0.0/15 (RFC 2544 benchmarking space); nothing touches the host namespace.
+
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::thread;
+use std::time::{Duration, Instant};
+
+/// How often a waiting test looks again.
+pub const POLL: Duration = Duration::from_millis(50);
+
+/// Fails the test, naming what is missing, unless it runs as root with `ip` and
+/// BusyBox `udhcpc` installed. Never skips: CI installs them (see `.ci/run`).
+pub fn require_prerequisites() {
+    let mut missing = Vec::new();
+    if effective_uid().as_deref() != Some("0") {
+        missing.push("root (network namespaces need CAP_SYS_ADMIN)");
+    }
+    if !runs(Command::new("ip").arg("-V")) {
+        missing.push("the `ip` command (apt-get install iproute2)");
+    }
+    if !runs(Command::new("busybox").args(["udhcpc", "--help"])) {
+        missing.push("BusyBox udhcpc (apt-get install busybox)");
+    }
+    assert!(
+        missing.is_empty(),
+        "interop test cannot run, missing: {}",
+        missing.join(", ")
+    );
+}
+
+fn effective_uid() -> Option<String> {
+    let status = fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("Uid:"))?;
+    line.split_whitespace().nth(2).map(String::from)
+}
+
+fn runs(command: &mut Command) -> bool {
+    command
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+/// Runs a command to completion; panics with its output when it fails.
+pub fn run(program: &str, args: &[&str]) -> Output {
+    let output = Command::new(program)
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {program}: {e}"));
+    assert!(
+        output.status.success(),
+        "{program} {} failed: {}",
+        args.join(" "),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    output
+}
+
+/// A network namespace, deleted on drop.
+#[derive(Debug)]
+pub struct Netns {
+    name: String,
+}
+
+impl Netns {
+    /// Creates a namespace with its loopback up.
+    pub fn new(name: String) -> Self {
+        // Left over from an earlier run killed before its Drop ran: start clean.
+        let _ = Command::new("ip")
+            .args(["netns", "del", &name])
+            .stderr(Stdio::null())
+            .status();
+        run("ip", &["netns", "add", &name]);
+        let netns = Netns { name };
+        netns.ip(&["link", "set", "lo", "up"]);
+        netns
+    }
+
+    /// The namespace's name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Runs `ip` inside the namespace.
+    pub fn ip(&self, args: &[&str]) {
+        let mut all = vec!["-n", self.name.as_str()];
+        all.extend_from_slice(args);
+        run("ip", &all);
+    }
+
+    /// A command that runs `program` inside the namespace.
+    pub fn command(&self, program: &Path) -> Command {
+        let mut command = Command::new("ip");
+        command.args(["netns", "exec", &self.name]).arg(program);
+        command
+    }
+}
+
+impl Drop for Netns {
+    fn drop(&mut self) {
+        // Deleting a namespace also deletes the veth ends inside it.
+        let _ = Command::new("ip")
+            .args(["netns", "del", &self.name])
+            .status();
+    }
+}
+
+/// Joins two namespaces with a veth pair, created inside the first so it never
+/// appears in the host namespace, both ends up.
+pub fn veth(a: &Netns, a_end: &str, b: &Netns, b_end: &str) {
+    a.ip(&[
+        "link",
+        "add",
+        a_end,
+        "type",
+        "veth",
+        "peer",
+        "name",
+        b_end,
+        "netns",
+        b.name(),
+    ]);
+    a.ip(&["link", "set", a_end, "up"]);
+    b.ip(&["link", "set", b_end, "up"]);
+}
+
+/// A child process, killed (SIGKILL) and reaped on drop.
+#[derive(Debug)]
+pub struct Proc {
+    /// What it is, for messages.
+    pub name: &'static str,
+    child: Child,
+}
+
+impl Proc {
+    /// Starts `command` with stdout and stderr going to `log`.
+    pub fn spawn(name: &'static str, mut command: Command, log: &Path) -> Self {
+        let out = fs::File::create(log).expect("log file");
+        let err = out.try_clone().expect("log file");
+        let child = command
+            .stdin(Stdio::null())
+            .stdout(out)
+            .stderr(err)
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {name}: {e}"));
+        Proc { name, child }
+    }
+
+    /// Sends a signal by name (`USR1`, `USR2`, ...).
+    pub fn signal(&self, signal: &str) {
+        let pid = self.child.id().to_string();
+        run("kill", &[&format!("-{signal}"), &pid]);
+    }
+
+    /// Kills with SIGKILL, the way a crash or `kill -9` ends a server, and reaps it.
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    /// Panics if the process has exited.
+    pub fn assert_running(&mut self) {
+        if let Ok(Some(status)) = self.child.try_wait() {
+            panic!("{} exited: {status}", self.name);
+        }
+    }
+}
+
+impl Drop for Proc {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+/// A temporary directory, removed on drop unless the test failed, when its files are
+/// printed instead so the failure can be understood.
+#[derive(Debug)]
+pub struct TempDir {
+    path: PathBuf,
+}
+
+impl TempDir {
+    /// A fresh, empty directory.
+    pub fn new(name: &str) -> Self {
+        let path = std::env::temp_dir().join(name);
+        let _ = fs::remove_dir_all(&path);
+        fs::create_dir_all(&path).expect("temporary directory");
+        TempDir { path }
+    }
+
+    /// A path inside.
+    pub fn join(&self, name: &str) -> PathBuf {
+        self.path.join(name)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        if thread::panicking() {
+            for entry in fs::read_dir(&self.path).into_iter().flatten().flatten() {
+                let text = fs::read_to_string(entry.path()).unwrap_or_default();
+                eprintln!("==== {} ====\n{text}", entry.path().display());
+            }
+        }
+        let _ = fs::remove_dir_all(&self.path);
+    }
+}
+
+/// Reads a file, empty when it does not exist yet.
+pub fn read(path: &Path) -> String {
+    match fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => String::new(),
+        Err(e) => panic!("cannot read {}: {e}", path.display()),
+    }
+}
+
+/// Polls `check` until it gives a value or `timeout` passes; panics naming `what`.
+pub fn wait_for<T>(what: &str, timeout: Duration, mut check: impl FnMut() -> Option<T>) -> T {
+    let deadline = Instant::now() + timeout;
+    loop {
+        if let Some(value) = check() {
+            return value;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "timed out after {timeout:?} waiting for {what}"
+        );
+        thread::sleep(POLL);
+    }
+}
+
+/// The path of an example binary of this package, built for the profile the tests
+/// run in: `cargo test` does not build the plain binary of an example marked
+/// `test = true`, so build it here (cargo releases its lock while tests run).
+pub fn example_binary(name: &str) -> PathBuf {
+    let exe = std::env::current_exe().expect("test executable path");
+    // target/<profile>/deps/<test> -> target/<profile>/examples/<name>
+    let profile_dir = exe
+        .parent()
+        .and_then(Path::parent)
+        .expect("target/<profile>/deps");
+    let target_dir = profile_dir.parent().expect("target directory");
+    let mut build = Command::new(env!("CARGO"));
+    build
+        .args(["build", "--quiet", "--example", name, "--target-dir"])
+        .arg(target_dir);
+    if profile_dir.file_name().is_some_and(|p| p == "release") {
+        build.arg("--release");
+    }
+    let status = build.status().expect("cargo to build the example");
+    assert!(status.success(), "cargo build --example {name} failed");
+    let binary = profile_dir.join("examples").join(name);
+    assert!(
+        binary.is_file(),
+        "example binary {} is missing after cargo build --example {name}",
+        binary.display()
+    );
+    binary
+}
