@@ -9,6 +9,7 @@ pub mod capture;
 mod error;
 pub mod options;
 mod packet;
+pub mod replay;
 
 pub use error::{DecodeError, EncodeError, OptionError};
 pub use packet::{
