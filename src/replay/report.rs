@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use super::diff::Difference;
 use super::recording::Recorded;
-use crate::Packet;
+use crate::{Packet, StopReason};
 
 /// Indentation of a packet dump under a report line.
 const DUMP_INDENT: &str = "      ";
@@ -101,12 +101,16 @@ pub struct Report {
     pub unmatched_replies: usize,
     /// The recording's file or directory, when it came from one.
     pub path: Option<PathBuf>,
+    /// Why the handler stopped during the replay, if it did; it answers nothing after.
+    pub stopped: Option<StopReason>,
 }
 
 impl Report {
-    /// True when every exchange matches (always, when nothing was compared).
+    /// True when every exchange matches (always, when nothing was compared) and
+    /// the handler neither panicked nor stopped with an error.
     pub fn passed(&self) -> bool {
-        self.exchanges.iter().all(ExchangeReport::matches)
+        let stopped_badly = self.stopped.as_ref().is_some_and(StopReason::is_abnormal);
+        !stopped_badly && self.exchanges.iter().all(ExchangeReport::matches)
     }
 
     /// How many exchanges differ.
@@ -127,7 +131,7 @@ impl fmt::Display for Report {
                 f,
                 ": the recording holds no server reply, so the handler's replies to its {total} client packets are reported, not compared"
             )?;
-        } else if self.passed() {
+        } else if self.failed_exchanges() == 0 {
             writeln!(f, ": the replies to all {total} client packets match")?;
         } else {
             writeln!(
@@ -135,6 +139,9 @@ impl fmt::Display for Report {
                 ": the replies to {} of {total} client packets differ",
                 self.failed_exchanges()
             )?;
+        }
+        if let Some(reason) = &self.stopped {
+            writeln!(f, "  {reason}; it answered nothing after that")?;
         }
         if self.unmatched_replies > 0 {
             writeln!(

@@ -8,7 +8,10 @@ use super::error::ReplayError;
 use super::ignore::{Field, Ignore};
 use super::recording::{Exchange, Recording};
 use super::report::{ExchangeReport, Mismatch, Report, Sent};
-use crate::Packet;
+use crate::{Config, Handler, Harness, Packet};
+
+/// The harness's main socket, where replayed packets arrive.
+const MAIN_LISTENER: usize = 0;
 
 /// A recorded exchange to replay against a handler, and how to compare.
 ///
@@ -110,16 +113,52 @@ impl Replay {
         self
     }
 
+    /// Replays against a handler, through the same dispatch, routing and
+    /// fitting as a running server (the socket-less [`Harness`]), with the
+    /// default [`Config`].
+    ///
+    /// Returns the report when every reply matches, or when the recording has
+    /// no server replies (then the handler's replies are only reported), and
+    /// [`ReplayError::Differences`] with the report otherwise. A handler that
+    /// panics or stops with an error fails the replay too.
+    pub fn run<H: Handler>(self, handler: H) -> Result<Report, ReplayError> {
+        self.run_with_config(&Config::default(), handler)
+    }
+
+    /// [`Replay::run`] with the routing and sockets of `config`: what decides
+    /// the destinations that [`compare_destination`](Self::compare_destination) checks.
+    pub fn run_with_config<H: Handler>(
+        self,
+        config: &Config,
+        handler: H,
+    ) -> Result<Report, ReplayError> {
+        let mut harness = Harness::with_config(config, handler);
+        let mut report = self.report(|packet, from| {
+            let source = harness.source(from, MAIN_LISTENER);
+            harness
+                .inject_from(packet.clone(), source)
+                .map(|outgoing| Sent::new(outgoing.packet, Some(outgoing.to)))
+                .into_iter()
+                .collect()
+        })?;
+        report.stopped = harness.stopped().cloned();
+        verdict(report)
+    }
+
     /// Feeds each client packet to `answer`, with the address it is replayed
-    /// from, and compares what it returns with the recorded replies.
+    /// from, and compares what it returns with the recorded replies, as
+    /// [`Replay::run`] does.
     ///
-    /// This is the engine under [`Replay::run`]; use it directly to replay
-    /// against anything that answers packets, a plain function for instance.
-    ///
-    /// Returns the report when every reply matches (or when the recording has
-    /// no server replies, so there was nothing to compare), and
-    /// [`ReplayError::Differences`] with the report otherwise.
-    pub fn run_with<F>(self, mut answer: F) -> Result<Report, ReplayError>
+    /// Use it to replay against anything that answers packets: a plain
+    /// function, or a handler already wrapped in a [`Harness`] you keep.
+    pub fn run_with<F>(self, answer: F) -> Result<Report, ReplayError>
+    where
+        F: FnMut(&Packet, SocketAddrV4) -> Vec<Sent>,
+    {
+        self.report(answer).and_then(verdict)
+    }
+
+    fn report<F>(self, mut answer: F) -> Result<Report, ReplayError>
     where
         F: FnMut(&Packet, SocketAddrV4) -> Vec<Sent>,
     {
@@ -145,17 +184,21 @@ impl Replay {
                 compare(exchange, got, compared.then_some(&comparison))
             })
             .collect();
-        let report = Report {
+        Ok(Report {
             exchanges,
             compared,
             unmatched_replies: recording.unmatched_replies.len(),
             path: recording.path,
-        };
-        if report.passed() {
-            Ok(report)
-        } else {
-            Err(ReplayError::Differences(Box::new(report)))
-        }
+            stopped: None,
+        })
+    }
+}
+
+fn verdict(report: Report) -> Result<Report, ReplayError> {
+    if report.passed() {
+        Ok(report)
+    } else {
+        Err(ReplayError::Differences(Box::new(report)))
     }
 }
 
