@@ -101,8 +101,11 @@ impl fmt::Display for ReplayError {
             ReplayError::Capture {
                 path: Some(path),
                 error,
-            } => write!(f, "cannot read capture {}: {error}", path.display()),
-            ReplayError::Capture { path: None, error } => write!(f, "cannot read capture: {error}"),
+            } => write!(f, "cannot read capture {}: {error}", path.display())
+                .and_then(|()| write_io_cause(f, error)),
+            ReplayError::Capture { path: None, error } => {
+                write!(f, "cannot read capture: {error}").and_then(|()| write_io_cause(f, error))
+            }
             ReplayError::Io { path, error } => write!(f, "cannot read {}: {error}", path.display()),
             ReplayError::Decode { origin, error } => {
                 write!(f, "{origin} is not a dhcp packet: {error}")
@@ -122,6 +125,14 @@ impl fmt::Display for ReplayError {
             ),
             ReplayError::Differences(report) => write!(f, "{report}"),
         }
+    }
+}
+
+/// The capture module keeps the i/o error as its source; a one-line message wants it inline.
+fn write_io_cause(f: &mut fmt::Formatter<'_>, error: &CaptureError) -> fmt::Result {
+    match error {
+        CaptureError::Io(cause) => write!(f, " ({cause})"),
+        _ => Ok(()),
     }
 }
 
