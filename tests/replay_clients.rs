@@ -1,14 +1,14 @@
 //! Replaying captures built in code: interleaved clients, captures without
 //! server replies, saved `.bin` packets, and the differences a replay reports.
 
-mod common;
+mod replay_support;
 
 use std::net::Ipv4Addr;
 
-use common::{client, pcap_of, SERVER};
 use ex_dhcp::options::{DhcpOption, ServerIdentifier};
 use ex_dhcp::replay::{Mismatch, Origin, Recording, Replay, ReplayError};
 use ex_dhcp::{respond, MessageType, Packet, Reply, Source};
+use replay_support::{client, pcap_of, SERVER};
 
 /// Offers 192.0.2.<last byte of the MAC> and acknowledges any request.
 fn by_mac(packet: &Packet, _from: &Source) -> Reply {

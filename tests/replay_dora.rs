@@ -1,13 +1,13 @@
 //! Replaying the shared DORA fixture against handlers that do and do not
 //! answer like the recorded server.
 
-mod common;
+mod replay_support;
 
 use std::net::Ipv4Addr;
 
-use common::{fixture, pcap_to_pcapng, DoraServer, DORA};
 use ex_dhcp::assert_replay;
 use ex_dhcp::replay::{Field, Mismatch, Recording, Replay, ReplayError};
+use replay_support::{fixture, pcap_to_pcapng, DoraServer, DORA};
 
 #[test]
 fn a_handler_that_answers_like_the_recorded_server_passes() {

@@ -2,10 +2,10 @@
 //! example (`tests/replay_generated_dora.rs`, which CI compiles and runs) is
 //! what the tool makes today.
 
-mod common;
+mod replay_support;
 
-use common::{fixture, DORA};
 use ex_dhcp::replay::{Field, Recording, TestFile};
+use replay_support::{fixture, DORA};
 
 const GENERATED: &str = include_str!("replay_generated_dora.rs");
 
@@ -15,10 +15,10 @@ fn without_whitespace(text: &str) -> String {
 
 fn dora_test_file() -> TestFile {
     let recording = Recording::from_capture(fixture(DORA)).expect("the fixture reads");
-    TestFile::new("replay_generated_dora", "common::DoraServer::new()")
+    TestFile::new("replay_generated_dora", "replay_support::DoraServer::new()")
         .expect("a valid name")
         .recording_path("tests/data/replay_generated_dora.pcap")
-        .preamble("mod common;")
+        .preamble("mod replay_support;")
         .describe(&recording)
 }
 
@@ -30,7 +30,7 @@ fn the_committed_generated_test_is_what_the_tool_writes() {
         without_whitespace(GENERATED),
         "regenerate with: cargo run --example record_test -- --pcap \
          ../shared/fixtures/captures/{DORA} --name replay_generated_dora \
-         --handler 'common::DoraServer::new()' --preamble 'mod common;' --out tests --force"
+         --handler 'replay_support::DoraServer::new()' --preamble 'mod replay_support;' --out tests --force"
     );
 }
 
@@ -38,13 +38,13 @@ fn the_committed_generated_test_is_what_the_tool_writes() {
 fn the_generated_test_replays_the_copied_capture_against_the_named_handler() {
     let source = dora_test_file().render();
     for expected in [
-        "mod common;",
+        "mod replay_support;",
         "use ex_dhcp::replay::{Replay, ReplayError};",
         "#[test]",
         "fn replay_generated_dora() -> Result<(), ReplayError> {",
         "Path::new(env!(\"CARGO_MANIFEST_DIR\")).join(\"tests/data/replay_generated_dora.pcap\")",
         "Replay::from_path(recording)?",
-        ".run(common::DoraServer::new())?;",
+        ".run(replay_support::DoraServer::new())?;",
         "//! - frame 1 DHCPDISCOVER xid 0x00003d1d -> DHCPOFFER xid 0x00003d1d (frame 2)",
         "//! - frame 3 DHCPREQUEST xid 0x00003d1e -> DHCPACK xid 0x00003d1e (frame 4)",
     ] {
@@ -74,7 +74,7 @@ fn ignores_are_written_into_the_test() {
         source.contains("join(\"tests/data/office.pcap\")"),
         "{source}"
     );
-    assert!(!source.contains("mod common;"), "{source}");
+    assert!(!source.contains("mod "), "{source}");
 }
 
 #[test]
