@@ -95,13 +95,13 @@ impl fmt::Display for Difference {
 }
 
 /// `option 51 ip address lease time`, or `option 224` when the table has no name.
-pub fn option_label(code: u8) -> impl fmt::Display {
+fn option_label(code: u8) -> impl fmt::Display {
     OptionLabel(code)
 }
 
-/// An option value decoded the way the option table knows its shape (addresses,
-/// numbers, text, message types), and hex otherwise.
-pub fn option_value(code: u8, value: &[u8]) -> impl fmt::Display + '_ {
+/// An option value as packet dumps show it ([`options::describe`]), and
+/// `(empty)` rather than nothing for a zero-length value.
+fn option_value(code: u8, value: &[u8]) -> impl fmt::Display + '_ {
     OptionValueShown { code, value }
 }
 
@@ -126,7 +126,7 @@ impl fmt::Display for OptionValueShown<'_> {
         if self.value.is_empty() {
             return f.write_str("(empty)");
         }
-        options::format_value(f, self.code, self.value)
+        write!(f, "{}", options::describe(self.code, self.value))
     }
 }
 
@@ -319,6 +319,9 @@ mod tests {
             .collect()
     }
 
+    /// A site-specific code the option table does not name.
+    const UNNAMED: u8 = 224;
+
     fn offer() -> Packet {
         Packet::new(MessageType::Offer)
             .with_yiaddr(Ipv4Addr::new(192, 0, 2, 10))
@@ -337,14 +340,14 @@ mod tests {
             .with_yiaddr(Ipv4Addr::new(192, 0, 2, 11))
             .with_option(LeaseTime, 7200)
             .without_option(ServerIdentifier::CODE)
-            .with_raw_option(43, &[1, 2]);
+            .with_raw_option(UNNAMED, &[1, 2]);
         assert_eq!(
             compare(&offer(), &got, &Ignore::default(), false),
             [
                 "yiaddr: recorded 192.0.2.10, got 192.0.2.11",
                 "missing option 54 server identifier: recorded 192.0.2.1",
                 "option 51 ip address lease time: recorded 3600, got 7200",
-                "extra option 43: got 01 02",
+                "extra option 224: got 01 02",
             ]
         );
     }

@@ -10,7 +10,7 @@ mod recording;
 mod report;
 mod run;
 
-pub use diff::{option_label, option_value, Difference};
+pub use diff::Difference;
 pub use error::{Origin, ReplayError};
 pub use generate::{TestFile, TestNameError};
 pub use ignore::Field;
