@@ -17,12 +17,8 @@ use std::time::Duration;
 
 use super::error::{Origin, ReplayError};
 use crate::capture::{self, Datagram};
-use crate::{MessageType, Op, Packet};
+use crate::{MessageType, Op, Packet, CLIENT_PORT, SERVER_PORT};
 
-/// The DHCP server port, where relays send from and to.
-const SERVER_PORT: u16 = 67;
-/// The DHCP client port.
-const CLIENT_PORT: u16 = 68;
 /// The file name extension of saved packets.
 const BIN_EXTENSION: &str = "bin";
 
