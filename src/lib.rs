@@ -10,6 +10,7 @@ mod client;
 mod error;
 pub mod options;
 mod packet;
+pub mod replay;
 mod server;
 
 pub use client::{Client, ClientError};
