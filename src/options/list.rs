@@ -3,6 +3,7 @@
 use std::borrow::Cow;
 use std::fmt;
 
+use super::client_id::{OVERLOAD_BOTH, OVERLOAD_FILE, OVERLOAD_SNAME};
 use super::key::DhcpOption;
 use super::value::OptionValue;
 use crate::error::OptionError;
@@ -13,10 +14,6 @@ pub const PAD: u8 = 0;
 pub const END: u8 = 255;
 /// Option code 52, option overload: `file` and/or `sname` carry options too.
 pub const OVERLOAD: u8 = 52;
-/// Option 52 values (RFC 2132, section 9.3).
-const OVERLOAD_FILE: u8 = 1;
-const OVERLOAD_SNAME: u8 = 2;
-const OVERLOAD_BOTH: u8 = 3;
 /// Option code 82, relay agent information, which a reply echoes last.
 pub const RELAY_AGENT_INFORMATION: u8 = 82;
 /// The longest value one occurrence of an option can carry; longer values are split (RFC 3396).
@@ -188,7 +185,7 @@ impl Options {
     pub fn push_raw(&mut self, code: u8, value: &[u8]) -> &mut Self {
         let start = self.data.len();
         self.data.extend_from_slice(value);
-        let index = self.entries.len();
+        let index = self.options_end();
         self.insert_segments(index, code, Area::Options, start);
         self
     }
@@ -251,29 +248,41 @@ impl Options {
     }
 
     fn place(&mut self, code: u8, start: usize) -> &mut Self {
-        let index = match self.entries.iter().position(|e| e.code == code) {
-            Some(index) => {
-                self.entries.retain(|e| e.code != code);
-                index
-            }
-            None => self.insertion_point(code),
-        };
+        // A replaced option keeps its place when that place is in the options field,
+        // where new values are written.
+        let kept = self
+            .entries
+            .iter()
+            .position(|e| e.code == code)
+            .filter(|index| self.entries[*index].area == Area::Options);
+        self.entries.retain(|e| e.code != code);
+        let index = kept.unwrap_or_else(|| self.insertion_point(code));
         self.insert_segments(index, code, Area::Options, start);
         self
     }
 
-    /// New options go last, but before a trailing run of relay agent information.
+    /// The index just after the last entry of the options field; entries from `file`
+    /// and `sname` follow it, so that the list stays in wire order.
+    fn options_end(&self) -> usize {
+        self.entries
+            .iter()
+            .rposition(|e| e.area == Area::Options)
+            .map_or(0, |index| index + 1)
+    }
+
+    /// New options go last in the options field, but before a trailing run of relay
+    /// agent information, which RFC 3046 wants last.
     fn insertion_point(&self, code: u8) -> usize {
+        let end = self.options_end();
         if code == RELAY_AGENT_INFORMATION {
-            return self.entries.len();
+            return end;
         }
-        let trailing_relay = self
-            .entries
+        let trailing_relay = self.entries[..end]
             .iter()
             .rev()
             .take_while(|e| e.code == RELAY_AGENT_INFORMATION)
             .count();
-        self.entries.len() - trailing_relay
+        end - trailing_relay
     }
 
     /// Records the bytes from `start` to the end of the buffer as occurrences of at most

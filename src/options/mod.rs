@@ -5,19 +5,64 @@
 //! - A typed key such as [`SubnetMask`] implements [`DhcpOption`]: it ties a code to
 //!   a Rust type that implements [`OptionValue`]. Read with [`Options::get`], write
 //!   with [`Options::set`]. Define your own keys with [`dhcp_option!`](crate::dhcp_option).
-//! - [`name`] gives every known option code its name, for logs and packet dumps.
+//! - [`name`] gives every known option code its name, and [`describe`] shows a value,
+//!   for logs and packet dumps.
+//!
+//! Structured values each have a type: [`RelayAgentInfo`] (82), [`VendorInfo`] (43,
+//! PXE sub-options named by [`pxe_sub_option_name`]), [`VendorClasses`] (124),
+//! [`VendorIdentifyingInfo`] (125), [`DomainSearchList`] (119), [`Fqdn`] (81),
+//! [`ClasslessRoute`] (121), [`StaticRoute`] (33), [`UserClasses`] (77), [`ClientNdi`]
+//! (94), [`MachineId`] (97), [`ClientId`] (61), [`ParameterList`] (55), [`Overload`]
+//! (52), [`SipServerList`] (120).
+//!
+//! Typed reads are lazy: decoding a packet only indexes its options, and a value is
+//! parsed when asked for. A malformed value is an error for that read only.
 
+mod client_id;
+mod dns;
+mod domain_search;
+mod fqdn;
 mod key;
 mod known;
 mod list;
+mod pxe;
+mod relay;
+mod routes;
+mod suboptions;
 mod table;
+mod user_class;
 mod value;
+mod vendor;
+mod vendor_identifying;
 
+pub use client_id::{ClientId, Overload, ParameterList, Present};
+pub use domain_search::{DomainSearchList, SipServerList};
+pub use fqdn::Fqdn;
 pub use key::DhcpOption;
 pub use known::*;
 pub use list::{
     Area, Options, RawOption, END, MAX_SEGMENT, OVERLOAD, PAD, RELAY_AGENT_INFORMATION,
 };
+pub use pxe::{
+    architecture_name, ClientNdi, MachineId, ARCH_ARM32_UEFI, ARCH_ARM64_UEFI, ARCH_EBC,
+    ARCH_X64_UEFI, ARCH_X64_UEFI_HTTP, ARCH_X86_BIOS, ARCH_X86_UEFI, MACHINE_ID_LEN,
+};
+pub use relay::{
+    relay_sub_option_name, RelayAgentInfo, AGENT_CIRCUIT_ID, AGENT_REMOTE_ID, AUTHENTICATION,
+    DOCSIS_DEVICE_CLASS, LINK_SELECTION, RADIUS_ATTRIBUTES, RELAY_AGENT_FLAGS,
+    RELAY_AGENT_IDENTIFIER, SERVER_IDENTIFIER_OVERRIDE, SUBSCRIBER_ID, VENDOR_SPECIFIC_INFORMATION,
+    VIRTUAL_SUBNET_SELECTION, VIRTUAL_SUBNET_SELECTION_CONTROL,
+};
+pub use routes::{ClasslessRoute, StaticRoute};
+pub use suboptions::{SubOption, SubOptions};
 pub(crate) use table::format_value;
-pub use table::name;
+pub use table::{describe, name};
+pub use user_class::UserClasses;
 pub use value::{NulTerminated, OptionValue, ValueError};
+pub use vendor::{
+    pxe_sub_option_name, VendorInfo, PXE_BOOT_ITEM, PXE_BOOT_MENU, PXE_BOOT_SERVERS,
+    PXE_CREDENTIAL_TYPES, PXE_DISCOVERY_CONTROL, PXE_DISCOVERY_MCAST_ADDR, PXE_MCAST_ADDRS_ALLOC,
+    PXE_MENU_PROMPT, PXE_MTFTP_CPORT, PXE_MTFTP_DELAY, PXE_MTFTP_IP, PXE_MTFTP_SPORT,
+    PXE_MTFTP_TMOUT,
+};
+pub use vendor_identifying::{VendorClass, VendorClasses, VendorIdentifyingInfo, VendorOptions};

@@ -6,7 +6,9 @@ use super::Packet;
 use crate::options;
 
 impl fmt::Display for Packet {
-    /// One header line, the fields, then one line per option with its name and value.
+    /// One header line, the fields, then one line per option with its name and value,
+    /// structured values decoded (relay agent and vendor sub-options, routes, domain
+    /// names, requested option names).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.message_type() {
             Some(kind) => writeln!(f, "{kind} xid {:#010x}", self.xid)?,
@@ -37,13 +39,30 @@ impl fmt::Display for Packet {
         if let Some(name) = self.file_str().filter(|s| !s.is_empty()) {
             writeln!(f, "  file {name:?}")?;
         }
+        let mut occurrences = [0_usize; 256];
+        for option in self.options.iter() {
+            occurrences[usize::from(option.code)] += 1;
+        }
+        let mut shown = [false; 256];
         for option in self.options.iter() {
             write!(f, "  option {:3} ", option.code)?;
             match options::name(option.code) {
                 Some(name) => write!(f, "{name}: ")?,
                 None => write!(f, "unknown: ")?,
             }
-            options::format_value(f, option.code, option.data)?;
+            let count = occurrences[usize::from(option.code)];
+            let seen = &mut shown[usize::from(option.code)];
+            if count == 1 {
+                options::format_value(f, option.code, option.data)?;
+            } else if !*seen {
+                // RFC 3396: the value is all occurrences joined; show it once, whole.
+                let joined = self.options.get_raw(option.code).unwrap_or_default();
+                options::format_value(f, option.code, &joined)?;
+                write!(f, " (joined from {count} occurrences)")?;
+            } else {
+                write!(f, "(continued, {} bytes)", option.data.len())?;
+            }
+            *seen = true;
             writeln!(f)?;
         }
         Ok(())

@@ -1,0 +1,144 @@
+//! Option 43, vendor-specific information, with the PXE sub-options named.
+
+use std::fmt;
+
+use super::list::END;
+use super::suboptions::{format_sub_options, SubOptions};
+use super::value::{OptionValue, ValueError};
+
+/// PXE sub-option 1: multicast TFTP address.
+pub const PXE_MTFTP_IP: u8 = 1;
+/// PXE sub-option 2: multicast TFTP client port.
+pub const PXE_MTFTP_CPORT: u8 = 2;
+/// PXE sub-option 3: multicast TFTP server port.
+pub const PXE_MTFTP_SPORT: u8 = 3;
+/// PXE sub-option 4: multicast TFTP listen timeout.
+pub const PXE_MTFTP_TMOUT: u8 = 4;
+/// PXE sub-option 5: multicast TFTP reopen delay.
+pub const PXE_MTFTP_DELAY: u8 = 5;
+/// PXE sub-option 6: discovery control bits.
+pub const PXE_DISCOVERY_CONTROL: u8 = 6;
+/// PXE sub-option 7: discovery multicast address.
+pub const PXE_DISCOVERY_MCAST_ADDR: u8 = 7;
+/// PXE sub-option 8: boot servers.
+pub const PXE_BOOT_SERVERS: u8 = 8;
+/// PXE sub-option 9: boot menu.
+pub const PXE_BOOT_MENU: u8 = 9;
+/// PXE sub-option 10: menu prompt (timeout and text).
+pub const PXE_MENU_PROMPT: u8 = 10;
+/// PXE sub-option 11: multicast address allocation.
+pub const PXE_MCAST_ADDRS_ALLOC: u8 = 11;
+/// PXE sub-option 12: credential types.
+pub const PXE_CREDENTIAL_TYPES: u8 = 12;
+/// PXE sub-option 71: boot item (server type and layer).
+pub const PXE_BOOT_ITEM: u8 = 71;
+
+/// The name of a PXE sub-option of option 43 (PXE specification 2.1, table 2-1).
+pub fn pxe_sub_option_name(code: u8) -> Option<&'static str> {
+    Some(match code {
+        PXE_MTFTP_IP => "mtftp ip",
+        PXE_MTFTP_CPORT => "mtftp client port",
+        PXE_MTFTP_SPORT => "mtftp server port",
+        PXE_MTFTP_TMOUT => "mtftp timeout",
+        PXE_MTFTP_DELAY => "mtftp delay",
+        PXE_DISCOVERY_CONTROL => "discovery control",
+        PXE_DISCOVERY_MCAST_ADDR => "discovery multicast address",
+        PXE_BOOT_SERVERS => "boot servers",
+        PXE_BOOT_MENU => "boot menu",
+        PXE_MENU_PROMPT => "menu prompt",
+        PXE_MCAST_ADDRS_ALLOC => "multicast address allocation",
+        PXE_CREDENTIAL_TYPES => "credential types",
+        PXE_BOOT_ITEM => "boot item",
+        _ => return None,
+    })
+}
+
+/// The value of option 43: encapsulated sub-options when the bytes are code/length/value
+/// triples (optionally ended by 255, as PXE writes them), else the raw bytes.
+///
+/// Either way the value encodes back to the bytes it was read from.
+///
+/// ```
+/// use ex_dhcp::options::{OptionValue, SubOptions, VendorInfo, PXE_DISCOVERY_CONTROL};
+///
+/// let pxe = VendorInfo::pxe(SubOptions::new().with(PXE_DISCOVERY_CONTROL, [8]));
+/// let mut bytes = Vec::new();
+/// pxe.encode_value(&mut bytes);
+/// assert_eq!(bytes, [6, 1, 8, 255]);
+/// assert_eq!(VendorInfo::decode_value(&bytes)?, pxe);
+/// assert_eq!(VendorInfo::decode_value(b"vendor text")?, VendorInfo::Raw(b"vendor text".to_vec()));
+/// # Ok::<(), ex_dhcp::options::ValueError>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum VendorInfo {
+    /// Sub-options (RFC 2132, section 8.4).
+    Encapsulated {
+        /// The sub-options, in wire order.
+        sub_options: SubOptions,
+        /// True when an END byte (255) follows them, as PXE requires.
+        terminated: bool,
+    },
+    /// Bytes that are not a sub-option list, kept as they are.
+    Raw(Vec<u8>),
+}
+
+impl VendorInfo {
+    /// PXE vendor options: the sub-options followed by END.
+    pub fn pxe(sub_options: SubOptions) -> Self {
+        VendorInfo::Encapsulated {
+            sub_options,
+            terminated: true,
+        }
+    }
+
+    /// The sub-options, when the value is encapsulated.
+    pub fn sub_options(&self) -> Option<&SubOptions> {
+        match self {
+            VendorInfo::Encapsulated { sub_options, .. } => Some(sub_options),
+            VendorInfo::Raw(_) => None,
+        }
+    }
+}
+
+impl OptionValue for VendorInfo {
+    /// Never fails: what is not a clean sub-option list is [`VendorInfo::Raw`].
+    fn decode_value(bytes: &[u8]) -> Result<Self, ValueError> {
+        let encapsulated = match SubOptions::read(bytes, Some(END)) {
+            Ok((sub_options, stop)) if stop == bytes.len() => Some(VendorInfo::Encapsulated {
+                sub_options,
+                terminated: false,
+            }),
+            Ok((sub_options, stop)) if stop + 1 == bytes.len() => Some(VendorInfo::Encapsulated {
+                sub_options,
+                terminated: true,
+            }),
+            _ => None,
+        };
+        Ok(encapsulated.unwrap_or_else(|| VendorInfo::Raw(bytes.to_vec())))
+    }
+    fn encode_value(&self, out: &mut Vec<u8>) {
+        match self {
+            VendorInfo::Encapsulated {
+                sub_options,
+                terminated,
+            } => {
+                sub_options.write(out);
+                if *terminated {
+                    out.push(END);
+                }
+            }
+            VendorInfo::Raw(bytes) => out.extend_from_slice(bytes),
+        }
+    }
+}
+
+impl fmt::Display for VendorInfo {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            VendorInfo::Encapsulated { sub_options, .. } => {
+                format_sub_options(f, sub_options, pxe_sub_option_name)
+            }
+            VendorInfo::Raw(bytes) => super::suboptions::format_bytes(f, bytes),
+        }
+    }
+}
