@@ -6,12 +6,20 @@
 #![warn(missing_debug_implementations, unreachable_pub)]
 
 pub mod capture;
+mod client;
 mod error;
 pub mod options;
 mod packet;
+mod server;
 
+pub use client::{Client, ClientError};
 pub use error::{DecodeError, EncodeError, OptionError};
 pub use packet::{
     respond, Flags, MessageType, Op, Packet, CHADDR_LEN, ETHERNET_ADDR_LEN, FILE_LEN, HEADER_LEN,
     HTYPE_ETHERNET, MAGIC_COOKIE, MIN_PACKET_LEN, SNAME_LEN,
+};
+pub use server::{
+    destination, supervise, CallError, Config, DestinationPolicy, Exit, Handler, Harness, Listen,
+    Listener, Outgoing, Reply, RestartPolicy, Routing, SendFailure, Server, Source, StartError,
+    Stats, StopReason, Stopped, Supervisor, SupervisorExit, CLIENT_PORT, DEFAULT_PORT, SERVER_PORT,
 };

@@ -1,0 +1,214 @@
+//! Server configuration: ExDhcp's options and defaults, plus queue and routing knobs.
+
+use std::net::{Ipv4Addr, SocketAddrV4};
+use std::time::Duration;
+
+/// UDP port a DHCP server listens on (RFC 2131); replies to relay agents go here too.
+pub const SERVER_PORT: u16 = 67;
+/// UDP port a DHCP client listens on (RFC 2131).
+pub const CLIENT_PORT: u16 = 68;
+/// ExDhcp's default listening port, unprivileged so a server runs without root.
+pub const DEFAULT_PORT: u16 = 6767;
+
+/// How replies are addressed when the handler does not name a destination.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
+pub enum DestinationPolicy {
+    /// RFC 2131, section 4.1: relay, then NAK, then `ciaddr`, then broadcast
+    /// (see [`destination`](crate::destination)).
+    #[default]
+    Rfc2131,
+    /// Every reply goes to the broadcast address at the client port, as ExDhcp does.
+    AlwaysBroadcast,
+}
+
+/// Where replies go: the policy and the addresses it uses.
+///
+/// The client port and broadcast address are configurable so that tests can run on
+/// loopback: ExDhcp's own tests use broadcast address 127.0.0.1 and the test
+/// client's port.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub struct Routing {
+    /// The policy.
+    pub policy: DestinationPolicy,
+    /// The port clients listen on (68).
+    pub client_port: u16,
+    /// The port relay agents listen on (67).
+    pub relay_port: u16,
+    /// The address broadcast replies go to (255.255.255.255).
+    pub broadcast: Ipv4Addr,
+}
+
+impl Default for Routing {
+    fn default() -> Self {
+        Routing {
+            policy: DestinationPolicy::Rfc2131,
+            client_port: CLIENT_PORT,
+            relay_port: SERVER_PORT,
+            broadcast: Ipv4Addr::BROADCAST,
+        }
+    }
+}
+
+/// One more socket for the same server, beside the main one.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub struct Listen {
+    /// The local address and port to bind (port 0 picks a free one).
+    pub addr: SocketAddrV4,
+    /// The interface to bind to (`SO_BINDTODEVICE`), if any.
+    pub device: Option<String>,
+}
+
+impl Listen {
+    /// A socket bound to `addr`, on every interface.
+    pub fn new(addr: SocketAddrV4) -> Self {
+        Listen { addr, device: None }
+    }
+
+    /// The same socket, bound to one interface.
+    pub fn device(mut self, device: impl Into<String>) -> Self {
+        self.device = Some(device.into());
+        self
+    }
+}
+
+/// Server configuration, with ExDhcp's defaults.
+///
+/// ```
+/// use std::net::Ipv4Addr;
+/// use std::time::Duration;
+/// use ex_dhcp::Config;
+///
+/// let config = Config::default()
+///     .port(0)
+///     .bind_ip(Ipv4Addr::LOCALHOST)
+///     .broadcast_addr(Ipv4Addr::LOCALHOST)
+///     .tick(Duration::from_secs(1));
+/// assert_eq!(config.routing.client_port, 68);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Config {
+    /// The port of the main socket (6767; 67 for a real server; 0 picks a free one).
+    pub port: u16,
+    /// The address of the main socket (0.0.0.0).
+    pub bind_ip: Ipv4Addr,
+    /// The interface the main socket is bound to (`SO_BINDTODEVICE`, needs `cap_net_raw`).
+    pub bind_device: Option<String>,
+    /// More sockets served by the same handler, such as port 4011 for proxyDHCP.
+    pub also_listen: Vec<Listen>,
+    /// Where replies go.
+    pub routing: Routing,
+    /// Packets waiting for the handler before new ones are dropped (and counted).
+    pub queue_capacity: usize,
+    /// The interval of [`Handler::tick`](crate::Handler::tick); `None` (the default) for no tick.
+    pub tick: Option<Duration>,
+    /// How long a receive thread blocks before it checks whether to stop.
+    pub poll_interval: Duration,
+    /// Sets `SO_REUSEADDR` (off). On Linux it lets several UDP sockets that all set
+    /// it share a port, so a second server would start silently instead of failing
+    /// with "address in use"; UDP has no `TIME_WAIT` that would call for it.
+    pub reuse_address: bool,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            port: DEFAULT_PORT,
+            bind_ip: Ipv4Addr::UNSPECIFIED,
+            bind_device: None,
+            also_listen: Vec::new(),
+            routing: Routing::default(),
+            queue_capacity: 1024,
+            tick: None,
+            poll_interval: Duration::from_millis(50),
+            reuse_address: false,
+        }
+    }
+}
+
+impl Config {
+    /// Sets the port of the main socket.
+    pub fn port(mut self, port: u16) -> Self {
+        self.port = port;
+        self
+    }
+
+    /// Sets the address of the main socket.
+    pub fn bind_ip(mut self, ip: Ipv4Addr) -> Self {
+        self.bind_ip = ip;
+        self
+    }
+
+    /// Binds the main socket to an interface (`SO_BINDTODEVICE`).
+    pub fn bind_device(mut self, device: impl Into<String>) -> Self {
+        self.bind_device = Some(device.into());
+        self
+    }
+
+    /// Adds a socket served by the same handler.
+    pub fn also_listen(mut self, listen: Listen) -> Self {
+        self.also_listen.push(listen);
+        self
+    }
+
+    /// Sets the reply-destination policy.
+    pub fn destination_policy(mut self, policy: DestinationPolicy) -> Self {
+        self.routing.policy = policy;
+        self
+    }
+
+    /// Sets the port replies to clients go to (68).
+    pub fn client_port(mut self, port: u16) -> Self {
+        self.routing.client_port = port;
+        self
+    }
+
+    /// Sets the port replies to relay agents go to (67).
+    pub fn relay_port(mut self, port: u16) -> Self {
+        self.routing.relay_port = port;
+        self
+    }
+
+    /// Sets the address broadcast replies go to (255.255.255.255).
+    pub fn broadcast_addr(mut self, addr: Ipv4Addr) -> Self {
+        self.routing.broadcast = addr;
+        self
+    }
+
+    /// Sets the capacity of the queue between the sockets and the handler (at least 1).
+    pub fn queue_capacity(mut self, capacity: usize) -> Self {
+        self.queue_capacity = capacity.max(1);
+        self
+    }
+
+    /// Calls [`Handler::tick`](crate::Handler::tick) every `interval`.
+    pub fn tick(mut self, interval: Duration) -> Self {
+        self.tick = Some(interval);
+        self
+    }
+
+    /// Sets how long a receive thread blocks before checking whether to stop (50 ms).
+    pub fn poll_interval(mut self, interval: Duration) -> Self {
+        self.poll_interval = interval.max(Duration::from_millis(1));
+        self
+    }
+
+    /// Sets or clears `SO_REUSEADDR` on every socket (see [`Config::reuse_address`](Config#structfield.reuse_address)).
+    pub fn reuse_address(mut self, reuse: bool) -> Self {
+        self.reuse_address = reuse;
+        self
+    }
+
+    /// The main socket and the others, in order; the index is the [`Source::listener`](crate::Source::listener).
+    pub(crate) fn listens(&self) -> Vec<Listen> {
+        let mut all = vec![Listen {
+            addr: SocketAddrV4::new(self.bind_ip, self.port),
+            device: self.bind_device.clone(),
+        }];
+        all.extend(self.also_listen.iter().cloned());
+        all
+    }
+}

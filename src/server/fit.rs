@@ -1,0 +1,139 @@
+//! Fitting a reply into the largest message the client accepts.
+//!
+//! The limit is option 57 of the request, which counts the whole IP datagram, never
+//! below 576 bytes (the minimum every host must accept, RFC 2131 section 2); 576
+//! when the option is absent. The DHCP message gets that less 28 bytes of IP and UDP
+//! headers. When a reply is longer, whole options are dropped, least important first.
+//! Kept first, in order: message type (53), server identifier (54), lease time (51),
+//! T1 (58), T2 (59), message (56); then the options the client asked for in its
+//! parameter request list (55), in its order; then the other options in wire order;
+//! relay agent information (82) last.
+
+use crate::options::{
+    DhcpMessageType, DhcpOption, LeaseTime, MaxMessageSize, ParameterRequestList, RebindingTime,
+    RenewalTime, ServerIdentifier, RELAY_AGENT_INFORMATION,
+};
+use crate::Packet;
+
+/// The smallest IP datagram every host accepts, and the default limit.
+pub(crate) const MIN_DATAGRAM: usize = 576;
+/// IPv4 (20, no options) and UDP (8) header bytes.
+pub(crate) const IP_UDP_HEADERS: usize = 28;
+/// Option 56, an error message from the server.
+const MESSAGE: u8 = 56;
+/// The options kept first, most important first.
+const ESSENTIAL: [u8; 6] = [
+    DhcpMessageType::CODE,
+    ServerIdentifier::CODE,
+    LeaseTime::CODE,
+    RenewalTime::CODE,
+    RebindingTime::CODE,
+    MESSAGE,
+];
+
+/// The largest DHCP message (IP and UDP headers excluded) a reply to `request` may be.
+pub(crate) fn max_reply_len(request: &Packet) -> usize {
+    let datagram = request
+        .options
+        .get(MaxMessageSize)
+        .map_or(MIN_DATAGRAM, |size| usize::from(size).max(MIN_DATAGRAM));
+    datagram - IP_UDP_HEADERS
+}
+
+/// Drops options from `reply` until it fits the limit for `request`; returns the
+/// codes dropped, least important first (empty, and no allocation, when it fits).
+pub(crate) fn fit(reply: &mut Packet, request: &Packet) -> Vec<u8> {
+    let limit = max_reply_len(request);
+    if reply.encoded_len_unpadded() <= limit {
+        return Vec::new();
+    }
+    let requested = request
+        .options
+        .get(ParameterRequestList)
+        .unwrap_or_default();
+    let mut by_priority = reply.options.codes();
+    by_priority.sort_by_key(|code| rank(*code, &requested));
+    let mut dropped = Vec::new();
+    // The message type alone always fits (236 + 4 + 3 + 1 bytes).
+    while reply.encoded_len_unpadded() > limit {
+        match by_priority.pop() {
+            Some(code) if code != DhcpMessageType::CODE => {
+                reply.options.remove(code);
+                dropped.push(code);
+            }
+            _ => break,
+        }
+    }
+    dropped
+}
+
+/// Lower is kept longer. The sort is stable, so unranked options keep wire order.
+fn rank(code: u8, requested: &[u8]) -> usize {
+    if let Some(at) = ESSENTIAL.iter().position(|c| *c == code) {
+        return at;
+    }
+    if code == RELAY_AGENT_INFORMATION {
+        return usize::MAX;
+    }
+    match requested.iter().position(|c| *c == code) {
+        Some(at) => ESSENTIAL.len() + at,
+        None => ESSENTIAL.len() + 256,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{respond, MessageType};
+
+    fn big_reply(request: &Packet) -> Packet {
+        let mut reply = respond(request, MessageType::Offer)
+            .with_option(LeaseTime, 3600)
+            .with_option(ServerIdentifier, [10, 0, 0, 1].into());
+        for code in 200..=203 {
+            reply.options.set_raw(code, &[code; 100]);
+        }
+        reply
+    }
+
+    #[test]
+    fn a_reply_that_fits_is_untouched() {
+        let request = Packet::new(MessageType::Discover);
+        let mut reply = respond(&request, MessageType::Offer);
+        let before = reply.clone();
+        assert!(fit(&mut reply, &request).is_empty());
+        assert_eq!(reply, before);
+    }
+
+    #[test]
+    fn without_option_57_the_limit_is_548_bytes() {
+        let request = Packet::new(MessageType::Discover);
+        assert_eq!(max_reply_len(&request), 548);
+        let mut reply = big_reply(&request);
+        let dropped = fit(&mut reply, &request);
+        assert!(reply.encoded_len_unpadded() <= 548);
+        // 4 * 102 bytes of unrequested options: the last ones go first.
+        assert_eq!(dropped, vec![203, 202]);
+        assert!(reply.options.contains(LeaseTime::CODE));
+    }
+
+    #[test]
+    fn option_57_below_576_is_raised_to_576() {
+        let request = Packet::new(MessageType::Discover).with_option(MaxMessageSize, 300);
+        assert_eq!(max_reply_len(&request), 548);
+        let request = Packet::new(MessageType::Discover).with_option(MaxMessageSize, 1500);
+        assert_eq!(max_reply_len(&request), 1472);
+    }
+
+    #[test]
+    fn requested_options_outlive_unrequested_and_82_goes_first() {
+        let request = Packet::new(MessageType::Discover)
+            .with_option(ParameterRequestList, vec![200, 201])
+            .with_raw_option(RELAY_AGENT_INFORMATION, &[1, 2, 0, 7]);
+        let mut reply = big_reply(&request);
+        let dropped = fit(&mut reply, &request);
+        assert_eq!(dropped, vec![RELAY_AGENT_INFORMATION, 203, 202]);
+        assert!(reply.options.contains(200) && reply.options.contains(201));
+        assert!(reply.encoded_len_unpadded() <= 548);
+    }
+}

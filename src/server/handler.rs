@@ -1,0 +1,176 @@
+//! The handler trait: what a server does with each packet.
+
+use std::io;
+use std::net::SocketAddrV4;
+use std::sync::Arc;
+
+use super::reply::{Reply, StopReason};
+use crate::Packet;
+
+/// One socket a server listens on, known from the moment it is bound.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub struct Listener {
+    /// Its position in the configuration: 0 for the main socket, then
+    /// [`Config::also_listen`](crate::Config::also_listen) in order.
+    pub index: usize,
+    /// The bound address (the real port when 0 was asked for).
+    pub local: SocketAddrV4,
+    /// The interface it is bound to, if any.
+    pub device: Option<Arc<str>>,
+}
+
+/// Where a packet came from: the sender's address and the socket that received it.
+///
+/// A reply leaves from the same socket, so its source port is the one the client
+/// sent to (iPXE drops replies from any other port).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub struct Source {
+    /// The sender's address and port.
+    pub peer: SocketAddrV4,
+    /// The index of the receiving socket (see [`Listener::index`]).
+    pub listener: usize,
+    /// The receiving socket's local address.
+    pub local: SocketAddrV4,
+    /// The receiving socket's interface, if it is bound to one.
+    pub device: Option<Arc<str>>,
+}
+
+impl Source {
+    /// A packet from `peer` received on `listener`.
+    pub fn new(peer: SocketAddrV4, listener: &Listener) -> Self {
+        Source {
+            peer,
+            listener: listener.index,
+            local: listener.local,
+            device: listener.device.clone(),
+        }
+    }
+}
+
+/// A reply the sender could not send.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct SendFailure {
+    /// The reply.
+    pub packet: Packet,
+    /// Where it was going.
+    pub to: SocketAddrV4,
+    /// The socket it was to leave from.
+    pub listener: usize,
+    /// What went wrong.
+    pub error: io::Error,
+}
+
+/// A DHCP server's behaviour, with the state in `self`: the counterpart of ExDhcp's
+/// `handle_discover`, `handle_request`, ... callbacks.
+///
+/// Requests (op 1) are dispatched on their message type (option 53). Anything else,
+/// replies from other servers (op 2), BOOTP without option 53 and other message types,
+/// goes to [`other`](Handler::other). Every callback runs on the server's one handler
+/// thread, so `&mut self` needs no lock.
+///
+/// A closure `FnMut(&Packet, &Source) -> Reply` is a handler too: it gets every packet.
+///
+/// ```
+/// use std::net::Ipv4Addr;
+/// use ex_dhcp::{options::ServerIdentifier, respond, Handler, MessageType, Packet, Reply, Source};
+///
+/// struct OneAddress { next: Ipv4Addr }
+///
+/// impl Handler for OneAddress {
+///     fn discover(&mut self, packet: &Packet, _from: &Source) -> Reply {
+///         respond(packet, MessageType::Offer)
+///             .with_yiaddr(self.next)
+///             .with_option(ServerIdentifier, Ipv4Addr::new(198, 18, 0, 1))
+///             .into()
+///     }
+///     fn request(&mut self, packet: &Packet, _from: &Source) -> Reply {
+///         respond(packet, MessageType::Ack).with_yiaddr(self.next).into()
+///     }
+///     fn decline(&mut self, _packet: &Packet, _from: &Source) -> Reply {
+///         Reply::None
+///     }
+/// }
+/// ```
+pub trait Handler: Send + 'static {
+    /// Called once on the handler thread before the first packet, with the bound sockets.
+    fn init(&mut self, listeners: &[Listener]) {
+        let _ = listeners;
+    }
+
+    /// A DHCPDISCOVER: usually answered with an OFFER.
+    fn discover(&mut self, packet: &Packet, from: &Source) -> Reply;
+
+    /// A DHCPREQUEST: usually answered with an ACK or a NAK.
+    fn request(&mut self, packet: &Packet, from: &Source) -> Reply;
+
+    /// A DHCPDECLINE: the client found the address in use.
+    fn decline(&mut self, packet: &Packet, from: &Source) -> Reply;
+
+    /// A DHCPINFORM: configuration only. No reply by default.
+    fn inform(&mut self, packet: &Packet, from: &Source) -> Reply {
+        let _ = (packet, from);
+        Reply::None
+    }
+
+    /// A DHCPRELEASE: the client gives its address back. No reply by default.
+    fn release(&mut self, packet: &Packet, from: &Source) -> Reply {
+        let _ = (packet, from);
+        Reply::None
+    }
+
+    /// Any other packet: other message types, BOOTP without option 53, and replies
+    /// (op 2) from other servers. No reply by default.
+    fn other(&mut self, packet: &Packet, from: &Source) -> Reply {
+        let _ = (packet, from);
+        Reply::None
+    }
+
+    /// Called every [`Config::tick`](crate::Config::tick). A [`Reply::Send`] from here
+    /// is routed on the reply's own fields and leaves from the main socket.
+    fn tick(&mut self) -> Reply {
+        Reply::None
+    }
+
+    /// A reply could not be sent (it was logged and counted already).
+    fn send_failed(&mut self, failure: SendFailure) -> Reply {
+        let _ = failure;
+        Reply::None
+    }
+
+    /// Called exactly once, last, whatever the reason, panics included.
+    fn terminate(&mut self, reason: &StopReason) {
+        let _ = reason;
+    }
+}
+
+impl<F> Handler for F
+where
+    F: FnMut(&Packet, &Source) -> Reply + Send + 'static,
+{
+    fn discover(&mut self, packet: &Packet, from: &Source) -> Reply {
+        self(packet, from)
+    }
+
+    fn request(&mut self, packet: &Packet, from: &Source) -> Reply {
+        self(packet, from)
+    }
+
+    fn decline(&mut self, packet: &Packet, from: &Source) -> Reply {
+        self(packet, from)
+    }
+
+    fn inform(&mut self, packet: &Packet, from: &Source) -> Reply {
+        self(packet, from)
+    }
+
+    fn release(&mut self, packet: &Packet, from: &Source) -> Reply {
+        self(packet, from)
+    }
+
+    fn other(&mut self, packet: &Packet, from: &Source) -> Reply {
+        self(packet, from)
+    }
+}

@@ -1,0 +1,69 @@
+//! The sender thread: encode into a reused buffer, send from the right socket, count.
+
+use std::io;
+use std::net::UdpSocket;
+use std::sync::Arc;
+
+use crossbeam_channel::{Receiver, Sender};
+
+use super::dispatch::Outgoing;
+use super::handler::SendFailure;
+use super::stats::Counters;
+
+/// Room for any reply: fitted replies are at most the client's maximum message size.
+const BUFFER_LEN: usize = 65_507;
+
+/// Sends until the handler thread drops its end of `queue`, then returns.
+///
+/// Every failure is counted, logged and reported back to the handler through
+/// `failures` (it may already be gone during shutdown; that is fine).
+pub(crate) fn run(
+    sockets: Vec<UdpSocket>,
+    queue: Receiver<Outgoing>,
+    failures: Sender<SendFailure>,
+    counters: Arc<Counters>,
+) {
+    let mut buf = vec![0; BUFFER_LEN];
+    for outgoing in queue {
+        let result = match outgoing.packet.encode_to(&mut buf) {
+            Ok(len) => match sockets.get(outgoing.listener) {
+                Some(socket) => socket.send_to(&buf[..len], outgoing.to).map(drop),
+                None => Err(io::Error::new(
+                    io::ErrorKind::NotFound,
+                    format!("no socket number {}", outgoing.listener),
+                )),
+            },
+            Err(error) => Err(io::Error::new(io::ErrorKind::InvalidInput, error)),
+        };
+        match result {
+            Ok(()) => counters.sent(),
+            Err(error) => {
+                counters.send_failure();
+                log_failure(&outgoing, &error);
+                let _ = failures.send(SendFailure {
+                    packet: outgoing.packet,
+                    to: outgoing.to,
+                    listener: outgoing.listener,
+                    error,
+                });
+            }
+        }
+    }
+}
+
+fn log_failure(outgoing: &Outgoing, error: &io::Error) {
+    let xid = outgoing.packet.xid;
+    if error.kind() == io::ErrorKind::PermissionDenied {
+        log::error!(
+            "sending reply xid {xid:#010x} to {} was refused ({error}): check conntrack \
+             (a stale connection-tracking or iptables NAT entry for this flow can block \
+             it; try `conntrack -D -p udp`) and the firewall",
+            outgoing.to
+        );
+    } else {
+        log::error!(
+            "sending reply xid {xid:#010x} to {} failed: {error}",
+            outgoing.to
+        );
+    }
+}

@@ -1,0 +1,93 @@
+//! Server statistics: atomic counters shared by the threads, read as a snapshot.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use crate::MessageType;
+
+/// Message types counted one by one: 1 to 18; slot 0 counts packets without a
+/// known message type (BOOTP, unknown values).
+const TYPE_SLOTS: usize = 19;
+
+/// The live counters. Relaxed ordering: each counter is independent.
+#[derive(Debug, Default)]
+pub(crate) struct Counters {
+    received: AtomicU64,
+    malformed: AtomicU64,
+    dropped_full: AtomicU64,
+    handled: [AtomicU64; TYPE_SLOTS],
+    sent: AtomicU64,
+    send_failures: AtomicU64,
+}
+
+fn slot(kind: Option<MessageType>) -> usize {
+    match kind.map(u8::from) {
+        Some(value) if usize::from(value) < TYPE_SLOTS => usize::from(value),
+        _ => 0,
+    }
+}
+
+impl Counters {
+    pub(crate) fn received(&self) {
+        self.received.fetch_add(1, Ordering::Relaxed);
+    }
+    pub(crate) fn malformed(&self) {
+        self.malformed.fetch_add(1, Ordering::Relaxed);
+    }
+    pub(crate) fn dropped_full(&self) {
+        self.dropped_full.fetch_add(1, Ordering::Relaxed);
+    }
+    pub(crate) fn handled(&self, kind: Option<MessageType>) {
+        self.handled[slot(kind)].fetch_add(1, Ordering::Relaxed);
+    }
+    pub(crate) fn sent(&self) {
+        self.sent.fetch_add(1, Ordering::Relaxed);
+    }
+    pub(crate) fn send_failure(&self) {
+        self.send_failures.fetch_add(1, Ordering::Relaxed);
+    }
+
+    pub(crate) fn snapshot(&self) -> Stats {
+        let mut handled = [0; TYPE_SLOTS];
+        for (out, counter) in handled.iter_mut().zip(&self.handled) {
+            *out = counter.load(Ordering::Relaxed);
+        }
+        Stats {
+            received: self.received.load(Ordering::Relaxed),
+            malformed: self.malformed.load(Ordering::Relaxed),
+            dropped_full: self.dropped_full.load(Ordering::Relaxed),
+            handled,
+            sent: self.sent.load(Ordering::Relaxed),
+            send_failures: self.send_failures.load(Ordering::Relaxed),
+        }
+    }
+}
+
+/// A snapshot of a server's counters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub struct Stats {
+    /// Datagrams received on the sockets (injected packets are not counted).
+    pub received: u64,
+    /// Datagrams that did not decode as DHCP (also counted in `received`).
+    pub malformed: u64,
+    /// Packets dropped because the handler's queue was full.
+    pub dropped_full: u64,
+    handled: [u64; TYPE_SLOTS],
+    /// Replies sent.
+    pub sent: u64,
+    /// Replies that could not be sent.
+    pub send_failures: u64,
+}
+
+impl Stats {
+    /// Packets of this message type given to the handler; `None` counts those
+    /// without a known type (BOOTP, unknown option 53 values).
+    pub fn handled(&self, kind: Option<MessageType>) -> u64 {
+        self.handled[slot(kind)]
+    }
+
+    /// Packets given to the handler, all types.
+    pub fn handled_total(&self) -> u64 {
+        self.handled.iter().sum()
+    }
+}
