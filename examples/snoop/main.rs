@@ -17,6 +17,8 @@ mod listen;
 #[path = "../common/logging.rs"]
 mod logging;
 mod save;
+#[path = "../common/socket.rs"]
+mod socket;
 
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -83,7 +85,7 @@ fn run(options: &cli::Options) -> Result<(), Failure> {
     let sockets = options
         .ports
         .iter()
-        .map(|&port| listen::open(port, options.device.as_deref()))
+        .map(|&port| socket::open(port, options.device.as_deref()))
         .collect::<Result<Vec<_>, _>>()
         .map_err(setup_failed)?;
 
