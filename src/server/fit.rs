@@ -128,7 +128,7 @@ mod tests {
     #[test]
     fn requested_options_outlive_unrequested_and_82_goes_first() {
         let request = Packet::new(MessageType::Discover)
-            .with_option(ParameterRequestList, vec![200, 201])
+            .with_option(ParameterRequestList, vec![200, 201].into())
             .with_raw_option(RELAY_AGENT_INFORMATION, &[1, 2, 0, 7]);
         let mut reply = big_reply(&request);
         let dropped = fit(&mut reply, &request);
