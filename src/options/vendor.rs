@@ -132,13 +132,25 @@ impl OptionValue for VendorInfo {
     }
 }
 
-impl fmt::Display for VendorInfo {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl VendorInfo {
+    /// Writes the value, naming sub-options with PXE's names when `pxe` (the vendor
+    /// class, option 60, says PXEClient or PXEServer; other vendors use the same
+    /// codes for other things).
+    pub(crate) fn format(&self, f: &mut fmt::Formatter<'_>, pxe: bool) -> fmt::Result {
+        let names: fn(u8) -> Option<&'static str> =
+            if pxe { pxe_sub_option_name } else { |_| None };
         match self {
             VendorInfo::Encapsulated { sub_options, .. } => {
-                format_sub_options(f, sub_options, pxe_sub_option_name)
+                format_sub_options(f, sub_options, names)
             }
             VendorInfo::Raw(bytes) => super::suboptions::format_bytes(f, bytes),
         }
+    }
+}
+
+impl fmt::Display for VendorInfo {
+    /// Sub-options by code, without names (which depend on the vendor).
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.format(f, false)
     }
 }

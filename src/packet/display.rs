@@ -3,7 +3,7 @@
 use std::fmt;
 
 use super::Packet;
-use crate::options;
+use crate::options::{self, DhcpOption, OptionValue};
 
 impl fmt::Display for Packet {
     /// One header line, the fields, then one line per option with its name and value,
@@ -52,7 +52,9 @@ impl fmt::Display for Packet {
             }
             let count = occurrences[usize::from(option.code)];
             let seen = &mut shown[usize::from(option.code)];
-            if count == 1 {
+            if option.code == options::VendorSpecificInformation::CODE && count == 1 {
+                self.format_vendor_info(f, option.data)?;
+            } else if count == 1 {
                 options::format_value(f, option.code, option.data)?;
             } else if !*seen {
                 // RFC 3396: the value is all occurrences joined; show it once, whole.
@@ -68,6 +70,24 @@ impl fmt::Display for Packet {
         Ok(())
     }
 }
+
+impl Packet {
+    /// Option 43, with PXE sub-option names when the vendor class says PXE.
+    fn format_vendor_info(&self, f: &mut fmt::Formatter<'_>, data: &[u8]) -> fmt::Result {
+        let pxe = self
+            .options
+            .get_raw(options::VendorClassIdentifier::CODE)
+            .is_some_and(|class| class.starts_with(PXE_CLIENT) || class.starts_with(PXE_SERVER));
+        match options::VendorInfo::decode_value(data) {
+            Ok(info) => info.format(f, pxe),
+            Err(_) => write_hex(f, data, ' '),
+        }
+    }
+}
+
+/// The vendor class prefixes of PXE clients and servers (PXE specification 2.1).
+const PXE_CLIENT: &[u8] = b"PXEClient";
+const PXE_SERVER: &[u8] = b"PXEServer";
 
 pub(crate) fn write_hex(f: &mut fmt::Formatter<'_>, bytes: &[u8], separator: char) -> fmt::Result {
     for (i, byte) in bytes.iter().enumerate() {

@@ -6,8 +6,9 @@
 //! headers. When a reply is longer, whole options are dropped, least important first.
 //! Kept first, in order: message type (53), server identifier (54), lease time (51),
 //! T1 (58), T2 (59), message (56); then the options the client asked for in its
-//! parameter request list (55), in its order; then the other options in wire order;
-//! relay agent information (82) last.
+//! parameter request list (55), in its order; then the other options in wire order.
+//! Relay agent information (82) is kept with the essentials: RFC 3046 section 2.2 has
+//! servers echo it in every reply, and a relay may need it to deliver the reply at all.
 
 use crate::options::{
     DhcpMessageType, DhcpOption, LeaseTime, MaxMessageSize, ParameterRequestList, RebindingTime,
@@ -73,11 +74,11 @@ fn rank(code: u8, requested: &[u8]) -> usize {
         return at;
     }
     if code == RELAY_AGENT_INFORMATION {
-        return usize::MAX;
+        return ESSENTIAL.len();
     }
     match requested.iter().position(|c| *c == code) {
-        Some(at) => ESSENTIAL.len() + at,
-        None => ESSENTIAL.len() + 256,
+        Some(at) => ESSENTIAL.len() + 1 + at,
+        None => ESSENTIAL.len() + 1 + 256,
     }
 }
 
@@ -126,14 +127,15 @@ mod tests {
     }
 
     #[test]
-    fn requested_options_outlive_unrequested_and_82_goes_first() {
+    fn requested_options_outlive_unrequested_and_82_is_kept() {
         let request = Packet::new(MessageType::Discover)
             .with_option(ParameterRequestList, vec![200, 201].into())
             .with_raw_option(RELAY_AGENT_INFORMATION, &[1, 2, 0, 7]);
         let mut reply = big_reply(&request);
         let dropped = fit(&mut reply, &request);
-        assert_eq!(dropped, vec![RELAY_AGENT_INFORMATION, 203, 202]);
+        assert_eq!(dropped, vec![203, 202]);
         assert!(reply.options.contains(200) && reply.options.contains(201));
+        assert!(reply.options.contains(RELAY_AGENT_INFORMATION));
         assert!(reply.encoded_len_unpadded() <= 548);
     }
 }

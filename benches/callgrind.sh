@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Instructions per packet for each codec operation, counted by callgrind.
+#
+#   bash benches/callgrind.sh [N]      # N defaults to 1000
+#
+# Runs examples/codec_callgrind once with N iterations and once with 0, and prints
+# (I(N) - I(0)) / N: the instructions of one operation, setup subtracted. Counts do
+# not depend on machine load, so they are the stable measure next to wall-clock ratios.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+n=${1:-1000}
+target=${CARGO_TARGET_DIR:-target}
+cargo build --quiet --release --example codec_callgrind
+bin="$target/release/examples/codec_callgrind"
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+
+instructions() { # LIBRARY OPERATION PACKET N
+    local file="$out/cg.$1.$2.$3.$4"
+    valgrind --tool=callgrind --callgrind-out-file="$file" "$bin" "$1" "$2" "$3" "$4" 2>/dev/null
+    awk '/^totals:/ { print $2 }' "$file"
+}
+
+per_op() { # LIBRARY OPERATION PACKET
+    local base full
+    base=$(instructions "$1" "$2" "$3" 0)
+    full=$(instructions "$1" "$2" "$3" "$n")
+    echo $(((full - base) / n))
+}
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2fx", a / b }'; }
+
+# ex_dhcp: fresh decode, decode_from into a reused packet, and the proposed
+# pre-sized fresh decode (presized; see BENCHMARKS.md). ratio = dhcproto / ex_dhcp.
+printf '%-15s %-6s %8s %8s %8s %9s %8s %8s %8s\n' \
+    packet op ex_dhcp reused presized dhcproto ratio r_reused r_presz
+for packet in discover relay_discover offer_many pxe_discover; do
+    ex=$(per_op ex decode "$packet")
+    reused=$(per_op ex decode_from "$packet")
+    presized=$(per_op ex decode_presized "$packet")
+    other=$(per_op dhcproto decode "$packet")
+    printf '%-15s %-6s %8d %8d %8d %9d %8s %8s %8s\n' "$packet" decode \
+        "$ex" "$reused" "$presized" "$other" \
+        "$(ratio "$other" "$ex")" "$(ratio "$other" "$reused")" "$(ratio "$other" "$presized")"
+    ex=$(per_op ex encode "$packet")
+    other=$(per_op dhcproto encode "$packet")
+    printf '%-15s %-6s %8d %8s %8s %9d %8s %8s %8s\n' "$packet" encode "$ex" - - "$other" \
+        "$(ratio "$other" "$ex")" - -
+done
