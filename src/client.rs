@@ -74,7 +74,22 @@ pub struct Client {
 impl Client {
     /// Binds a socket (port 0 picks a free one) with broadcast allowed.
     pub fn bind(addr: SocketAddrV4) -> io::Result<Client> {
-        let socket = UdpSocket::bind(addr)?;
+        Client::from_socket(UdpSocket::bind(addr)?)
+    }
+
+    /// Wraps a socket the caller set up, for what [`Client::bind`] does not offer:
+    /// a device binding (`SO_BINDTODEVICE`), `SO_REUSEADDR`, a socket inherited from
+    /// a privileged parent. Broadcast is allowed on it, as `bind` does.
+    ///
+    /// ```no_run
+    /// use std::net::{Ipv4Addr, SocketAddrV4, UdpSocket};
+    /// use ex_dhcp::Client;
+    ///
+    /// let socket = UdpSocket::bind(SocketAddrV4::new(Ipv4Addr::UNSPECIFIED, 68))?;
+    /// let client = Client::from_socket(socket)?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn from_socket(socket: UdpSocket) -> io::Result<Client> {
         socket.set_broadcast(true)?;
         Ok(Client {
             socket,
