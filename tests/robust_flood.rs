@@ -102,6 +102,7 @@ fn pending(stats: &Stats) -> i128 {
     i128::from(stats.received)
         - i128::from(stats.malformed)
         - i128::from(stats.dropped_full)
+        - i128::from(stats.dropped_stopped)
         - i128::from(stats.handled_total())
 }
 

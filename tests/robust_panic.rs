@@ -202,3 +202,42 @@ fn a_handler_that_stops_itself_shuts_down_cleanly_with_its_state() {
     );
     assert_eq!(server_threads(), 0);
 }
+
+/// The receive thread runs until `join`: a datagram it reads after the handler has
+/// stopped must be counted and logged, not vanish.
+#[test]
+fn a_packet_arriving_after_the_handler_stopped_is_counted() {
+    let _serial = serial();
+    capture_logs();
+    let (terminated, terminations) = mpsc::channel();
+    let handler = Fragile {
+        generation: 0,
+        served: 0,
+        terminated,
+    };
+    let (server, mut client) = loopback(handler);
+    let to = server.local_addr();
+    serve_some(&mut client, to, 1);
+    client
+        .send(&packet(MessageType::Request, STOP_XID), to)
+        .unwrap();
+    assert_eq!(terminations.recv_timeout(WAIT), Ok((0, StopReason::Normal)));
+    const LATE_XID: u32 = 0x1a7e_0001;
+    client
+        .send(&packet(MessageType::Discover, LATE_XID), to)
+        .unwrap();
+    let received = u64::from(SERVED_BEFORE) + 2;
+    wait_until(WAIT, "the late DISCOVER is received", || {
+        server.stats().received == received
+    });
+    let stats = server.stats();
+    assert_eq!(stats.dropped_stopped, 1, "{stats:?}");
+    assert_eq!(
+        stats.malformed + stats.dropped_full + stats.dropped_stopped + stats.handled_total(),
+        stats.received,
+        "every datagram received is accounted for: {stats:?}"
+    );
+    let late = logged(log::Level::Warn, &format!("{LATE_XID:#010x}"));
+    assert_eq!(late.len(), 1, "{late:?}");
+    assert_eq!(server.join().reason, StopReason::Normal);
+}
