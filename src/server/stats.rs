@@ -77,9 +77,9 @@ pub struct Stats {
     pub malformed: u64,
     /// Packets dropped because the handler's queue was full.
     pub dropped_full: u64,
-    /// Packets received after the handler had stopped (it panicked or asked to stop)
-    /// and before the receive thread did; under supervision the next server never
-    /// sees them.
+    /// Packets received but never handled because the handler stopped first (still
+    /// queued, or read before the receive thread stopped); under supervision the
+    /// next server never sees them.
     pub dropped_stopped: u64,
     handled: [u64; TYPE_SLOTS],
     /// Replies sent.
