@@ -95,7 +95,8 @@ pub struct Config {
     pub port: u16,
     /// The address of the main socket (0.0.0.0).
     pub bind_ip: Ipv4Addr,
-    /// The interface the main socket is bound to (`SO_BINDTODEVICE`, needs `cap_net_raw`).
+    /// The interface the main socket is bound to (`SO_BINDTODEVICE`; needs `cap_net_raw`
+    /// before Linux 5.7).
     pub bind_device: Option<String>,
     /// More sockets served by the same handler, such as port 4011 for proxyDHCP.
     pub also_listen: Vec<Listen>,

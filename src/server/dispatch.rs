@@ -258,5 +258,15 @@ pub(crate) fn run<H: Handler>(
         }
     };
     drop(wiring.outgoing);
+    // Packets still queued will never be handled: count them, and close the queue
+    // before `terminate`, so the receive threads count any later ones themselves.
+    let unhandled = wiring.incoming.try_iter().count();
+    drop(wiring.incoming);
+    if unhandled > 0 {
+        log::warn!("dropped {unhandled} queued packets: the handler has stopped");
+    }
+    for _ in 0..unhandled {
+        dispatcher.counters.dropped_stopped();
+    }
     dispatcher.terminate(reason)
 }

@@ -22,7 +22,8 @@ pub enum StartError {
         /// The system's error.
         source: io::Error,
     },
-    /// `SO_BINDTODEVICE` failed: no such interface, or no `cap_net_raw` capability.
+    /// `SO_BINDTODEVICE` failed: no such interface, or no `cap_net_raw` capability
+    /// (needed before Linux 5.7, and since then only to change a socket's device).
     BindToDevice {
         /// The interface name.
         device: String,
@@ -44,6 +45,15 @@ impl fmt::Display for StartError {
             }
             StartError::Bind { addr, source } if source.kind() == io::ErrorKind::AddrInUse => {
                 write!(f, "address {addr} is already in use: {source}")
+            }
+            StartError::Bind { addr, source }
+                if source.kind() == io::ErrorKind::PermissionDenied =>
+            {
+                write!(
+                    f,
+                    "binding to {addr} needs root or the cap_net_bind_service capability \
+                     (ports below net.ipv4.ip_unprivileged_port_start are privileged): {source}"
+                )
             }
             StartError::Bind { addr, source } => write!(f, "could not bind to {addr}: {source}"),
             StartError::BindToDevice { device, source }

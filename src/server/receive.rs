@@ -64,7 +64,14 @@ pub(crate) fn run(
                     incoming.packet.xid
                 );
             }
-            Err(TrySendError::Disconnected(_)) => break,
+            Err(TrySendError::Disconnected(incoming)) => {
+                counters.dropped_stopped();
+                log::warn!(
+                    "dropped xid {:#010x} from {peer}: the handler has stopped",
+                    incoming.packet.xid
+                );
+                break;
+            }
         }
     }
 }

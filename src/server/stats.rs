@@ -14,6 +14,7 @@ pub(crate) struct Counters {
     received: AtomicU64,
     malformed: AtomicU64,
     dropped_full: AtomicU64,
+    dropped_stopped: AtomicU64,
     handled: [AtomicU64; TYPE_SLOTS],
     sent: AtomicU64,
     send_failures: AtomicU64,
@@ -36,6 +37,9 @@ impl Counters {
     pub(crate) fn dropped_full(&self) {
         self.dropped_full.fetch_add(1, Ordering::Relaxed);
     }
+    pub(crate) fn dropped_stopped(&self) {
+        self.dropped_stopped.fetch_add(1, Ordering::Relaxed);
+    }
     pub(crate) fn handled(&self, kind: Option<MessageType>) {
         self.handled[slot(kind)].fetch_add(1, Ordering::Relaxed);
     }
@@ -55,6 +59,7 @@ impl Counters {
             received: self.received.load(Ordering::Relaxed),
             malformed: self.malformed.load(Ordering::Relaxed),
             dropped_full: self.dropped_full.load(Ordering::Relaxed),
+            dropped_stopped: self.dropped_stopped.load(Ordering::Relaxed),
             handled,
             sent: self.sent.load(Ordering::Relaxed),
             send_failures: self.send_failures.load(Ordering::Relaxed),
@@ -72,6 +77,10 @@ pub struct Stats {
     pub malformed: u64,
     /// Packets dropped because the handler's queue was full.
     pub dropped_full: u64,
+    /// Packets received but never handled because the handler stopped first (still
+    /// queued, or read before the receive thread stopped); under supervision the
+    /// next server never sees them.
+    pub dropped_stopped: u64,
     handled: [u64; TYPE_SLOTS],
     /// Replies sent.
     pub sent: u64,
