@@ -5,6 +5,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_debug_implementations, unreachable_pub)]
 
+pub mod capture;
 mod error;
 pub mod options;
 mod packet;
