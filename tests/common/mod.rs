@@ -127,18 +127,26 @@ pub fn assert_round_trip(packet: &Packet) -> Vec<u8> {
         .expect("buffer sized by encoded_len_unpadded");
     assert_eq!(len, bytes.len());
     let again = Packet::decode(&bytes).expect("an encoded packet decodes");
-    assert_eq!(again, expected, "decode(encode(p)) == p");
+    assert_eq!(
+        expected_after_round_trip(&again),
+        expected,
+        "decode(encode(p)) == p"
+    );
     let padded = packet.encode();
     assert_eq!(&padded[..len], &bytes[..]);
     assert!(padded[len..].iter().all(|&b| b == 0));
-    assert_eq!(Packet::decode(&padded).as_ref(), Ok(&expected));
+    let padded_again = Packet::decode(&padded).expect("a padded packet decodes");
+    assert_eq!(expected_after_round_trip(&padded_again), expected);
     assert_eq!(again.encode(), padded, "encoding is stable");
     bytes
 }
 
-/// What a round trip gives back today. Known codec bug (tests/fuzz_regressions.rs):
-/// bytes after END in an overloaded `file` or `sname` field survive decode but are
-/// zeroed by encode. Make this the identity once the codec keeps them.
+/// `packet` with the bytes after END in an overloaded `file` or `sname` zeroed.
+///
+/// Known codec bug (tests/fuzz_regressions.rs): decode keeps those bytes, encode zeroes
+/// them. Round trips are compared through this on both sides, so they hold before and
+/// after the fix, and stay exact for every packet without such bytes; the ignored
+/// regression tests pin the exact behaviour. Remove it once the codec is fixed.
 pub fn expected_after_round_trip(packet: &Packet) -> Packet {
     let mut packet = packet.clone();
     let overload = packet
