@@ -96,8 +96,13 @@ proptest! {
 
     #[test]
     fn arbitrary_bytes_never_panic_and_fail_at_the_header_as_the_format_says(
-        bytes in prop::collection::vec(any::<u8>(), 0..600)
+        mut bytes in prop::collection::vec(any::<u8>(), 0..600),
+        with_cookie in any::<bool>(),
     ) {
+        // Half the cases get past the cookie, so the option errors are reached too.
+        if with_cookie && bytes.len() >= OPTIONS_START {
+            bytes[HEADER_LEN..OPTIONS_START].copy_from_slice(&MAGIC_COOKIE);
+        }
         let result = decode_and_use(&bytes);
         match header_error(&bytes) {
             Some(expected) => prop_assert_eq!(result, Err(expected)),
