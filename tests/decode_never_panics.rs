@@ -4,11 +4,11 @@
 //! Case counts are kept small so the suite stays fast; the fuzz targets in fuzz/ run
 //! the same checks for minutes at a time.
 
-mod common;
+mod decode_support;
 
 use std::sync::OnceLock;
 
-use common::{assert_round_trip, fixture_payloads, header, walk, Walk, OPTIONS_START};
+use decode_support::{assert_round_trip, fixture_payloads, header, walk, Walk, OPTIONS_START};
 use ex_dhcp::options::Area;
 use ex_dhcp::{DecodeError, Packet, HEADER_LEN, MAGIC_COOKIE};
 use proptest::prelude::*;

@@ -1,8 +1,8 @@
 //! Inputs the fuzzer (fuzz/README.md) found, minimised, kept as named cases.
 
-mod common;
+mod decode_support;
 
-use common::{packet_with_options, FILE_START, SNAME_START};
+use decode_support::{packet_with_options, FILE_START, SNAME_START};
 use ex_dhcp::options::{Area, OVERLOAD};
 use ex_dhcp::Packet;
 

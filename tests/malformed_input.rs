@@ -4,9 +4,9 @@
 //! Offsets in errors are from the start of the packet, for options in `file` and
 //! `sname` too.
 
-mod common;
+mod decode_support;
 
-use common::{
+use decode_support::{
     assert_round_trip, header, packet_with_options, walk, Rng, Walk, FILE_START, OPTIONS_START,
     SNAME_START,
 };
