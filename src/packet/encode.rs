@@ -116,15 +116,16 @@ fn write_options(options: &Options, area: Area, out: &mut [u8]) -> usize {
     }
 }
 
-/// Writes `sname` or `file`: its options when it is overloaded, else its raw bytes.
+/// Writes `sname` or `file`: its raw bytes, then, when option 52 overloads it, its
+/// options over them. Whatever followed END in the field as decoded stays as it was,
+/// so a decoded packet encodes back byte for byte (the fuzzer found a packet with a
+/// stray byte after END in `file` that zero-filling lost).
 ///
 /// Options only get into these fields by decoding, and editing can only remove them
 /// (new options go to the options field), so they always fit.
 fn write_field(options: &Options, area: Area, raw: &[u8], out: &mut [u8]) {
-    if !options.overloads(area) {
-        out.copy_from_slice(raw);
-        return;
+    out.copy_from_slice(raw);
+    if options.overloads(area) {
+        write_options(options, area, out);
     }
-    let end = write_options(options, area, out);
-    out[end..].fill(0);
 }

@@ -1,0 +1,62 @@
+//! Decode, encode, decode again: whatever decodes must encode to bytes that decode to
+//! the same packet, padded or not, and encoding that packet must give the same bytes.
+#![no_main]
+
+use ex_dhcp::{Packet, MIN_PACKET_LEN};
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|bytes: &[u8]| {
+    let Ok(first) = Packet::decode(bytes) else {
+        return;
+    };
+    let expected = first.clone();
+
+    // Unpadded: exactly up to and including END.
+    let mut unpadded = vec![0; first.encoded_len_unpadded()];
+    let len = first
+        .encode_to_min_len(&mut unpadded, 0)
+        .expect("buffer of encoded_len_unpadded() bytes is enough");
+    assert_eq!(
+        len,
+        unpadded.len(),
+        "encode_to_min_len(_, 0) fills the unpadded length"
+    );
+    let second = Packet::decode(&unpadded).expect("an encoded packet decodes");
+    assert_eq!(second, expected, "decode(encode(p)) == p (unpadded)");
+
+    // Padded to the BOOTP minimum, through both padded entry points.
+    let padded = first.encode();
+    assert_eq!(padded.len(), first.encoded_len());
+    assert!(padded.len() >= MIN_PACKET_LEN);
+    assert_eq!(&padded[..len], &unpadded[..], "padding only appends");
+    assert!(padded[len..].iter().all(|&b| b == 0), "padding is zeros");
+    let mut buf = vec![0xa5; padded.len() + 7];
+    let written = first.encode_to(&mut buf).expect("buffer is large enough");
+    assert_eq!(&buf[..written], &padded[..]);
+    let third = Packet::decode(&padded).expect("a padded packet decodes");
+    assert_eq!(third, expected, "decode(encode(p)) == p (padded)");
+
+    // Stable: the re-decoded packet encodes to the very same bytes.
+    let mut again = vec![0; second.encoded_len_unpadded()];
+    second
+        .encode_to_min_len(&mut again, 0)
+        .expect("buffer of encoded_len_unpadded() bytes is enough");
+    assert_eq!(again, unpadded, "encode(decode(encode(p))) == encode(p)");
+
+    // decode_from into a packet that already holds something gives the same result.
+    let mut reused = third;
+    reused.options.set_raw(224, &[1, 2, 3]);
+    reused
+        .decode_from(bytes)
+        .expect("decoded once, decodes again");
+    assert_eq!(
+        reused, first,
+        "decode_from reuses storage without leftovers"
+    );
+
+    // A buffer one byte short is refused, not overrun.
+    if len > 0 {
+        let mut short = vec![0; len - 1];
+        assert!(first.encode_to_min_len(&mut short, 0).is_err());
+    }
+});
