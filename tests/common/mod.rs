@@ -118,3 +118,18 @@ pub fn packet(kind: MessageType, xid: u32) -> Packet {
     packet.set_mac(MAC);
     packet
 }
+
+/// Waits, at most `WAIT`, until the server has counted `sent` replies as sent.
+///
+/// The sender thread counts a reply after `send_to` returns, so a client can hold
+/// the reply a moment before the counter moves: read it only once it has.
+pub fn wait_for_sent<H: Handler>(server: &Server<H>, sent: u64) -> ex_dhcp::Stats {
+    let deadline = std::time::Instant::now() + WAIT;
+    loop {
+        let stats = server.stats();
+        if stats.sent >= sent || std::time::Instant::now() >= deadline {
+            return stats;
+        }
+        std::thread::yield_now();
+    }
+}
