@@ -3,6 +3,7 @@
 use std::fmt;
 
 use crate::options::{self, Area, ValueError};
+use crate::packet::layout::HEADER_LEN;
 
 /// Why bytes could not be decoded as a DHCPv4 packet.
 ///
@@ -56,18 +57,18 @@ impl fmt::Display for DecodeError {
             DecodeError::TooShort { len } => {
                 write!(
                     f,
-                    "packet of {len} bytes is shorter than the 236-byte BOOTP header"
+                    "packet of {len} bytes is shorter than the {HEADER_LEN}-byte BOOTP header"
                 )
             }
             DecodeError::MissingMagicCookie { len } => {
                 write!(
                     f,
-                    "packet of {len} bytes ends before the magic cookie at offset 236"
+                    "packet of {len} bytes ends before the magic cookie at offset {HEADER_LEN}"
                 )
             }
             DecodeError::BadMagicCookie { found } => write!(
                 f,
-                "bad magic cookie {:02x} {:02x} {:02x} {:02x} at offset 236 (not DHCP)",
+                "bad magic cookie {:02x} {:02x} {:02x} {:02x} at offset {HEADER_LEN} (not DHCP)",
                 found[0], found[1], found[2], found[3]
             ),
             DecodeError::MissingOptionLength { area, offset, code } => write!(

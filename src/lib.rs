@@ -155,7 +155,7 @@
 //! ```
 //!
 //! Recorded traffic can be replayed against a handler as a test too (the
-//! `testing` module).
+//! [`replay`] module).
 //!
 //! # The codec
 //!

@@ -4,23 +4,9 @@ mod common;
 
 use std::net::{Ipv4Addr, SocketAddrV4};
 
-use common::{loopback, packet, WAIT};
+use common::{loopback, packet, Silent, WAIT};
 use ex_dhcp::options::DomainNameServer;
 use ex_dhcp::{respond, Handler, Harness, MessageType, Packet, Reply, Source};
-
-struct Silent;
-
-impl Handler for Silent {
-    fn discover(&mut self, _: &Packet, _: &Source) -> Reply {
-        Reply::None
-    }
-    fn request(&mut self, _: &Packet, _: &Source) -> Reply {
-        Reply::None
-    }
-    fn decline(&mut self, _: &Packet, _: &Source) -> Reply {
-        Reply::None
-    }
-}
 
 struct Informs;
 

@@ -4,7 +4,7 @@ mod common;
 
 use std::net::Ipv4Addr;
 
-use common::packet;
+use common::{packet, Silent};
 use ex_dhcp::{Handler, Harness, MessageType, Packet, Reply, Source};
 
 #[derive(Default)]
@@ -28,20 +28,6 @@ impl Handler for Leases {
     }
 }
 
-struct DefaultRelease;
-
-impl Handler for DefaultRelease {
-    fn discover(&mut self, _: &Packet, _: &Source) -> Reply {
-        Reply::None
-    }
-    fn request(&mut self, _: &Packet, _: &Source) -> Reply {
-        Reply::None
-    }
-    fn decline(&mut self, _: &Packet, _: &Source) -> Reply {
-        Reply::None
-    }
-}
-
 #[test]
 fn release_reaches_its_callback_and_sends_nothing() {
     let mut harness = Harness::new(Leases::default());
@@ -54,7 +40,7 @@ fn release_reaches_its_callback_and_sends_nothing() {
 
 #[test]
 fn release_is_silent_by_default() {
-    let mut harness = Harness::new(DefaultRelease);
+    let mut harness = Harness::new(Silent);
     assert_eq!(harness.inject(packet(MessageType::Release, 6)), None);
     assert_eq!(harness.stats().handled(Some(MessageType::Release)), 1);
 }

@@ -3,6 +3,7 @@
 
 use std::ffi::OsString;
 use std::fmt;
+use std::process::ExitCode;
 use std::str::FromStr;
 
 /// A command line that could not be understood; printing it shows the usage.
@@ -80,6 +81,27 @@ impl Args {
         UsageError {
             problem: None,
             usage: self.usage,
+        }
+    }
+}
+
+/// Parses the process's arguments with `parse`. On `--help` the usage goes to
+/// stdout, on a usage error to stderr with the problem; either way the caller gets
+/// the exit status to return (success, or `usage_exit`).
+pub fn parse_or_exit<T>(
+    parse: impl FnOnce(Args) -> Result<T, UsageError>,
+    usage: &'static str,
+    usage_exit: u8,
+) -> Result<T, ExitCode> {
+    match parse(Args::from_env(usage)) {
+        Ok(options) => Ok(options),
+        Err(usage) if usage.problem.is_none() => {
+            print!("{usage}");
+            Err(ExitCode::SUCCESS)
+        }
+        Err(usage) => {
+            eprint!("{usage}");
+            Err(ExitCode::from(usage_exit))
         }
     }
 }

@@ -21,7 +21,6 @@ use std::process::ExitCode;
 
 use ex_dhcp::{Client, Config, Server};
 
-use crate::args::Args;
 use crate::clients::SimulatedClient;
 use crate::pool::Pool;
 
@@ -29,16 +28,9 @@ const EXIT_FAILED: u8 = 1;
 const EXIT_USAGE: u8 = 2;
 
 fn main() -> ExitCode {
-    let options = match cli::parse(Args::from_env(cli::USAGE)) {
+    let options = match args::parse_or_exit(cli::parse, cli::USAGE, EXIT_USAGE) {
         Ok(options) => options,
-        Err(usage) if usage.problem.is_none() => {
-            print!("{usage}");
-            return ExitCode::SUCCESS;
-        }
-        Err(usage) => {
-            eprint!("{usage}");
-            return ExitCode::from(EXIT_USAGE);
-        }
+        Err(status) => return status,
     };
     logging::init(options.log);
     match run(&options) {

@@ -24,22 +24,13 @@ use std::process::ExitCode;
 
 use ex_dhcp::{Client, ClientError};
 
-use crate::args::Args;
-
 const EXIT_NO_REPLY: u8 = 1;
 const EXIT_ERROR: u8 = 2;
 
 fn main() -> ExitCode {
-    let options = match cli::parse(Args::from_env(cli::USAGE)) {
+    let options = match args::parse_or_exit(cli::parse, cli::USAGE, EXIT_ERROR) {
         Ok(options) => options,
-        Err(usage) if usage.problem.is_none() => {
-            print!("{usage}");
-            return ExitCode::SUCCESS;
-        }
-        Err(usage) => {
-            eprint!("{usage}");
-            return ExitCode::from(EXIT_ERROR);
-        }
+        Err(status) => return status,
     };
     logging::init(options.log);
     match run(&options) {

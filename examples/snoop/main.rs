@@ -28,7 +28,6 @@ use std::time::Instant;
 
 use crossbeam_channel::RecvTimeoutError;
 
-use crate::args::Args;
 use crate::listen::Received;
 use crate::save::{BinFiles, PcapFile};
 
@@ -36,16 +35,9 @@ const EXIT_SAVE_FAILED: u8 = 1;
 const EXIT_SETUP_FAILED: u8 = 2;
 
 fn main() -> ExitCode {
-    let options = match cli::parse(Args::from_env(cli::USAGE)) {
+    let options = match args::parse_or_exit(cli::parse, cli::USAGE, EXIT_SETUP_FAILED) {
         Ok(options) => options,
-        Err(usage) if usage.problem.is_none() => {
-            print!("{usage}");
-            return ExitCode::SUCCESS;
-        }
-        Err(usage) => {
-            eprint!("{usage}");
-            return ExitCode::from(EXIT_SETUP_FAILED);
-        }
+        Err(status) => return status,
     };
     logging::init(options.log);
     match run(&options) {

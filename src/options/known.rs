@@ -6,9 +6,11 @@
 
 use std::net::Ipv4Addr;
 
-use super::client_id::{ClientId, Overload, ParameterList, Present};
+use super::client_id::ClientId;
 use super::domain_search::{DomainSearchList, SipServerList};
 use super::fqdn::Fqdn;
+use super::overload::Overload;
+use super::parameter_list::ParameterList;
 use super::pxe::{ClientNdi, MachineId};
 use super::relay::RelayAgentInfo;
 use super::routes::{ClasslessRoute, StaticRoute};
@@ -16,6 +18,7 @@ use super::suboptions::SubOptions;
 use super::table::Shape;
 use super::user_class::UserClasses;
 use super::value::NulTerminated;
+use super::value::Present;
 use super::vendor::VendorInfo;
 use super::vendor_identifying::{VendorClasses, VendorIdentifyingInfo};
 use crate::dhcp_option;

@@ -3,8 +3,8 @@
 use std::borrow::Cow;
 use std::fmt;
 
-use super::client_id::{OVERLOAD_BOTH, OVERLOAD_FILE, OVERLOAD_SNAME};
 use super::key::DhcpOption;
+use super::overload::{OVERLOAD_BOTH, OVERLOAD_FILE, OVERLOAD_SNAME};
 use super::value::OptionValue;
 use crate::error::OptionError;
 

@@ -25,6 +25,8 @@ mod fqdn;
 mod key;
 mod known;
 mod list;
+mod overload;
+mod parameter_list;
 mod pxe;
 mod relay;
 mod routes;
@@ -35,7 +37,7 @@ mod value;
 mod vendor;
 mod vendor_identifying;
 
-pub use client_id::{ClientId, Overload, ParameterList, Present};
+pub use client_id::ClientId;
 pub use domain_search::{DomainSearchList, SipServerList};
 pub use fqdn::Fqdn;
 pub use key::DhcpOption;
@@ -43,6 +45,8 @@ pub use known::*;
 pub use list::{
     Area, Options, RawOption, END, MAX_SEGMENT, OVERLOAD, PAD, RELAY_AGENT_INFORMATION,
 };
+pub use overload::Overload;
+pub use parameter_list::ParameterList;
 pub use pxe::{
     architecture_name, ClientNdi, MachineId, ARCH_ARM32_UEFI, ARCH_ARM64_UEFI, ARCH_EBC,
     ARCH_X64_UEFI, ARCH_X64_UEFI_HTTP, ARCH_X86_BIOS, ARCH_X86_UEFI, MACHINE_ID_LEN,
@@ -58,7 +62,7 @@ pub use suboptions::{SubOption, SubOptions};
 pub(crate) use table::format_value;
 pub use table::{describe, name};
 pub use user_class::UserClasses;
-pub use value::{NulTerminated, OptionValue, ValueError};
+pub use value::{NulTerminated, OptionValue, Present, ValueError};
 pub use vendor::{
     pxe_sub_option_name, VendorInfo, PXE_BOOT_ITEM, PXE_BOOT_MENU, PXE_BOOT_SERVERS,
     PXE_CREDENTIAL_TYPES, PXE_DISCOVERY_CONTROL, PXE_DISCOVERY_MCAST_ADDR, PXE_MCAST_ADDRS_ALLOC,

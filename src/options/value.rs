@@ -223,6 +223,25 @@ impl OptionValue for MessageType {
     }
 }
 
+/// The value of an option that carries no data and means something by being there,
+/// such as rapid commit (80).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct Present;
+
+impl OptionValue for Present {
+    fn decode_value(bytes: &[u8]) -> Result<Self, ValueError> {
+        if bytes.is_empty() {
+            Ok(Present)
+        } else {
+            Err(ValueError::Length {
+                expected: "0",
+                actual: bytes.len(),
+            })
+        }
+    }
+    fn encode_value(&self, _out: &mut Vec<u8>) {}
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -136,9 +136,7 @@ impl Packet {
     /// The client's MAC address, when the hardware is Ethernet (htype 1, hlen 6).
     pub fn mac(&self) -> Option<[u8; 6]> {
         if self.htype == HTYPE_ETHERNET && self.hlen == ETHERNET_ADDR_LEN {
-            let mut mac = [0; 6];
-            mac.copy_from_slice(&self.chaddr[..6]);
-            Some(mac)
+            self.chaddr[..6].try_into().ok()
         } else {
             None
         }

@@ -11,8 +11,8 @@
 //! servers echo it in every reply, and a relay may need it to deliver the reply at all.
 
 use crate::options::{
-    DhcpMessageType, DhcpOption, LeaseTime, MaxMessageSize, ParameterRequestList, RebindingTime,
-    RenewalTime, ServerIdentifier, RELAY_AGENT_INFORMATION,
+    DhcpMessageType, DhcpOption, LeaseTime, MaxMessageSize, Message, ParameterRequestList,
+    RebindingTime, RenewalTime, ServerIdentifier, RELAY_AGENT_INFORMATION,
 };
 use crate::Packet;
 
@@ -20,8 +20,6 @@ use crate::Packet;
 pub(crate) const MIN_DATAGRAM: usize = 576;
 /// IPv4 (20, no options) and UDP (8) header bytes.
 pub(crate) const IP_UDP_HEADERS: usize = 28;
-/// Option 56, an error message from the server.
-const MESSAGE: u8 = 56;
 /// The options kept first, most important first.
 const ESSENTIAL: [u8; 6] = [
     DhcpMessageType::CODE,
@@ -29,7 +27,7 @@ const ESSENTIAL: [u8; 6] = [
     LeaseTime::CODE,
     RenewalTime::CODE,
     RebindingTime::CODE,
-    MESSAGE,
+    Message::CODE,
 ];
 
 /// The largest DHCP message (IP and UDP headers excluded) a reply to `request` may be.

@@ -4,10 +4,10 @@
 
 use std::net::{Ipv4Addr, SocketAddrV4};
 use std::path::PathBuf;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use ex_dhcp::capture;
-use ex_dhcp::{Client, Config, Handler, MessageType, Packet, Server};
+use ex_dhcp::{Client, Config, Handler, MessageType, Packet, Reply, Server, Source, Stats};
 
 /// The Intel NUC PXE DISCOVER from ExDhcp's regression test, as it went on the wire.
 ///
@@ -119,17 +119,37 @@ pub fn packet(kind: MessageType, xid: u32) -> Packet {
     packet
 }
 
-/// Waits, at most `WAIT`, until the server has counted `sent` replies as sent.
+/// Waits, at most [`WAIT`], until the server's counters satisfy `ready`; returns them.
 ///
 /// The sender thread counts a reply after `send_to` returns, so a client can hold
-/// the reply a moment before the counter moves: read it only once it has.
-pub fn wait_for_sent<H: Handler>(server: &Server<H>, sent: u64) -> ex_dhcp::Stats {
-    let deadline = std::time::Instant::now() + WAIT;
+/// the reply before it is counted: read `sent` through this, never right after an
+/// exchange.
+pub fn stats_when<H: Handler>(server: &Server<H>, ready: impl Fn(&Stats) -> bool) -> Stats {
+    let deadline = Instant::now() + WAIT;
     loop {
         let stats = server.stats();
-        if stats.sent >= sent || std::time::Instant::now() >= deadline {
+        if ready(&stats) {
             return stats;
         }
+        assert!(
+            Instant::now() < deadline,
+            "counters never got there: {stats:?}"
+        );
         std::thread::yield_now();
+    }
+}
+
+/// A handler that answers nothing and overrides no optional callback.
+pub struct Silent;
+
+impl Handler for Silent {
+    fn discover(&mut self, _: &Packet, _: &Source) -> Reply {
+        Reply::None
+    }
+    fn request(&mut self, _: &Packet, _: &Source) -> Reply {
+        Reply::None
+    }
+    fn decline(&mut self, _: &Packet, _: &Source) -> Reply {
+        Reply::None
     }
 }
