@@ -168,8 +168,13 @@ impl Options {
     ///
     /// A replaced option keeps its position; a new one goes last, but before a trailing
     /// relay agent information option (82), which RFC 3046 wants last.
+    ///
+    /// # Panics
+    ///
+    /// If the option's code is 0 (PAD) or 255 (END), which carry no value.
     pub fn set<O: DhcpOption>(&mut self, option: O, value: &O::Value) -> &mut Self {
         let _ = option;
+        assert_has_value(O::CODE);
         let start = self.data.len();
         value.encode_value(&mut self.data);
         self.place(O::CODE, start)
@@ -178,7 +183,12 @@ impl Options {
     /// Sets an option to raw bytes, replacing every earlier occurrence (see [`Options::set`]).
     ///
     /// Values longer than 255 bytes are split into consecutive occurrences (RFC 3396).
+    ///
+    /// # Panics
+    ///
+    /// If `code` is 0 (PAD) or 255 (END), which carry no value.
     pub fn set_raw(&mut self, code: u8, value: &[u8]) -> &mut Self {
+        assert_has_value(code);
         let start = self.data.len();
         self.data.extend_from_slice(value);
         self.place(code, start)
@@ -188,7 +198,12 @@ impl Options {
     ///
     /// This is how a list is built exactly as it should appear on the wire, duplicates
     /// and order included. Values longer than 255 bytes are split (RFC 3396).
+    ///
+    /// # Panics
+    ///
+    /// If `code` is 0 (PAD) or 255 (END), which carry no value.
     pub fn push_raw(&mut self, code: u8, value: &[u8]) -> &mut Self {
+        assert_has_value(code);
         let start = self.data.len();
         self.data.extend_from_slice(value);
         let index = self.options_end();
@@ -264,7 +279,26 @@ impl Options {
         self.entries.retain(|e| e.code != code);
         let index = kept.unwrap_or_else(|| self.insertion_point(code));
         self.insert_segments(index, code, Area::Options, start);
+        self.compact_if_sparse();
         self
+    }
+
+    /// Replaced values stay in the buffer until this drops them: once the buffer is
+    /// mostly dead bytes, the live values are copied down, so a packet edited again and
+    /// again (a reply template, say) does not grow without bound.
+    fn compact_if_sparse(&mut self) {
+        let live: usize = self.entries.iter().map(|e| usize::from(e.len)).sum();
+        if self.data.len() <= COMPACT_ABOVE || self.data.len() <= 2 * live {
+            return;
+        }
+        let mut data = Vec::with_capacity(live);
+        for entry in &mut self.entries {
+            let bytes = slice(&self.data, entry);
+            let start = data.len();
+            data.extend_from_slice(bytes);
+            entry.start = start;
+        }
+        self.data = data;
     }
 
     /// The index just after the last entry of the options field; entries from `file`
@@ -328,6 +362,17 @@ impl Options {
     }
 }
 
+/// Below this many bytes, dead values are not worth copying the live ones down for.
+const COMPACT_ABOVE: usize = 1024;
+
+fn assert_has_value(code: u8) {
+    assert!(
+        code != PAD && code != END,
+        "option {code} ({}) carries no value and cannot be set",
+        if code == PAD { "pad" } else { "end" }
+    );
+}
+
 fn slice<'a>(data: &'a [u8], e: &Entry) -> &'a [u8] {
     let start = e.start;
     data.get(start..start + usize::from(e.len)).unwrap_or(&[])
@@ -350,5 +395,44 @@ impl fmt::Debug for Options {
         f.debug_list()
             .entries(self.iter().map(|o| (o.code, o.data)))
             .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn replacing_a_value_again_and_again_keeps_the_buffer_bounded() {
+        let mut options = Options::new();
+        options.set_raw(12, b"host");
+        for round in 0..10_000u32 {
+            options.set_raw(61, &round.to_be_bytes());
+            options.set_raw(43, &[7; 200]);
+        }
+        assert!(
+            options.data.len() <= 2 * COMPACT_ABOVE,
+            "{}",
+            options.data.len()
+        );
+        assert_eq!(options.get_raw(12).as_deref(), Some(&b"host"[..]));
+        assert_eq!(
+            options.get_raw(61).as_deref(),
+            Some(&9_999u32.to_be_bytes()[..])
+        );
+        assert_eq!(options.get_raw(43).as_deref(), Some(&[7; 200][..]));
+        assert_eq!(options.codes(), vec![12, 61, 43]);
+    }
+
+    #[test]
+    #[should_panic(expected = "option 255 (end) carries no value")]
+    fn setting_end_is_refused() {
+        Options::new().set_raw(END, &[1]);
+    }
+
+    #[test]
+    #[should_panic(expected = "option 0 (pad) carries no value")]
+    fn pushing_pad_is_refused() {
+        Options::new().push_raw(PAD, &[1]);
     }
 }
