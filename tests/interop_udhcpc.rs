@@ -11,6 +11,8 @@ mod interop;
 use std::path::Path;
 use std::time::Duration;
 
+use interop::events::{self, Event};
+use interop::tools::UDHCPC;
 use interop::{example_binary, read, require_prerequisites, veth, wait_for, Netns, Proc, TempDir};
 
 const SERVER_IP: &str = "198.18.0.1";
@@ -35,41 +37,9 @@ esac
 echo "event=$1|ip=$ip|subnet=$subnet|router=$router|dns=$dns|lease=$lease|domain=$domain|serverid=$serverid" >> "$EVENTS"
 "#;
 
-/// One udhcpc script call.
-#[derive(Debug, Clone)]
-struct Event(Vec<(String, String)>);
-
-impl Event {
-    fn get(&self, name: &str) -> &str {
-        self.0
-            .iter()
-            .find(|(k, _)| k == name)
-            .map_or("", |(_, v)| v.as_str())
-    }
-}
-
-fn events(path: &Path) -> Vec<Event> {
-    read(path)
-        .lines()
-        .map(|line| {
-            Event(
-                line.split('|')
-                    .filter_map(|f| f.split_once('='))
-                    .map(|(k, v)| (k.to_owned(), v.trim().to_owned()))
-                    .collect(),
-            )
-        })
-        .collect()
-}
-
 /// Waits for the `n`th (from 1) event named `name`.
 fn wait_event(path: &Path, name: &str, n: usize) -> Event {
-    wait_for(&format!("udhcpc event {name} #{n}"), STEP_TIMEOUT, || {
-        events(path)
-            .into_iter()
-            .filter(|e| e.get("event") == name)
-            .nth(n - 1)
-    })
+    events::wait_event(path, name, n, STEP_TIMEOUT)
 }
 
 /// The lease file's `bound` records for `ip`, as (client, until).
@@ -99,7 +69,7 @@ struct Lab {
 
 impl Lab {
     fn new(case: &str) -> Self {
-        require_prerequisites();
+        require_prerequisites(&[UDHCPC]);
         let binary = example_binary("lease_server");
         let tag = format!("exd{}{case}", std::process::id());
         let server_ns = Netns::new(format!("{tag}-srv"));

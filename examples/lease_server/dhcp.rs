@@ -136,6 +136,10 @@ impl LeaseServer {
             if !self.pool.subnet().contains(request.giaddr) {
                 return ignore("relayed from a subnet this server does not serve");
             }
+        } else if request.ciaddr == Ipv4Addr::UNSPECIFIED && !self.pool.serves_own_link() {
+            // Neither relayed nor from a configured client: it is on the server's own
+            // link, and the pool is on another subnet (RFC 2131, section 4.3.1).
+            return ignore("from this server's own link, and the pool is on another subnet");
         }
         let key = client_key(request);
         self.forget_hardware_key(request, &key);

@@ -435,6 +435,40 @@ fn relayed_packets_are_ignored_unless_relays_are_allowed() {
     assert_eq!(reply_to(&mut server, &foreign, NOW), None, "not our subnet");
 }
 
+/// The usual relayed set-up: the server on its own subnet, the pool on the relay's.
+#[test]
+fn a_server_leases_on_a_relayed_subnet_it_is_not_on() {
+    let relay = Ipv4Addr::new(198, 18, 1, 1);
+    let (first, last) = (
+        Ipv4Addr::new(198, 18, 1, 100),
+        Ipv4Addr::new(198, 18, 1, 101),
+    );
+    let pool = Pool::new(SERVER, MASK, first, last, BTreeMap::new()).unwrap();
+    let mut server = LeaseServer::new(
+        Settings {
+            allow_relays: true,
+            ..settings()
+        },
+        pool,
+    );
+    let offer = reply_to(&mut server, &discover(mac(1)).with_giaddr(relay), NOW).unwrap();
+    assert_eq!(offer.yiaddr, first);
+    let request = select(mac(1), first, SERVER).with_giaddr(relay);
+    let ack = reply_to(&mut server, &request, NOW).unwrap();
+    assert_eq!(ack.message_type(), Some(MessageType::Ack));
+    let ack = reply_to(&mut server, &renew(mac(1), first), NOW).unwrap();
+    assert_eq!(
+        ack.message_type(),
+        Some(MessageType::Ack),
+        "unicast renewal"
+    );
+    assert_eq!(
+        reply_to(&mut server, &discover(mac(2)), NOW),
+        None,
+        "a client on the server's own link: no address for its subnet"
+    );
+}
+
 #[test]
 fn a_nak_through_a_relay_sets_the_broadcast_bit() {
     let mut server = server_with(Settings {

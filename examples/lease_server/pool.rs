@@ -1,5 +1,8 @@
 //! The addresses a server may give out: one subnet, a dynamic range and static
 //! reservations by MAC address.
+//!
+//! The subnet is the range's: the server itself may sit on it (clients on its own
+//! link) or on another one, reached through a relay agent whose `giaddr` is on it.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -13,7 +16,7 @@ pub type Mac = [u8; 6];
 pub enum PoolError {
     /// The range ends before it starts.
     EmptyRange,
-    /// An address that must be on the server's subnet is not.
+    /// A reservation or the range's end is not on the subnet of the range's start.
     OffSubnet(Ipv4Addr),
     /// The range covers the server's own address, the network or the broadcast address.
     Unusable(Ipv4Addr),
@@ -23,7 +26,7 @@ impl fmt::Display for PoolError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             PoolError::EmptyRange => f.write_str("the range ends before it starts"),
-            PoolError::OffSubnet(a) => write!(f, "{a} is not on the server's subnet"),
+            PoolError::OffSubnet(a) => write!(f, "{a} is not on the range's subnet"),
             PoolError::Unusable(a) => {
                 write!(f, "{a} is the server, network or broadcast address")
             }
@@ -73,10 +76,11 @@ pub struct Pool {
 }
 
 impl Pool {
-    /// A pool for the range `first..=last` on the server's subnet, plus reservations.
+    /// A pool for the range `first..=last`, plus reservations.
     ///
-    /// Every address must be on the server's subnet; the range must not include the
-    /// server itself or the subnet's network and broadcast addresses.
+    /// Every address must be on `first`'s subnet; none may be the server itself or
+    /// the subnet's network and broadcast addresses. The server need not be on that
+    /// subnet: a relay agent brings it clients from a subnet it is not on.
     pub fn new(
         server: Ipv4Addr,
         mask: Ipv4Addr,
@@ -84,7 +88,7 @@ impl Pool {
         last: Ipv4Addr,
         reservations: BTreeMap<Mac, Ipv4Addr>,
     ) -> Result<Self, PoolError> {
-        let subnet = Subnet::new(server, mask);
+        let subnet = Subnet::new(first, mask);
         if u32::from(first) > u32::from(last) {
             return Err(PoolError::EmptyRange);
         }
@@ -108,9 +112,15 @@ impl Pool {
         })
     }
 
-    /// The server's subnet.
+    /// The subnet the pool leases on.
     pub fn subnet(&self) -> Subnet {
         self.subnet
+    }
+
+    /// True when the server is on the pool's subnet, so clients on its own link (no
+    /// relay) get addresses from it.
+    pub fn serves_own_link(&self) -> bool {
+        self.subnet.contains(self.server)
     }
 
     /// The number of dynamic addresses plus reservations outside the range: the most
@@ -213,9 +223,24 @@ mod tests {
             SERVER,
             MASK,
             Ipv4Addr::new(198, 19, 0, 1),
-            Ipv4Addr::new(198, 19, 0, 2),
+            Ipv4Addr::new(198, 19, 1, 2),
             BTreeMap::new(),
         );
-        assert_eq!(off, Err(PoolError::OffSubnet(Ipv4Addr::new(198, 19, 0, 1))));
+        assert_eq!(off, Err(PoolError::OffSubnet(Ipv4Addr::new(198, 19, 1, 2))));
+    }
+
+    #[test]
+    fn a_pool_may_be_on_a_subnet_the_server_is_not_on() {
+        let relayed = Pool::new(
+            SERVER,
+            MASK,
+            Ipv4Addr::new(198, 18, 1, 100),
+            Ipv4Addr::new(198, 18, 1, 150),
+            BTreeMap::new(),
+        )
+        .unwrap();
+        assert!(relayed.subnet().contains(Ipv4Addr::new(198, 18, 1, 1)));
+        assert!(!relayed.serves_own_link());
+        assert!(pool(100, 102, &[]).unwrap().serves_own_link());
     }
 }

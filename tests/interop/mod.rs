@@ -4,50 +4,24 @@
 //!
 //! Everything runs inside namespaces the test creates, with addresses from
 //! 198.18.0.0/15 (RFC 2544 benchmarking space); nothing touches the host namespace.
+//!
+//! Each test binary uses a different part of this, hence `allow(dead_code)`.
+#![allow(dead_code)]
+
+pub mod events;
+pub mod lease_server;
+pub mod tools;
 
 use std::fs;
 use std::io;
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Child, Command, ExitStatus, Output, Stdio};
 use std::thread;
 use std::time::{Duration, Instant};
 
 /// How often a waiting test looks again.
 pub const POLL: Duration = Duration::from_millis(50);
-
-/// Fails the test, naming what is missing, unless it runs as root with `ip` and
-/// BusyBox `udhcpc` installed. Never skips: CI installs them (see `.ci/run`).
-pub fn require_prerequisites() {
-    let mut missing = Vec::new();
-    if effective_uid().as_deref() != Some("0") {
-        missing.push("root (network namespaces need CAP_SYS_ADMIN)");
-    }
-    if !runs(Command::new("ip").arg("-V")) {
-        missing.push("the `ip` command (apt-get install iproute2)");
-    }
-    if !runs(Command::new("busybox").args(["udhcpc", "--help"])) {
-        missing.push("BusyBox udhcpc (apt-get install busybox)");
-    }
-    assert!(
-        missing.is_empty(),
-        "interop test cannot run, missing: {}",
-        missing.join(", ")
-    );
-}
-
-fn effective_uid() -> Option<String> {
-    let status = fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("Uid:"))?;
-    line.split_whitespace().nth(2).map(String::from)
-}
-
-fn runs(command: &mut Command) -> bool {
-    command
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success())
-}
 
 /// Runs a command to completion; panics with its output when it fails.
 pub fn run(program: &str, args: &[&str]) -> Output {
@@ -132,7 +106,11 @@ pub fn veth(a: &Netns, a_end: &str, b: &Netns, b_end: &str) {
     b.ip(&["link", "set", b_end, "up"]);
 }
 
-/// A child process, killed (SIGKILL) and reaped on drop.
+pub use tools::require_prerequisites;
+
+/// A child process in a process group of its own; on drop the whole group is killed
+/// (SIGKILL) and the child reaped, so helpers it forked (dhcpcd's privilege-separated
+/// proxies, for one) do not outlive the test.
 #[derive(Debug)]
 pub struct Proc {
     /// What it is, for messages.
@@ -146,6 +124,7 @@ impl Proc {
         let out = fs::File::create(log).expect("log file");
         let err = out.try_clone().expect("log file");
         let child = command
+            .process_group(0)
             .stdin(Stdio::null())
             .stdout(out)
             .stderr(err)
@@ -161,9 +140,23 @@ impl Proc {
     }
 
     /// Kills with SIGKILL, the way a crash or `kill -9` ends a server, and reaps it.
+    /// Processes it forked into its group go too.
     pub fn kill(&mut self) {
+        let group = format!("-{}", self.child.id());
+        let _ = Command::new("kill")
+            .args(["-KILL", "--", &group])
+            .stderr(Stdio::null())
+            .status();
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+
+    /// Waits up to `timeout` for the process to exit by itself; panics if it does not.
+    pub fn wait_exit(&mut self, timeout: Duration) -> ExitStatus {
+        let name = self.name;
+        wait_for(&format!("{name} to exit"), timeout, || {
+            self.child.try_wait().expect("wait for a child")
+        })
     }
 
     /// Panics if the process has exited.
