@@ -3,6 +3,7 @@
 use std::collections::HashMap;
 use std::io::{self, BufRead, BufReader, Write};
 use std::net::{Ipv4Addr, SocketAddrV4};
+use std::path::Path;
 use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 
 /// A running `pipeline_bench serve <kind>`.
@@ -17,7 +18,12 @@ pub struct Server {
 impl Server {
     /// Starts this executable as `serve <kind>` and waits for its port.
     pub fn spawn(kind: &str) -> io::Result<Server> {
-        let mut process = Command::new(std::env::current_exe()?)
+        Server::spawn_from(&std::env::current_exe()?, kind)
+    }
+
+    /// Starts another build of this benchmark as `serve <kind>` (a baseline).
+    pub fn spawn_from(exe: &Path, kind: &str) -> io::Result<Server> {
+        let mut process = Command::new(exe)
             .args(["serve", kind])
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())

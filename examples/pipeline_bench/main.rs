@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! cargo run --release --example pipeline_bench -- [--rounds R] [--secs S]
-//!     [--in-flight K] [--packets N] [--alloc-cycles C]
+//!     [--in-flight K] [--packets N] [--alloc-cycles C] [--baseline EXE]
 //! cargo run --release --example pipeline_bench -- serve pipeline|echo
 //! ```
 //!
@@ -13,7 +13,9 @@
 //! (A, B, B, A, ...), and the tables report medians:
 //!
 //! 1. replies per second, saturated with K requests in flight (default 32), and the
-//!    ratio pipeline / echo (target ≥ 0.8);
+//!    ratio pipeline / echo (target ≥ 0.8); with `--baseline EXE` (a copy of this
+//!    benchmark built from an earlier commit), that build's server runs in the same
+//!    rounds, for a before/after ratio;
 //! 2. latency p50/p99 at a fixed rate of half the pipeline's saturation rate, both
 //!    servers (target p99 < 1 ms);
 //! 3. heap allocations per request/reply cycle in the server process, with 0, 16
@@ -35,7 +37,7 @@ use std::process::ExitCode;
 static GLOBAL: alloc::Counting = alloc::Counting;
 
 const USAGE: &str = "usage: pipeline_bench [--rounds R] [--secs S] [--in-flight K] \
-[--packets N] [--alloc-cycles C] | pipeline_bench serve pipeline|echo";
+[--packets N] [--alloc-cycles C] [--baseline EXE] | pipeline_bench serve pipeline|echo";
 
 fn parse(args: &[String]) -> Result<phases::Settings, String> {
     let mut settings = phases::Settings::default();
@@ -50,6 +52,7 @@ fn parse(args: &[String]) -> Result<phases::Settings, String> {
             "--in-flight" => settings.in_flight = value.parse().map_err(bad)?,
             "--packets" => settings.packets = value.parse().map_err(bad)?,
             "--alloc-cycles" => settings.alloc_cycles = value.parse().map_err(bad)?,
+            "--baseline" => settings.baseline = Some(value.into()),
             other => return Err(format!("unknown argument {other:?}")),
         }
     }

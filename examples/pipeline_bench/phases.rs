@@ -1,6 +1,7 @@
 //! The measurements, one function per table.
 
 use std::io;
+use std::path::PathBuf;
 use std::time::Duration;
 
 use super::child::Server;
@@ -36,6 +37,8 @@ pub struct Settings {
     pub packets: u64,
     /// Request/reply cycles per allocation measurement.
     pub alloc_cycles: u64,
+    /// Another build of this benchmark whose server runs in the throughput rounds.
+    pub baseline: Option<PathBuf>,
 }
 
 impl Default for Settings {
@@ -46,6 +49,7 @@ impl Default for Settings {
             in_flight: 32,
             packets: 1_000_000,
             alloc_cycles: 20_000,
+            baseline: None,
         }
     }
 }
@@ -84,7 +88,12 @@ pub fn run(settings: &Settings) -> io::Result<()> {
             ..load(server, settings, None)
         })?;
     }
-    let saturation = throughput(&pipeline, &echo, settings)?;
+    let baseline = match &settings.baseline {
+        Some(exe) => Some(Server::spawn_from(exe, "pipeline")?),
+        None => None,
+    };
+    let saturation = throughput(&pipeline, &echo, baseline.as_ref(), settings)?;
+    drop(baseline);
     latency(&pipeline, &echo, settings, saturation / 2.0)?;
     drop(echo);
     allocations(pipeline, settings)?;
@@ -92,42 +101,55 @@ pub fn run(settings: &Settings) -> io::Result<()> {
 }
 
 /// Table 1: replies per second, saturated, interleaved; returns the pipeline's median.
-fn throughput(pipeline: &Server, echo: &Server, settings: &Settings) -> io::Result<f64> {
+fn throughput(
+    pipeline: &Server,
+    echo: &Server,
+    baseline: Option<&Server>,
+    settings: &Settings,
+) -> io::Result<f64> {
     println!(
         "\n1. saturated throughput (replies/s), {} in flight",
         settings.in_flight
     );
-    println!("round  pipeline/s     echo/s   ratio  drops(p/e)");
-    let (mut a, mut b, mut ratios) = (Vec::new(), Vec::new(), Vec::new());
+    println!("round  pipeline/s     echo/s   ratio  drops(p/e)  baseline/s  new/baseline");
+    let mut servers = vec![pipeline, echo];
+    servers.extend(baseline);
+    let mut rates: Vec<Vec<f64>> = vec![Vec::new(); servers.len()];
+    let (mut ratios, mut gains) = (Vec::new(), Vec::new());
     for round in 0..settings.rounds {
-        let order: [&Server; 2] = if round % 2 == 0 {
-            [pipeline, echo]
-        } else {
-            [echo, pipeline]
-        };
-        let mut reports: Vec<Report> = Vec::new();
-        for server in order {
-            reports.push(load::run(&load(server, settings, None))?);
+        let mut reports: Vec<Option<Report>> = vec![None; servers.len()];
+        // Rotate the order each round so that no server always goes first.
+        for step in 0..servers.len() {
+            let index = (step + round as usize) % servers.len();
+            reports[index] = Some(load::run(&load(servers[index], settings, None))?);
         }
-        if round % 2 == 1 {
-            reports.reverse();
-        }
-        let (p, e) = (&reports[0], &reports[1]);
-        let ratio = p.received_rate() / e.received_rate().max(f64::MIN_POSITIVE);
-        println!(
+        let reports: Vec<Report> = reports.into_iter().flatten().collect();
+        let rate: Vec<f64> = reports.iter().map(Report::received_rate).collect();
+        let ratio = rate[0] / rate[1].max(f64::MIN_POSITIVE);
+        print!(
             "{round:>5} {:>11.0} {:>10.0} {ratio:>7.3}  {}/{}",
-            p.received_rate(),
-            e.received_rate(),
-            p.dropped,
-            e.dropped
+            rate[0], rate[1], reports[0].dropped, reports[1].dropped
         );
-        a.push(p.received_rate());
-        b.push(e.received_rate());
+        if let Some(base) = rate.get(2) {
+            let gain = rate[0] / base.max(f64::MIN_POSITIVE);
+            print!("  {base:>14.0} {gain:>12.3}");
+            gains.push(gain);
+        }
+        println!();
+        for (all, one) in rates.iter_mut().zip(rate) {
+            all.push(one);
+        }
         ratios.push(ratio);
     }
-    let (pa, eb, r) = (median(&mut a), median(&mut b), median(&mut ratios));
+    let pa = median(&mut rates[0]);
+    let eb = median(&mut rates[1]);
+    let r = median(&mut ratios);
+    print!("median {pa:>10.0} {eb:>10.0} {r:>7.3}");
+    if let Some(base) = rates.get_mut(2) {
+        print!("  {:>18.0} {:>12.3}", median(base), median(&mut gains));
+    }
     println!(
-        "median {pa:>10.0} {eb:>10.0} {r:>7.3}  target >= {TARGET_RATIO}: {}",
+        "\ntarget pipeline/echo >= {TARGET_RATIO}: {}",
         if r >= TARGET_RATIO { "met" } else { "missed" }
     );
     Ok(pa)
