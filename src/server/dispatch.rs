@@ -31,9 +31,9 @@ pub(crate) struct Incoming {
 }
 
 /// How many packets the handler thread has finished with wait for reuse by the
-/// receive threads at most ([`Packet::decode_from`] reuses their storage); beyond, they are freed. Enough
-/// for the packets in flight at any realistic load, and it bounds what a burst of
-/// large packets can keep allocated.
+/// receive threads at most ([`Packet::decode_from`] reuses their storage); beyond
+/// that they are freed. Enough for the packets in flight at any realistic load, and
+/// it bounds what a burst of large packets can keep allocated.
 pub(crate) const POOL_CAPACITY: usize = 64;
 
 /// Packets handled one after another with `try_recv` before the handler thread goes
