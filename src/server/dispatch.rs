@@ -21,11 +21,25 @@ use super::stats::Counters;
 use crate::{MessageType, Op, Packet};
 
 /// A packet on its way to the handler.
+///
+/// Boxed so that the trip through the queue and back to the receive thread's pool
+/// moves a pointer, not the 300-odd bytes of a `Packet`.
 #[derive(Debug)]
 pub(crate) struct Incoming {
-    pub(crate) packet: Packet,
+    pub(crate) packet: Box<Packet>,
     pub(crate) source: Source,
 }
+
+/// How many packets the handler thread has finished with wait for reuse by the
+/// receive threads at most ([`Packet::decode_from`] reuses their storage); beyond
+/// that they are freed. Enough for the packets in flight at any realistic load, and
+/// it bounds what a burst of large packets can keep allocated.
+pub(crate) const POOL_CAPACITY: usize = 64;
+
+/// Packets handled one after another with `try_recv` before the handler thread goes
+/// back to `select!` over every channel: the select costs far more than a packet's
+/// dispatch, and this bound keeps calls, stops and ticks from waiting behind a flood.
+const BURST: usize = 64;
 
 /// A reply on its way out, with where it goes and which socket it leaves from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -92,8 +106,7 @@ impl<H: Handler> Dispatcher<H> {
     }
 
     /// Dispatches a packet on its op and message type (option 53).
-    pub(crate) fn packet(&mut self, incoming: &Incoming) -> Outcome {
-        let Incoming { packet, source } = incoming;
+    pub(crate) fn packet(&mut self, packet: &Packet, source: &Source) -> Outcome {
         let kind = packet.message_type();
         self.counters.handled(kind);
         let handler = &mut self.handler;
@@ -106,6 +119,14 @@ impl<H: Handler> Dispatcher<H> {
             _ => handler.other(packet, source),
         });
         self.route(reply, Some(packet), source.listener)
+    }
+
+    /// Dispatches a queued packet, then offers it back to the receive threads (when
+    /// their pool is full or gone, it is simply freed).
+    fn handle(&mut self, incoming: Incoming, recycle: &Sender<Box<Packet>>) -> Outcome {
+        let outcome = self.packet(&incoming.packet, &incoming.source);
+        let _ = recycle.try_send(incoming.packet);
+        outcome
     }
 
     /// Calls [`Handler::tick`].
@@ -211,6 +232,8 @@ pub(crate) struct Wiring<H> {
     pub(crate) control: Receiver<Control<H>>,
     pub(crate) failures: Receiver<SendFailure>,
     pub(crate) outgoing: Sender<Outgoing>,
+    /// Where handled packets go back to the receive threads.
+    pub(crate) recycle: Sender<Box<Packet>>,
     pub(crate) tick: Option<Duration>,
 }
 
@@ -228,14 +251,27 @@ pub(crate) fn run<H: Handler>(
     }
     let ticker = wiring.tick.map_or_else(never, tick);
     let mut failures = wiring.failures;
+    let mut burst = 0;
     let reason = loop {
+        // The fast path: packets already queued, without a select over every channel.
+        if burst < BURST {
+            if let Ok(incoming) = wiring.incoming.try_recv() {
+                burst += 1;
+                let outcome = dispatcher.handle(incoming, &wiring.recycle);
+                match forward(outcome, &wiring.outgoing) {
+                    Some(reason) => break reason,
+                    None => continue,
+                }
+            }
+        }
+        burst = 0;
         let outcome = select! {
             recv(wiring.control) -> message => match message {
                 Ok(Control::Run(job)) => dispatcher.run(job),
                 Ok(Control::Stop) | Err(_) => Outcome::Stop(StopReason::Shutdown),
             },
             recv(wiring.incoming) -> message => match message {
-                Ok(incoming) => dispatcher.packet(&incoming),
+                Ok(incoming) => dispatcher.handle(incoming, &wiring.recycle),
                 Err(_) => Outcome::Stop(StopReason::Shutdown),
             },
             recv(failures) -> message => match message {
@@ -247,14 +283,8 @@ pub(crate) fn run<H: Handler>(
             },
             recv(ticker) -> _ => dispatcher.tick(),
         };
-        match outcome {
-            Outcome::Nothing => {}
-            Outcome::Send(outgoing) => {
-                if wiring.outgoing.send(outgoing).is_err() {
-                    break StopReason::Shutdown;
-                }
-            }
-            Outcome::Stop(reason) => break reason,
+        if let Some(reason) = forward(outcome, &wiring.outgoing) {
+            break reason;
         }
     };
     drop(wiring.outgoing);
@@ -269,4 +299,13 @@ pub(crate) fn run<H: Handler>(
         dispatcher.counters.dropped_stopped();
     }
     dispatcher.terminate(reason)
+}
+
+/// Queues a reply for the sender thread; `Some` when the loop must end.
+fn forward(outcome: Outcome, outgoing: &Sender<Outgoing>) -> Option<StopReason> {
+    match outcome {
+        Outcome::Nothing => None,
+        Outcome::Send(reply) => outgoing.send(reply).err().map(|_| StopReason::Shutdown),
+        Outcome::Stop(reason) => Some(reason),
+    }
 }

@@ -85,7 +85,10 @@ impl<H: Handler> Link<H> {
 
     pub(crate) fn inject_from(&self, packet: Packet, source: Source) -> Result<(), Stopped> {
         self.incoming
-            .send(Incoming { packet, source })
+            .send(Incoming {
+                packet: Box::new(packet),
+                source,
+            })
             .map_err(|_| Stopped)
     }
 
@@ -163,6 +166,7 @@ impl<H: Handler> Server<H> {
         let (control_tx, control_rx) = unbounded();
         let (outgoing_tx, outgoing_rx) = bounded(config.queue_capacity.max(1));
         let (failures_tx, failures_rx) = unbounded();
+        let (recycle_tx, recycle_rx) = bounded(dispatch::POOL_CAPACITY);
         let spawn_error = |source| StartError::Spawn { source };
 
         let mut send_sockets = Vec::with_capacity(sockets.len());
@@ -194,6 +198,7 @@ impl<H: Handler> Server<H> {
                 control: control_rx,
                 failures: failures_rx,
                 outgoing: outgoing_tx,
+                recycle: recycle_tx,
                 tick: config.tick,
             };
             let listeners = listeners.clone();
@@ -223,9 +228,13 @@ impl<H: Handler> Server<H> {
             let queue = server.link.incoming.clone();
             let stop = Arc::clone(&stop);
             let counters = Arc::clone(&counters);
+            let pool = recycle_rx.clone();
             let spawned = thread::Builder::new()
                 .name(format!("dhcp-recv-{}", bound.listener.index))
-                .spawn(move || receive::run(bound.socket, bound.listener, queue, stop, counters))
+                .spawn(move || {
+                    let queues = receive::Queues { queue, pool };
+                    receive::run(bound.socket, bound.listener, queues, stop, counters)
+                })
                 .map_err(spawn_error)?;
             if let Some(threads) = &mut server.threads {
                 threads.receivers.push(spawned);

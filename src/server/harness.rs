@@ -86,8 +86,7 @@ impl<H: Handler> Harness<H> {
 
     /// Hands a packet to the handler as if it came from `source`.
     pub fn inject_from(&mut self, packet: Packet, source: Source) -> Option<Outgoing> {
-        let incoming = super::dispatch::Incoming { packet, source };
-        self.step(|d| d.packet(&incoming))
+        self.step(|d| d.packet(&packet, &source))
     }
 
     /// A packet from `peer` on socket number `listener`, for [`Harness::inject_from`].

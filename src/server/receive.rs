@@ -5,7 +5,7 @@ use std::net::{SocketAddr, UdpSocket};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
-use crossbeam_channel::{Sender, TrySendError};
+use crossbeam_channel::{Receiver, Sender, TrySendError};
 
 use super::dispatch::Incoming;
 use super::handler::{Listener, Source};
@@ -17,6 +17,12 @@ use crate::Packet;
 /// cut short would decode as something it is not.
 const MAX_DATAGRAM: usize = 65_507;
 
+/// The receive thread's channels: packets to the handler, and back for reuse.
+pub(crate) struct Queues {
+    pub(crate) queue: Sender<Incoming>,
+    pub(crate) pool: Receiver<Box<Packet>>,
+}
+
 /// Receives until `stop` is set (checked at every read timeout) or the handler is gone.
 ///
 /// Never blocks on the handler: when its queue is full the packet is dropped and
@@ -24,11 +30,15 @@ const MAX_DATAGRAM: usize = 65_507;
 pub(crate) fn run(
     socket: UdpSocket,
     listener: Listener,
-    queue: Sender<Incoming>,
+    queues: Queues,
     stop: Arc<AtomicBool>,
     counters: Arc<Counters>,
 ) {
+    let Queues { queue, pool } = queues;
     let mut buf = vec![0; MAX_DATAGRAM];
+    // The packet decoded into next: one the handler has finished with when there is
+    // one, so that decoding allocates nothing once the pool is warm.
+    let mut spare: Option<Box<Packet>> = None;
     while !stop.load(Ordering::Relaxed) {
         let (len, peer) = match socket.recv_from(&mut buf) {
             Ok((len, SocketAddr::V4(peer))) => (len, peer),
@@ -43,14 +53,16 @@ pub(crate) fn run(
             }
         };
         counters.received();
-        let packet = match Packet::decode(&buf[..len]) {
-            Ok(packet) => packet,
-            Err(error) => {
-                counters.malformed();
-                log::debug!("dropped {len} bytes from {peer}: {error}");
-                continue;
-            }
-        };
+        let mut packet = spare
+            .take()
+            .or_else(|| pool.try_recv().ok())
+            .unwrap_or_default();
+        if let Err(error) = packet.decode_from(&buf[..len]) {
+            counters.malformed();
+            log::debug!("dropped {len} bytes from {peer}: {error}");
+            spare = Some(packet);
+            continue;
+        }
         let incoming = Incoming {
             packet,
             source: Source::new(peer, &listener),
@@ -63,6 +75,7 @@ pub(crate) fn run(
                     "dropped xid {:#010x} from {peer}: the handler's queue is full",
                     incoming.packet.xid
                 );
+                spare = Some(incoming.packet);
             }
             Err(TrySendError::Disconnected(incoming)) => {
                 counters.dropped_stopped();
