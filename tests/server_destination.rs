@@ -119,3 +119,41 @@ fn long_replies_are_fitted_to_the_clients_maximum_message_size() {
     assert!(big.packet.encoded_len() <= 1500 - 28);
     assert!(big.packet.options.len() > small.packet.options.len());
 }
+
+#[test]
+fn a_nak_built_without_respond_still_goes_to_the_relay_flagged_broadcast() {
+    // The handler builds its NAK from scratch: no giaddr, no flags. The route follows
+    // the request's giaddr, and so must the broadcast bit (RFC 2131 4.1).
+    let mut harness = Harness::new(|request: &Packet, _: &Source| -> Reply {
+        let mut nak = Packet::new(MessageType::Nak);
+        nak.xid = request.xid;
+        nak.chaddr = request.chaddr;
+        nak.into()
+    });
+    let mut relayed = packet(MessageType::Request, 0x4e4c);
+    relayed.giaddr = Ipv4Addr::new(198, 18, 1, 1);
+    let sent = harness.inject(relayed).expect("a nak");
+    assert_eq!(sent.to, SocketAddrV4::new(Ipv4Addr::new(198, 18, 1, 1), 67));
+    assert!(sent.packet.broadcast(), "the relay is asked to broadcast the nak");
+}
+
+#[test]
+fn a_reply_trimmed_to_the_clients_size_is_counted() {
+    let mut harness = Harness::new(|request: &Packet, _: &Source| -> Reply {
+        let mut offer = respond(request, MessageType::Offer);
+        for code in 200..=203 {
+            offer.options.set_raw(code, &[code; 200]);
+        }
+        offer.into()
+    });
+    let sent = harness
+        .inject(packet(MessageType::Discover, 0x7e11))
+        .expect("an offer");
+    assert!(sent.packet.encoded_len_unpadded() <= 548);
+    assert_eq!(harness.stats().trimmed, 1);
+    let small = harness
+        .inject(packet(MessageType::Discover, 0x7e12).with_option(MaxMessageSize, 1500))
+        .expect("an offer");
+    assert!(small.packet.options.contains(203), "1500 bytes fit every option");
+    assert_eq!(harness.stats().trimmed, 1, "a reply that fits is not counted");
+}

@@ -184,8 +184,11 @@ impl<H: Handler> Dispatcher<H> {
         let kind = packet.message_type();
         let to = explicit
             .unwrap_or_else(|| destination(request.unwrap_or(&packet), kind, &self.routing));
-        if kind == Some(MessageType::Nak) && !packet.giaddr.is_unspecified() {
-            // RFC 2131, 4.1: a NAK through a relay asks the relay to broadcast it.
+        let relayed = !packet.giaddr.is_unspecified()
+            || request.is_some_and(|request| !request.giaddr.is_unspecified());
+        if kind == Some(MessageType::Nak) && relayed && explicit.is_none() {
+            // RFC 2131, 4.1: a NAK through a relay asks the relay to broadcast it; the
+            // route follows the request's giaddr, so the bit does too.
             packet.flags = packet.flags.with_broadcast(true);
         }
         let dropped = match request {
@@ -193,6 +196,7 @@ impl<H: Handler> Dispatcher<H> {
             None => fit(&mut packet, &Packet::default()),
         };
         if !dropped.is_empty() {
+            self.counters.trimmed();
             log::warn!(
                 "reply xid {:#010x} to {to} was too long for the client: dropped options {dropped:?}",
                 packet.xid

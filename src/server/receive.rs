@@ -4,6 +4,8 @@ use std::io;
 use std::net::{SocketAddr, UdpSocket};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
+use std::thread;
+use std::time::Duration;
 
 use crossbeam_channel::{Receiver, Sender, TrySendError};
 
@@ -39,6 +41,8 @@ pub(crate) fn run(
     // The packet decoded into next: one the handler has finished with when there is
     // one, so that decoding allocates nothing once the pool is warm.
     let mut spare: Option<Box<Packet>> = None;
+    // Failed reads in a row, for the back-off.
+    let mut failures: u32 = 0;
     while !stop.load(Ordering::Relaxed) {
         let (len, peer) = match socket.recv_from(&mut buf) {
             Ok((len, SocketAddr::V4(peer))) => (len, peer),
@@ -48,10 +52,21 @@ pub(crate) fn run(
             }
             Err(error) if is_timeout(&error) => continue,
             Err(error) => {
-                log::warn!("receive on {} failed: {error}", describe(&listener));
+                counters.receive_error();
+                failures += 1;
+                // Log the first failure of a run and then every doubling, and back off,
+                // so a socket that keeps failing neither floods the log nor spins a core.
+                if failures.is_power_of_two() {
+                    log::warn!(
+                        "receive on {} failed ({failures} in a row): {error}",
+                        describe(&listener)
+                    );
+                }
+                thread::sleep(backoff(failures));
                 continue;
             }
         };
+        failures = 0;
         counters.received();
         let mut packet = spare
             .take()
@@ -89,9 +104,37 @@ pub(crate) fn run(
     }
 }
 
+/// The pause after `failures` failed reads in a row: none after the first, then
+/// doubling from 1 ms up to the cap.
+fn backoff(failures: u32) -> Duration {
+    if failures <= 1 {
+        return Duration::ZERO;
+    }
+    let millis = 1u64 << (failures - 2).min(MAX_BACKOFF_DOUBLINGS);
+    Duration::from_millis(millis)
+}
+
+/// The back-off stops doubling at 2^6 = 64 ms: short enough that a stop request
+/// (checked every loop) is still seen promptly.
+const MAX_BACKOFF_DOUBLINGS: u32 = 6;
+
 fn is_timeout(error: &io::Error) -> bool {
     matches!(
         error.kind(),
         io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut | io::ErrorKind::Interrupted
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_starts_at_nothing_and_doubles_to_a_cap() {
+        assert_eq!(backoff(1), Duration::ZERO);
+        assert_eq!(backoff(2), Duration::from_millis(1));
+        assert_eq!(backoff(3), Duration::from_millis(2));
+        assert_eq!(backoff(8), Duration::from_millis(64));
+        assert_eq!(backoff(u32::MAX), Duration::from_millis(64));
+    }
 }

@@ -59,7 +59,8 @@ impl From<Option<Packet>> for Reply {
 pub enum StopReason {
     /// The handler asked to stop ([`Reply::stop`]).
     Normal,
-    /// The handle asked to stop ([`Server::stop`](crate::Server::stop), or the handle was dropped).
+    /// The server was shut down from outside the handler: [`Server::stop`](crate::Server::stop),
+    /// a dropped handle, or (never in normal operation) the sender thread gone first.
     Shutdown,
     /// The handler asked to stop because something went wrong; the text is its own.
     Error(Cow<'static, str>),
@@ -78,7 +79,7 @@ impl fmt::Display for StopReason {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             StopReason::Normal => f.write_str("the handler stopped"),
-            StopReason::Shutdown => f.write_str("shut down by the handle"),
+            StopReason::Shutdown => f.write_str("shut down"),
             StopReason::Error(reason) => write!(f, "the handler stopped with an error: {reason}"),
             StopReason::Panic(message) => write!(f, "the handler panicked: {message}"),
         }

@@ -15,8 +15,10 @@ pub(crate) struct Counters {
     malformed: AtomicU64,
     dropped_full: AtomicU64,
     dropped_stopped: AtomicU64,
+    receive_errors: AtomicU64,
     handled: [AtomicU64; TYPE_SLOTS],
     sent: AtomicU64,
+    trimmed: AtomicU64,
     send_failures: AtomicU64,
 }
 
@@ -40,6 +42,12 @@ impl Counters {
     pub(crate) fn dropped_stopped(&self) {
         self.dropped_stopped.fetch_add(1, Ordering::Relaxed);
     }
+    pub(crate) fn receive_error(&self) {
+        self.receive_errors.fetch_add(1, Ordering::Relaxed);
+    }
+    pub(crate) fn trimmed(&self) {
+        self.trimmed.fetch_add(1, Ordering::Relaxed);
+    }
     pub(crate) fn handled(&self, kind: Option<MessageType>) {
         self.handled[slot(kind)].fetch_add(1, Ordering::Relaxed);
     }
@@ -60,8 +68,10 @@ impl Counters {
             malformed: self.malformed.load(Ordering::Relaxed),
             dropped_full: self.dropped_full.load(Ordering::Relaxed),
             dropped_stopped: self.dropped_stopped.load(Ordering::Relaxed),
+            receive_errors: self.receive_errors.load(Ordering::Relaxed),
             handled,
             sent: self.sent.load(Ordering::Relaxed),
+            trimmed: self.trimmed.load(Ordering::Relaxed),
             send_failures: self.send_failures.load(Ordering::Relaxed),
         }
     }
@@ -81,9 +91,15 @@ pub struct Stats {
     /// queued, or read before the receive thread stopped); under supervision the
     /// next server never sees them.
     pub dropped_stopped: u64,
+    /// Reads from a socket that failed with an error other than a timeout (each logged).
+    pub receive_errors: u64,
     handled: [u64; TYPE_SLOTS],
-    /// Replies sent.
+    /// Replies sent. A reply is counted once `send_to` has returned, so a client can
+    /// hold a reply a moment before this counter moves.
     pub sent: u64,
+    /// Replies that lost options to fit the client's maximum message size (each logged
+    /// with the codes dropped).
+    pub trimmed: u64,
     /// Replies that could not be sent.
     pub send_failures: u64,
 }
