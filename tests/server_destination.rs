@@ -134,7 +134,10 @@ fn a_nak_built_without_respond_still_goes_to_the_relay_flagged_broadcast() {
     relayed.giaddr = Ipv4Addr::new(198, 18, 1, 1);
     let sent = harness.inject(relayed).expect("a nak");
     assert_eq!(sent.to, SocketAddrV4::new(Ipv4Addr::new(198, 18, 1, 1), 67));
-    assert!(sent.packet.broadcast(), "the relay is asked to broadcast the nak");
+    assert!(
+        sent.packet.broadcast(),
+        "the relay is asked to broadcast the nak"
+    );
 }
 
 #[test]
@@ -154,6 +157,13 @@ fn a_reply_trimmed_to_the_clients_size_is_counted() {
     let small = harness
         .inject(packet(MessageType::Discover, 0x7e12).with_option(MaxMessageSize, 1500))
         .expect("an offer");
-    assert!(small.packet.options.contains(203), "1500 bytes fit every option");
-    assert_eq!(harness.stats().trimmed, 1, "a reply that fits is not counted");
+    assert!(
+        small.packet.options.contains(203),
+        "1500 bytes fit every option"
+    );
+    assert_eq!(
+        harness.stats().trimmed,
+        1,
+        "a reply that fits is not counted"
+    );
 }
