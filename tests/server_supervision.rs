@@ -89,6 +89,10 @@ fn a_panicking_handler_is_restarted_from_the_factory_on_the_same_port() {
     };
     assert_eq!(number, 2);
     assert_eq!(supervisor.restarts(), 2);
+    // Generation 0 handled the DISCOVER, generation 1 the REQUEST: the counters add up.
+    let stats = supervisor.stats();
+    assert_eq!(stats.handled(Some(MessageType::Discover)), 1, "{stats:?}");
+    assert_eq!(stats.handled(Some(MessageType::Request)), 1, "{stats:?}");
     supervisor.stop();
     let exit = supervisor.join();
     assert_eq!(exit.restarts, 2);

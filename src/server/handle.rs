@@ -151,15 +151,17 @@ impl<H: Handler> Server<H> {
     /// on the handler thread before the first packet.
     pub fn start(config: Config, handler: H) -> Result<Server<H>, StartError> {
         let sockets = bind_all(&config)?;
-        Server::start_on(sockets, &config, handler)
+        Server::start_on(sockets, &config, handler, Arc::default())
     }
 
+    /// Starts the threads on bound sockets, counting into `counters` (a supervisor
+    /// hands every generation the same ones, so its statistics add up across restarts).
     pub(crate) fn start_on(
         sockets: Vec<Bound>,
         config: &Config,
         handler: H,
+        counters: Arc<Counters>,
     ) -> Result<Server<H>, StartError> {
-        let counters = Arc::new(Counters::default());
         let stop = Arc::new(AtomicBool::new(false));
         let listeners: Vec<Listener> = sockets.iter().map(|b| b.listener.clone()).collect();
         let (incoming_tx, incoming_rx) = bounded(config.queue_capacity.max(1));

@@ -15,6 +15,7 @@ use super::error::{CallError, StartError, Stopped};
 use super::handle::{Link, Server};
 use super::handler::{Handler, Listener};
 use super::socket::{bind_all, Bound};
+use super::stats::{Counters, Stats};
 use crate::Packet;
 
 /// How many restarts are allowed in how long (OTP's intensity and period).
@@ -61,6 +62,7 @@ pub struct SupervisorExit<H> {
 
 /// A server run under a [`RestartPolicy`]; see [`supervise`].
 pub struct Supervisor<H: Handler> {
+    counters: Arc<Counters>,
     current: Arc<Mutex<Link<H>>>,
     stopping: Arc<AtomicBool>,
     restarts: Arc<AtomicU32>,
@@ -102,7 +104,13 @@ where
 {
     let sockets = bind_all(&config)?;
     let listeners: Vec<Listener> = sockets.iter().map(|b| b.listener.clone()).collect();
-    let first = Server::start_on(clone_all(&sockets)?, &config, factory())?;
+    let counters = Arc::new(Counters::default());
+    let first = Server::start_on(
+        clone_all(&sockets)?,
+        &config,
+        factory(),
+        Arc::clone(&counters),
+    )?;
     let current = Arc::new(Mutex::new(first.link().clone()));
     let stopping = Arc::new(AtomicBool::new(false));
     let restarts = Arc::new(AtomicU32::new(0));
@@ -110,10 +118,12 @@ where
         let current = Arc::clone(&current);
         let stopping = Arc::clone(&stopping);
         let restarts = Arc::clone(&restarts);
+        let counters = Arc::clone(&counters);
         thread::Builder::new()
             .name("dhcp-supervisor".into())
             .spawn(move || {
                 let watch = Watch {
+                    counters,
                     config,
                     policy,
                     sockets,
@@ -126,6 +136,7 @@ where
             .map_err(|source| StartError::Spawn { source })?
     };
     Ok(Supervisor {
+        counters,
         current,
         stopping,
         restarts,
@@ -140,6 +151,7 @@ fn clone_all(sockets: &[Bound]) -> Result<Vec<Bound>, StartError> {
 
 /// The supervisor thread's state.
 struct Watch<H> {
+    counters: Arc<Counters>,
     config: Config,
     policy: RestartPolicy,
     sockets: Vec<Bound>,
@@ -183,8 +195,9 @@ impl<H: Handler> Watch<H> {
                 };
             }
             log::warn!("restarting the dhcp server: {}", exit.reason);
-            let started =
-                clone_all(&self.sockets).and_then(|s| Server::start_on(s, &self.config, factory()));
+            let started = clone_all(&self.sockets).and_then(|s| {
+                Server::start_on(s, &self.config, factory(), Arc::clone(&self.counters))
+            });
             server = match started {
                 Ok(server) => server,
                 Err(error) => {
@@ -216,6 +229,12 @@ impl<H: Handler> Supervisor<H> {
     /// The main socket's bound address; it stays the same across restarts.
     pub fn local_addr(&self) -> SocketAddrV4 {
         self.listeners[0].local
+    }
+
+    /// The counters of every generation so far, added up: what one restarted server
+    /// received, dropped and sent is not forgotten by the next.
+    pub fn stats(&self) -> Stats {
+        self.counters.snapshot()
     }
 
     /// How many times the server has been restarted so far.
