@@ -30,20 +30,18 @@ per_op() { # LIBRARY OPERATION PACKET
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2fx", a / b }'; }
 
-# ex_dhcp: fresh decode, decode_from into a reused packet, and the proposed
-# pre-sized fresh decode (presized; see BENCHMARKS.md). ratio = dhcproto / ex_dhcp.
-printf '%-15s %-6s %8s %8s %8s %9s %8s %8s %8s\n' \
-    packet op ex_dhcp reused presized dhcproto ratio r_reused r_presz
+# ex_dhcp: fresh decode (Packet::decode) and decode_from into a reused packet.
+# ratio = dhcproto / ex_dhcp.
+printf '%-15s %-6s %8s %8s %9s %8s %8s\n' \
+    packet op ex_dhcp reused dhcproto ratio r_reused
 for packet in discover relay_discover offer_many pxe_discover; do
     ex=$(per_op ex decode "$packet")
     reused=$(per_op ex decode_from "$packet")
-    presized=$(per_op ex decode_presized "$packet")
     other=$(per_op dhcproto decode "$packet")
-    printf '%-15s %-6s %8d %8d %8d %9d %8s %8s %8s\n' "$packet" decode \
-        "$ex" "$reused" "$presized" "$other" \
-        "$(ratio "$other" "$ex")" "$(ratio "$other" "$reused")" "$(ratio "$other" "$presized")"
+    printf '%-15s %-6s %8d %8d %9d %8s %8s\n' "$packet" decode \
+        "$ex" "$reused" "$other" "$(ratio "$other" "$ex")" "$(ratio "$other" "$reused")"
     ex=$(per_op ex encode "$packet")
     other=$(per_op dhcproto encode "$packet")
-    printf '%-15s %-6s %8d %8s %8s %9d %8s %8s %8s\n' "$packet" encode "$ex" - - "$other" \
-        "$(ratio "$other" "$ex")" - -
+    printf '%-15s %-6s %8d %8s %9d %8s %8s\n' "$packet" encode "$ex" - "$other" \
+        "$(ratio "$other" "$ex")" -
 done

@@ -77,12 +77,9 @@ fn count(fixture: &mut Fixture, op: Op) -> (f64, f64) {
 }
 
 fn main() {
-    let ops: [(&str, Op); 6] = [
+    let ops: [(&str, Op); 5] = [
         ("ex_dhcp decode (fresh)", |f| drop(f.ex_decode())),
         ("ex_dhcp decode_from (reused)", |f| f.ex_decode_from()),
-        ("ex_dhcp decode (presized)", |f| {
-            drop(f.ex_decode_presized())
-        }),
         ("ex_dhcp encode_to", |f| {
             f.ex_encode_to();
         }),

@@ -7,8 +7,7 @@
 //! ```
 //!
 //! LIBRARY is `ex` or `dhcproto`; OPERATION is `decode` or `encode`, plus
-//! `decode_from` for ex (decoding into a reused packet) and `decode_presized` (the
-//! proposed pre-sized fresh decode, see BENCHMARKS.md); PACKET is one of
+//! `decode_from` for ex (decoding into a reused packet); PACKET is one of
 //! `discover`, `relay_discover`, `offer_many`, `pxe_discover`. Setup (reading the
 //! fixture, decoding it once with each library) is the same whatever N is, so
 //! `(I(N) - I(0)) / N` is the instruction count of one operation. BENCHMARKS.md has
@@ -32,7 +31,6 @@ fn main() {
     let op: fn(&mut Fixture) = match (library.as_str(), operation.as_str()) {
         ("ex", "decode") => |f| drop(f.ex_decode()),
         ("ex", "decode_from") => |f| f.ex_decode_from(),
-        ("ex", "decode_presized") => |f| drop(f.ex_decode_presized()),
         ("ex", "encode") => |f| {
             f.ex_encode_to();
         },

@@ -30,7 +30,7 @@ struct Pair {
     target: f64,
 }
 
-const PAIRS: [Pair; 4] = [
+const PAIRS: [Pair; 3] = [
     Pair {
         name: "decode (fresh)",
         ex: |f| {
@@ -44,16 +44,6 @@ const PAIRS: [Pair; 4] = [
     Pair {
         name: "decode_from (reused)",
         ex: |f| f.ex_decode_from(),
-        dhcproto: |f| {
-            black_box(f.dhcproto_decode());
-        },
-        target: 3.0,
-    },
-    Pair {
-        name: "decode (presized)*",
-        ex: |f| {
-            black_box(f.ex_decode_presized());
-        },
         dhcproto: |f| {
             black_box(f.dhcproto_decode());
         },
@@ -146,5 +136,4 @@ fn main() {
         }
     }
     println!("targets missed: {missed}");
-    println!("* decode (presized): the pre-sized fresh decode proposed in BENCHMARKS.md, not yet in the library");
 }

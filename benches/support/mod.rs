@@ -11,7 +11,6 @@ use std::path::PathBuf;
 
 use dhcproto::v4::Message;
 use dhcproto::{Decodable, Decoder, Encodable, Encoder};
-use ex_dhcp::options::{Options, END, PAD};
 use ex_dhcp::Packet;
 
 /// One benchmark packet: a short name for tables and command lines, and its bytes
@@ -148,21 +147,6 @@ impl Fixture {
         black_box(&self.ex);
     }
 
-    /// ex_dhcp, as proposed for `Packet::decode`: count the options first, then
-    /// decode into a packet whose option storage is allocated once at the right size.
-    /// Not a library API; it shows what pre-sizing would save a fresh decode.
-    #[inline(never)]
-    pub fn ex_decode_presized(&self) -> Packet {
-        let bytes = black_box(&self.bytes);
-        let (entries, data) = option_sizes(bytes);
-        let mut packet = Packet {
-            options: Options::with_capacity(entries, data),
-            ..Packet::default()
-        };
-        packet.decode_from(bytes).expect("decodes");
-        packet
-    }
-
     /// dhcproto: `Message::decode` from a new `Decoder` (its only way).
     #[inline(never)]
     pub fn dhcproto_decode(&self) -> Message {
@@ -199,25 +183,4 @@ fn same_up_to_padding(a: &[u8], b: &[u8]) -> bool {
     a[..common] == b[..common]
         && a[common..].iter().all(|&x| x == 0)
         && b[common..].iter().all(|&x| x == 0)
-}
-
-/// Occurrences (padding included) and value bytes in the options field, found by
-/// walking the code/length chain without copying; stops at END or at the first
-/// option that overruns (the decoder reports that).
-fn option_sizes(bytes: &[u8]) -> (usize, usize) {
-    let area = bytes.get(240..).unwrap_or(&[]);
-    let (mut entries, mut data, mut at) = (0, 0, 0);
-    while let Some(&code) = area.get(at) {
-        match code {
-            END => break,
-            PAD => at += 1,
-            _ => {
-                let Some(&len) = area.get(at + 1) else { break };
-                data += usize::from(len);
-                at += 2 + usize::from(len);
-            }
-        }
-        entries += 1;
-    }
-    (entries, data)
 }
