@@ -27,8 +27,11 @@ use crate::interop::{read, veth, wait_for, Netns, Proc, TempDir};
 
 /// The iPXE option ROM for an emulated Intel e1000, BIOS only (Debian's ipxe-qemu).
 pub const IPXE_BIOS_ROM: &str = "/usr/lib/ipxe/qemu/pxe-e1000.rom";
-/// OVMF, the UEFI firmware for qemu, code and variables in one image (Debian's ovmf).
-pub const OVMF: &str = "/usr/share/ovmf/OVMF.fd";
+/// OVMF, the UEFI firmware for qemu (Debian's and Ubuntu's ovmf): its code, read-only
+/// flash...
+pub const OVMF_CODE: &str = "/usr/share/OVMF/OVMF_CODE_4M.fd";
+/// ...and the template of its variable store, copied for each boot as it is written to.
+pub const OVMF_VARS: &str = "/usr/share/OVMF/OVMF_VARS_4M.fd";
 /// The emulator.
 pub const QEMU: &str = "qemu-system-x86_64";
 
@@ -56,7 +59,8 @@ pub enum Firmware {
 impl Firmware {
     /// The firmware and network card arguments. The UEFI case uses virtio-net with no
     /// option ROM, so the PXE client is the firmware's own and not iPXE's.
-    fn qemu_args(self) -> Vec<String> {
+    /// `vars` is a writable copy of [`OVMF_VARS`], for UEFI.
+    fn qemu_args(self, vars: &Path) -> Vec<String> {
         match self {
             Firmware::IpxeBios => vec![
                 "-device".to_owned(),
@@ -65,8 +69,10 @@ impl Firmware {
                 "n".to_owned(),
             ],
             Firmware::Uefi => vec![
-                "-bios".to_owned(),
-                OVMF.to_owned(),
+                "-drive".to_owned(),
+                format!("if=pflash,format=raw,unit=0,readonly=on,file={OVMF_CODE}"),
+                "-drive".to_owned(),
+                format!("if=pflash,format=raw,unit=1,file={}", vars.display()),
                 "-device".to_owned(),
                 "virtio-net-pci,netdev=n0,mac=52:54:00:18:00:07,romfile=,bootindex=1".to_owned(),
             ],
@@ -105,11 +111,11 @@ pub fn require_qemu(firmware: Firmware) {
     if !Path::new("/dev/net/tun").exists() {
         missing.push("/dev/net/tun (tap devices)".to_owned());
     }
-    let (file, package) = match firmware {
-        Firmware::IpxeBios => (IPXE_BIOS_ROM, "ipxe-qemu"),
-        Firmware::Uefi => (OVMF, "ovmf"),
+    let (files, package): (&[&str], _) = match firmware {
+        Firmware::IpxeBios => (&[IPXE_BIOS_ROM], "ipxe-qemu"),
+        Firmware::Uefi => (&[OVMF_CODE, OVMF_VARS], "ovmf"),
     };
-    if !Path::new(file).is_file() {
+    for file in files.iter().filter(|f| !Path::new(f).is_file()) {
         missing.push(format!("{file} (apt-get install {package})"));
     }
     assert!(
@@ -289,7 +295,11 @@ impl Lab {
             .arg("-serial")
             .arg(format!("file:{}", self.path("serial.log").display()));
         command.args(["-netdev", "tap,id=n0,ifname=tap0,script=no,downscript=no"]);
-        command.args(firmware.qemu_args());
+        let vars = self.path("OVMF_VARS.fd");
+        if firmware == Firmware::Uefi {
+            fs::copy(OVMF_VARS, &vars).expect("a copy of the UEFI variable store");
+        }
+        command.args(firmware.qemu_args(&vars));
         let process = Proc::spawn("qemu", command, &self.path("qemu.log"));
         self.processes.push(process);
         self.booted = Some(Instant::now());
