@@ -32,6 +32,8 @@ const OTHER_RANGE: &str = "198.18.0.200-198.18.0.220";
 /// The example's default boot files.
 const BIOS_FILE: &str = "undionly.kpxe";
 const UEFI_FILE: &str = "ipxe.efi";
+/// The file for clients that are iPXE already (`--ipxe-boot`).
+const IPXE_FILE: &str = "boot.ipxe";
 /// qemu start, firmware, DHCP (iPXE and OVMF each wait a few seconds for more
 /// offers) and ARP take 8 to 20 seconds here; this leaves room for a slow machine.
 const BOOT_TIMEOUT: Duration = Duration::from_secs(90);
@@ -60,9 +62,9 @@ enum Mode {
     Full4011,
 }
 
-/// Boots `firmware` against the PXE example in `mode` and returns the read request
-/// and the lab, for its logs.
-fn boot(case: &str, firmware: Firmware, mode: Mode) -> (Rrq, Lab) {
+/// Boots `firmware` against the PXE example in `mode`, with `extra` flags, and returns
+/// the read request and the lab, for its logs.
+fn boot(case: &str, firmware: Firmware, mode: Mode, extra: &[&str]) -> (Rrq, Lab) {
     require_qemu(firmware);
     let pxe = example_binary("pxe");
     let lease_server = example_binary("lease_server");
@@ -89,6 +91,7 @@ fn boot(case: &str, firmware: Firmware, mode: Mode) -> (Rrq, Lab) {
         }
     }
     args.extend(common);
+    args.extend(extra);
     lab.start("pxe", server, &pxe, &args, "serving on");
     lab.listen_for_rrq(server, TFTP, LISTENER_TEST);
     lab.boot(firmware);
@@ -126,7 +129,7 @@ fn serial(lock: &Mutex<()>) -> std::sync::MutexGuard<'_, ()> {
 #[test]
 fn ipxe_bios_boots_from_the_full_server() {
     let _one = serial(&QEMU);
-    let (rrq, lab) = boot("a", Firmware::IpxeBios, Mode::Full);
+    let (rrq, lab) = boot("a", Firmware::IpxeBios, Mode::Full, &[]);
     assert_read_request(&rrq, BIOS_FILE, FULL_RANGE);
     assert_client_architecture(&lab, "0 (x86 BIOS)");
 }
@@ -134,7 +137,7 @@ fn ipxe_bios_boots_from_the_full_server() {
 #[test]
 fn ipxe_bios_boots_from_the_proxy_beside_another_dhcp_server() {
     let _one = serial(&QEMU);
-    let (rrq, lab) = boot("b", Firmware::IpxeBios, Mode::Proxy);
+    let (rrq, lab) = boot("b", Firmware::IpxeBios, Mode::Proxy, &[]);
     // The address from the other server, the file from the proxy's siaddr (the
     // listener is on the proxy's address).
     assert_read_request(&rrq, BIOS_FILE, OTHER_RANGE);
@@ -142,18 +145,40 @@ fn ipxe_bios_boots_from_the_proxy_beside_another_dhcp_server() {
     assert!(lab.log("lease_server").contains("leases 198.18.0.2"));
 }
 
+/// iPXE says who it is (option 77 `iPXE`): once loaded by PXE, it must get a file of
+/// its own (a script), or it would load itself again and again.
+#[test]
+fn ipxe_gets_its_own_file_when_there_is_one() {
+    let _one = serial(&QEMU);
+    let (rrq, lab) = boot(
+        "f",
+        Firmware::IpxeBios,
+        Mode::Full,
+        &["--ipxe-boot", IPXE_FILE],
+    );
+    assert_read_request(&rrq, IPXE_FILE, FULL_RANGE);
+    assert!(lab.log("pxe").contains("user class: \"iPXE\""));
+}
+
 #[test]
 fn uefi_boots_from_the_full_server() {
     let _one = serial(&QEMU);
-    let (rrq, lab) = boot("c", Firmware::Uefi, Mode::Full);
+    let (rrq, lab) = boot("c", Firmware::Uefi, Mode::Full, &[]);
     assert_read_request(&rrq, UEFI_FILE, FULL_RANGE);
     assert_client_architecture(&lab, "7 (x64 UEFI)");
 }
 
+/// The firmware's own client is not iPXE: `--ipxe-boot` leaves it the file of its
+/// architecture.
 #[test]
 fn uefi_boots_from_the_proxy_beside_another_dhcp_server() {
     let _one = serial(&QEMU);
-    let (rrq, lab) = boot("d", Firmware::Uefi, Mode::Proxy);
+    let (rrq, lab) = boot(
+        "d",
+        Firmware::Uefi,
+        Mode::Proxy,
+        &["--ipxe-boot", IPXE_FILE],
+    );
     assert_read_request(&rrq, UEFI_FILE, OTHER_RANGE);
     assert_client_architecture(&lab, "7 (x64 UEFI)");
     assert!(lab.log("lease_server").contains("leases 198.18.0.2"));
@@ -164,7 +189,7 @@ fn uefi_boots_from_the_proxy_beside_another_dhcp_server() {
 #[test]
 fn uefi_asks_port_4011_when_the_offer_says_pxeclient() {
     let _one = serial(&QEMU);
-    let (rrq, lab) = boot("e", Firmware::Uefi, Mode::Full4011);
+    let (rrq, lab) = boot("e", Firmware::Uefi, Mode::Full4011, &[]);
     assert_read_request(&rrq, UEFI_FILE, FULL_RANGE);
     let log = lab.log("pxe");
     let asked = log
