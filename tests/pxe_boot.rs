@@ -37,6 +37,7 @@ fn boot() -> Boot {
         server_id: SERVER,
         next_server: TFTP,
         files: BootMap::default(),
+        ipxe_file: None,
     }
 }
 

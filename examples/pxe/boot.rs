@@ -7,20 +7,24 @@
 //!   some UEFI firmware cancels the boot otherwise;
 //! - option 54 in every OFFER and ACK;
 //! - option 60 `PXEClient` only in a proxyDHCP reply, or beside an address when port
-//!   4011 is also served: a client that sees it asks port 4011 for its boot file.
+//!   4011 is also served: a client that sees it asks port 4011 for its boot file;
+//! - a file of its own for iPXE itself (option 77 `iPXE`), once the firmware has
+//!   loaded it: given the architecture's file again, iPXE would load itself forever.
 
 use std::collections::BTreeMap;
 use std::net::Ipv4Addr;
 
 use ex_dhcp::options::{
     BootfileNameNul, ClientSystemArchitecture, DhcpOption, NulTerminated, ServerIdentifier,
-    VendorClassIdentifier, VendorSpecificInformation, ARCH_ARM64_UEFI, ARCH_EBC, ARCH_X64_UEFI,
-    ARCH_X86_BIOS,
+    UserClass, UserClasses, VendorClassIdentifier, VendorSpecificInformation, ARCH_ARM64_UEFI,
+    ARCH_EBC, ARCH_X64_UEFI, ARCH_X86_BIOS,
 };
 use ex_dhcp::{respond, MessageType, Packet};
 
 /// What PXE clients put at the start of option 60, and what a PXE server answers with.
 pub const PXE_CLIENT: &str = "PXEClient";
+/// The user class (option 77) iPXE sends.
+pub const IPXE: &str = "iPXE";
 /// The port of the PXE boot server (proxyDHCP requests after the address is known).
 pub const PXE_PORT: u16 = 4011;
 /// PXE vendor sub-option 6 (in option 43): discovery control.
@@ -68,6 +72,16 @@ pub fn is_pxe_client(request: &Packet) -> bool {
         .is_some_and(|v| v.starts_with(PXE_CLIENT.as_bytes()))
 }
 
+/// True when the client is iPXE: option 77 is `iPXE`, as iPXE sends it (plain text)
+/// or as one of an RFC 3004 list.
+pub fn is_ipxe(request: &Packet) -> bool {
+    match request.options.get(UserClass) {
+        Some(UserClasses::Text(text)) => text == IPXE.as_bytes(),
+        Some(UserClasses::Classes(classes)) => classes.iter().any(|c| c == IPXE.as_bytes()),
+        _ => false,
+    }
+}
+
 /// The client's architecture: the first of option 93, BIOS when it is absent (PXE
 /// 2.1 clients all send it; only old BIOS ones do not).
 pub fn architecture(request: &Packet) -> u16 {
@@ -87,15 +101,22 @@ pub struct Boot {
     pub next_server: Ipv4Addr,
     /// The files.
     pub files: BootMap,
+    /// The file for iPXE itself, whatever its architecture: usually a script. `None`
+    /// gives iPXE the architecture's file like any other client.
+    pub ipxe_file: Option<String>,
 }
 
 impl Boot {
-    /// The file for this request's architecture, if the client is a PXE client.
+    /// The file for this request: iPXE's own when the client is iPXE and there is one,
+    /// else the file of its architecture; `None` if the client is not a PXE client.
     pub fn file_for(&self, request: &Packet) -> Option<&str> {
         if !is_pxe_client(request) {
             return None;
         }
-        self.files.get(architecture(request))
+        match &self.ipxe_file {
+            Some(file) if is_ipxe(request) => Some(file),
+            _ => self.files.get(architecture(request)),
+        }
     }
 
     /// Adds boot information to a reply that carries an address: next server, `file`
@@ -149,6 +170,7 @@ mod tests {
             server_id: SERVER,
             next_server: TFTP,
             files: BootMap::default(),
+            ipxe_file: None,
         }
     }
 
@@ -165,6 +187,27 @@ mod tests {
         assert_eq!(boot().file_for(&pxe_discover(9)), Some("ipxe.efi"));
         assert_eq!(boot().file_for(&pxe_discover(11)), Some("ipxe-arm64.efi"));
         assert_eq!(boot().file_for(&pxe_discover(1)), None);
+    }
+
+    #[test]
+    fn ipxe_gets_its_own_file_so_it_does_not_load_itself_again() {
+        let ipxe = pxe_discover(0).with_raw_option(77, IPXE.as_bytes());
+        assert_eq!(
+            boot().file_for(&ipxe),
+            Some("undionly.kpxe"),
+            "no iPXE file"
+        );
+        let boot = Boot {
+            ipxe_file: Some("boot.ipxe".to_owned()),
+            ..boot()
+        };
+        assert_eq!(boot.file_for(&ipxe), Some("boot.ipxe"));
+        let rfc3004 = pxe_discover(7).with_raw_option(77, b"\x03abc\x04iPXE");
+        assert_eq!(boot.file_for(&rfc3004), Some("boot.ipxe"));
+        let firmware = pxe_discover(7);
+        assert_eq!(boot.file_for(&firmware), Some("ipxe.efi"));
+        let other_class = pxe_discover(7).with_raw_option(77, b"iPXE-like");
+        assert_eq!(boot.file_for(&other_class), Some("ipxe.efi"));
     }
 
     #[test]

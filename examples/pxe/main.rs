@@ -6,7 +6,7 @@
 //! ```text
 //! # proxyDHCP beside the network's DHCP server
 //! cargo run --example pxe -- --mode proxy --server 198.18.0.2 --next-server 198.18.0.2 \
-//!     --boot 7=ipxe.efi --boot 0=undionly.kpxe --interface eth1 --port 67
+//!     --boot 7=ipxe.efi --boot 0=undionly.kpxe --ipxe-boot boot.ipxe --interface eth1 --port 67
 //! # full DHCP server with boot information
 //! cargo run --example pxe -- --mode full --server 198.18.0.1 --range 198.18.0.100-198.18.0.150
 //! ```

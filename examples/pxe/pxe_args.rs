@@ -11,9 +11,18 @@ pub const PXE_USAGE: &str = "\
   --next-server ADDR     the TFTP server, siaddr (the --server address)
   --boot ARCH=FILE       boot file for option 93 architecture ARCH (repeatable; defaults:
                          0=undionly.kpxe 7=ipxe.efi 9=ipxe.efi 11=ipxe-arm64.efi)
+  --ipxe-boot FILE       boot file for clients that are iPXE already (option 77 iPXE),
+                         e.g. a script; without it, an iPXE loaded by PXE gets the
+                         architecture's file again and, with the defaults, loads itself
   --serve-4011 on|off    full mode: also answer boot requests on port 4011 (off)";
 
-const EXTRA: [&str; 4] = ["--mode", "--next-server", "--boot", "--serve-4011"];
+const EXTRA: [&str; 5] = [
+    "--mode",
+    "--next-server",
+    "--boot",
+    "--ipxe-boot",
+    "--serve-4011",
+];
 
 /// The PXE example's command line.
 #[derive(Debug)]
@@ -37,6 +46,7 @@ pub fn parse(line: impl IntoIterator<Item = String>) -> Result<Option<PxeArgs>, 
     let mut next_server: Option<Ipv4Addr> = None;
     let mut files = BootMap::default();
     let mut serve_4011 = false;
+    let mut ipxe_file = None;
     for (flag, value) in &common.extra {
         match flag.as_str() {
             "--mode" => {
@@ -57,6 +67,7 @@ pub fn parse(line: impl IntoIterator<Item = String>) -> Result<Option<PxeArgs>, 
                     .ok_or_else(|| ArgsError(format!("--boot takes ARCH=FILE, not {value:?}")))?;
                 files.set(typed(flag, arch)?, file.to_owned());
             }
+            "--ipxe-boot" => ipxe_file = Some(value.clone()),
             _ => serve_4011 = switch(flag, value)?,
         }
     }
@@ -67,6 +78,7 @@ pub fn parse(line: impl IntoIterator<Item = String>) -> Result<Option<PxeArgs>, 
             server_id,
             next_server: next_server.unwrap_or(server_id),
             files,
+            ipxe_file,
         },
         serve_4011,
         common,
@@ -91,6 +103,15 @@ mod tests {
         assert_eq!(args.boot.files.get(7), Some("boot/x64.efi"));
         assert_eq!(args.boot.files.get(0), Some("undionly.kpxe"));
         assert_eq!(args.boot.next_server, Ipv4Addr::new(198, 18, 0, 9));
+        assert_eq!(args.boot.ipxe_file, None);
+    }
+
+    #[test]
+    fn ipxe_can_have_a_file_of_its_own() {
+        let args = pxe("--server 198.18.0.2 --ipxe-boot boot.ipxe")
+            .unwrap()
+            .unwrap();
+        assert_eq!(args.boot.ipxe_file.as_deref(), Some("boot.ipxe"));
     }
 
     #[test]

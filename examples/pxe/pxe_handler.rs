@@ -9,6 +9,22 @@ use ex_dhcp::{Config, Handler, Listen, MessageType, Packet, Reply, Source};
 use crate::boot::{Boot, PXE_PORT};
 use crate::handler::{now, LeaseHandler};
 
+/// Logs a request and the reply to it, decoded, at debug level: what a real PXE
+/// client sent and what it was told is the first thing to read when a boot fails.
+fn logged(packet: &Packet, from: &Source, reply: Reply) -> Reply {
+    if log::log_enabled!(log::Level::Debug) {
+        log::debug!("from {} to {}: {packet}", from.peer, from.local);
+        match &reply {
+            Reply::Send(answer) => log::debug!("reply: {answer}"),
+            Reply::SendTo(answer, to) => log::debug!("reply to {to}: {answer}"),
+            Reply::None => log::debug!("no reply"),
+            Reply::Stop(reason) => log::debug!("stopping: {reason}"),
+            _ => log::debug!("reply: {reply:?}"),
+        }
+    }
+    reply
+}
+
 /// How the server takes part in the boot.
 #[derive(Debug)]
 pub enum Mode {
@@ -71,17 +87,9 @@ impl PxeHandler {
             Mode::Proxy => None,
         }
     }
-}
 
-impl Handler for PxeHandler {
-    fn discover(&mut self, packet: &Packet, _from: &Source) -> Reply {
-        match self.lease(packet) {
-            Some(reply) => self.with_boot(reply, packet),
-            None => self.boot.proxy_reply(packet, MessageType::Offer).into(),
-        }
-    }
-
-    fn request(&mut self, packet: &Packet, from: &Source) -> Reply {
+    /// A REQUEST on port 67 or port 4011.
+    fn answer_request(&mut self, packet: &Packet, from: &Source) -> Reply {
         if from.local.port() == PXE_PORT {
             // UEFI firmware asks from port 4011 and ignores answers sent to port 68.
             return match self.boot.proxy_reply(packet, MessageType::Ack) {
@@ -98,17 +106,35 @@ impl Handler for PxeHandler {
             None => Reply::None,
         }
     }
+}
 
-    fn decline(&mut self, packet: &Packet, _from: &Source) -> Reply {
-        self.lease(packet).unwrap_or(Reply::None)
+impl Handler for PxeHandler {
+    fn discover(&mut self, packet: &Packet, from: &Source) -> Reply {
+        let reply = match self.lease(packet) {
+            Some(reply) => self.with_boot(reply, packet),
+            None => self.boot.proxy_reply(packet, MessageType::Offer).into(),
+        };
+        logged(packet, from, reply)
     }
 
-    fn release(&mut self, packet: &Packet, _from: &Source) -> Reply {
-        self.lease(packet).unwrap_or(Reply::None)
+    fn request(&mut self, packet: &Packet, from: &Source) -> Reply {
+        let reply = self.answer_request(packet, from);
+        logged(packet, from, reply)
     }
 
-    fn inform(&mut self, packet: &Packet, _from: &Source) -> Reply {
-        self.lease(packet).unwrap_or(Reply::None)
+    fn decline(&mut self, packet: &Packet, from: &Source) -> Reply {
+        let reply = self.lease(packet).unwrap_or(Reply::None);
+        logged(packet, from, reply)
+    }
+
+    fn release(&mut self, packet: &Packet, from: &Source) -> Reply {
+        let reply = self.lease(packet).unwrap_or(Reply::None);
+        logged(packet, from, reply)
+    }
+
+    fn inform(&mut self, packet: &Packet, from: &Source) -> Reply {
+        let reply = self.lease(packet).unwrap_or(Reply::None);
+        logged(packet, from, reply)
     }
 
     fn tick(&mut self) -> Reply {
