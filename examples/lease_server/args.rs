@@ -12,8 +12,8 @@ use crate::config::Settings;
 use crate::pool::Mac;
 
 /// The usage text shared by the examples that take these flags.
-pub const USAGE: &str = "\
-  --server ADDR          the server's address, option 54 (required): on the range's
+pub const USAGE: &str =
+    "  --server ADDR          the server's address, option 54 (required): on the range's
                          subnet, or on another one when clients come through a relay
   --range FIRST-LAST     the addresses to lease, e.g. 198.18.0.100-198.18.0.150
   --mask MASK            subnet mask (255.255.255.0)

@@ -6,8 +6,8 @@ use crate::args::{self, switch, typed, Args, ArgsError};
 use crate::boot::{Boot, BootMap};
 
 /// The usage text of the PXE flags.
-pub const PXE_USAGE: &str = "\
-  --mode full|proxy      lease addresses too, or proxyDHCP beside another server (full)
+pub const PXE_USAGE: &str =
+    "  --mode full|proxy      lease addresses too, or proxyDHCP beside another server (full)
   --next-server ADDR     the TFTP server, siaddr (the --server address)
   --boot ARCH=FILE       boot file for option 93 architecture ARCH (repeatable; defaults:
                          0=undionly.kpxe 7=ipxe.efi 9=ipxe.efi 11=ipxe-arm64.efi)
