@@ -10,8 +10,6 @@
 //! The cases run one at a time: two emulated machines on two shared cores would
 //! slow each other towards the timeouts.
 
-// The helpers are shared with the other interop tests, which use other parts.
-#[allow(dead_code)]
 mod interop;
 #[path = "interop/qemu.rs"]
 mod qemu;

@@ -106,6 +106,7 @@ pub fn veth(a: &Netns, a_end: &str, b: &Netns, b_end: &str) {
     b.ip(&["link", "set", b_end, "up"]);
 }
 
+#[allow(unused_imports)] // not every interop test checks its tools this way
 pub use tools::require_prerequisites;
 
 /// A child process in a process group of its own; on drop the whole group is killed
