@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use ex_dhcp::capture;
-use ex_dhcp::{Client, Config, Handler, MessageType, Packet, Reply, Server, Source, Stats};
+use ex_dhcp::{Client, Config, Handler, MessageType, Packet, Server, Stats};
 
 /// The Intel NUC PXE DISCOVER from ExDhcp's regression test, as it went on the wire.
 ///
@@ -139,17 +139,30 @@ pub fn stats_when<H: Handler>(server: &Server<H>, ready: impl Fn(&Stats) -> bool
     }
 }
 
+/// Callbacks, named in a handler's `impl`, that answer nothing: for handlers whose
+/// point is an optional callback or their state, not the required three.
+///
+/// ```ignore
+/// impl Handler for Informs {
+///     common::silent_callbacks!(discover, request, decline);
+///     fn inform(&mut self, packet: &Packet, _: &Source) -> Reply { ... }
+/// }
+/// ```
+macro_rules! silent_callbacks {
+    ($($callback:ident),+ $(,)?) => {
+        $(
+            fn $callback(&mut self, _: &ex_dhcp::Packet, _: &ex_dhcp::Source) -> ex_dhcp::Reply {
+                ex_dhcp::Reply::None
+            }
+        )+
+    };
+}
+#[allow(unused_imports)] // not every test binary has such a handler
+pub(crate) use silent_callbacks;
+
 /// A handler that answers nothing and overrides no optional callback.
 pub struct Silent;
 
 impl Handler for Silent {
-    fn discover(&mut self, _: &Packet, _: &Source) -> Reply {
-        Reply::None
-    }
-    fn request(&mut self, _: &Packet, _: &Source) -> Reply {
-        Reply::None
-    }
-    fn decline(&mut self, _: &Packet, _: &Source) -> Reply {
-        Reply::None
-    }
+    silent_callbacks!(discover, request, decline);
 }
