@@ -6,14 +6,14 @@ mod common;
 mod robust_support;
 
 use std::net::{Ipv4Addr, SocketAddrV4};
-use std::sync::{mpsc, Mutex, MutexGuard};
+use std::sync::mpsc;
 
-use common::{loopback, packet, OFFERED, WAIT};
+use common::{loopback, packet, serial, server_threads, OFFERED, WAIT};
 use ex_dhcp::{
     respond, supervise, Client, Config, Handler, MessageType, Packet, Reply, RestartPolicy, Source,
     StopReason,
 };
-use robust_support::{capture_logs, logged, server_threads, wait_until};
+use robust_support::{capture_logs, logged, wait_until};
 
 /// The DISCOVER with this xid makes the handler panic.
 const POISON_XID: u32 = 0xdead_0001;
@@ -21,15 +21,6 @@ const POISON_XID: u32 = 0xdead_0001;
 const STOP_XID: u32 = 0x0057_0001;
 /// How many packets each test has answered before the poison.
 const SERVED_BEFORE: u32 = 3;
-
-/// Thread counts are per process: the tests here run one at a time.
-static SERIAL: Mutex<()> = Mutex::new(());
-
-fn serial() -> MutexGuard<'static, ()> {
-    SERIAL
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
-}
 
 fn poison_message(generation: u32) -> String {
     format!("generation {generation} poisoned by xid {POISON_XID:#010x}")

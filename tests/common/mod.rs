@@ -4,6 +4,7 @@
 
 use std::net::{Ipv4Addr, SocketAddrV4};
 use std::path::PathBuf;
+use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use ex_dhcp::capture;
@@ -137,6 +138,28 @@ pub fn stats_when<H: Handler>(server: &Server<H>, ready: impl Fn(&Stats) -> bool
         );
         std::thread::yield_now();
     }
+}
+
+/// Threads of this process named `dhcp-*`: the server's and the supervisor's.
+///
+/// A joined thread can stay listed in /proc/self/task for a moment after `join`
+/// returns (the kernel wakes the joiner before it has reaped the task), so await a
+/// count of 0 within `WAIT` rather than read it once.
+pub fn server_threads() -> usize {
+    std::fs::read_dir("/proc/self/task")
+        .expect("linux /proc/self/task")
+        .filter_map(|task| std::fs::read_to_string(task.ok()?.path().join("comm")).ok())
+        .filter(|name| name.starts_with("dhcp-"))
+        .count()
+}
+
+/// Thread and descriptor counts are per process: a test binary that reads them runs
+/// those tests one at a time, each holding this guard.
+pub fn serial() -> MutexGuard<'static, ()> {
+    static SERIAL: Mutex<()> = Mutex::new(());
+    SERIAL
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 /// Callbacks, named in a handler's `impl`, that answer nothing: for handlers whose
