@@ -33,6 +33,16 @@ struct Fragile {
     terminated: mpsc::Sender<(u32, StopReason)>,
 }
 
+impl Fragile {
+    fn new(generation: u32, terminated: mpsc::Sender<(u32, StopReason)>) -> Fragile {
+        Fragile {
+            generation,
+            served: 0,
+            terminated,
+        }
+    }
+}
+
 impl Handler for Fragile {
     fn discover(&mut self, packet: &Packet, _: &Source) -> Reply {
         if packet.xid == POISON_XID {
@@ -84,11 +94,7 @@ fn under_supervision_a_panic_restarts_from_the_factory_and_serving_goes_on() {
         move || {
             created.send(generation).unwrap();
             generation += 1;
-            Fragile {
-                generation: generation - 1,
-                served: 0,
-                terminated: terminated.clone(),
-            }
+            Fragile::new(generation - 1, terminated.clone())
         }
     };
     let supervisor = supervise(config, RestartPolicy::default(), factory).unwrap();
@@ -141,12 +147,7 @@ fn under_supervision_a_panic_restarts_from_the_factory_and_serving_goes_on() {
 fn unsupervised_a_panic_is_the_stop_reason_and_the_state_comes_back() {
     let _serial = serial();
     let (terminated, terminations) = mpsc::channel();
-    let handler = Fragile {
-        generation: 0,
-        served: 0,
-        terminated,
-    };
-    let (server, mut client) = loopback(handler);
+    let (server, mut client) = loopback(Fragile::new(0, terminated));
     let to = server.local_addr();
     serve_some(&mut client, to, 1);
     client
@@ -171,12 +172,7 @@ fn unsupervised_a_panic_is_the_stop_reason_and_the_state_comes_back() {
 fn a_handler_that_stops_itself_shuts_down_cleanly_with_its_state() {
     let _serial = serial();
     let (terminated, terminations) = mpsc::channel();
-    let handler = Fragile {
-        generation: 0,
-        served: 0,
-        terminated,
-    };
-    let (server, mut client) = loopback(handler);
+    let (server, mut client) = loopback(Fragile::new(0, terminated));
     let to = server.local_addr();
     serve_some(&mut client, to, 1);
     client
@@ -201,12 +197,7 @@ fn a_packet_arriving_after_the_handler_stopped_is_counted() {
     let _serial = serial();
     capture_logs();
     let (terminated, terminations) = mpsc::channel();
-    let handler = Fragile {
-        generation: 0,
-        served: 0,
-        terminated,
-    };
-    let (server, mut client) = loopback(handler);
+    let (server, mut client) = loopback(Fragile::new(0, terminated));
     let to = server.local_addr();
     serve_some(&mut client, to, 1);
     client
