@@ -56,9 +56,16 @@ pub const NUC_PARAMETERS: [u8; 35] = [
     67, 97, 128, 129, 130, 131, 132, 133, 134, 135,
 ];
 
-/// The directory of real captures shared by the project.
+/// The directory of real captures shared by the project; fails the test clearly
+/// when it is missing.
 pub fn captures_dir() -> PathBuf {
-    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/fixtures/captures")
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/fixtures/captures");
+    assert!(
+        dir.is_dir(),
+        "fixture directory {} is missing: the tests need ../shared/fixtures beside the crate",
+        dir.display()
+    );
+    dir
 }
 
 /// The DHCP payloads of one capture file; fails the test clearly when it is missing.
@@ -78,7 +85,8 @@ pub fn capture_payloads(file: &str) -> Vec<Vec<u8>> {
         .collect()
 }
 
-/// Every capture file with the number of DHCP packets it holds.
+/// Every capture file with the number of DHCP packets it holds (as
+/// `shared/fixtures/README.md` documents them).
 pub const CAPTURES: &[(&str, usize)] = &[
     ("DHCP-DISCOVER-OFFER-REQUEST-ACK.pcap", 4),
     ("DHCP-NAK-SMALL.pcap", 1),
