@@ -10,8 +10,8 @@ use std::sync::mpsc;
 
 use common::{loopback, packet, serial, server_threads, OFFERED, WAIT};
 use ex_dhcp::{
-    respond, supervise, Client, Config, Handler, MessageType, Packet, Reply, RestartPolicy, Source,
-    StopReason,
+    respond, supervise, Client, Config, Exit, Handler, MessageType, Packet, Reply, RestartPolicy,
+    Source, StopReason,
 };
 use robust_support::{capture_logs, logged, wait_until};
 
@@ -75,6 +75,17 @@ fn serve_some(client: &mut Client, to: SocketAddrV4, first_xid: u32) {
             .expect("an offer");
         assert_eq!(offer.xid, xid);
     }
+}
+
+/// An unsupervised server that has served [`SERVED_BEFORE`] DISCOVERs and then got
+/// `last`: how it exited, and what its `terminate` reported.
+fn serve_some_then(last: Packet) -> (Exit<Fragile>, mpsc::Receiver<(u32, StopReason)>) {
+    let (terminated, terminations) = mpsc::channel();
+    let (server, mut client) = loopback(Fragile::new(0, terminated));
+    let to = server.local_addr();
+    serve_some(&mut client, to, 1);
+    client.send(&last, to).unwrap();
+    (server.join(), terminations)
 }
 
 #[test]
@@ -146,14 +157,7 @@ fn under_supervision_a_panic_restarts_from_the_factory_and_serving_goes_on() {
 #[test]
 fn unsupervised_a_panic_is_the_stop_reason_and_the_state_comes_back() {
     let _serial = serial();
-    let (terminated, terminations) = mpsc::channel();
-    let (server, mut client) = loopback(Fragile::new(0, terminated));
-    let to = server.local_addr();
-    serve_some(&mut client, to, 1);
-    client
-        .send(&packet(MessageType::Discover, POISON_XID), to)
-        .unwrap();
-    let exit = server.join();
+    let (exit, terminations) = serve_some_then(packet(MessageType::Discover, POISON_XID));
     assert_eq!(exit.reason, StopReason::Panic(poison_message(0)));
     assert!(exit.reason.is_abnormal());
     assert_eq!(
@@ -171,14 +175,7 @@ fn unsupervised_a_panic_is_the_stop_reason_and_the_state_comes_back() {
 #[test]
 fn a_handler_that_stops_itself_shuts_down_cleanly_with_its_state() {
     let _serial = serial();
-    let (terminated, terminations) = mpsc::channel();
-    let (server, mut client) = loopback(Fragile::new(0, terminated));
-    let to = server.local_addr();
-    serve_some(&mut client, to, 1);
-    client
-        .send(&packet(MessageType::Request, STOP_XID), to)
-        .unwrap();
-    let exit = server.join();
+    let (exit, terminations) = serve_some_then(packet(MessageType::Request, STOP_XID));
     assert_eq!(exit.reason, StopReason::Normal);
     assert!(!exit.reason.is_abnormal());
     assert_eq!(exit.state.served, SERVED_BEFORE);
