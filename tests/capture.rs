@@ -1,22 +1,15 @@
 //! Reading the shared real-world fixtures, hand-built captures of every
 //! supported format, and the writer's round trip.
 
+mod common;
+
 use std::fs;
 use std::net::SocketAddrV4;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Duration;
 
+use common::{captures_dir, CAPTURES};
 use ex_dhcp::capture::{datagrams, read_datagrams, read_file, CaptureError, Datagram, PcapWriter};
-
-/// Datagram counts per fixture, from `shared/fixtures/README.md`.
-const FIXTURES: &[(&str, usize)] = &[
-    ("DHCP-DISCOVER-OFFER-REQUEST-ACK.pcap", 4),
-    ("DHCP-NAK-SMALL.pcap", 1),
-    ("DHCP-O60-O43-O82.pcap", 2),
-    ("DHCP-O122-O82.pcap", 2),
-    ("DHCP-O90-O120.pcap", 1),
-    ("DHCP_MessageType_10_11_12_13.pcap", 6),
-];
 
 const BOOTREQUEST: u8 = 1;
 const BOOTREPLY: u8 = 2;
@@ -34,28 +27,18 @@ const LINKTYPE_IPV4: u32 = 228;
 const LINKTYPE_LINUX_SLL2: u32 = 276;
 const LINKTYPE_USB: u32 = 189;
 
-fn fixtures_dir() -> PathBuf {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/fixtures/captures");
-    assert!(
-        dir.is_dir(),
-        "fixture directory {} is missing: the capture tests need shared/fixtures beside the crate",
-        dir.display()
-    );
-    dir
-}
-
 fn fixture(name: &str) -> Vec<Datagram> {
-    let capture = read_file(fixtures_dir().join(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
+    let capture = read_file(captures_dir().join(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
     assert_eq!(capture.stats.skipped(), 0, "{name}: {:?}", capture.stats);
     capture.datagrams
 }
 
 #[test]
 fn every_fixture_file_has_a_documented_count() {
-    for entry in fs::read_dir(fixtures_dir()).unwrap() {
+    for entry in fs::read_dir(captures_dir()).unwrap() {
         let name = entry.unwrap().file_name().into_string().unwrap();
         assert!(
-            FIXTURES.iter().any(|(known, _)| *known == name),
+            CAPTURES.iter().any(|(known, _)| *known == name),
             "{name} is not in the table of fixture counts"
         );
     }
@@ -63,14 +46,14 @@ fn every_fixture_file_has_a_documented_count() {
 
 #[test]
 fn fixtures_yield_their_documented_datagram_counts() {
-    for &(name, count) in FIXTURES {
+    for &(name, count) in CAPTURES {
         assert_eq!(fixture(name).len(), count, "{name}");
     }
 }
 
 #[test]
 fn fixture_payloads_are_dhcp_between_dhcp_ports() {
-    for &(name, _) in FIXTURES {
+    for &(name, _) in CAPTURES {
         for (index, datagram) in fixture(name).iter().enumerate() {
             let payload = &datagram.payload;
             assert!(
@@ -394,28 +377,28 @@ impl Pcapng {
         self.block(IDB, body)
     }
 
-    fn enhanced(&mut self, interface: u32, ticks: u64, data: &[u8]) -> &mut Self {
+    /// What enhanced and obsolete packet blocks share after the interface: the
+    /// timestamp (high, low), captured and original length (equal here), the data.
+    fn packet_fields(&self, body: &mut Vec<u8>, ticks: u64, data: &[u8]) {
         let order = self.order;
-        let mut body = order.u32(interface).to_vec();
         body.extend_from_slice(&order.u32(u32::try_from(ticks >> 32).unwrap()));
         body.extend_from_slice(&order.u32(u32::try_from(ticks & 0xffff_ffff).unwrap()));
         let len = order.u32(u32::try_from(data.len()).unwrap());
         body.extend_from_slice(&len);
         body.extend_from_slice(&len);
         body.extend_from_slice(data);
+    }
+
+    fn enhanced(&mut self, interface: u32, ticks: u64, data: &[u8]) -> &mut Self {
+        let mut body = self.order.u32(interface).to_vec();
+        self.packet_fields(&mut body, ticks, data);
         self.block(EPB, body)
     }
 
     fn obsolete(&mut self, interface: u16, ticks: u64, data: &[u8]) -> &mut Self {
-        let order = self.order;
-        let mut body = order.u16(interface).to_vec();
-        body.extend_from_slice(&order.u16(0));
-        body.extend_from_slice(&order.u32(u32::try_from(ticks >> 32).unwrap()));
-        body.extend_from_slice(&order.u32(u32::try_from(ticks & 0xffff_ffff).unwrap()));
-        let len = order.u32(u32::try_from(data.len()).unwrap());
-        body.extend_from_slice(&len);
-        body.extend_from_slice(&len);
-        body.extend_from_slice(data);
+        let mut body = self.order.u16(interface).to_vec();
+        body.extend_from_slice(&self.order.u16(0)); // drops count
+        self.packet_fields(&mut body, ticks, data);
         self.block(OPB, body)
     }
 
@@ -536,7 +519,7 @@ fn unique_temp_path(name: &str) -> PathBuf {
 }
 
 fn all_fixture_datagrams() -> Vec<Datagram> {
-    FIXTURES
+    CAPTURES
         .iter()
         .flat_map(|(name, _)| fixture(name))
         .collect()

@@ -11,15 +11,7 @@ use ex_dhcp::{respond, Handler, Harness, MessageType, Packet, Reply, Source};
 struct Informs;
 
 impl Handler for Informs {
-    fn discover(&mut self, _: &Packet, _: &Source) -> Reply {
-        Reply::None
-    }
-    fn request(&mut self, _: &Packet, _: &Source) -> Reply {
-        Reply::None
-    }
-    fn decline(&mut self, _: &Packet, _: &Source) -> Reply {
-        Reply::None
-    }
+    common::silent_callbacks!(discover, request, decline);
     fn inform(&mut self, packet: &Packet, _: &Source) -> Reply {
         respond(packet, MessageType::Ack)
             .with_option(DomainNameServer, vec![Ipv4Addr::new(198, 18, 0, 53)])

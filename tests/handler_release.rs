@@ -13,15 +13,7 @@ struct Leases {
 }
 
 impl Handler for Leases {
-    fn discover(&mut self, _: &Packet, _: &Source) -> Reply {
-        Reply::None
-    }
-    fn request(&mut self, _: &Packet, _: &Source) -> Reply {
-        Reply::None
-    }
-    fn decline(&mut self, _: &Packet, _: &Source) -> Reply {
-        Reply::None
-    }
+    common::silent_callbacks!(discover, request, decline);
     fn release(&mut self, packet: &Packet, _: &Source) -> Reply {
         self.released.push(packet.ciaddr);
         Reply::None

@@ -7,28 +7,16 @@ mod robust_support;
 use std::fs;
 use std::net::{Ipv4Addr, SocketAddrV4, UdpSocket};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{mpsc, Mutex, MutexGuard};
+use std::sync::mpsc;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use common::{loopback_with, packet, WAIT};
+use common::{loopback_with, packet, serial, server_threads, WAIT};
 use ex_dhcp::{
     respond, supervise, Client, Config, MessageType, Packet, Reply, RestartPolicy, Source,
     StopReason,
 };
-use robust_support::{server_threads, wait_until};
-
-/// Thread and descriptor counts are per process: the tests here run one at a time.
-/// A joined thread can stay listed in /proc/self/task for a moment after `join`
-/// returns (the kernel wakes the joiner before it has reaped the task), so thread
-/// counts are awaited, within `WAIT`, rather than read once.
-static SERIAL: Mutex<()> = Mutex::new(());
-
-fn serial() -> MutexGuard<'static, ()> {
-    SERIAL
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
-}
+use robust_support::wait_until;
 
 /// Flooding threads, and the bounds each stops at by itself.
 const SENDERS: usize = 4;

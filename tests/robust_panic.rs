@@ -6,14 +6,14 @@ mod common;
 mod robust_support;
 
 use std::net::{Ipv4Addr, SocketAddrV4};
-use std::sync::{mpsc, Mutex, MutexGuard};
+use std::sync::mpsc;
 
-use common::{loopback, packet, OFFERED, WAIT};
+use common::{loopback, packet, serial, server_threads, OFFERED, WAIT};
 use ex_dhcp::{
-    respond, supervise, Client, Config, Handler, MessageType, Packet, Reply, RestartPolicy, Source,
-    StopReason,
+    respond, supervise, Client, Config, Exit, Handler, MessageType, Packet, Reply, RestartPolicy,
+    Source, StopReason,
 };
-use robust_support::{capture_logs, logged, server_threads, wait_until};
+use robust_support::{capture_logs, logged, wait_until};
 
 /// The DISCOVER with this xid makes the handler panic.
 const POISON_XID: u32 = 0xdead_0001;
@@ -21,15 +21,6 @@ const POISON_XID: u32 = 0xdead_0001;
 const STOP_XID: u32 = 0x0057_0001;
 /// How many packets each test has answered before the poison.
 const SERVED_BEFORE: u32 = 3;
-
-/// Thread counts are per process: the tests here run one at a time.
-static SERIAL: Mutex<()> = Mutex::new(());
-
-fn serial() -> MutexGuard<'static, ()> {
-    SERIAL
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
-}
 
 fn poison_message(generation: u32) -> String {
     format!("generation {generation} poisoned by xid {POISON_XID:#010x}")
@@ -40,6 +31,16 @@ struct Fragile {
     generation: u32,
     served: u32,
     terminated: mpsc::Sender<(u32, StopReason)>,
+}
+
+impl Fragile {
+    fn new(generation: u32, terminated: mpsc::Sender<(u32, StopReason)>) -> Fragile {
+        Fragile {
+            generation,
+            served: 0,
+            terminated,
+        }
+    }
 }
 
 impl Handler for Fragile {
@@ -76,6 +77,17 @@ fn serve_some(client: &mut Client, to: SocketAddrV4, first_xid: u32) {
     }
 }
 
+/// An unsupervised server that has served [`SERVED_BEFORE`] DISCOVERs and then got
+/// `last`: how it exited, and what its `terminate` reported.
+fn serve_some_then(last: Packet) -> (Exit<Fragile>, mpsc::Receiver<(u32, StopReason)>) {
+    let (terminated, terminations) = mpsc::channel();
+    let (server, mut client) = loopback(Fragile::new(0, terminated));
+    let to = server.local_addr();
+    serve_some(&mut client, to, 1);
+    client.send(&last, to).unwrap();
+    (server.join(), terminations)
+}
+
 #[test]
 fn under_supervision_a_panic_restarts_from_the_factory_and_serving_goes_on() {
     let _serial = serial();
@@ -93,11 +105,7 @@ fn under_supervision_a_panic_restarts_from_the_factory_and_serving_goes_on() {
         move || {
             created.send(generation).unwrap();
             generation += 1;
-            Fragile {
-                generation: generation - 1,
-                served: 0,
-                terminated: terminated.clone(),
-            }
+            Fragile::new(generation - 1, terminated.clone())
         }
     };
     let supervisor = supervise(config, RestartPolicy::default(), factory).unwrap();
@@ -149,19 +157,7 @@ fn under_supervision_a_panic_restarts_from_the_factory_and_serving_goes_on() {
 #[test]
 fn unsupervised_a_panic_is_the_stop_reason_and_the_state_comes_back() {
     let _serial = serial();
-    let (terminated, terminations) = mpsc::channel();
-    let handler = Fragile {
-        generation: 0,
-        served: 0,
-        terminated,
-    };
-    let (server, mut client) = loopback(handler);
-    let to = server.local_addr();
-    serve_some(&mut client, to, 1);
-    client
-        .send(&packet(MessageType::Discover, POISON_XID), to)
-        .unwrap();
-    let exit = server.join();
+    let (exit, terminations) = serve_some_then(packet(MessageType::Discover, POISON_XID));
     assert_eq!(exit.reason, StopReason::Panic(poison_message(0)));
     assert!(exit.reason.is_abnormal());
     assert_eq!(
@@ -179,19 +175,7 @@ fn unsupervised_a_panic_is_the_stop_reason_and_the_state_comes_back() {
 #[test]
 fn a_handler_that_stops_itself_shuts_down_cleanly_with_its_state() {
     let _serial = serial();
-    let (terminated, terminations) = mpsc::channel();
-    let handler = Fragile {
-        generation: 0,
-        served: 0,
-        terminated,
-    };
-    let (server, mut client) = loopback(handler);
-    let to = server.local_addr();
-    serve_some(&mut client, to, 1);
-    client
-        .send(&packet(MessageType::Request, STOP_XID), to)
-        .unwrap();
-    let exit = server.join();
+    let (exit, terminations) = serve_some_then(packet(MessageType::Request, STOP_XID));
     assert_eq!(exit.reason, StopReason::Normal);
     assert!(!exit.reason.is_abnormal());
     assert_eq!(exit.state.served, SERVED_BEFORE);
@@ -210,12 +194,7 @@ fn a_packet_arriving_after_the_handler_stopped_is_counted() {
     let _serial = serial();
     capture_logs();
     let (terminated, terminations) = mpsc::channel();
-    let handler = Fragile {
-        generation: 0,
-        served: 0,
-        terminated,
-    };
-    let (server, mut client) = loopback(handler);
+    let (server, mut client) = loopback(Fragile::new(0, terminated));
     let to = server.local_addr();
     serve_some(&mut client, to, 1);
     client

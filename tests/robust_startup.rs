@@ -3,14 +3,16 @@
 //! The privilege checks run the test again in a child process that has dropped
 //! root (`setpriv` to nobody), since root passes them all.
 
+mod common;
 mod robust_support;
 
 use std::fs;
 use std::io;
 use std::net::{Ipv4Addr, SocketAddrV4, UdpSocket};
 
+use common::server_threads;
 use ex_dhcp::{Config, Listen, Packet, Reply, Server, Source, StartError, SERVER_PORT};
-use robust_support::{in_child, require_tool, run_in_child, server_threads};
+use robust_support::{in_child, require_tool, run_in_child};
 
 /// Set in the child process that runs without privileges.
 const UNPRIVILEGED_CHILD: &str = "EX_DHCP_ROBUST_UNPRIVILEGED_CHILD";

@@ -5,7 +5,7 @@ mod common;
 use std::thread;
 
 use common::loopback;
-use ex_dhcp::{CallError, Packet, Reply, Server, Source, StopReason};
+use ex_dhcp::{CallError, Server, StopReason};
 
 #[derive(Default)]
 struct Counter {
@@ -13,15 +13,7 @@ struct Counter {
 }
 
 impl ex_dhcp::Handler for Counter {
-    fn discover(&mut self, _: &Packet, _: &Source) -> Reply {
-        Reply::None
-    }
-    fn request(&mut self, _: &Packet, _: &Source) -> Reply {
-        Reply::None
-    }
-    fn decline(&mut self, _: &Packet, _: &Source) -> Reply {
-        Reply::None
-    }
+    common::silent_callbacks!(discover, request, decline);
 }
 
 #[test]

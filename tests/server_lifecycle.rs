@@ -2,34 +2,15 @@
 
 mod common;
 
-use std::fs;
 use std::io;
 use std::net::{Ipv4Addr, SocketAddrV4, UdpSocket};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{mpsc, Arc, Mutex, MutexGuard};
+use std::sync::{mpsc, Arc};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use common::{loopback, loopback_with, packet, WAIT};
+use common::{loopback, loopback_with, packet, serial, server_threads, WAIT};
 use ex_dhcp::{respond, Config, MessageType, Packet, Reply, Server, Source, StartError};
-
-/// Thread counts are per process: these tests run one at a time.
-static SERIAL: Mutex<()> = Mutex::new(());
-
-fn serial() -> MutexGuard<'static, ()> {
-    SERIAL
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
-}
-
-/// Threads of this process whose name starts with `dhcp-` (the server's threads).
-fn server_threads() -> usize {
-    fs::read_dir("/proc/self/task")
-        .expect("linux /proc")
-        .filter_map(|task| fs::read_to_string(task.ok()?.path().join("comm")).ok())
-        .filter(|name| name.starts_with("dhcp-"))
-        .count()
-}
 
 /// Waits, at most `WAIT`, for every server thread to be gone from /proc/self/task.
 ///

@@ -6,7 +6,7 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use common::{loopback, loopback_with, WAIT};
-use ex_dhcp::{Config, Handler, Packet, Reply, Source, StopReason};
+use ex_dhcp::{Config, Handler, Reply, StopReason};
 
 struct Ticker {
     ticks: mpsc::Sender<Instant>,
@@ -15,15 +15,7 @@ struct Ticker {
 }
 
 impl Handler for Ticker {
-    fn discover(&mut self, _: &Packet, _: &Source) -> Reply {
-        Reply::None
-    }
-    fn request(&mut self, _: &Packet, _: &Source) -> Reply {
-        Reply::None
-    }
-    fn decline(&mut self, _: &Packet, _: &Source) -> Reply {
-        Reply::None
-    }
+    common::silent_callbacks!(discover, request, decline);
     fn tick(&mut self) -> Reply {
         self.count += 1;
         let _ = self.ticks.send(Instant::now());

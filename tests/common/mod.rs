@@ -4,10 +4,11 @@
 
 use std::net::{Ipv4Addr, SocketAddrV4};
 use std::path::PathBuf;
+use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use ex_dhcp::capture;
-use ex_dhcp::{Client, Config, Handler, MessageType, Packet, Reply, Server, Source, Stats};
+use ex_dhcp::{Client, Config, Handler, MessageType, Packet, Server, Stats};
 
 /// The Intel NUC PXE DISCOVER from ExDhcp's regression test, as it went on the wire.
 ///
@@ -55,9 +56,16 @@ pub const NUC_PARAMETERS: [u8; 35] = [
     67, 97, 128, 129, 130, 131, 132, 133, 134, 135,
 ];
 
-/// The directory of real captures shared by the project.
+/// The directory of real captures shared by the project; fails the test clearly
+/// when it is missing.
 pub fn captures_dir() -> PathBuf {
-    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/fixtures/captures")
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/fixtures/captures");
+    assert!(
+        dir.is_dir(),
+        "fixture directory {} is missing: the tests need ../shared/fixtures beside the crate",
+        dir.display()
+    );
+    dir
 }
 
 /// The DHCP payloads of one capture file; fails the test clearly when it is missing.
@@ -77,7 +85,8 @@ pub fn capture_payloads(file: &str) -> Vec<Vec<u8>> {
         .collect()
 }
 
-/// Every capture file with the number of DHCP packets it holds.
+/// Every capture file with the number of DHCP packets it holds (as
+/// `shared/fixtures/README.md` documents them).
 pub const CAPTURES: &[(&str, usize)] = &[
     ("DHCP-DISCOVER-OFFER-REQUEST-ACK.pcap", 4),
     ("DHCP-NAK-SMALL.pcap", 1),
@@ -139,17 +148,52 @@ pub fn stats_when<H: Handler>(server: &Server<H>, ready: impl Fn(&Stats) -> bool
     }
 }
 
+/// Threads of this process named `dhcp-*`: the server's and the supervisor's.
+///
+/// A joined thread can stay listed in /proc/self/task for a moment after `join`
+/// returns (the kernel wakes the joiner before it has reaped the task), so await a
+/// count of 0 within `WAIT` rather than read it once.
+pub fn server_threads() -> usize {
+    std::fs::read_dir("/proc/self/task")
+        .expect("linux /proc/self/task")
+        .filter_map(|task| std::fs::read_to_string(task.ok()?.path().join("comm")).ok())
+        .filter(|name| name.starts_with("dhcp-"))
+        .count()
+}
+
+/// Thread and descriptor counts are per process: a test binary that reads them runs
+/// those tests one at a time, each holding this guard.
+pub fn serial() -> MutexGuard<'static, ()> {
+    static SERIAL: Mutex<()> = Mutex::new(());
+    SERIAL
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// Callbacks, named in a handler's `impl`, that answer nothing: for handlers whose
+/// point is an optional callback or their state, not the required three.
+///
+/// ```ignore
+/// impl Handler for Informs {
+///     common::silent_callbacks!(discover, request, decline);
+///     fn inform(&mut self, packet: &Packet, _: &Source) -> Reply { ... }
+/// }
+/// ```
+macro_rules! silent_callbacks {
+    ($($callback:ident),+ $(,)?) => {
+        $(
+            fn $callback(&mut self, _: &ex_dhcp::Packet, _: &ex_dhcp::Source) -> ex_dhcp::Reply {
+                ex_dhcp::Reply::None
+            }
+        )+
+    };
+}
+#[allow(unused_imports)] // not every test binary has such a handler
+pub(crate) use silent_callbacks;
+
 /// A handler that answers nothing and overrides no optional callback.
 pub struct Silent;
 
 impl Handler for Silent {
-    fn discover(&mut self, _: &Packet, _: &Source) -> Reply {
-        Reply::None
-    }
-    fn request(&mut self, _: &Packet, _: &Source) -> Reply {
-        Reply::None
-    }
-    fn decline(&mut self, _: &Packet, _: &Source) -> Reply {
-        Reply::None
-    }
+    silent_callbacks!(discover, request, decline);
 }

@@ -4,7 +4,8 @@
 
 use std::path::PathBuf;
 
-use ex_dhcp::{Packet, HEADER_LEN, MAGIC_COOKIE};
+use ex_dhcp::options::Area;
+use ex_dhcp::{DecodeError, Packet, HEADER_LEN, MAGIC_COOKIE};
 
 /// Offset of the first option, right after the magic cookie.
 pub const OPTIONS_START: usize = HEADER_LEN + MAGIC_COOKIE.len();
@@ -79,6 +80,40 @@ pub enum Walk {
         len: u8,
         available: usize,
     },
+}
+
+impl Walk {
+    /// What decoding must give when `area` reads this way: the options as
+    /// [`option_pairs`] lists them, or the error naming `area`.
+    pub fn expected(self, area: Area) -> Result<Vec<(u8, Vec<u8>)>, DecodeError> {
+        match self {
+            Walk::Options(options) => Ok(options),
+            Walk::MissingLength { offset, code } => {
+                Err(DecodeError::MissingOptionLength { area, offset, code })
+            }
+            Walk::Overrun {
+                offset,
+                code,
+                len,
+                available,
+            } => Err(DecodeError::OptionOverrun {
+                area,
+                offset,
+                code,
+                len,
+                available,
+            }),
+        }
+    }
+}
+
+/// A decoded packet's options as (code, value), in order.
+pub fn option_pairs(packet: &Packet) -> Vec<(u8, Vec<u8>)> {
+    packet
+        .options
+        .iter()
+        .map(|o| (o.code, o.data.to_vec()))
+        .collect()
 }
 
 /// Reads `area`, which starts at packet offset `base`.

@@ -68,15 +68,6 @@ pub fn wait_until(limit: Duration, what: &str, mut ready: impl FnMut() -> bool) 
     }
 }
 
-/// Threads of this process named `dhcp-*`: the server's and the supervisor's.
-pub fn server_threads() -> usize {
-    fs::read_dir("/proc/self/task")
-        .expect("linux /proc/self/task")
-        .filter_map(|task| fs::read_to_string(task.ok()?.path().join("comm")).ok())
-        .filter(|name| name.starts_with("dhcp-"))
-        .count()
-}
-
 /// Resident set size of this process, in KiB (`VmRSS` in /proc/self/status).
 pub fn rss_kib() -> u64 {
     let status = fs::read_to_string("/proc/self/status").expect("linux /proc/self/status");
