@@ -10,6 +10,15 @@ pub const CLIENT_PORT: u16 = 68;
 /// ExDhcp's default listening port, unprivileged so a server runs without root.
 pub const DEFAULT_PORT: u16 = 6767;
 
+/// How long the handler thread polls its empty queue before it parks, by default.
+///
+/// About two packet times at the saturation rate of a small machine (tens of
+/// thousands of packets per second): long enough that a loaded server's handler is
+/// still awake when the next packet arrives, short enough that at low rates the
+/// polling costs little (at most this much CPU per packet, none when idle).
+/// Measured in BENCHMARKS.md, "Pipeline".
+pub(crate) const DEFAULT_SPIN: Duration = Duration::from_micros(20);
+
 /// How replies are addressed when the handler does not name a destination.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 #[non_exhaustive]
@@ -108,6 +117,11 @@ pub struct Config {
     pub tick: Option<Duration>,
     /// How long a receive thread blocks before it checks whether to stop.
     pub poll_interval: Duration,
+    /// How long the handler thread polls its empty queue before it parks
+    /// (20 µs; zero parks at once). Polling saves a futex wake-up and a
+    /// context switch per packet under load, at the price of up to this much CPU per
+    /// packet at low rates; an idle server does not poll.
+    pub spin: Duration,
     /// Sets `SO_REUSEADDR` (off). On Linux it lets several UDP sockets that all set
     /// it share a port, so a second server would start silently instead of failing
     /// with "address in use"; UDP has no `TIME_WAIT` that would call for it.
@@ -125,6 +139,7 @@ impl Default for Config {
             queue_capacity: 1024,
             tick: None,
             poll_interval: Duration::from_millis(50),
+            spin: DEFAULT_SPIN,
             reuse_address: false,
         }
     }
@@ -194,6 +209,13 @@ impl Config {
     /// Sets how long a receive thread blocks before checking whether to stop (50 ms).
     pub fn poll_interval(mut self, interval: Duration) -> Self {
         self.poll_interval = interval.max(Duration::from_millis(1));
+        self
+    }
+
+    /// Sets how long the handler thread polls its empty queue before it parks
+    /// (20 µs; `Duration::ZERO` parks at once, for the least CPU at low rates).
+    pub fn spin(mut self, spin: Duration) -> Self {
+        self.spin = spin;
         self
     }
 
