@@ -10,6 +10,9 @@ use std::time::Duration;
 use common::{loopback_with, packet, WAIT};
 use ex_dhcp::{respond, Config, MessageType, Packet, Reply, Source};
 
+/// The handler polls this long before it parks: set explicitly, since the default is
+/// zero on machines with few cores.
+const SPIN: Duration = Duration::from_micros(20);
 /// Exchanges before the idle period, so that every thread has polled and parked.
 const EXCHANGES: u32 = 200;
 /// How long the server is watched while idle.
@@ -47,7 +50,7 @@ fn server_cpu() -> Duration {
 
 #[test]
 fn idle_server_uses_no_cpu_after_traffic() {
-    let (server, mut client) = loopback_with(Config::default(), offer);
+    let (server, mut client) = loopback_with(Config::default().spin(SPIN), offer);
     let to = server.local_addr();
     for xid in 0..EXCHANGES {
         client

@@ -10,14 +10,28 @@ pub const CLIENT_PORT: u16 = 68;
 /// ExDhcp's default listening port, unprivileged so a server runs without root.
 pub const DEFAULT_PORT: u16 = 6767;
 
-/// How long the handler thread polls its empty queue before it parks, by default.
-///
-/// About two packet times at the saturation rate of a small machine (tens of
-/// thousands of packets per second): long enough that a loaded server's handler is
-/// still awake when the next packet arrives, short enough that at low rates the
-/// polling costs little (at most this much CPU per packet, none when idle).
-/// Measured in BENCHMARKS.md, "Pipeline".
-pub(crate) const DEFAULT_SPIN: Duration = Duration::from_micros(20);
+/// How long the handler thread polls its empty queue before it parks, where it polls
+/// by default: about two packet times at tens of thousands of packets per second, so
+/// that a loaded handler is still awake for the next packet; at low rates it costs at
+/// most this much CPU per packet, and none when idle.
+const SPIN: Duration = Duration::from_micros(20);
+
+/// Cores a machine needs for the handler to poll by default: one each for the
+/// receive, handler and sender threads, and one for everything else. With fewer, a
+/// polling handler holds a core the other two threads and the clients need: on 2
+/// cores it cost 11% of saturated throughput when the machine was otherwise idle
+/// (BENCHMARKS.md, "Pipeline").
+const MIN_CORES_TO_SPIN: usize = 4;
+
+/// The default of [`Config::spin`](Config#structfield.spin) on this machine.
+fn default_spin() -> Duration {
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    if cores >= MIN_CORES_TO_SPIN {
+        SPIN
+    } else {
+        Duration::ZERO
+    }
+}
 
 /// How replies are addressed when the handler does not name a destination.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -117,10 +131,10 @@ pub struct Config {
     pub tick: Option<Duration>,
     /// How long a receive thread blocks before it checks whether to stop.
     pub poll_interval: Duration,
-    /// How long the handler thread polls its empty queue before it parks
-    /// (20 µs; zero parks at once). Polling saves a futex wake-up and a
-    /// context switch per packet under load, at the price of up to this much CPU per
-    /// packet at low rates; an idle server does not poll.
+    /// How long the handler thread polls its empty queue before it parks: 20 µs on
+    /// machines with 4 cores or more, zero (park at once) below. Polling saves a futex
+    /// wake-up and a context switch per packet under load, at the price of up to this
+    /// much CPU per packet at low rates; an idle server does not poll.
     pub spin: Duration,
     /// Sets `SO_REUSEADDR` (off). On Linux it lets several UDP sockets that all set
     /// it share a port, so a second server would start silently instead of failing
@@ -139,7 +153,7 @@ impl Default for Config {
             queue_capacity: 1024,
             tick: None,
             poll_interval: Duration::from_millis(50),
-            spin: DEFAULT_SPIN,
+            spin: default_spin(),
             reuse_address: false,
         }
     }
@@ -212,8 +226,8 @@ impl Config {
         self
     }
 
-    /// Sets how long the handler thread polls its empty queue before it parks
-    /// (20 µs; `Duration::ZERO` parks at once, for the least CPU at low rates).
+    /// Sets how long the handler thread polls its empty queue before it parks (see
+    /// [`Config::spin`](Config#structfield.spin); `Duration::ZERO` parks at once).
     pub fn spin(mut self, spin: Duration) -> Self {
         self.spin = spin;
         self

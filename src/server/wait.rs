@@ -42,3 +42,38 @@ pub(crate) fn spin_until(budget: Duration, mut ready: impl FnMut() -> bool) -> b
     }
     false
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Long enough to tell "gave up at the budget" from "returned at once".
+    const BUDGET: Duration = Duration::from_millis(2);
+
+    #[test]
+    fn a_zero_budget_asks_once() {
+        let mut asked = 0;
+        assert!(!spin_until(Duration::ZERO, || {
+            asked += 1;
+            false
+        }));
+        assert_eq!(asked, 1);
+    }
+
+    #[test]
+    fn returns_as_soon_as_ready() {
+        let mut asked = 0;
+        assert!(spin_until(BUDGET, || {
+            asked += 1;
+            asked == 3
+        }));
+        assert_eq!(asked, 3);
+    }
+
+    #[test]
+    fn gives_up_after_the_budget() {
+        let start = Instant::now();
+        assert!(!spin_until(BUDGET, || false));
+        assert!(start.elapsed() >= BUDGET);
+    }
+}
