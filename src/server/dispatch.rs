@@ -18,6 +18,7 @@ use super::fit::fit;
 use super::handler::{Handler, Listener, SendFailure, Source};
 use super::reply::{Reply, StopReason};
 use super::stats::Counters;
+use super::wait;
 use crate::{MessageType, Op, Packet};
 
 /// A packet on its way to the handler.
@@ -239,6 +240,8 @@ pub(crate) struct Wiring<H> {
     /// Where handled packets go back to the receive threads.
     pub(crate) recycle: Sender<Box<Packet>>,
     pub(crate) tick: Option<Duration>,
+    /// How long to poll an empty queue before parking ([`Config::spin`](crate::Config::spin)).
+    pub(crate) spin: Duration,
 }
 
 /// The handler thread: a thin loop around [`Dispatcher`].
@@ -269,6 +272,10 @@ pub(crate) fn run<H: Handler>(
             }
         }
         burst = 0;
+        // Nothing queued: poll briefly before `select!` parks the thread (see `wait`).
+        wait::spin_until(wiring.spin, || {
+            !wiring.incoming.is_empty() || !wiring.control.is_empty()
+        });
         let outcome = select! {
             recv(wiring.control) -> message => match message {
                 Ok(Control::Run(job)) => dispatcher.run(job),

@@ -202,6 +202,7 @@ impl<H: Handler> Server<H> {
                 outgoing: outgoing_tx,
                 recycle: recycle_tx,
                 tick: config.tick,
+                spin: config.spin,
             };
             let listeners = listeners.clone();
             thread::Builder::new()

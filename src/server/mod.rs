@@ -30,6 +30,7 @@ mod send;
 mod socket;
 mod stats;
 mod supervise;
+mod wait;
 
 pub use config::{
     Config, DestinationPolicy, Listen, Routing, CLIENT_PORT, DEFAULT_PORT, SERVER_PORT,
