@@ -10,7 +10,7 @@ use std::fs;
 use std::io;
 use std::net::{Ipv4Addr, SocketAddrV4, UdpSocket};
 
-use common::server_threads;
+use common::{serial, server_threads};
 use ex_dhcp::{Config, Listen, Packet, Reply, Server, Source, StartError, SERVER_PORT};
 use robust_support::{in_child, require_tool, run_in_child};
 
@@ -25,7 +25,11 @@ fn silent(_: &Packet, _: &Source) -> Reply {
     Reply::None
 }
 
+/// Runs `test` again in a child process as nobody. Holds the serial guard meanwhile:
+/// between fork and exec the child holds a copy of every descriptor of this process,
+/// so a port another test here just closed would still look taken.
 fn unprivileged(test: &str) {
+    let _serial = serial();
     let setpriv = require_tool("setpriv", "util-linux");
     let reuid = format!("--reuid={NOBODY}");
     let regid = format!("--regid={NOBODY}");
@@ -108,6 +112,8 @@ fn binding_to_a_device_without_cap_net_raw_works_or_names_cap_net_raw() {
 /// socket, already bound, is released.
 #[test]
 fn a_taken_port_on_an_extra_socket_names_it_and_releases_the_others() {
+    // Not while another test forks: the fork would hold the released socket too.
+    let _serial = serial();
     let taken = UdpSocket::bind((Ipv4Addr::LOCALHOST, 0)).unwrap();
     let Ok(std::net::SocketAddr::V4(taken_addr)) = taken.local_addr() else {
         panic!("an ipv4 socket")
