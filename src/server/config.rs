@@ -10,29 +10,6 @@ pub const CLIENT_PORT: u16 = 68;
 /// ExDhcp's default listening port, unprivileged so a server runs without root.
 pub const DEFAULT_PORT: u16 = 6767;
 
-/// How long the handler thread polls its empty queue before it parks, where it polls
-/// by default: about two packet times at tens of thousands of packets per second, so
-/// that a loaded handler is still awake for the next packet; at low rates it costs at
-/// most this much CPU per packet, and none when idle.
-const SPIN: Duration = Duration::from_micros(20);
-
-/// Cores a machine needs for the handler to poll by default: one each for the
-/// receive, handler and sender threads, and one for everything else. With fewer, a
-/// polling handler holds a core the other two threads and the clients need: on 2
-/// cores it cost 11% of saturated throughput when the machine was otherwise idle
-/// (BENCHMARKS.md, "Pipeline").
-const MIN_CORES_TO_SPIN: usize = 4;
-
-/// The default of [`Config::spin`](Config#structfield.spin) on this machine.
-fn default_spin() -> Duration {
-    let cores = std::thread::available_parallelism().map_or(1, usize::from);
-    if cores >= MIN_CORES_TO_SPIN {
-        SPIN
-    } else {
-        Duration::ZERO
-    }
-}
-
 /// How replies are addressed when the handler does not name a destination.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 #[non_exhaustive]
@@ -131,10 +108,13 @@ pub struct Config {
     pub tick: Option<Duration>,
     /// How long a receive thread blocks before it checks whether to stop.
     pub poll_interval: Duration,
-    /// How long the handler thread polls its empty queue before it parks: 20 µs on
-    /// machines with 4 cores or more, zero (park at once) below. Polling saves a futex
-    /// wake-up and a context switch per packet under load, at the price of up to this
-    /// much CPU per packet at low rates; an idle server does not poll.
+    /// How long the handler thread polls its empty queue before it parks; zero (the
+    /// default) parks at once. Polling saves a futex wake-up and a context switch per
+    /// packet under load, at the price of up to this much CPU per packet at low rates;
+    /// an idle server does not poll. Measured on 2 cores (BENCHMARKS.md, "Pipeline"):
+    /// 20 µs cost 10% of saturated throughput on an idle machine and gained 6% on a
+    /// loaded one, so it is off by default; with a core to spare for each of the three
+    /// threads, try 20 µs and measure.
     pub spin: Duration,
     /// Sets `SO_REUSEADDR` (off). On Linux it lets several UDP sockets that all set
     /// it share a port, so a second server would start silently instead of failing
@@ -153,7 +133,7 @@ impl Default for Config {
             queue_capacity: 1024,
             tick: None,
             poll_interval: Duration::from_millis(50),
-            spin: default_spin(),
+            spin: Duration::ZERO,
             reuse_address: false,
         }
     }
