@@ -258,6 +258,9 @@ impl<H: Handler> Server<H> {
 
     /// Runs `f` on the handler's state on the handler thread and returns its result,
     /// like a GenServer call. Waits as long as it takes; see [`Server::call_timeout`].
+    ///
+    /// Not from inside a handler callback of this same server: the handler thread
+    /// would wait for itself. A callback has the state as `&mut self` already.
     pub fn call<R, F>(&self, f: F) -> Result<R, CallError>
     where
         F: FnOnce(&mut H) -> R + Send + 'static,
