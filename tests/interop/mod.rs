@@ -9,6 +9,7 @@
 #![allow(dead_code)]
 
 pub mod events;
+pub mod lab;
 pub mod lease_server;
 pub mod tools;
 
