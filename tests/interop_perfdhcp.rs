@@ -13,9 +13,11 @@ mod interop;
 use std::path::Path;
 use std::time::Duration;
 
+use interop::lab::Lab;
 use interop::lease_server;
+use interop::read;
 use interop::tools::PERFDHCP;
-use interop::{read, require_prerequisites, veth, Netns, Proc, TempDir};
+use interop::Proc;
 
 const SERVER_IP: &str = "198.18.4.1";
 const CLIENT_IP: &str = "198.18.4.2";
@@ -90,28 +92,11 @@ fn check(report: &str, name: &str) -> Exchange {
 
 #[test]
 fn perfdhcp_completes_dora_at_200_per_second_with_few_drops() {
-    require_prerequisites(&[PERFDHCP]);
-    let tag = format!("exd{}pf", std::process::id());
-    let server_ns = Netns::new(format!("{tag}-srv"));
-    let client_ns = Netns::new(format!("{tag}-cli"));
-    let (server_if, client_if) = (format!("{tag}s"), format!("{tag}c"));
-    veth(&server_ns, &server_if, &client_ns, &client_if);
-    server_ns.ip(&[
-        "addr",
-        "add",
-        &format!("{SERVER_IP}/{PREFIX}"),
-        "dev",
-        &server_if,
-    ]);
-    client_ns.ip(&[
-        "addr",
-        "add",
-        &format!("{CLIENT_IP}/{PREFIX}"),
-        "dev",
-        &client_if,
-    ]);
-    let dir = TempDir::new(&format!("ex_dhcp-interop-{tag}"));
-    let args = [
+    let mut lab = Lab::with_server_address(&[PERFDHCP], "pf", &format!("{SERVER_IP}/{PREFIX}"));
+    let client_cidr = format!("{CLIENT_IP}/{PREFIX}");
+    lab.client_ns
+        .ip(&["addr", "add", &client_cidr, "dev", &lab.client_if]);
+    let options = [
         "--server",
         SERVER_IP,
         "--mask",
@@ -120,19 +105,14 @@ fn perfdhcp_completes_dora_at_200_per_second_with_few_drops() {
         RANGE,
         "--lease-time",
         "600",
-        "--interface",
-        &server_if,
-        "--port",
-        "67",
         "--allow-relays",
         "on",
         "--log-level",
         "info",
     ];
-    let lease_file = dir.join("leases");
-    let mut server = lease_server::start(&server_ns, &args, &lease_file, &dir.join("server.log"));
+    lab.start_server_with(&options, "server.log");
 
-    let mut command = client_ns.command(Path::new("perfdhcp"));
+    let mut command = lab.client_ns.command(Path::new("perfdhcp"));
     command.args([
         "-4",
         "-r",
@@ -144,8 +124,8 @@ fn perfdhcp_completes_dora_at_200_per_second_with_few_drops() {
         "-W",
         EXIT_WAIT_MICROS,
     ]);
-    command.args(["-l", &client_if, SERVER_IP]);
-    let log = dir.join("perfdhcp.log");
+    command.args(["-l", &lab.client_if, SERVER_IP]);
+    let log = lab.path("perfdhcp.log");
     let mut perfdhcp = Proc::spawn("perfdhcp", command, &log);
     let status = perfdhcp.wait_exit(RUN_TIMEOUT);
     let report = read(&log);
@@ -163,13 +143,13 @@ fn perfdhcp_completes_dora_at_200_per_second_with_few_drops() {
         discover.sent
     );
     assert!(request.received > 0);
-    let bound = lease_server::bound(&lease_file);
+    let bound = lease_server::bound(&lab.lease_file());
     assert!(
         bound.len() as u64 >= request.received,
         "{} ACKs but {} bound records",
         request.received,
         bound.len()
     );
-    server.assert_running();
+    lab.assert_server_running();
     eprintln!("perfdhcp: DISCOVER-OFFER {discover:?}, REQUEST-ACK {request:?}");
 }

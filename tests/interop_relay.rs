@@ -19,20 +19,17 @@
 mod interop;
 
 use std::net::Ipv4Addr;
-use std::path::PathBuf;
 use std::time::Duration;
 
-use interop::events::{wait_event, Event};
+use interop::lab::{self, Lab, LEASE_SECS, MASK, PREFIX, SERVER_IP};
 use interop::lease_server::{self, Record};
 use interop::tools::{DHCRELAY, UDHCPC};
-use interop::{read, require_prerequisites, veth, wait_for, Netns, Proc, TempDir};
+use interop::{read, require_prerequisites, veth, wait_for, Netns, Proc};
 
-const SERVER_IP: &str = "198.18.0.1";
 const RELAY_UP_IP: &str = "198.18.0.2";
 const RELAY_DOWN_IP: &str = "198.18.1.1";
 const CLIENT_SUBNET: &str = "198.18.1.0/24";
 const RANGE: &str = "198.18.1.100-198.18.1.150";
-const LEASE_SECS: &str = "120";
 /// udhcpc's discovers, one second apart, plus margin.
 const STEP_TIMEOUT: Duration = Duration::from_secs(15);
 /// Discovers the client sends before giving up when no server answers.
@@ -50,22 +47,19 @@ esac
 echo "event=$1|ip=$ip|subnet=$subnet|router=$router|lease=$lease|serverid=$serverid" >> "$EVENTS"
 "#;
 
-/// Namespaces, files and processes, dropped in reverse order of declaration.
-struct Lab {
-    client: Option<Proc>,
+/// The lab with a relay between client and server; fields drop in the order
+/// declared: the relay, then the lab (its processes, files and namespaces), then the
+/// relay's namespace.
+struct Relayed {
     _relay: Proc,
-    server: Proc,
-    dir: TempDir,
-    _server_ns: Netns,
+    lab: Lab,
     _relay_ns: Netns,
-    client_ns: Netns,
-    client_if: String,
 }
 
-impl Lab {
+impl Relayed {
     fn new(case: &str, allow_relays: &str) -> Self {
         require_prerequisites(&[UDHCPC, DHCRELAY]);
-        let tag = format!("exd{}r{case}", std::process::id());
+        let tag = lab::tag(&format!("r{case}"));
         let client_ns = Netns::new(format!("{tag}-cli"));
         let relay_ns = Netns::new(format!("{tag}-rly"));
         let server_ns = Netns::new(format!("{tag}-srv"));
@@ -73,15 +67,10 @@ impl Lab {
         let (down_if, up_if, server_if) = (format!("{tag}d"), format!("{tag}u"), format!("{tag}s"));
         veth(&client_ns, &client_if, &relay_ns, &down_if);
         veth(&relay_ns, &up_if, &server_ns, &server_if);
-        relay_ns.ip(&[
-            "addr",
-            "add",
-            &format!("{RELAY_DOWN_IP}/24"),
-            "dev",
-            &down_if,
-        ]);
-        relay_ns.ip(&["addr", "add", &format!("{RELAY_UP_IP}/24"), "dev", &up_if]);
-        server_ns.ip(&["addr", "add", &format!("{SERVER_IP}/24"), "dev", &server_if]);
+        let cidr = |ip: &str| format!("{ip}/{PREFIX}");
+        relay_ns.ip(&["addr", "add", &cidr(RELAY_DOWN_IP), "dev", &down_if]);
+        relay_ns.ip(&["addr", "add", &cidr(RELAY_UP_IP), "dev", &up_if]);
+        server_ns.ip(&["addr", "add", &cidr(SERVER_IP), "dev", &server_if]);
         server_ns.ip(&["route", "add", CLIENT_SUBNET, "via", RELAY_UP_IP]);
         // Forwarding is per namespace: this touches the relay namespace alone.
         let sysctl = relay_ns
@@ -93,10 +82,9 @@ impl Lab {
             "cannot enable forwarding in the relay namespace"
         );
 
-        let dir = TempDir::new(&format!("ex_dhcp-interop-{tag}"));
-        std::fs::write(dir.join("script"), SCRIPT).unwrap();
-        interop::run("chmod", &["755", dir.join("script").to_str().unwrap()]);
-        let args = [
+        let mut lab = Lab::assemble(&tag, server_ns, server_if, client_ns, client_if);
+        lab.write_script(SCRIPT);
+        let options = [
             "--server",
             SERVER_IP,
             "--router",
@@ -105,26 +93,17 @@ impl Lab {
             RANGE,
             "--lease-time",
             LEASE_SECS,
-            "--interface",
-            &server_if,
-            "--port",
-            "67",
             "--allow-relays",
             allow_relays,
             "--log-level",
             "debug",
         ];
-        let server = lease_server::start(
-            &server_ns,
-            &args,
-            &dir.join("leases"),
-            &dir.join("server.log"),
-        );
+        lab.start_server_with(&options, "server.log");
         let mut command = relay_ns.command("dhcrelay".as_ref());
         command.args([
             "-4", "-d", "-a", "--no-pid", "-id", &down_if, "-iu", &up_if, SERVER_IP,
         ]);
-        let relay_log = dir.join("dhcrelay.log");
+        let relay_log = lab.path("dhcrelay.log");
         let mut relay = Proc::spawn("dhcrelay", command, &relay_log);
         wait_for("dhcrelay to listen", STEP_TIMEOUT, || {
             relay.assert_running();
@@ -132,60 +111,29 @@ impl Lab {
                 .contains("Sending on   Socket/fallback")
                 .then_some(())
         });
-        Lab {
-            client: None,
+        Relayed {
             _relay: relay,
-            server,
-            dir,
-            _server_ns: server_ns,
+            lab,
             _relay_ns: relay_ns,
-            client_ns,
-            client_if,
         }
-    }
-
-    fn path(&self, name: &str) -> PathBuf {
-        self.dir.join(name)
-    }
-
-    /// udhcpc, `DISCOVERS` tries one second apart; `-n`: exits if none is answered.
-    fn start_client(&mut self) {
-        let mut command = self.client_ns.command("busybox".as_ref());
-        command.args([
-            "udhcpc",
-            "-f",
-            "-n",
-            "-i",
-            &self.client_if,
-            "-t",
-            DISCOVERS,
-            "-T",
-            "1",
-        ]);
-        command.arg("-s").arg(self.path("script"));
-        command.env("EVENTS", self.path("events"));
-        self.client = Some(Proc::spawn("udhcpc", command, &self.path("udhcpc.log")));
-    }
-
-    fn wait_event(&self, name: &str) -> Event {
-        wait_event(&self.path("events"), name, 1, STEP_TIMEOUT)
     }
 }
 
 #[test]
 fn a_client_behind_dhcrelay_leases_on_the_relay_subnet_and_renews() {
-    let mut lab = Lab::new("a", "on");
-    lab.start_client();
-    let bound = lab.wait_event("bound");
+    let mut relayed = Relayed::new("a", "on");
+    let lab = &mut relayed.lab;
+    lab.start_udhcpc(DISCOVERS, &["-n"]);
+    let bound = lab.wait_event("bound", 1, STEP_TIMEOUT);
     let ip: Ipv4Addr = bound.get("ip").parse().expect("an address");
     assert!(
         ip.to_string().starts_with("198.18.1.") && (100..=150).contains(&ip.octets()[3]),
         "{ip} is not in the relayed range {RANGE}"
     );
-    assert_eq!(bound.get("subnet"), "255.255.255.0");
+    assert_eq!(bound.get("subnet"), MASK);
     assert_eq!(bound.get("router"), RELAY_DOWN_IP);
     assert_eq!(bound.get("serverid"), SERVER_IP);
-    let records = lease_server::bound(&lab.path("leases"));
+    let records = lease_server::bound(&lab.lease_file());
     assert_eq!(records.len(), 1, "{records:?}");
     assert_eq!(records[0].1, ip);
 
@@ -207,26 +155,25 @@ fn a_client_behind_dhcrelay_leases_on_the_relay_subnet_and_renews() {
     );
 
     // SIGUSR1: a unicast renewal to the server, routed through the relay namespace.
-    lab.client.as_ref().unwrap().signal("USR1");
-    let renew = lab.wait_event("renew");
+    lab.client().signal("USR1");
+    let renew = lab.wait_event("renew", 1, STEP_TIMEOUT);
     assert_eq!(renew.get("ip"), ip.to_string());
-    lease_server::wait_records(
-        &lab.path("leases"),
+    lab.wait_records(
         "the renewal",
         2,
         STEP_TIMEOUT,
         |r| matches!(r, Record::Bound { addr, .. } if *addr == ip),
     );
-    lab.server.assert_running();
+    lab.assert_server_running();
 }
 
 #[test]
 fn without_allow_relays_a_relayed_discover_gets_no_answer() {
-    let mut lab = Lab::new("b", "off");
-    lab.start_client();
+    let mut relayed = Relayed::new("b", "off");
+    let lab = &mut relayed.lab;
+    lab.start_udhcpc(DISCOVERS, &["-n"]);
     // udhcpc -n exits with failure after its last discover goes unanswered.
-    let client = lab.client.as_mut().unwrap();
-    let status = client.wait_exit(STEP_TIMEOUT);
+    let status = lab.client().wait_exit(STEP_TIMEOUT);
     assert!(!status.success(), "udhcpc got a lease: {status}");
     let relay_log = read(&lab.path("dhcrelay.log"));
     assert!(
@@ -242,9 +189,9 @@ fn without_allow_relays_a_relayed_discover_gets_no_answer() {
         server_log.contains("relays are not allowed"),
         "{server_log}"
     );
-    assert!(lease_server::records(&lab.path("leases")).is_empty());
+    assert!(lease_server::records(&lab.lease_file()).is_empty());
     assert!(read(&lab.path("events"))
         .lines()
         .all(|l| !l.starts_with("event=bound")));
-    lab.server.assert_running();
+    lab.assert_server_running();
 }

@@ -56,8 +56,8 @@ pub fn tag(case: &str) -> String {
     format!("exd{}{case}", std::process::id())
 }
 
-/// Namespaces, files and processes, dropped in reverse order of declaration:
-/// processes first, then files, then namespaces.
+/// Namespaces, files and processes; fields drop in the order declared: processes
+/// first, then files, then namespaces.
 #[derive(Debug)]
 pub struct Lab {
     /// The client under test, once started.
