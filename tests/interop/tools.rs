@@ -16,47 +16,45 @@ pub struct Tool {
     pub package: &'static str,
 }
 
+impl Tool {
+    const fn new(
+        what: &'static str,
+        probe: &'static [&'static str],
+        package: &'static str,
+    ) -> Self {
+        Tool {
+            what,
+            probe,
+            package,
+        }
+    }
+}
+
 /// `ip`, for namespaces and veth pairs: every interop test needs it.
-pub const IP: Tool = Tool {
-    what: "the `ip` command",
-    probe: &["ip", "-V"],
-    package: "iproute2",
-};
+pub const IP: Tool = Tool::new("the `ip` command", &["ip", "-V"], "iproute2");
 
 /// BusyBox's DHCP client.
-pub const UDHCPC: Tool = Tool {
-    what: "BusyBox udhcpc",
-    probe: &["busybox", "udhcpc", "--help"],
-    package: "busybox",
-};
+pub const UDHCPC: Tool = Tool::new(
+    "BusyBox udhcpc",
+    &["busybox", "udhcpc", "--help"],
+    "busybox",
+);
 
 /// ISC dhclient.
-pub const DHCLIENT: Tool = Tool {
-    what: "ISC dhclient",
-    probe: &["dhclient", "--version"],
-    package: "isc-dhcp-client",
-};
+pub const DHCLIENT: Tool = Tool::new(
+    "ISC dhclient",
+    &["dhclient", "--version"],
+    "isc-dhcp-client",
+);
 
 /// Roy Marples' dhcpcd.
-pub const DHCPCD: Tool = Tool {
-    what: "dhcpcd",
-    probe: &["dhcpcd", "--version"],
-    package: "dhcpcd-base",
-};
+pub const DHCPCD: Tool = Tool::new("dhcpcd", &["dhcpcd", "--version"], "dhcpcd-base");
 
 /// ISC dhcrelay, a DHCP relay agent.
-pub const DHCRELAY: Tool = Tool {
-    what: "ISC dhcrelay",
-    probe: &["dhcrelay", "--version"],
-    package: "isc-dhcp-relay",
-};
+pub const DHCRELAY: Tool = Tool::new("ISC dhcrelay", &["dhcrelay", "--version"], "isc-dhcp-relay");
 
 /// ISC Kea's DHCP load generator.
-pub const PERFDHCP: Tool = Tool {
-    what: "ISC perfdhcp",
-    probe: &["perfdhcp", "-v"],
-    package: "kea-admin",
-};
+pub const PERFDHCP: Tool = Tool::new("ISC perfdhcp", &["perfdhcp", "-v"], "kea-admin");
 
 /// Fails the test, naming what is missing, unless it runs as root with `ip` and
 /// every one of `tools` installed.
