@@ -239,6 +239,21 @@ fn renewing_extends_the_lease() {
 }
 
 #[test]
+fn renewing_with_our_server_identifier_is_still_renewing() {
+    // RFC 2131 4.3.2 forbids option 54 in RENEWING, but a client that sends it names
+    // this server: its lease is extended rather than left to expire into REBINDING.
+    let mut server = server();
+    let addr = lease(&mut server, mac(1), NOW);
+    let later = NOW + u64::from(LEASE / 2);
+    let request = renew(mac(1), addr).with_option(ServerIdentifier, SERVER);
+    let ack = reply_to(&mut server, &request, later);
+    assert_eq!(kind(&ack), Some(MessageType::Ack));
+    assert_eq!(ack.unwrap().yiaddr, addr);
+    let elsewhere = renew(mac(1), addr).with_option(ServerIdentifier, OTHER_SERVER);
+    assert_eq!(reply_to(&mut server, &elsewhere, later), None);
+}
+
+#[test]
 fn renewing_another_clients_lease_is_naked() {
     let mut server = server();
     let theirs = lease(&mut server, mac(1), NOW);
