@@ -153,12 +153,20 @@ impl LeaseServer {
         }
     }
 
-    /// A client that now sends a client identifier gives up what it held by `chaddr`:
-    /// one client, one lease.
+    /// A client that now sends a client identifier takes over what it held by
+    /// `chaddr` (one client, one lease), unless it already has an entry under its
+    /// identifier: a firmware without option 61 and the OS after it with one keep the
+    /// same address, and an INIT-REBOOT under the new key is answered at once.
     fn forget_hardware_key(&mut self, request: &Packet, key: &ClientKey) {
         if let ClientKey::Id(_) = key {
             let hw = ClientKey::Hw(request.htype, request.hardware_addr().to_vec());
-            if self.table.remove(&hw).is_some() {
+            let Some(entry) = self.table.remove(&hw) else {
+                return;
+            };
+            if self.table.get(key).is_none() {
+                debug!("{hw} now identifies as {key}; its entry moves with it");
+                self.table.set(key.clone(), entry.addr, entry.state);
+            } else {
                 debug!("{hw} now identifies as {key}; its old entry is dropped");
             }
         }

@@ -389,6 +389,27 @@ fn leases_are_keyed_on_the_client_identifier_when_sent() {
 }
 
 #[test]
+fn a_client_that_starts_sending_an_identifier_keeps_its_address() {
+    // Firmware without option 61, then an OS with one: same chaddr, same address.
+    let mut server = server();
+    let addr = lease(&mut server, mac(1), NOW);
+    let id = [1, 2, 0, 0, 0, 1, 1];
+    let reboot = init_reboot(mac(1), addr).with_raw_option(ClientIdentifier::CODE, &id);
+    let ack = reply_to(&mut server, &reboot, NOW + 10);
+    assert_eq!(
+        kind(&ack),
+        Some(MessageType::Ack),
+        "not silence: it has a record"
+    );
+    assert_eq!(ack.unwrap().yiaddr, addr);
+    assert_eq!(
+        server.table().holder(addr),
+        Some(&ClientKey::Id(id.to_vec()))
+    );
+    assert_eq!(server.table().held_count(NOW + 10), 1);
+}
+
+#[test]
 fn a_client_never_holds_two_leases() {
     let mut server = server();
     lease(&mut server, mac(1), NOW);
