@@ -80,6 +80,11 @@ fn assert_boot_information(reply: &Packet) {
         "option 67 NUL-terminated"
     );
     assert_eq!(reply.options.get(ServerIdentifier), Some(SERVER));
+    assert_eq!(
+        reply.options.get_raw(97).as_deref(),
+        Some(&common::NUC_GUID[..]),
+        "option 97 echoed, as PXE 2.1 and dnsmasq do"
+    );
 }
 
 fn pxeclient(reply: &Packet) -> Option<String> {

@@ -153,12 +153,20 @@ impl LeaseServer {
         }
     }
 
-    /// A client that now sends a client identifier gives up what it held by `chaddr`:
-    /// one client, one lease.
+    /// A client that now sends a client identifier takes over what it held by
+    /// `chaddr` (one client, one lease), unless it already has an entry under its
+    /// identifier: a firmware without option 61 and the OS after it with one keep the
+    /// same address, and an INIT-REBOOT under the new key is answered at once.
     fn forget_hardware_key(&mut self, request: &Packet, key: &ClientKey) {
         if let ClientKey::Id(_) = key {
             let hw = ClientKey::Hw(request.htype, request.hardware_addr().to_vec());
-            if self.table.remove(&hw).is_some() {
+            let Some(entry) = self.table.remove(&hw) else {
+                return;
+            };
+            if self.table.get(key).is_none() {
+                debug!("{hw} now identifies as {key}; its entry moves with it");
+                self.table.set(key.clone(), entry.addr, entry.state);
+            } else {
                 debug!("{hw} now identifies as {key}; its old entry is dropped");
             }
         }
@@ -230,7 +238,12 @@ impl LeaseServer {
             (Some(_), Some(addr)) if ciaddr == Ipv4Addr::UNSPECIFIED => {
                 self.confirm(request, key, addr, now, "SELECTING")
             }
-            (Some(_), _) => ignore("SELECTING needs option 50 and no ciaddr"),
+            // Option 54 naming us with ciaddr set: a RENEWING client that names its
+            // server although RFC 2131 4.3.2 says it must not. The server it names is
+            // this one, so the lease is ours to extend; silence would only push the
+            // client to REBINDING at T2.
+            (Some(_), _) if ciaddr != Ipv4Addr::UNSPECIFIED => self.renew(request, key, now),
+            (Some(_), _) => ignore("SELECTING needs option 50"),
             (None, Some(addr)) if ciaddr == Ipv4Addr::UNSPECIFIED => {
                 if !self.pool.subnet().contains(addr) {
                     return self.nak(request, "INIT-REBOOT on the wrong network");
@@ -240,18 +253,22 @@ impl LeaseServer {
                 }
                 self.confirm(request, key, addr, now, "INIT-REBOOT")
             }
-            (None, _) if ciaddr != Ipv4Addr::UNSPECIFIED => {
-                if !self.pool.subnet().contains(ciaddr) {
-                    return self.nak(request, "RENEWING/REBINDING on the wrong network");
-                }
-                if self.table.get(&key).is_none() {
-                    // Another server may have leased it: a NAK would take it away.
-                    return ignore("RENEWING/REBINDING from a client with no record here");
-                }
-                self.confirm(request, key, ciaddr, now, "RENEWING/REBINDING")
-            }
+            (None, _) if ciaddr != Ipv4Addr::UNSPECIFIED => self.renew(request, key, now),
             (None, _) => ignore("REQUEST with neither option 50 nor ciaddr"),
         }
+    }
+
+    /// RENEWING or REBINDING: the client asks to keep `ciaddr` (RFC 2131 4.3.2).
+    fn renew(&mut self, request: &Packet, key: ClientKey, now: Secs) -> Outcome {
+        let ciaddr = request.ciaddr;
+        if !self.pool.subnet().contains(ciaddr) {
+            return self.nak(request, "RENEWING/REBINDING on the wrong network");
+        }
+        if self.table.get(&key).is_none() {
+            // Another server may have leased it: a NAK would take it away.
+            return ignore("RENEWING/REBINDING from a client with no record here");
+        }
+        self.confirm(request, key, ciaddr, now, "RENEWING/REBINDING")
     }
 
     /// ACKs `addr` when it is the client's entry and still free for it; NAKs otherwise.

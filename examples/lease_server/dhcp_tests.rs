@@ -239,6 +239,21 @@ fn renewing_extends_the_lease() {
 }
 
 #[test]
+fn renewing_with_our_server_identifier_is_still_renewing() {
+    // RFC 2131 4.3.2 forbids option 54 in RENEWING, but a client that sends it names
+    // this server: its lease is extended rather than left to expire into REBINDING.
+    let mut server = server();
+    let addr = lease(&mut server, mac(1), NOW);
+    let later = NOW + u64::from(LEASE / 2);
+    let request = renew(mac(1), addr).with_option(ServerIdentifier, SERVER);
+    let ack = reply_to(&mut server, &request, later);
+    assert_eq!(kind(&ack), Some(MessageType::Ack));
+    assert_eq!(ack.unwrap().yiaddr, addr);
+    let elsewhere = renew(mac(1), addr).with_option(ServerIdentifier, OTHER_SERVER);
+    assert_eq!(reply_to(&mut server, &elsewhere, later), None);
+}
+
+#[test]
 fn renewing_another_clients_lease_is_naked() {
     let mut server = server();
     let theirs = lease(&mut server, mac(1), NOW);
@@ -371,6 +386,27 @@ fn leases_are_keyed_on_the_client_identifier_when_sent() {
         server.table().holder(offer.yiaddr),
         Some(&ClientKey::Id(id))
     );
+}
+
+#[test]
+fn a_client_that_starts_sending_an_identifier_keeps_its_address() {
+    // Firmware without option 61, then an OS with one: same chaddr, same address.
+    let mut server = server();
+    let addr = lease(&mut server, mac(1), NOW);
+    let id = [1, 2, 0, 0, 0, 1, 1];
+    let reboot = init_reboot(mac(1), addr).with_raw_option(ClientIdentifier::CODE, &id);
+    let ack = reply_to(&mut server, &reboot, NOW + 10);
+    assert_eq!(
+        kind(&ack),
+        Some(MessageType::Ack),
+        "not silence: it has a record"
+    );
+    assert_eq!(ack.unwrap().yiaddr, addr);
+    assert_eq!(
+        server.table().holder(addr),
+        Some(&ClientKey::Id(id.to_vec()))
+    );
+    assert_eq!(server.table().held_count(NOW + 10), 1);
 }
 
 #[test]

@@ -8,6 +8,9 @@
 //! - option 54 in every OFFER and ACK;
 //! - option 60 `PXEClient` only in a proxyDHCP reply, or beside an address when port
 //!   4011 is also served: a client that sees it asks port 4011 for its boot file;
+//! - option 97 (the client's UUID/GUID) echoed when the client sent it, in every reply
+//!   with boot information: PXE 2.1 lists it in the server's replies, dnsmasq echoes
+//!   it, and some firmware drops a PXE offer without it;
 //! - a file of its own for iPXE itself (option 77 `iPXE`), once the firmware has
 //!   loaded it: given the architecture's file again, iPXE would load itself forever.
 
@@ -15,9 +18,9 @@ use std::collections::BTreeMap;
 use std::net::Ipv4Addr;
 
 use ex_dhcp::options::{
-    BootfileNameNul, ClientSystemArchitecture, DhcpOption, NulTerminated, ServerIdentifier,
-    UserClass, UserClasses, VendorClassIdentifier, VendorSpecificInformation, ARCH_ARM64_UEFI,
-    ARCH_EBC, ARCH_X64_UEFI, ARCH_X86_BIOS,
+    BootfileNameNul, ClientMachineIdentifier, ClientSystemArchitecture, DhcpOption, NulTerminated,
+    ServerIdentifier, UserClass, UserClasses, VendorClassIdentifier, VendorSpecificInformation,
+    ARCH_ARM64_UEFI, ARCH_EBC, ARCH_X64_UEFI, ARCH_X86_BIOS,
 };
 use ex_dhcp::{respond, MessageType, Packet};
 
@@ -125,7 +128,7 @@ impl Boot {
         let Some(file) = self.file_for(request) else {
             return reply;
         };
-        let reply = with_file(reply, self.next_server, file);
+        let reply = with_file(reply, request, self.next_server, file);
         if serves_4011 {
             reply.with_raw_option(VendorClassIdentifier::CODE, PXE_CLIENT.as_bytes())
         } else {
@@ -146,15 +149,19 @@ impl Boot {
                 VendorSpecificInformation::CODE,
                 &[PXE_DISCOVERY_CONTROL, 1, USE_BOOT_FILE, SUBOPTION_END],
             );
-        Some(with_file(reply, self.next_server, file))
+        Some(with_file(reply, request, self.next_server, file))
     }
 }
 
-fn with_file(reply: Packet, next_server: Ipv4Addr, file: &str) -> Packet {
-    reply
+fn with_file(reply: Packet, request: &Packet, next_server: Ipv4Addr, file: &str) -> Packet {
+    let reply = reply
         .with_siaddr(next_server)
         .with_file(file)
-        .with_option(BootfileNameNul, NulTerminated(file.to_owned()))
+        .with_option(BootfileNameNul, NulTerminated(file.to_owned()));
+    match request.options.get_raw(ClientMachineIdentifier::CODE) {
+        Some(uuid) => reply.with_raw_option(ClientMachineIdentifier::CODE, &uuid),
+        None => reply,
+    }
 }
 
 #[cfg(test)]
@@ -230,6 +237,23 @@ mod tests {
         assert_eq!(reply.file_str(), Some("ipxe.efi"));
         assert_eq!(reply.siaddr, TFTP);
         assert!(!reply.options.contains(60), "no 4011 served, no PXEClient");
+    }
+
+    #[test]
+    fn option_97_is_echoed_in_every_boot_reply() {
+        let uuid = [
+            0, 0x4c, 0x4c, 0x45, 0x44, 0, 0x4e, 0x10, 0x80, 0x35, 0xb4, 0xc0, 0x4f, 0x4e, 0x38,
+            0x33, 0x32,
+        ];
+        let request = pxe_discover(7).with_raw_option(97, &uuid);
+        let full = boot().add_to(respond(&request, MessageType::Offer), &request, false);
+        assert_eq!(full.options.get_raw(97).as_deref(), Some(&uuid[..]));
+        let proxy = boot().proxy_reply(&request, MessageType::Ack).unwrap();
+        assert_eq!(proxy.options.get_raw(97).as_deref(), Some(&uuid[..]));
+        let without = boot()
+            .proxy_reply(&pxe_discover(7), MessageType::Offer)
+            .unwrap();
+        assert!(!without.options.contains(97), "nothing to echo");
     }
 
     #[test]

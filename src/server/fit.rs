@@ -5,14 +5,15 @@
 //! when the option is absent. The DHCP message gets that less 28 bytes of IP and UDP
 //! headers. When a reply is longer, whole options are dropped, least important first.
 //! Kept first, in order: message type (53), server identifier (54), lease time (51),
-//! T1 (58), T2 (59), message (56); then the options the client asked for in its
+//! T1 (58), T2 (59), message (56), rapid commit (80: RFC 4039 section 3.1 has a client
+//! ignore an ACK to its DISCOVER without it); then the options the client asked for in its
 //! parameter request list (55), in its order; then the other options in wire order.
 //! Relay agent information (82) is kept with the essentials: RFC 3046 section 2.2 has
 //! servers echo it in every reply, and a relay may need it to deliver the reply at all.
 
 use crate::options::{
     DhcpMessageType, DhcpOption, LeaseTime, MaxMessageSize, Message, ParameterRequestList,
-    RebindingTime, RenewalTime, ServerIdentifier, RELAY_AGENT_INFORMATION,
+    RapidCommit, RebindingTime, RenewalTime, ServerIdentifier, RELAY_AGENT_INFORMATION,
 };
 use crate::Packet;
 
@@ -21,13 +22,14 @@ pub(crate) const MIN_DATAGRAM: usize = 576;
 /// IPv4 (20, no options) and UDP (8) header bytes.
 pub(crate) const IP_UDP_HEADERS: usize = 28;
 /// The options kept first, most important first.
-const ESSENTIAL: [u8; 6] = [
+const ESSENTIAL: [u8; 7] = [
     DhcpMessageType::CODE,
     ServerIdentifier::CODE,
     LeaseTime::CODE,
     RenewalTime::CODE,
     RebindingTime::CODE,
     Message::CODE,
+    RapidCommit::CODE,
 ];
 
 /// The largest DHCP message (IP and UDP headers excluded) a reply to `request` may be.
@@ -134,6 +136,22 @@ mod tests {
         assert_eq!(dropped, vec![203, 202]);
         assert!(reply.options.contains(200) && reply.options.contains(201));
         assert!(reply.options.contains(RELAY_AGENT_INFORMATION));
+        assert!(reply.encoded_len_unpadded() <= 548);
+    }
+
+    #[test]
+    fn rapid_commit_outlives_unrequested_options() {
+        // RFC 4039, section 3.1: a client ignores a rapid-commit ACK without option 80.
+        // Added last, it used to be the first option dropped.
+        let request = Packet::new(MessageType::Discover).with_raw_option(RapidCommit::CODE, &[]);
+        let mut reply = respond(&request, MessageType::Ack).with_option(LeaseTime, 3600);
+        for code in 200..=203 {
+            reply.options.set_raw(code, &[code; 100]);
+        }
+        reply.options.set_raw(RapidCommit::CODE, &[]);
+        let dropped = fit(&mut reply, &request);
+        assert!(!dropped.contains(&RapidCommit::CODE), "{dropped:?}");
+        assert!(reply.options.contains(RapidCommit::CODE));
         assert!(reply.encoded_len_unpadded() <= 548);
     }
 }
