@@ -8,6 +8,7 @@ use std::io;
 use std::net::{SocketAddr, SocketAddrV4, UdpSocket};
 use std::time::{Duration, Instant};
 
+use crate::server::is_timeout;
 use crate::{Op, Packet};
 
 /// The largest UDP payload over IPv4.
@@ -134,16 +135,7 @@ impl Client {
             self.socket.set_read_timeout(Some(left))?;
             let (len, from) = match self.socket.recv_from(&mut self.buf) {
                 Ok(received) => received,
-                Err(error)
-                    if matches!(
-                        error.kind(),
-                        io::ErrorKind::WouldBlock
-                            | io::ErrorKind::TimedOut
-                            | io::ErrorKind::Interrupted
-                    ) =>
-                {
-                    continue
-                }
+                Err(error) if is_timeout(&error) => continue,
                 Err(error) => return Err(error.into()),
             };
             let SocketAddr::V4(from) = from else { continue };

@@ -42,5 +42,6 @@ pub use handle::Server;
 pub use handler::{Handler, Listener, SendFailure, Source};
 pub use harness::Harness;
 pub use reply::{Reply, StopReason};
+pub(crate) use socket::is_timeout;
 pub use stats::Stats;
 pub use supervise::{supervise, RestartPolicy, Supervisor, SupervisorExit};

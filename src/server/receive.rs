@@ -1,6 +1,5 @@
 //! The receive thread: one per socket, recv into a reused buffer, decode, queue.
 
-use std::io;
 use std::net::{SocketAddr, UdpSocket};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -11,7 +10,7 @@ use crossbeam_channel::{Receiver, Sender, TrySendError};
 
 use super::dispatch::Incoming;
 use super::handler::{Listener, Source};
-use super::socket::describe;
+use super::socket::{describe, is_timeout};
 use super::stats::Counters;
 use crate::Packet;
 
@@ -117,13 +116,6 @@ fn backoff(failures: u32) -> Duration {
 /// The back-off stops doubling at 2^6 = 64 ms: short enough that a stop request
 /// (checked every loop) is still seen promptly.
 const MAX_BACKOFF_DOUBLINGS: u32 = 6;
-
-fn is_timeout(error: &io::Error) -> bool {
-    matches!(
-        error.kind(),
-        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut | io::ErrorKind::Interrupted
-    )
-}
 
 #[cfg(test)]
 mod tests {

@@ -1,5 +1,6 @@
 //! Socket setup with socket2: broadcast, optional device binding, a read timeout.
 
+use std::io;
 use std::net::{SocketAddr, UdpSocket};
 use std::sync::Arc;
 use std::time::Duration;
@@ -88,4 +89,13 @@ pub(crate) fn describe(listener: &Listener) -> String {
         Some(device) => format!("{} on {device}", listener.local),
         None => listener.local.to_string(),
     }
+}
+
+/// True for the errors a socket with a read timeout gives when nothing came in time
+/// (or a signal interrupted the wait): not failures, only a reason to look again.
+pub(crate) fn is_timeout(error: &io::Error) -> bool {
+    matches!(
+        error.kind(),
+        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut | io::ErrorKind::Interrupted
+    )
 }
