@@ -3,15 +3,15 @@
 #
 #   bash benches/callgrind.sh [N]      # N defaults to 1000
 #
-# Runs examples/codec_callgrind once with N iterations and once with 0, and prints
+# Runs benches/src/bin/codec_callgrind.rs once with N iterations and once with 0, and prints
 # (I(N) - I(0)) / N: the instructions of one operation, setup subtracted. Counts do
 # not depend on machine load, so they are the stable measure next to wall-clock ratios.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 n=${1:-1000}
 target=${CARGO_TARGET_DIR:-target}
-cargo build --quiet --release --example codec_callgrind
-bin="$target/release/examples/codec_callgrind"
+cargo build --quiet --release -p ex_dhcp-benches --bin codec_callgrind
+bin="$target/release/codec_callgrind"
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 

@@ -4,7 +4,7 @@
 #   bash benches/pipeline_callgrind.sh [N1] [N2]     # defaults 1000 and 6000
 #
 # Runs `pipeline_bench serve pipeline` (the real server, trivial handler) under
-# callgrind with --separate-threads, drives it from examples/loadgen (natively, not
+# callgrind with --separate-threads, drives it from tools/src/bin/loadgen.rs (natively, not
 # under valgrind) with N1 and then N2 DISCOVERs, and prints (I(N2) - I(N1)) / (N2 - N1)
 # per thread: start-up and idle costs cancel out. Counts do not depend on machine load.
 set -euo pipefail
@@ -12,9 +12,9 @@ cd "$(dirname "$0")/.."
 n1=${1:-1000}
 n2=${2:-6000}
 target=${CARGO_TARGET_DIR:-target}
-cargo build --quiet --release --example pipeline_bench --example loadgen
-server="$target/release/examples/pipeline_bench"
-loadgen="$target/release/examples/loadgen"
+cargo build --quiet --release -p ex_dhcp-benches --bin pipeline_bench && cargo build --quiet --release -p ex_dhcp-tools --bin loadgen
+server="$target/release/pipeline_bench"
+loadgen="$target/release/loadgen"
 # KEEP=dir keeps the callgrind files there (for callgrind_annotate).
 out=${KEEP:-$(mktemp -d)}
 mkdir -p "$out"

@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # Syscalls per request/reply cycle of a server, by strace -c -f on all its threads.
 #
-#   bash benches/pipeline_strace.sh EXE [N]     # EXE: a build of examples/pipeline_bench
+#   bash benches/pipeline_strace.sh EXE [N]     # EXE: a build of benches/src/bin/pipeline_bench
 #
 # Starts `EXE serve pipeline`, warms it up, then counts syscalls over N (20000)
 # saturated cycles from loadgen (32 in flight). strace slows every syscall, so the
 # mix, not the rate, is what to read.
 set -euo pipefail
 exe=$1; n=${2:-20000}
-loadgen=${CARGO_TARGET_DIR:-target}/release/examples/loadgen
+loadgen=${CARGO_TARGET_DIR:-target}/release/loadgen
 out=$(mktemp)
 coproc SERVER { exec "$exe" serve pipeline; }
 read -r line <&"${SERVER[0]}"; port=${line#port }

@@ -4,7 +4,7 @@
     python3 benches/pipeline_wake.py ROUNDS SECS NAME=EXE... [echo]
     RATE=30000 python3 benches/pipeline_wake.py ...     # fixed rate instead of --max
 
-Each EXE is a build of examples/pipeline_bench (run as `EXE serve pipeline`); `echo`
+Each EXE is a build of benches/src/bin/pipeline_bench (run as `EXE serve pipeline`); `echo`
 is the raw UDP echo of the current build. Rounds are interleaved (order rotates);
 per variant it prints the median replies/s, the median per-round ratio to the echo,
 the server's CPU (user+system, /proc/PID/stat) and context switches (all threads,
@@ -14,8 +14,8 @@ builds of pipeline_bench and loadgen.
 """
 import resource, os, subprocess, sys, time, statistics, re
 TARGET = os.environ.get("CARGO_TARGET_DIR", "target")
-NEW = f"{TARGET}/release/examples/pipeline_bench"
-LOADGEN = f"{TARGET}/release/examples/loadgen"
+NEW = f"{TARGET}/release/pipeline_bench"
+LOADGEN = f"{TARGET}/release/loadgen"
 TICK = os.sysconf("SC_CLK_TCK")
 rounds = int(sys.argv[1]); secs = sys.argv[2]
 variants = [a.split("=", 1) if "=" in a else (a, a) for a in sys.argv[3:]]

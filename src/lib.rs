@@ -186,35 +186,54 @@
 //! [`capture`] reads pcap and pcapng files into datagrams and writes pcap
 //! files, for fixtures taken from real networks.
 //!
+//! # Features
+//!
+//! | feature | default | what it brings |
+//! |---|---|---|
+//! | (none) | | the codec: [`Packet`], [`options`], [`MessageType`]; needs only `byteorder` and `log` |
+//! | `server` | yes | [`Server`], [`Handler`], [`Harness`], [`Client`], supervision (`socket2`, `crossbeam-channel`) |
+//! | `capture` | yes | [`capture`]: pcap and pcapng reading and writing |
+//! | `replay` | yes | [`replay`]: a capture replayed against a handler as a test (`server` + `capture`) |
+//! | `lease` | yes | [`lease`]: pool, lease table, RFC 2131 lease rules, lease file |
+//! | `pxe` | yes | [`pxe`]: PXE boot replies, full and proxyDHCP |
+//!
+//! `ex_dhcp = { version = "0.2", default-features = false }` compiles the codec alone.
+//!
 //! # The tools
 //!
-//! Examples that build with the crate (see the README for their flags):
-//!
-//! - `cargo run --example demo`: a server and three simulated clients on
-//!   loopback, no root needed;
-//! - `cargo run --example snoop`: log every DHCP packet on ports 67 and 68
-//!   decoded, and save them as `.bin` files or pcap;
-//! - `cargo run --example send -- FILE`: send a saved packet to a server and
-//!   print the reply;
-//! - `cargo run --example minimal`: the smallest useful server.
+//! The `ex_dhcp-tools` package beside the library (`cargo install --path tools`)
+//! has the programs users run: `snoop` (log and save every DHCP packet), `send`
+//! (send a saved packet, print the reply), `record_test` (a capture becomes a test),
+//! `lease_server`, `pxe`, `loadgen` and `dump_captures`. `cargo run --example demo`
+//! runs a server and simulated clients on loopback, with no root.
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 #![warn(missing_debug_implementations, unreachable_pub)]
 
+#[cfg(feature = "capture")]
 pub mod capture;
+#[cfg(feature = "server")]
 mod client;
 mod error;
+#[cfg(feature = "lease")]
+pub mod lease;
 pub mod options;
 mod packet;
+#[cfg(feature = "pxe")]
+pub mod pxe;
+#[cfg(feature = "replay")]
 pub mod replay;
+#[cfg(feature = "server")]
 mod server;
 
+#[cfg(feature = "server")]
 pub use client::{Client, ClientError};
 pub use error::{DecodeError, EncodeError, OptionError};
 pub use packet::{
     respond, Flags, MessageType, Op, Packet, CHADDR_LEN, ETHERNET_ADDR_LEN, FILE_LEN, HEADER_LEN,
     HTYPE_ETHERNET, MAGIC_COOKIE, MIN_PACKET_LEN, SNAME_LEN,
 };
+#[cfg(feature = "server")]
 pub use server::{
     destination, supervise, CallError, Config, DestinationPolicy, Exit, Handler, Harness, Listen,
     Listener, Outgoing, Reply, RestartPolicy, Routing, SendFailure, Server, Source, StartError,

@@ -2,7 +2,6 @@
 
 use log::LevelFilter;
 
-use crate::args::{Args, UsageError};
 use crate::pool::POOL_SIZE;
 
 /// How many clients the demo runs when `--clients` is not given.
@@ -27,21 +26,41 @@ pub struct Options {
     pub log: Option<LevelFilter>,
 }
 
-pub fn parse(mut args: Args) -> Result<Options, UsageError> {
+/// A command line the demo cannot use: what was wrong (none for `--help`).
+#[derive(Debug)]
+pub struct UsageError(pub Option<String>);
+
+/// Reads `--clients N` and `--log LEVEL` from the arguments (program name left out).
+pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Options, UsageError> {
     let mut options = Options {
         clients: DEFAULT_CLIENTS,
         log: None,
     };
-    while let Some(arg) = args.next()? {
-        match arg.as_str() {
-            "--clients" => options.clients = args.value("--clients")?,
-            "--log" => options.log = Some(args.value("--log")?),
-            "-h" | "--help" => return Err(args.help()),
-            other => return Err(args.error(format!("unexpected argument {other:?}"))),
+    let mut args = args.into_iter();
+    while let Some(flag) = args.next() {
+        let mut value = |what: &str| {
+            args.next()
+                .ok_or_else(|| UsageError(Some(format!("{flag} needs {what}"))))
+        };
+        match flag.as_str() {
+            "--clients" => {
+                options.clients = value("a number")?
+                    .parse()
+                    .map_err(|_| UsageError(Some("--clients needs a number".into())))?
+            }
+            "--log" => {
+                options.log = Some(value("a level")?.parse().map_err(|_| {
+                    UsageError(Some("--log needs error, warn, info, debug or trace".into()))
+                })?)
+            }
+            "-h" | "--help" => return Err(UsageError(None)),
+            other => return Err(UsageError(Some(format!("unexpected argument {other:?}")))),
         }
     }
     if options.clients == 0 || u32::from(options.clients) > POOL_SIZE {
-        return Err(args.error(format!("--clients must be 1 to {POOL_SIZE}")));
+        return Err(UsageError(Some(format!(
+            "--clients must be 1 to {POOL_SIZE}"
+        ))));
     }
     Ok(options)
 }

@@ -7,12 +7,8 @@
 //! cargo run --example demo -- --clients 5 --log debug
 //! ```
 
-#[path = "../common/args.rs"]
-mod args;
 mod cli;
 mod clients;
-#[path = "../common/logging.rs"]
-mod logging;
 mod pool;
 mod report;
 
@@ -28,11 +24,28 @@ const EXIT_FAILED: u8 = 1;
 const EXIT_USAGE: u8 = 2;
 
 fn main() -> ExitCode {
-    let options = match args::parse_or_exit(cli::parse, cli::USAGE, EXIT_USAGE) {
+    let options = match cli::parse(std::env::args().skip(1)) {
         Ok(options) => options,
-        Err(status) => return status,
+        Err(cli::UsageError(None)) => {
+            print!("{}", cli::USAGE);
+            return ExitCode::SUCCESS;
+        }
+        Err(cli::UsageError(Some(problem))) => {
+            eprint!("demo: {problem}\n\n{}", cli::USAGE);
+            return ExitCode::from(EXIT_USAGE);
+        }
     };
-    logging::init(options.log);
+    // `--log` wins over RUST_LOG, which wins over info.
+    let logger = simple_logger::SimpleLogger::new()
+        .with_level(log::LevelFilter::Info)
+        .env();
+    let logger = match options.log {
+        Some(level) => logger.with_level(level),
+        None => logger,
+    };
+    if let Err(error) = logger.init() {
+        eprintln!("logging disabled: {error}");
+    }
     match run(&options) {
         Ok(true) => ExitCode::SUCCESS,
         Ok(false) => ExitCode::from(EXIT_FAILED),

@@ -1,0 +1,68 @@
+//! Codec benchmarks: ex_dhcp against dhcproto on real packets (issue 7, codec part).
+//!
+//! Groups are `decode/<packet>` and `encode/<packet>`, each holding both libraries,
+//! so the report shows them side by side:
+//!
+//! ```text
+//! cargo bench --bench codec                 # everything, under two minutes
+//! cargo bench --bench codec -- decode/pxe   # one group
+//! ```
+//!
+//! Wall-clock numbers on a shared machine are noisy; for same-run ratios use
+//! `cargo run --release -p ex_dhcp-benches --bin codec_ratio`, and for stable counts the callgrind
+//! example (see BENCHMARKS.md).
+
+use std::hint::black_box;
+use std::time::Duration;
+
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+
+use ex_dhcp_benches as support;
+
+use support::Fixture;
+
+fn decode(c: &mut Criterion) {
+    for packet in support::packets() {
+        let mut fixture = Fixture::new(&packet);
+        let mut group = c.benchmark_group(format!("decode/{}", packet.name));
+        group.throughput(Throughput::Bytes(packet.bytes.len() as u64));
+        group.bench_function("ex_dhcp/decode", |b| {
+            b.iter(|| black_box(fixture.ex_decode()))
+        });
+        group.bench_function("ex_dhcp/decode_from", |b| {
+            b.iter(|| fixture.ex_decode_from())
+        });
+        group.bench_function("dhcproto/decode", |b| {
+            b.iter(|| black_box(fixture.dhcproto_decode()))
+        });
+        group.finish();
+    }
+}
+
+fn encode(c: &mut Criterion) {
+    for packet in support::packets() {
+        let mut fixture = Fixture::new(&packet);
+        let mut group = c.benchmark_group(format!("encode/{}", packet.name));
+        group.throughput(Throughput::Bytes(packet.bytes.len() as u64));
+        group.bench_function("ex_dhcp/encode_to", |b| b.iter(|| fixture.ex_encode_to()));
+        group.bench_function("dhcproto/encode", |b| b.iter(|| fixture.dhcproto_encode()));
+        group.finish();
+    }
+}
+
+/// Short runs: 20 benchmarks at about 3.5 s each keep the whole bench near 75 s.
+/// Plots are off: nobody reads them here and they cost time.
+fn config() -> Criterion {
+    Criterion::default()
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(2))
+        .sample_size(50)
+        .without_plots()
+}
+
+criterion_group! {
+    name = benches;
+    config = config();
+    targets = decode, encode
+}
+criterion_main!(benches);

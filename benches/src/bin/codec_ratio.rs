@@ -1,0 +1,138 @@
+//! Same-run speed ratios of ex_dhcp against dhcproto, robust to a noisy machine.
+//!
+//! ```text
+//! cargo run --release -p ex_dhcp-benches --bin codec_ratio -- [ROUNDS] [ITERS]
+//! ```
+//!
+//! For each benchmark packet and each pair (ex_dhcp operation, dhcproto operation),
+//! runs ROUNDS rounds (default 41); a round times ITERS iterations (default 2000) of
+//! one side, then of the other, alternating which goes first so neither always gets
+//! the warmer cache or the quieter moment. It prints the median ns/packet of each
+//! side and the median of the per-round ratios (dhcproto time / ex_dhcp time; above
+//! 1 means ex_dhcp is faster), with the targets: decode ≥ 3x, encode ≥ 2x.
+
+use std::hint::black_box;
+use std::time::Instant;
+
+use ex_dhcp_benches as support;
+
+use support::Fixture;
+
+/// One measured operation on a fixture.
+type Op = fn(&mut Fixture);
+
+/// A comparison: what is measured on each side and the speed-up ex_dhcp must reach.
+struct Pair {
+    name: &'static str,
+    ex: Op,
+    dhcproto: Op,
+    target: f64,
+}
+
+const PAIRS: [Pair; 3] = [
+    Pair {
+        name: "decode (fresh)",
+        ex: |f| {
+            black_box(f.ex_decode());
+        },
+        dhcproto: |f| {
+            black_box(f.dhcproto_decode());
+        },
+        target: 3.0,
+    },
+    Pair {
+        name: "decode_from (reused)",
+        ex: |f| f.ex_decode_from(),
+        dhcproto: |f| {
+            black_box(f.dhcproto_decode());
+        },
+        target: 3.0,
+    },
+    Pair {
+        name: "encode_to",
+        ex: |f| {
+            black_box(f.ex_encode_to());
+        },
+        dhcproto: |f| {
+            black_box(f.dhcproto_encode());
+        },
+        target: 2.0,
+    },
+];
+
+/// Nanoseconds per call of `op`, over `iters` calls.
+fn time(op: Op, fixture: &mut Fixture, iters: u32) -> f64 {
+    let start = Instant::now();
+    for _ in 0..iters {
+        op(fixture);
+    }
+    start.elapsed().as_nanos() as f64 / f64::from(iters)
+}
+
+fn median(values: &mut [f64]) -> f64 {
+    values.sort_by(f64::total_cmp);
+    let mid = values.len() / 2;
+    if values.len() % 2 == 1 {
+        values[mid]
+    } else {
+        (values[mid - 1] + values[mid]) / 2.0
+    }
+}
+
+fn arg(index: usize, default: u32) -> u32 {
+    std::env::args()
+        .nth(index)
+        .map(|a| a.parse().expect("ROUNDS and ITERS are positive integers"))
+        .unwrap_or(default)
+        .max(1)
+}
+
+fn main() {
+    let rounds = arg(1, 41);
+    let iters = arg(2, 2000);
+    println!("codec_ratio: {rounds} rounds x {iters} iterations per side, interleaved; medians");
+    println!(
+        "{:<16} {:<22} {:>11} {:>12} {:>7} {:>7} {:>5}",
+        "packet", "operation", "ex_dhcp ns", "dhcproto ns", "ratio", "target", "met"
+    );
+    let mut missed = 0;
+    for packet in support::packets() {
+        let mut fixture = Fixture::new(&packet);
+        for pair in &PAIRS {
+            // Warm up both sides once before measuring.
+            time(pair.ex, &mut fixture, iters);
+            time(pair.dhcproto, &mut fixture, iters);
+            let mut ex = Vec::new();
+            let mut other = Vec::new();
+            let mut ratios = Vec::new();
+            for round in 0..rounds {
+                let (a, b) = if round % 2 == 0 {
+                    let a = time(pair.ex, &mut fixture, iters);
+                    (a, time(pair.dhcproto, &mut fixture, iters))
+                } else {
+                    let b = time(pair.dhcproto, &mut fixture, iters);
+                    (time(pair.ex, &mut fixture, iters), b)
+                };
+                ex.push(a);
+                other.push(b);
+                ratios.push(b / a);
+            }
+            let ratio = median(&mut ratios);
+            let met = ratio >= pair.target;
+            if !met {
+                missed += 1;
+            }
+            println!(
+                "{:<16} {:<22} {:>11.1} {:>12.1} {:>6.2}x {:>6.1}x {:>5}",
+                packet.name,
+                pair.name,
+                median(&mut ex),
+                median(&mut other),
+                ratio,
+                pair.target,
+                if met { "yes" } else { "NO" }
+            );
+        }
+    }
+    println!("targets missed: {missed}");
+}

@@ -1,0 +1,555 @@
+//! The protocol rules, one test each, packets in and packets out.
+
+use std::collections::BTreeMap;
+use std::net::Ipv4Addr;
+
+use crate::options::{
+    ClientIdentifier, DhcpOption, DomainNameServer, LeaseTime, MaxMessageSize,
+    ParameterRequestList, RebindingTime, RenewalTime, RequestedIpAddress, Router, ServerIdentifier,
+    SubnetMask,
+};
+use crate::{MessageType, Packet};
+
+use super::*;
+use crate::lease::pool::Mac;
+use crate::lease::settings::DEFAULT_OFFER_SECS;
+
+const SERVER: Ipv4Addr = Ipv4Addr::new(198, 18, 0, 1);
+const OTHER_SERVER: Ipv4Addr = Ipv4Addr::new(198, 18, 0, 2);
+const MASK: Ipv4Addr = Ipv4Addr::new(255, 255, 255, 0);
+const FIRST: Ipv4Addr = Ipv4Addr::new(198, 18, 0, 100);
+const LAST: Ipv4Addr = Ipv4Addr::new(198, 18, 0, 103);
+const RESERVED: Ipv4Addr = Ipv4Addr::new(198, 18, 0, 50);
+const RESERVED_MAC: Mac = [2, 0, 0, 0, 0, 0x50];
+const RELAY: Ipv4Addr = Ipv4Addr::new(198, 18, 0, 254);
+const NOW: Secs = 1_700_000_000;
+const LEASE: u32 = 600;
+
+fn settings() -> Settings {
+    Settings {
+        routers: vec![SERVER],
+        dns: vec![SERVER, OTHER_SERVER],
+        lease_secs: LEASE,
+        ..Settings::new(SERVER, MASK)
+    }
+}
+
+fn server_with(settings: Settings) -> LeaseServer {
+    let reservations = BTreeMap::from([(RESERVED_MAC, RESERVED)]);
+    let pool = Pool::new(SERVER, MASK, FIRST, LAST, reservations).unwrap();
+    LeaseServer::new(settings, pool)
+}
+
+fn server() -> LeaseServer {
+    server_with(settings())
+}
+
+fn mac(n: u8) -> Mac {
+    [2, 0, 0, 0, 1, n]
+}
+
+fn packet(message_type: MessageType, mac: Mac) -> Packet {
+    let mut packet = Packet::new(message_type);
+    packet.set_mac(mac);
+    packet.xid = 0x1234_5678;
+    packet
+        .options
+        .set(ParameterRequestList, &vec![1, 3, 6, 15, 51, 54].into());
+    packet.options.set(MaxMessageSize, &1500);
+    packet
+}
+
+fn discover(mac: Mac) -> Packet {
+    packet(MessageType::Discover, mac)
+}
+
+fn select(mac: Mac, addr: Ipv4Addr, server_id: Ipv4Addr) -> Packet {
+    packet(MessageType::Request, mac)
+        .with_option(RequestedIpAddress, addr)
+        .with_option(ServerIdentifier, server_id)
+}
+
+fn init_reboot(mac: Mac, addr: Ipv4Addr) -> Packet {
+    packet(MessageType::Request, mac).with_option(RequestedIpAddress, addr)
+}
+
+fn renew(mac: Mac, addr: Ipv4Addr) -> Packet {
+    packet(MessageType::Request, mac).with_ciaddr(addr)
+}
+
+fn reply_to(server: &mut LeaseServer, request: &Packet, now: Secs) -> Option<Packet> {
+    server.handle(request, now).reply
+}
+
+fn kind(reply: &Option<Packet>) -> Option<MessageType> {
+    reply.as_ref().and_then(Packet::message_type)
+}
+
+/// DISCOVER then REQUEST: the address the client ends up with.
+fn lease(server: &mut LeaseServer, mac: Mac, now: Secs) -> Ipv4Addr {
+    let offer = reply_to(server, &discover(mac), now).expect("an offer");
+    let ack = reply_to(server, &select(mac, offer.yiaddr, SERVER), now);
+    assert_eq!(kind(&ack), Some(MessageType::Ack));
+    offer.yiaddr
+}
+
+fn assert_never_echoes_request_options(reply: &Packet) {
+    for code in [
+        RequestedIpAddress::CODE,
+        ParameterRequestList::CODE,
+        MaxMessageSize::CODE,
+    ] {
+        assert!(!reply.options.contains(code), "option {code} in a reply");
+    }
+}
+
+#[test]
+fn discover_gets_an_offer_with_everything_a_client_checks() {
+    let offer = reply_to(&mut server(), &discover(mac(1)), NOW).unwrap();
+    assert_eq!(offer.message_type(), Some(MessageType::Offer));
+    assert_eq!(offer.yiaddr, FIRST);
+    assert_eq!(offer.options.get(ServerIdentifier), Some(SERVER));
+    assert_eq!(offer.options.get(SubnetMask), Some(MASK));
+    assert_eq!(offer.options.get(LeaseTime), Some(LEASE));
+    assert_eq!(offer.options.get(RenewalTime), Some(LEASE / 2));
+    assert_eq!(offer.options.get(RebindingTime), Some(LEASE * 7 / 8));
+    assert_eq!(offer.options.get(Router), Some(vec![SERVER]));
+    assert_eq!(
+        offer.options.get(DomainNameServer),
+        Some(vec![SERVER, OTHER_SERVER])
+    );
+    assert_never_echoes_request_options(&offer);
+}
+
+#[test]
+fn options_not_in_the_parameter_request_list_are_left_out() {
+    let request = discover(mac(1)).with_option(ParameterRequestList, vec![1].into());
+    let offer = reply_to(&mut server(), &request, NOW).unwrap();
+    assert!(!offer.options.contains(Router::CODE));
+    assert!(!offer.options.contains(DomainNameServer::CODE));
+    assert_eq!(offer.options.get(SubnetMask), Some(MASK));
+}
+
+#[test]
+fn the_requested_address_is_offered_when_free() {
+    let wanted = Ipv4Addr::new(198, 18, 0, 102);
+    let request = discover(mac(1)).with_option(RequestedIpAddress, wanted);
+    assert_eq!(
+        reply_to(&mut server(), &request, NOW).unwrap().yiaddr,
+        wanted
+    );
+}
+
+#[test]
+fn a_returning_client_gets_its_previous_address() {
+    let mut server = server();
+    lease(&mut server, mac(1), NOW);
+    let second = lease(&mut server, mac(2), NOW);
+    server.handle(&renew(mac(2), second).into_release(), NOW);
+    lease(&mut server, mac(3), NOW);
+    let offer = reply_to(&mut server, &discover(mac(2)), NOW).unwrap();
+    assert_eq!(offer.yiaddr, second);
+}
+
+#[test]
+fn selecting_our_offer_is_acked_with_lease_and_mask() {
+    let mut server = server();
+    let offer = reply_to(&mut server, &discover(mac(1)), NOW).unwrap();
+    let outcome = server.handle(&select(mac(1), offer.yiaddr, SERVER), NOW);
+    let ack = outcome.reply.unwrap();
+    assert_eq!(ack.message_type(), Some(MessageType::Ack));
+    assert_eq!(ack.yiaddr, offer.yiaddr);
+    assert_eq!(ack.options.get(ServerIdentifier), Some(SERVER));
+    assert_eq!(ack.options.get(SubnetMask), Some(MASK));
+    assert_eq!(ack.options.get(LeaseTime), Some(LEASE));
+    assert_never_echoes_request_options(&ack);
+    let key = client_key(&discover(mac(1)));
+    let until = NOW + u64::from(LEASE);
+    assert_eq!(
+        outcome.changes,
+        vec![Change::Bound {
+            key,
+            addr: offer.yiaddr,
+            until
+        }]
+    );
+}
+
+#[test]
+fn choosing_another_server_silently_voids_our_offer() {
+    let mut server = server();
+    let offer = reply_to(&mut server, &discover(mac(1)), NOW).unwrap();
+    let outcome = server.handle(&select(mac(1), offer.yiaddr, OTHER_SERVER), NOW);
+    assert_eq!(outcome, Outcome::default());
+    let other = client_key(&discover(mac(2)));
+    assert!(
+        server.table().available(offer.yiaddr, &other, NOW),
+        "free again"
+    );
+}
+
+#[test]
+fn selecting_an_address_we_did_not_offer_is_naked() {
+    let mut server = server();
+    reply_to(&mut server, &discover(mac(1)), NOW).unwrap();
+    let nak = reply_to(&mut server, &select(mac(1), LAST, SERVER), NOW).unwrap();
+    assert_eq!(nak.message_type(), Some(MessageType::Nak));
+    assert_eq!(nak.options.get(ServerIdentifier), Some(SERVER));
+    assert_eq!(nak.yiaddr, Ipv4Addr::UNSPECIFIED);
+    assert!(!nak.options.contains(LeaseTime::CODE));
+}
+
+#[test]
+fn init_reboot_with_the_right_address_is_acked() {
+    let mut server = server();
+    let addr = lease(&mut server, mac(1), NOW);
+    let ack = reply_to(&mut server, &init_reboot(mac(1), addr), NOW + 10).unwrap();
+    assert_eq!(ack.message_type(), Some(MessageType::Ack));
+    assert_eq!(ack.yiaddr, addr);
+}
+
+#[test]
+fn init_reboot_with_a_wrong_address_is_naked() {
+    let mut server = server();
+    lease(&mut server, mac(1), NOW);
+    let nak = reply_to(&mut server, &init_reboot(mac(1), LAST), NOW);
+    assert_eq!(kind(&nak), Some(MessageType::Nak));
+    let elsewhere = init_reboot(mac(9), Ipv4Addr::new(10, 0, 0, 5));
+    let nak = reply_to(&mut server, &elsewhere, NOW);
+    assert_eq!(kind(&nak), Some(MessageType::Nak), "wrong network");
+}
+
+#[test]
+fn init_reboot_from_an_unknown_client_gets_silence() {
+    let reply = reply_to(&mut server(), &init_reboot(mac(1), FIRST), NOW);
+    assert_eq!(reply, None);
+}
+
+#[test]
+fn renewing_extends_the_lease() {
+    let mut server = server();
+    let addr = lease(&mut server, mac(1), NOW);
+    let later = NOW + u64::from(LEASE / 2);
+    let outcome = server.handle(&renew(mac(1), addr), later);
+    let ack = outcome.reply.unwrap();
+    assert_eq!(ack.message_type(), Some(MessageType::Ack));
+    assert_eq!((ack.yiaddr, ack.ciaddr), (addr, addr));
+    let until = later + u64::from(LEASE);
+    assert!(matches!(outcome.changes[..], [Change::Bound { until: u, .. }] if u == until));
+}
+
+#[test]
+fn renewing_with_our_server_identifier_is_still_renewing() {
+    // RFC 2131 4.3.2 forbids option 54 in RENEWING, but a client that sends it names
+    // this server: its lease is extended rather than left to expire into REBINDING.
+    let mut server = server();
+    let addr = lease(&mut server, mac(1), NOW);
+    let later = NOW + u64::from(LEASE / 2);
+    let request = renew(mac(1), addr).with_option(ServerIdentifier, SERVER);
+    let ack = reply_to(&mut server, &request, later);
+    assert_eq!(kind(&ack), Some(MessageType::Ack));
+    assert_eq!(ack.unwrap().yiaddr, addr);
+    let elsewhere = renew(mac(1), addr).with_option(ServerIdentifier, OTHER_SERVER);
+    assert_eq!(reply_to(&mut server, &elsewhere, later), None);
+}
+
+#[test]
+fn renewing_another_clients_lease_is_naked() {
+    let mut server = server();
+    let theirs = lease(&mut server, mac(1), NOW);
+    lease(&mut server, mac(2), NOW);
+    let nak = reply_to(&mut server, &renew(mac(2), theirs), NOW);
+    assert_eq!(kind(&nak), Some(MessageType::Nak));
+    assert_eq!(
+        server.table().holder(theirs),
+        Some(&client_key(&discover(mac(1))))
+    );
+}
+
+#[test]
+fn requests_outside_the_range_are_naked() {
+    let mut server = server();
+    lease(&mut server, mac(1), NOW);
+    let outside = Ipv4Addr::new(198, 18, 0, 200);
+    let nak = reply_to(&mut server, &renew(mac(1), outside), NOW);
+    assert_eq!(kind(&nak), Some(MessageType::Nak));
+    let nak = reply_to(&mut server, &select(mac(1), outside, SERVER), NOW);
+    assert_eq!(kind(&nak), Some(MessageType::Nak));
+}
+
+#[test]
+fn decline_quarantines_the_address() {
+    let mut server = server();
+    let addr = lease(&mut server, mac(1), NOW);
+    let decline = packet(MessageType::Decline, mac(1))
+        .with_option(RequestedIpAddress, addr)
+        .with_option(ServerIdentifier, SERVER);
+    let outcome = server.handle(&decline, NOW);
+    assert_eq!(outcome.reply, None);
+    assert!(matches!(outcome.changes[..], [Change::Declined { addr: a, .. }] if a == addr));
+    for n in 2..6 {
+        let offer = reply_to(&mut server, &discover(mac(n)), NOW + 1);
+        assert_ne!(offer.map(|o| o.yiaddr), Some(addr));
+    }
+}
+
+#[test]
+fn a_client_cannot_decline_someone_elses_address() {
+    let mut server = server();
+    let theirs = lease(&mut server, mac(1), NOW);
+    let decline = packet(MessageType::Decline, mac(2)).with_option(RequestedIpAddress, theirs);
+    assert_eq!(server.handle(&decline, NOW), Outcome::default());
+    assert!(server
+        .table()
+        .get(&client_key(&discover(mac(1))))
+        .unwrap()
+        .bound(NOW));
+}
+
+#[test]
+fn release_frees_the_address() {
+    let mut server = server();
+    let addr = lease(&mut server, mac(1), NOW);
+    let outcome = server.handle(&renew(mac(1), addr).into_release(), NOW);
+    assert_eq!(outcome.reply, None);
+    assert_eq!(outcome.changes.len(), 1);
+    assert!(server
+        .table()
+        .available(addr, &client_key(&discover(mac(2))), NOW));
+}
+
+#[test]
+fn inform_gets_configuration_without_a_lease() {
+    let inform = packet(MessageType::Inform, mac(1)).with_ciaddr(Ipv4Addr::new(198, 18, 0, 9));
+    let outcome = server().handle(&inform, NOW);
+    let ack = outcome.reply.unwrap();
+    assert_eq!(ack.message_type(), Some(MessageType::Ack));
+    assert_eq!(ack.yiaddr, Ipv4Addr::UNSPECIFIED);
+    assert_eq!(ack.ciaddr, inform.ciaddr);
+    assert_eq!(ack.options.get(ServerIdentifier), Some(SERVER));
+    assert_eq!(ack.options.get(SubnetMask), Some(MASK));
+    for code in [LeaseTime::CODE, RenewalTime::CODE, RebindingTime::CODE] {
+        assert!(!ack.options.contains(code));
+    }
+    assert!(outcome.changes.is_empty());
+}
+
+#[test]
+fn discover_is_never_acked_without_rapid_commit_configured() {
+    let request = discover(mac(1)).with_raw_option(RAPID_COMMIT, &[]);
+    let reply = reply_to(&mut server(), &request, NOW);
+    assert_eq!(kind(&reply), Some(MessageType::Offer));
+    assert!(!reply.unwrap().options.contains(RAPID_COMMIT));
+}
+
+#[test]
+fn rapid_commit_acks_a_discover_that_asks_for_it() {
+    let mut server = server_with(Settings {
+        rapid_commit: true,
+        ..settings()
+    });
+    let plain = reply_to(&mut server, &discover(mac(2)), NOW);
+    assert_eq!(
+        kind(&plain),
+        Some(MessageType::Offer),
+        "the client did not ask"
+    );
+    let request = discover(mac(1)).with_raw_option(RAPID_COMMIT, &[]);
+    let outcome = server.handle(&request, NOW);
+    let ack = outcome.reply.unwrap();
+    assert_eq!(ack.message_type(), Some(MessageType::Ack));
+    assert_eq!(ack.options.get_raw(RAPID_COMMIT).as_deref(), Some(&[][..]));
+    assert_eq!(ack.options.get(LeaseTime), Some(LEASE));
+    assert_eq!(outcome.changes.len(), 1);
+}
+
+#[test]
+fn leases_are_keyed_on_the_client_identifier_when_sent() {
+    let mut server = server();
+    let id = vec![0xff, 1, 2, 3, 4];
+    let with_id = |p: Packet| p.with_raw_option(ClientIdentifier::CODE, &id);
+    let offer = reply_to(&mut server, &with_id(discover(mac(1))), NOW).unwrap();
+    // Same identifier, new network card: still the same client.
+    let ack = reply_to(
+        &mut server,
+        &with_id(select(mac(7), offer.yiaddr, SERVER)),
+        NOW,
+    );
+    assert_eq!(kind(&ack), Some(MessageType::Ack));
+    let echoed = ack
+        .unwrap()
+        .options
+        .get_raw(ClientIdentifier::CODE)
+        .map(|i| i.to_vec());
+    assert_eq!(echoed, Some(id.clone()));
+    assert_eq!(
+        server.table().holder(offer.yiaddr),
+        Some(&ClientKey::Id(id))
+    );
+}
+
+#[test]
+fn a_client_that_starts_sending_an_identifier_keeps_its_address() {
+    // Firmware without option 61, then an OS with one: same chaddr, same address.
+    let mut server = server();
+    let addr = lease(&mut server, mac(1), NOW);
+    let id = [1, 2, 0, 0, 0, 1, 1];
+    let reboot = init_reboot(mac(1), addr).with_raw_option(ClientIdentifier::CODE, &id);
+    let ack = reply_to(&mut server, &reboot, NOW + 10);
+    assert_eq!(
+        kind(&ack),
+        Some(MessageType::Ack),
+        "not silence: it has a record"
+    );
+    assert_eq!(ack.unwrap().yiaddr, addr);
+    assert_eq!(
+        server.table().holder(addr),
+        Some(&ClientKey::Id(id.to_vec()))
+    );
+    assert_eq!(server.table().held_count(NOW + 10), 1);
+}
+
+#[test]
+fn a_client_never_holds_two_leases() {
+    let mut server = server();
+    lease(&mut server, mac(1), NOW);
+    let wanted = Ipv4Addr::new(198, 18, 0, 102);
+    let request = discover(mac(1)).with_option(RequestedIpAddress, wanted);
+    reply_to(&mut server, &request, NOW).unwrap();
+    let id = discover(mac(1)).with_raw_option(ClientIdentifier::CODE, &[1, 2, 0, 0, 0, 1, 1]);
+    reply_to(&mut server, &id, NOW).unwrap();
+    assert_eq!(server.table().held_count(NOW), 1);
+}
+
+#[test]
+fn a_discover_flood_takes_no_more_than_the_pool_and_offers_expire() {
+    let mut server = server();
+    let offered = (0..=255u8)
+        .filter_map(|n| reply_to(&mut server, &discover([6, 6, 6, 6, n, n]), NOW))
+        .count();
+    let dynamic = 4;
+    assert_eq!(offered, dynamic);
+    assert_eq!(server.table().entries().count(), dynamic);
+    assert_eq!(reply_to(&mut server, &discover(mac(1)), NOW), None);
+    let after = NOW + u64::from(DEFAULT_OFFER_SECS);
+    assert_eq!(server.tick(after).len(), dynamic);
+    assert!(reply_to(&mut server, &discover(mac(1)), after).is_some());
+}
+
+#[test]
+fn a_reserved_address_goes_to_its_mac_only() {
+    let mut server = server();
+    assert_eq!(lease(&mut server, RESERVED_MAC, NOW), RESERVED);
+    let request = discover(mac(1)).with_option(RequestedIpAddress, RESERVED);
+    assert_ne!(
+        reply_to(&mut server, &request, NOW).unwrap().yiaddr,
+        RESERVED
+    );
+}
+
+#[test]
+fn expired_leases_are_reclaimed_on_tick() {
+    let mut server = server();
+    let addr = lease(&mut server, mac(1), NOW);
+    let expiry = NOW + u64::from(LEASE);
+    assert!(server.tick(expiry - 1).is_empty());
+    assert_eq!(server.tick(expiry), vec![addr]);
+    assert_eq!(server.table().held_count(expiry), 0);
+}
+
+#[test]
+fn relayed_packets_are_ignored_unless_relays_are_allowed() {
+    let relayed = discover(mac(1)).with_giaddr(RELAY);
+    assert_eq!(reply_to(&mut server(), &relayed, NOW), None);
+    let mut server = server_with(Settings {
+        allow_relays: true,
+        ..settings()
+    });
+    let offer = reply_to(&mut server, &relayed, NOW).unwrap();
+    assert_eq!(offer.giaddr, RELAY);
+    let foreign = discover(mac(2)).with_giaddr(Ipv4Addr::new(10, 1, 1, 1));
+    assert_eq!(reply_to(&mut server, &foreign, NOW), None, "not our subnet");
+}
+
+/// The usual relayed set-up: the server on its own subnet, the pool on the relay's.
+#[test]
+fn a_server_leases_on_a_relayed_subnet_it_is_not_on() {
+    let relay = Ipv4Addr::new(198, 18, 1, 1);
+    let (first, last) = (
+        Ipv4Addr::new(198, 18, 1, 100),
+        Ipv4Addr::new(198, 18, 1, 101),
+    );
+    let pool = Pool::new(SERVER, MASK, first, last, BTreeMap::new()).unwrap();
+    let mut server = LeaseServer::new(
+        Settings {
+            allow_relays: true,
+            ..settings()
+        },
+        pool,
+    );
+    let offer = reply_to(&mut server, &discover(mac(1)).with_giaddr(relay), NOW).unwrap();
+    assert_eq!(offer.yiaddr, first);
+    let request = select(mac(1), first, SERVER).with_giaddr(relay);
+    let ack = reply_to(&mut server, &request, NOW).unwrap();
+    assert_eq!(ack.message_type(), Some(MessageType::Ack));
+    let ack = reply_to(&mut server, &renew(mac(1), first), NOW).unwrap();
+    assert_eq!(
+        ack.message_type(),
+        Some(MessageType::Ack),
+        "unicast renewal"
+    );
+    assert_eq!(
+        reply_to(&mut server, &discover(mac(2)), NOW),
+        None,
+        "a client on the server's own link: no address for its subnet"
+    );
+}
+
+#[test]
+fn a_nak_through_a_relay_sets_the_broadcast_bit() {
+    let mut server = server_with(Settings {
+        allow_relays: true,
+        ..settings()
+    });
+    reply_to(&mut server, &discover(mac(1)).with_giaddr(RELAY), NOW).unwrap();
+    let request = select(mac(1), LAST, SERVER).with_giaddr(RELAY);
+    let nak = reply_to(&mut server, &request, NOW).unwrap();
+    assert_eq!(nak.message_type(), Some(MessageType::Nak));
+    assert!(nak.broadcast());
+}
+
+#[test]
+fn replies_are_ignored() {
+    let mut offer = discover(mac(1));
+    offer.op = crate::Op::Reply;
+    assert_eq!(reply_to(&mut server(), &offer, NOW), None);
+}
+
+/// Turns a renewal-shaped packet into a RELEASE from the same client.
+trait IntoRelease {
+    fn into_release(self) -> Packet;
+}
+
+impl IntoRelease for Packet {
+    fn into_release(self) -> Packet {
+        self.with_option(crate::options::DhcpMessageType, MessageType::Release)
+            .with_option(ServerIdentifier, SERVER)
+    }
+}
+
+#[test]
+fn a_snapshot_replayed_gives_back_the_live_leases() {
+    let mut server = server();
+    let kept = lease(&mut server, mac(1), NOW);
+    let released = lease(&mut server, mac(2), NOW);
+    server.handle(&renew(mac(2), released).into_release(), NOW);
+    reply_to(&mut server, &discover(mac(3)), NOW).unwrap();
+    let snapshot = server.snapshot(NOW);
+    let mut restarted = self::server();
+    for change in &snapshot {
+        restarted.apply(change);
+    }
+    assert_eq!(restarted.table().held_count(NOW), 1, "offers are not kept");
+    let ack = reply_to(&mut restarted, &renew(mac(1), kept), NOW + 1);
+    assert_eq!(kind(&ack), Some(MessageType::Ack));
+}

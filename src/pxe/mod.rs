@@ -1,0 +1,272 @@
+//! Boot information for PXE clients: which file, from which server, and the two
+//! ways of giving it (beside an address, or as proxyDHCP with no address at all).
+//!
+//! What real clients need, and why each rule is here:
+//! - the next server in `siaddr`: iPXE reads only `siaddr`;
+//! - the file in both the `file` field and option 67, the option NUL-terminated:
+//!   some UEFI firmware cancels the boot otherwise;
+//! - option 54 in every OFFER and ACK;
+//! - option 60 `PXEClient` only in a proxyDHCP reply, or beside an address when port
+//!   4011 is also served: a client that sees it asks port 4011 for its boot file;
+//! - option 97 (the client's UUID/GUID) echoed when the client sent it, in every reply
+//!   with boot information: PXE 2.1 lists it in the server's replies, dnsmasq echoes
+//!   it, and some firmware drops a PXE offer without it;
+//! - a file of its own for iPXE itself (option 77 `iPXE`), once the firmware has
+//!   loaded it: given the architecture's file again, iPXE would load itself forever.
+
+use std::collections::BTreeMap;
+use std::net::Ipv4Addr;
+
+use crate::options::{
+    BootfileNameNul, ClientMachineIdentifier, ClientSystemArchitecture, DhcpOption, NulTerminated,
+    ServerIdentifier, UserClass, UserClasses, VendorClassIdentifier, VendorSpecificInformation,
+    ARCH_ARM64_UEFI, ARCH_EBC, ARCH_X64_UEFI, ARCH_X86_BIOS,
+};
+use crate::{respond, MessageType, Packet};
+
+/// What PXE clients put at the start of option 60, and what a PXE server answers with.
+pub const PXE_CLIENT: &str = "PXEClient";
+/// The user class (option 77) iPXE sends.
+pub const IPXE: &str = "iPXE";
+/// The port of the PXE boot server (proxyDHCP requests after the address is known).
+pub const PXE_PORT: u16 = 4011;
+/// PXE vendor sub-option 6 (in option 43): discovery control.
+const PXE_DISCOVERY_CONTROL: u8 = 6;
+/// Discovery control bit 3: a boot file is in this reply, download it, no menu or
+/// boot server discovery.
+const USE_BOOT_FILE: u8 = 0x08;
+/// The end of a sub-option list.
+const SUBOPTION_END: u8 = 255;
+
+/// Boot files by client architecture (option 93).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BootMap(BTreeMap<u16, String>);
+
+impl Default for BootMap {
+    /// iPXE's usual names: BIOS `undionly.kpxe`, x64 UEFI (7 and 9) `ipxe.efi`, ARM64
+    /// UEFI `ipxe-arm64.efi`.
+    fn default() -> Self {
+        BootMap(BTreeMap::from([
+            (ARCH_X86_BIOS, "undionly.kpxe".to_owned()),
+            (ARCH_X64_UEFI, "ipxe.efi".to_owned()),
+            (ARCH_EBC, "ipxe.efi".to_owned()),
+            (ARCH_ARM64_UEFI, "ipxe-arm64.efi".to_owned()),
+        ]))
+    }
+}
+
+impl BootMap {
+    /// Sets the file for an architecture.
+    pub fn set(&mut self, arch: u16, file: String) {
+        self.0.insert(arch, file);
+    }
+
+    /// The file for an architecture.
+    pub fn get(&self, arch: u16) -> Option<&str> {
+        self.0.get(&arch).map(String::as_str)
+    }
+}
+
+/// True when option 60 starts with `PXEClient`.
+pub fn is_pxe_client(request: &Packet) -> bool {
+    request
+        .options
+        .get_raw(VendorClassIdentifier::CODE)
+        .is_some_and(|v| v.starts_with(PXE_CLIENT.as_bytes()))
+}
+
+/// True when the client is iPXE: option 77 is `iPXE`, as iPXE sends it (plain text)
+/// or as one of an RFC 3004 list.
+pub fn is_ipxe(request: &Packet) -> bool {
+    match request.options.get(UserClass) {
+        Some(UserClasses::Text(text)) => text == IPXE.as_bytes(),
+        Some(UserClasses::Classes(classes)) => classes.iter().any(|c| c == IPXE.as_bytes()),
+        _ => false,
+    }
+}
+
+/// The client's architecture: the first of option 93, BIOS when it is absent (PXE
+/// 2.1 clients all send it; only old BIOS ones do not).
+pub fn architecture(request: &Packet) -> u16 {
+    request
+        .options
+        .get(ClientSystemArchitecture)
+        .and_then(|list| list.first().copied())
+        .unwrap_or(ARCH_X86_BIOS)
+}
+
+/// The boot server's identity and files.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Boot {
+    /// This server's address: option 54.
+    pub server_id: Ipv4Addr,
+    /// The TFTP server: `siaddr`.
+    pub next_server: Ipv4Addr,
+    /// The files.
+    pub files: BootMap,
+    /// The file for iPXE itself, whatever its architecture: usually a script. `None`
+    /// gives iPXE the architecture's file like any other client.
+    pub ipxe_file: Option<String>,
+}
+
+impl Boot {
+    /// The file for this request: iPXE's own when the client is iPXE and there is one,
+    /// else the file of its architecture; `None` if the client is not a PXE client.
+    pub fn file_for(&self, request: &Packet) -> Option<&str> {
+        if !is_pxe_client(request) {
+            return None;
+        }
+        match &self.ipxe_file {
+            Some(file) if is_ipxe(request) => Some(file),
+            _ => self.files.get(architecture(request)),
+        }
+    }
+
+    /// Adds boot information to a reply that carries an address: next server, `file`
+    /// and NUL-terminated option 67; and option 60 `PXEClient` when `serves_4011`.
+    pub fn add_to(&self, reply: Packet, request: &Packet, serves_4011: bool) -> Packet {
+        let Some(file) = self.file_for(request) else {
+            return reply;
+        };
+        let reply = with_file(reply, request, self.next_server, file);
+        if serves_4011 {
+            reply.with_raw_option(VendorClassIdentifier::CODE, PXE_CLIENT.as_bytes())
+        } else {
+            reply
+        }
+    }
+
+    /// A proxyDHCP reply (PXE 2.1, section 2.2.4): no address (`yiaddr` 0.0.0.0),
+    /// option 54, option 60 `PXEClient`, and the boot file. `None` for clients that
+    /// are not PXE clients or have no file for their architecture.
+    pub fn proxy_reply(&self, request: &Packet, message_type: MessageType) -> Option<Packet> {
+        let file = self.file_for(request)?;
+        let reply = respond(request, message_type)
+            .with_yiaddr(Ipv4Addr::UNSPECIFIED)
+            .with_option(ServerIdentifier, self.server_id)
+            .with_raw_option(VendorClassIdentifier::CODE, PXE_CLIENT.as_bytes())
+            .with_raw_option(
+                VendorSpecificInformation::CODE,
+                &[PXE_DISCOVERY_CONTROL, 1, USE_BOOT_FILE, SUBOPTION_END],
+            );
+        Some(with_file(reply, request, self.next_server, file))
+    }
+}
+
+fn with_file(reply: Packet, request: &Packet, next_server: Ipv4Addr, file: &str) -> Packet {
+    let reply = reply
+        .with_siaddr(next_server)
+        .with_file(file)
+        .with_option(BootfileNameNul, NulTerminated(file.to_owned()));
+    match request.options.get_raw(ClientMachineIdentifier::CODE) {
+        Some(uuid) => reply.with_raw_option(ClientMachineIdentifier::CODE, &uuid),
+        None => reply,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::options::BootfileName;
+
+    const SERVER: Ipv4Addr = Ipv4Addr::new(198, 18, 0, 1);
+    const TFTP: Ipv4Addr = Ipv4Addr::new(198, 18, 0, 2);
+
+    fn boot() -> Boot {
+        Boot {
+            server_id: SERVER,
+            next_server: TFTP,
+            files: BootMap::default(),
+            ipxe_file: None,
+        }
+    }
+
+    fn pxe_discover(arch: u16) -> Packet {
+        Packet::new(MessageType::Discover)
+            .with_raw_option(60, b"PXEClient:Arch:00007:UNDI:003016")
+            .with_option(ClientSystemArchitecture, vec![arch])
+    }
+
+    #[test]
+    fn the_file_follows_the_architecture() {
+        assert_eq!(boot().file_for(&pxe_discover(0)), Some("undionly.kpxe"));
+        assert_eq!(boot().file_for(&pxe_discover(7)), Some("ipxe.efi"));
+        assert_eq!(boot().file_for(&pxe_discover(9)), Some("ipxe.efi"));
+        assert_eq!(boot().file_for(&pxe_discover(11)), Some("ipxe-arm64.efi"));
+        assert_eq!(boot().file_for(&pxe_discover(1)), None);
+    }
+
+    #[test]
+    fn ipxe_gets_its_own_file_so_it_does_not_load_itself_again() {
+        let ipxe = pxe_discover(0).with_raw_option(77, IPXE.as_bytes());
+        assert_eq!(
+            boot().file_for(&ipxe),
+            Some("undionly.kpxe"),
+            "no iPXE file"
+        );
+        let boot = Boot {
+            ipxe_file: Some("boot.ipxe".to_owned()),
+            ..boot()
+        };
+        assert_eq!(boot.file_for(&ipxe), Some("boot.ipxe"));
+        let rfc3004 = pxe_discover(7).with_raw_option(77, b"\x03abc\x04iPXE");
+        assert_eq!(boot.file_for(&rfc3004), Some("boot.ipxe"));
+        let firmware = pxe_discover(7);
+        assert_eq!(boot.file_for(&firmware), Some("ipxe.efi"));
+        let other_class = pxe_discover(7).with_raw_option(77, b"iPXE-like");
+        assert_eq!(boot.file_for(&other_class), Some("ipxe.efi"));
+    }
+
+    #[test]
+    fn non_pxe_clients_get_no_boot_information() {
+        let plain = Packet::new(MessageType::Discover);
+        let reply = respond(&plain, MessageType::Offer);
+        assert_eq!(boot().add_to(reply.clone(), &plain, true), reply);
+        assert_eq!(boot().proxy_reply(&plain, MessageType::Offer), None);
+    }
+
+    #[test]
+    fn option_67_is_nul_terminated_and_matches_the_file_field() {
+        let request = pxe_discover(7);
+        let reply = boot().add_to(respond(&request, MessageType::Offer), &request, false);
+        assert_eq!(
+            reply.options.get_raw(67).as_deref(),
+            Some(&b"ipxe.efi\0"[..])
+        );
+        assert_eq!(reply.options.get(BootfileName).as_deref(), Some("ipxe.efi"));
+        assert_eq!(reply.file_str(), Some("ipxe.efi"));
+        assert_eq!(reply.siaddr, TFTP);
+        assert!(!reply.options.contains(60), "no 4011 served, no PXEClient");
+    }
+
+    #[test]
+    fn option_97_is_echoed_in_every_boot_reply() {
+        let uuid = [
+            0, 0x4c, 0x4c, 0x45, 0x44, 0, 0x4e, 0x10, 0x80, 0x35, 0xb4, 0xc0, 0x4f, 0x4e, 0x38,
+            0x33, 0x32,
+        ];
+        let request = pxe_discover(7).with_raw_option(97, &uuid);
+        let full = boot().add_to(respond(&request, MessageType::Offer), &request, false);
+        assert_eq!(full.options.get_raw(97).as_deref(), Some(&uuid[..]));
+        let proxy = boot().proxy_reply(&request, MessageType::Ack).unwrap();
+        assert_eq!(proxy.options.get_raw(97).as_deref(), Some(&uuid[..]));
+        let without = boot()
+            .proxy_reply(&pxe_discover(7), MessageType::Offer)
+            .unwrap();
+        assert!(!without.options.contains(97), "nothing to echo");
+    }
+
+    #[test]
+    fn proxy_replies_carry_no_address_but_pxeclient_and_54() {
+        let reply = boot()
+            .proxy_reply(&pxe_discover(0), MessageType::Offer)
+            .unwrap();
+        assert_eq!(reply.yiaddr, Ipv4Addr::UNSPECIFIED);
+        assert_eq!(
+            reply.options.get_raw(60).as_deref(),
+            Some(PXE_CLIENT.as_bytes())
+        );
+        assert_eq!(reply.options.get(ServerIdentifier), Some(SERVER));
+        assert_eq!(reply.file_str(), Some("undionly.kpxe"));
+    }
+}

@@ -1,0 +1,4 @@
+//! Reading and writing pcap and pcapng: real captures, hand-built ones, and bytes that must not panic.
+
+mod no_panic;
+mod read_write;

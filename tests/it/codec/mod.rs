@@ -1,0 +1,10 @@
+//! The packet codec: every real fixture byte for byte, every typed option, properties and malformed input.
+
+mod fixtures;
+mod fuzz_regressions;
+mod malformed_input;
+mod never_panics;
+mod options;
+mod properties;
+mod pxe_fixture;
+mod replies;

@@ -1,0 +1,11 @@
+//! The running server: routing, call and cast, supervision, start-up and send failures.
+
+mod call_cast;
+mod destination;
+mod dora;
+mod malformed;
+mod send_failure;
+mod startup;
+mod supervision;
+mod terminate;
+mod tick;

@@ -1,0 +1,9 @@
+//! Tests that read the whole process (its `dhcp-*` threads, descriptors, memory and
+//! CPU time from /proc): a crate of their own so that no other test's server runs
+//! beside them, and each holds [`ex_dhcp_testkit::serial`] so they run one at a time.
+
+mod flood;
+mod idle_cpu;
+mod lifecycle;
+mod panic;
+mod robust_lifecycle;

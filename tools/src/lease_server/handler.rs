@@ -1,0 +1,123 @@
+//! The thin layer between the library's server and the lease logic: the clock, the
+//! lease file, and the server configuration built from the command line.
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use ex_dhcp::{Config, Handler, Packet, Reply, Source};
+use log::error;
+
+use ex_dhcp::lease::{LeaseFile, LeaseServer, Secs};
+
+use super::args::Args;
+
+/// How often expired offers, leases and quarantines are reclaimed.
+pub const TICK: Duration = Duration::from_secs(1);
+
+/// The wall clock in seconds since the Unix epoch.
+pub fn now() -> Secs {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
+/// The library server's configuration for these arguments: port, interface (the
+/// server answers only there) and reply routing overrides.
+pub fn server_config(args: &Args) -> Config {
+    let config = Config::default()
+        .port(args.port)
+        .client_port(args.client_port)
+        .broadcast_addr(args.broadcast)
+        .tick(TICK);
+    match &args.interface {
+        Some(device) => config.bind_device(device.clone()),
+        None => config,
+    }
+}
+
+/// A [`LeaseServer`] on the library's [`Handler`] trait, writing each change to the
+/// lease file before its reply is handed to the sender.
+#[derive(Debug)]
+pub struct LeaseHandler {
+    server: LeaseServer,
+    file: Option<LeaseFile>,
+}
+
+impl LeaseHandler {
+    /// Serves with `server`'s state, recording changes in `file` if there is one.
+    pub fn new(server: LeaseServer, file: Option<LeaseFile>) -> Self {
+        LeaseHandler { server, file }
+    }
+
+    /// Handles a request at `now`: the reply, unless the change could not be written.
+    pub fn handle_at(&mut self, packet: &Packet, now: Secs) -> Reply {
+        let outcome = self.server.handle(packet, now);
+        if let Some(file) = &mut self.file {
+            if let Err(e) = file.append(&outcome.changes) {
+                // A lease we cannot write down is a lease we may hand out twice.
+                error!("{e}; stopping rather than lose leases");
+                return Reply::stop_with_error(e.to_string());
+            }
+        }
+        outcome.reply.into()
+    }
+}
+
+impl Handler for LeaseHandler {
+    fn discover(&mut self, packet: &Packet, _from: &Source) -> Reply {
+        self.handle_at(packet, now())
+    }
+
+    fn request(&mut self, packet: &Packet, _from: &Source) -> Reply {
+        self.handle_at(packet, now())
+    }
+
+    fn decline(&mut self, packet: &Packet, _from: &Source) -> Reply {
+        self.handle_at(packet, now())
+    }
+
+    fn inform(&mut self, packet: &Packet, _from: &Source) -> Reply {
+        self.handle_at(packet, now())
+    }
+
+    fn release(&mut self, packet: &Packet, _from: &Source) -> Reply {
+        self.handle_at(packet, now())
+    }
+
+    fn tick(&mut self) -> Reply {
+        for addr in self.server.tick(now()) {
+            log::info!("{addr} is free again");
+        }
+        Reply::None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lease_server::args::parse;
+
+    fn args(line: &str) -> Args {
+        parse(line.split_whitespace().map(String::from), &[])
+            .unwrap()
+            .unwrap()
+    }
+
+    #[test]
+    fn the_server_is_bound_to_the_interface_it_was_given() {
+        let config = server_config(&args("--server 198.18.0.1 --interface veth-s --port 67"));
+        assert_eq!(config.bind_device.as_deref(), Some("veth-s"));
+        assert_eq!(config.port, 67);
+        let config = server_config(&args("--server 198.18.0.1"));
+        assert_eq!(config.bind_device, None);
+    }
+
+    #[test]
+    fn loopback_overrides_reach_the_routing() {
+        let config = server_config(&args(
+            "--server 198.18.0.1 --client-port 6868 --broadcast 127.0.0.1",
+        ));
+        assert_eq!(config.routing.client_port, 6868);
+        assert_eq!(config.routing.broadcast, std::net::Ipv4Addr::LOCALHOST);
+        assert_eq!(config.tick, Some(TICK));
+    }
+}
