@@ -3,17 +3,17 @@
 //!
 //! # Turn a capture into a test
 //!
-//! 1. Record the network: `snoop` (this crate's example), `tcpdump -i eth0 -w
+//! 1. Record the network: `snoop` (in `ex_dhcp-tools`), `tcpdump -i eth0 -w
 //!    dhcp.pcap port 67 or port 68`, or Wireshark (pcap or pcapng).
 //! 2. Write the test, in one command from the root of your crate:
 //!
 //!    ```text
-//!    cargo run --example record_test -- --pcap dhcp.pcap --name office_dora \
+//!    record_test --pcap dhcp.pcap --name office_dora \
 //!        --handler 'my_crate::MyHandler::new()' --out tests/
 //!    ```
 //!
-//!    (from a checkout of ex_dhcp; or `cargo install ex_dhcp --example
-//!    record_test` once and run `record_test ...`). It copies the capture to
+//!    (`record_test` is one of the tools: `cargo install --path tools` from a
+//!    checkout of ex_dhcp installs it). It copies the capture to
 //!    `tests/data/office_dora.pcap` and writes `tests/office_dora.rs`, which
 //!    replays it against your handler.
 //! 3. `cargo test --test office_dora`: it fails with a diff until the handler

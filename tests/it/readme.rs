@@ -1,6 +1,6 @@
 //! The README's code is real code: its minimal server is `examples/minimal.rs`,
 //! which CI compiles, and every command it tells a reader to run is run by a test
-//! (`tests/tools.rs`, `.ci/run`). Its Rust blocks are doc tests too (see `src/lib.rs`).
+//! (`tools/tests/cli`, `tests/it/demo.rs`, `.ci/run`). Its Rust blocks are doc tests too (see `src/lib.rs`).
 
 use std::fs;
 use std::path::Path;
@@ -62,4 +62,24 @@ fn readme_names_the_commands_ci_runs() {
             ".ci/run does not run exactly `{command}`"
         );
     }
+}
+
+#[test]
+fn readme_names_the_opt_in_suite_that_ci_runs() {
+    let readme = read("README.md");
+    let ci = read(".ci/run");
+    assert!(
+        readme.contains("sudo .ci/interop"),
+        "README lacks the opt-in suite's command"
+    );
+    assert!(
+        ci.lines().any(|line| line == ".ci/interop"),
+        ".ci/run does not run the opt-in suite"
+    );
+    assert!(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join(".ci/interop")
+            .is_file(),
+        ".ci/interop is missing"
+    );
 }

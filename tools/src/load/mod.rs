@@ -1,16 +1,14 @@
 //! A DHCP load generator: DISCOVERs (or whole DORA exchanges) from one or more UDP
 //! sockets, replies matched by `xid`, latency recorded per exchange.
 //!
-//! Shared by `examples/loadgen` (the command users run) and `examples/pipeline_bench`
+//! Shared by the `loadgen` tool (the command users run) and the `pipeline_bench` benchmark
 //! (the same-run comparison with a raw UDP echo), so both measure with the same code.
-//! Included with `#[path]`; not every user needs every item.
 //!
 //! Each client is one thread with one socket, connected to the target. It keeps at
 //! most `in_flight` exchanges outstanding; with a rate it sends on a fixed schedule
 //! (rate / clients per client), without one it sends a new request the moment a reply
 //! comes back (saturation, a closed loop). An exchange with no reply within `timeout`
 //! is a drop. Everything is bounded by `duration` and `max_requests`.
-#![allow(dead_code)]
 
 mod client;
 mod report;
