@@ -1,4 +1,3 @@
 //! Reading and writing pcap and pcapng: real captures, hand-built ones, and bytes that must not panic.
 
-mod no_panic;
 mod read_write;

@@ -3,8 +3,6 @@
 mod fixtures;
 mod fuzz_regressions;
 mod malformed_input;
-mod never_panics;
 mod options;
-mod properties;
 mod pxe_fixture;
 mod replies;
