@@ -23,15 +23,16 @@ impl OneAddress {
 }
 
 impl Handler for OneAddress {
-    fn discover(&mut self, packet: &Packet, _from: &Source) -> Reply {
+    type Message = ();
+    fn discover(&mut self, packet: &Packet, _from: &Source, _: &mut ex_dhcp::Context) -> Reply {
         self.answer(packet, MessageType::Offer)
     }
 
-    fn request(&mut self, packet: &Packet, _from: &Source) -> Reply {
+    fn request(&mut self, packet: &Packet, _from: &Source, _: &mut ex_dhcp::Context) -> Reply {
         self.answer(packet, MessageType::Ack)
     }
 
-    fn decline(&mut self, _packet: &Packet, _from: &Source) -> Reply {
+    fn decline(&mut self, _packet: &Packet, _from: &Source, _: &mut ex_dhcp::Context) -> Reply {
         Reply::None
     }
 }

@@ -49,7 +49,8 @@
 //! }
 //!
 //! impl Handler for Counter {
-//!     fn discover(&mut self, packet: &Packet, _from: &Source) -> Reply {
+//!     type Message = ();
+//!     fn discover(&mut self, packet: &Packet, _from: &Source, _: &mut ex_dhcp::Context) -> Reply {
 //!         let address = Ipv4Addr::new(198, 18, 0, self.next);
 //!         self.next += 1;
 //!         respond(packet, MessageType::Offer)
@@ -60,7 +61,7 @@
 //!             .into()
 //!     }
 //!
-//!     fn request(&mut self, packet: &Packet, _from: &Source) -> Reply {
+//!     fn request(&mut self, packet: &Packet, _from: &Source, _: &mut ex_dhcp::Context) -> Reply {
 //!         let Some(wanted) = packet.options.get(ex_dhcp::options::RequestedIpAddress) else {
 //!             return Reply::None;
 //!         };
@@ -70,7 +71,7 @@
 //!             .into()
 //!     }
 //!
-//!     fn decline(&mut self, _packet: &Packet, _from: &Source) -> Reply {
+//!     fn decline(&mut self, _packet: &Packet, _from: &Source, _: &mut ex_dhcp::Context) -> Reply {
 //!         Reply::None
 //!     }
 //! }
@@ -87,9 +88,10 @@
 //! # use ex_dhcp::{Handler, Packet, Reply, Source};
 //! # struct Counter { next: u8 }
 //! # impl Handler for Counter {
-//! #     fn discover(&mut self, _: &Packet, _: &Source) -> Reply { Reply::None }
-//! #     fn request(&mut self, _: &Packet, _: &Source) -> Reply { Reply::None }
-//! #     fn decline(&mut self, _: &Packet, _: &Source) -> Reply { Reply::None }
+//! #     type Message = ();
+//! #     fn discover(&mut self, _: &Packet, _: &Source, _: &mut ex_dhcp::Context) -> Reply { Reply::None }
+//! #     fn request(&mut self, _: &Packet, _: &Source, _: &mut ex_dhcp::Context) -> Reply { Reply::None }
+//! #     fn decline(&mut self, _: &Packet, _: &Source, _: &mut ex_dhcp::Context) -> Reply { Reply::None }
 //! # }
 //! use ex_dhcp::{Config, Server};
 //!
@@ -216,9 +218,10 @@ pub use packet::{
     HTYPE_ETHERNET, MAGIC_COOKIE, MIN_PACKET_LEN, SNAME_LEN,
 };
 pub use server::{
-    destination, supervise, CallError, Config, DestinationPolicy, Exit, Handler, Harness, Listen,
-    Listener, Outgoing, Reply, RestartPolicy, Routing, SendFailure, Server, Source, StartError,
-    Stats, StopReason, Stopped, Supervisor, SupervisorExit, CLIENT_PORT, DEFAULT_PORT, SERVER_PORT,
+    destination, supervise, CallError, Config, Context, Deferred, DestinationPolicy, Exit, Handler,
+    HandlerError, Harness, Listener, Mailbox, NotRunning, Outgoing, Pending, Reply, RestartPolicy,
+    Routing, SendError, SendFailure, Server, SocketConfig, Source, StartError, Stats, StopReason,
+    Supervisor, SupervisorExit, Undecodable, CLIENT_PORT, DEFAULT_PORT, SERVER_PORT,
 };
 
 /// The README's Rust blocks, compiled and run as doc tests.

@@ -11,7 +11,7 @@ use std::io;
 use std::net::{Ipv4Addr, SocketAddrV4, UdpSocket};
 
 use common::{serial, server_threads};
-use ex_dhcp::{Config, Listen, Packet, Reply, Server, Source, StartError, SERVER_PORT};
+use ex_dhcp::{Config, Packet, Reply, Server, SocketConfig, Source, StartError, SERVER_PORT};
 use robust_support::{in_child, require_tool, run_in_child};
 
 /// Set in the child process that runs without privileges.
@@ -124,7 +124,7 @@ fn a_taken_port_on_an_extra_socket_names_it_and_releases_the_others() {
     let config = Config::default()
         .bind_ip(Ipv4Addr::LOCALHOST)
         .port(free_addr.port())
-        .also_listen(Listen::new(taken_addr));
+        .also_listen(SocketConfig::new(taken_addr));
     let error = Server::start(config, silent).expect_err("the port is taken");
     assert!(
         matches!(&error, StartError::Bind { addr, source }

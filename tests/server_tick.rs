@@ -15,8 +15,9 @@ struct Ticker {
 }
 
 impl Handler for Ticker {
+    type Message = ();
     common::silent_callbacks!(discover, request, decline);
-    fn tick(&mut self) -> Reply {
+    fn tick(&mut self, _: &mut ex_dhcp::Context) -> Reply {
         self.count += 1;
         let _ = self.ticks.send(Instant::now());
         if self.count == self.stop_after {

@@ -64,27 +64,28 @@ impl LeaseHandler {
 }
 
 impl Handler for LeaseHandler {
-    fn discover(&mut self, packet: &Packet, _from: &Source) -> Reply {
+    type Message = ();
+    fn discover(&mut self, packet: &Packet, _from: &Source, _: &mut ex_dhcp::Context) -> Reply {
         self.handle_at(packet, now())
     }
 
-    fn request(&mut self, packet: &Packet, _from: &Source) -> Reply {
+    fn request(&mut self, packet: &Packet, _from: &Source, _: &mut ex_dhcp::Context) -> Reply {
         self.handle_at(packet, now())
     }
 
-    fn decline(&mut self, packet: &Packet, _from: &Source) -> Reply {
+    fn decline(&mut self, packet: &Packet, _from: &Source, _: &mut ex_dhcp::Context) -> Reply {
         self.handle_at(packet, now())
     }
 
-    fn inform(&mut self, packet: &Packet, _from: &Source) -> Reply {
+    fn inform(&mut self, packet: &Packet, _from: &Source, _: &mut ex_dhcp::Context) -> Reply {
         self.handle_at(packet, now())
     }
 
-    fn release(&mut self, packet: &Packet, _from: &Source) -> Reply {
+    fn release(&mut self, packet: &Packet, _from: &Source, _: &mut ex_dhcp::Context) -> Reply {
         self.handle_at(packet, now())
     }
 
-    fn tick(&mut self) -> Reply {
+    fn tick(&mut self, _: &mut ex_dhcp::Context) -> Reply {
         for addr in self.server.tick(now()) {
             log::info!("{addr} is free again");
         }
@@ -106,10 +107,10 @@ mod tests {
     #[test]
     fn the_server_is_bound_to_the_interface_it_was_given() {
         let config = server_config(&args("--server 198.18.0.1 --interface veth-s --port 67"));
-        assert_eq!(config.bind_device.as_deref(), Some("veth-s"));
-        assert_eq!(config.port, 67);
+        assert_eq!(config.sockets()[0].device.as_deref(), Some("veth-s"));
+        assert_eq!(config.sockets()[0].addr.port(), 67);
         let config = server_config(&args("--server 198.18.0.1"));
-        assert_eq!(config.bind_device, None);
+        assert_eq!(config.sockets()[0].device, None);
     }
 
     #[test]
@@ -117,8 +118,8 @@ mod tests {
         let config = server_config(&args(
             "--server 198.18.0.1 --client-port 6868 --broadcast 127.0.0.1",
         ));
-        assert_eq!(config.routing.client_port, 6868);
-        assert_eq!(config.routing.broadcast, std::net::Ipv4Addr::LOCALHOST);
-        assert_eq!(config.tick, Some(TICK));
+        assert_eq!(config.routing().client_port, 6868);
+        assert_eq!(config.routing().broadcast, std::net::Ipv4Addr::LOCALHOST);
+        assert_eq!(config.tick_interval(), Some(TICK));
     }
 }

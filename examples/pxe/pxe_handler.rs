@@ -4,7 +4,7 @@
 use std::net::{Ipv4Addr, SocketAddrV4};
 
 use ex_dhcp::options::ServerIdentifier;
-use ex_dhcp::{Config, Handler, Listen, MessageType, Packet, Reply, Source};
+use ex_dhcp::{Config, Handler, MessageType, Packet, Reply, SocketConfig, Source};
 
 use crate::boot::{Boot, PXE_PORT};
 use crate::handler::{now, LeaseHandler};
@@ -59,7 +59,7 @@ impl PxeHandler {
         if !self.serves_4011 {
             return config;
         }
-        let listen = Listen::new(SocketAddrV4::new(Ipv4Addr::UNSPECIFIED, PXE_PORT));
+        let listen = SocketConfig::new(SocketAddrV4::new(Ipv4Addr::UNSPECIFIED, PXE_PORT));
         config.also_listen(match device {
             Some(device) => listen.device(device),
             None => listen,
@@ -109,7 +109,8 @@ impl PxeHandler {
 }
 
 impl Handler for PxeHandler {
-    fn discover(&mut self, packet: &Packet, from: &Source) -> Reply {
+    type Message = ();
+    fn discover(&mut self, packet: &Packet, from: &Source, _: &mut ex_dhcp::Context) -> Reply {
         let reply = match self.lease(packet) {
             Some(reply) => self.with_boot(reply, packet),
             None => self.boot.proxy_reply(packet, MessageType::Offer).into(),
@@ -117,29 +118,29 @@ impl Handler for PxeHandler {
         logged(packet, from, reply)
     }
 
-    fn request(&mut self, packet: &Packet, from: &Source) -> Reply {
+    fn request(&mut self, packet: &Packet, from: &Source, _: &mut ex_dhcp::Context) -> Reply {
         let reply = self.answer_request(packet, from);
         logged(packet, from, reply)
     }
 
-    fn decline(&mut self, packet: &Packet, from: &Source) -> Reply {
+    fn decline(&mut self, packet: &Packet, from: &Source, _: &mut ex_dhcp::Context) -> Reply {
         let reply = self.lease(packet).unwrap_or(Reply::None);
         logged(packet, from, reply)
     }
 
-    fn release(&mut self, packet: &Packet, from: &Source) -> Reply {
+    fn release(&mut self, packet: &Packet, from: &Source, _: &mut ex_dhcp::Context) -> Reply {
         let reply = self.lease(packet).unwrap_or(Reply::None);
         logged(packet, from, reply)
     }
 
-    fn inform(&mut self, packet: &Packet, from: &Source) -> Reply {
+    fn inform(&mut self, packet: &Packet, from: &Source, _: &mut ex_dhcp::Context) -> Reply {
         let reply = self.lease(packet).unwrap_or(Reply::None);
         logged(packet, from, reply)
     }
 
-    fn tick(&mut self) -> Reply {
+    fn tick(&mut self, ctx: &mut ex_dhcp::Context) -> Reply {
         match &mut self.mode {
-            Mode::Full(leases) => leases.tick(),
+            Mode::Full(leases) => leases.tick(ctx),
             Mode::Proxy => Reply::None,
         }
     }

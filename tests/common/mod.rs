@@ -175,14 +175,20 @@ pub fn serial() -> MutexGuard<'static, ()> {
 ///
 /// ```ignore
 /// impl Handler for Informs {
+///     type Message = ();
 ///     common::silent_callbacks!(discover, request, decline);
-///     fn inform(&mut self, packet: &Packet, _: &Source) -> Reply { ... }
+///     fn inform(&mut self, packet: &Packet, _: &Source, _: &mut ex_dhcp::Context) -> Reply { ... }
 /// }
 /// ```
 macro_rules! silent_callbacks {
     ($($callback:ident),+ $(,)?) => {
         $(
-            fn $callback(&mut self, _: &ex_dhcp::Packet, _: &ex_dhcp::Source) -> ex_dhcp::Reply {
+            fn $callback(
+                &mut self,
+                _: &ex_dhcp::Packet,
+                _: &ex_dhcp::Source,
+                _: &mut ex_dhcp::Context,
+            ) -> ex_dhcp::Reply {
                 ex_dhcp::Reply::None
             }
         )+
@@ -195,5 +201,6 @@ pub(crate) use silent_callbacks;
 pub struct Silent;
 
 impl Handler for Silent {
+    type Message = ();
     silent_callbacks!(discover, request, decline);
 }
