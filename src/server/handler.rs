@@ -218,7 +218,9 @@ pub trait Handler: Send + 'static {
 
     /// A message from the [`Mailbox`](crate::Mailbox) or [`Context::continue_with`]
     /// (ExDhcp's `handle_info` and `handle_continue`). No reply by default; a
-    /// [`Pending::reply`](crate::Pending::reply) answers a deferred request.
+    /// [`Pending::reply`](crate::Pending::reply) answers a deferred request as the
+    /// callback that took it would have, and a plain [`Reply::Send`] is routed on the
+    /// reply's own fields and leaves from the main socket.
     fn message(&mut self, message: Self::Message, ctx: &mut Context<'_, Self::Message>) -> Reply {
         let _ = (message, ctx);
         Reply::None

@@ -372,8 +372,10 @@ impl<H: Handler> Server<H> {
     }
 
     /// Runs `f` on the handler's state on the handler thread without waiting, like a
-    /// GenServer cast. What it returns is a [`Reply`] like a callback's (send, stop),
-    /// or `()` for nothing.
+    /// GenServer cast. What it returns is a [`Reply`] like a callback's, or `()` for
+    /// nothing: [`Reply::Stop`] stops the server, a [`Reply::Send`] is routed on the
+    /// reply's own fields and leaves from the main socket, a
+    /// [`Pending::reply`](crate::Pending::reply) answers its request.
     ///
     /// ```no_run
     /// use ex_dhcp::{Config, Packet, Reply, Server, Source};
