@@ -126,15 +126,12 @@ pub(crate) fn run<H: Handler>(mut dispatcher: Dispatcher<H>, wiring: Wiring<H>) 
         }
     };
     drop(outgoing);
-    // Packets still queued will never be handled: count them, and close the queue
+    // Datagrams still queued will never be handled: count them, and close the queue
     // before `terminate`, so the receive threads count any later ones themselves.
-    let unhandled = incoming
-        .try_iter()
-        .filter(|event| matches!(event, Incoming::Packet { .. }))
-        .count();
+    let unhandled = incoming.try_iter().count();
     drop(incoming);
     if unhandled > 0 {
-        log::warn!("dropped {unhandled} queued packets: the handler has stopped");
+        log::warn!("dropped {unhandled} queued datagrams: the handler has stopped");
     }
     for _ in 0..unhandled {
         dispatcher.counters().dropped_stopped();

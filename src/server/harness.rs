@@ -2,7 +2,7 @@
 //! it would go, through the same dispatch code the handler thread runs, on a clock
 //! the test steps.
 
-use std::net::{Ipv4Addr, SocketAddrV4};
+use std::net::SocketAddrV4;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -13,6 +13,7 @@ use super::context::Mailbox;
 use super::dispatch::{Dispatcher, Exit, Outgoing, Step};
 use super::handler::{Handler, Listener, SendFailure, Source, Undecodable};
 use super::outcome::StopReason;
+use super::running::injected_from;
 use super::stats::{Counters, Stats};
 use crate::Packet;
 
@@ -37,7 +38,8 @@ pub struct Harness<H: Handler> {
     /// `Some` until [`Harness::finish`] or drop, which both consume the harness.
     dispatcher: Option<Dispatcher<H>>,
     listeners: Vec<Listener>,
-    client_port: u16,
+    /// Where [`Harness::inject`] says a packet came from.
+    injected_from: Source,
     counters: Arc<Counters>,
     stopped: Option<StopReason>,
     messages: Receiver<H::Message>,
@@ -94,10 +96,11 @@ impl<H: Handler> Harness<H> {
         let now = Instant::now();
         let stopped = dispatcher.init(now).err();
         let tick = config.tick_interval();
+        let injected_from = injected_from(&listeners, config.routing().client_port);
         Harness {
             dispatcher: Some(dispatcher),
             listeners,
-            client_port: config.routing().client_port,
+            injected_from,
             counters,
             stopped,
             messages,
@@ -112,8 +115,7 @@ impl<H: Handler> Harness<H> {
     /// Hands a packet to the handler as if it came from 0.0.0.0:68 on the main socket;
     /// returns the reply and its destination, if any.
     pub fn inject(&mut self, packet: Packet) -> Option<Outgoing> {
-        let peer = SocketAddrV4::new(Ipv4Addr::UNSPECIFIED, self.client_port);
-        let source = Source::new(peer, &self.listeners[0]);
+        let source = self.injected_from.clone();
         self.inject_from(packet, source)
     }
 

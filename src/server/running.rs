@@ -140,7 +140,7 @@ impl<H: Handler> Link<H> {
 
 /// Where [`Server::inject`] says a packet came from: a client with no address yet,
 /// on the main socket.
-fn injected_from(listeners: &[Listener], client_port: u16) -> Source {
+pub(crate) fn injected_from(listeners: &[Listener], client_port: u16) -> Source {
     let peer = SocketAddrV4::new([0, 0, 0, 0].into(), client_port);
     match listeners.first() {
         Some(main) => Source::new(peer, main),
@@ -334,7 +334,7 @@ impl<H: Handler> Server<H> {
 
     /// The main socket's bound address (with the real port when 0 was asked for).
     pub fn local_addr(&self) -> SocketAddrV4 {
-        self.listeners[0].local
+        self.link.injected_from().local
     }
 
     /// Every socket, main first.

@@ -101,9 +101,11 @@ pub struct Stats {
     pub received: u64,
     /// Datagrams that did not decode as DHCP (also counted in `received`).
     pub malformed: u64,
-    /// Packets dropped because the handler's queue was full.
+    /// Datagrams dropped because the handler's queue was full (packets, and with
+    /// [`Config::deliver_undecodable`](crate::Config::deliver_undecodable) the
+    /// undecodable ones too).
     pub dropped_full: u64,
-    /// Packets received but never handled because the handler stopped first (still
+    /// Datagrams received but never handled because the handler stopped first (still
     /// queued, or read before the receive thread stopped); under supervision the
     /// next server never sees them.
     pub dropped_stopped: u64,

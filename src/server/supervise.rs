@@ -263,7 +263,7 @@ impl<H: Handler> Supervisor<H> {
 
     /// The main socket's bound address; it stays the same across restarts.
     pub fn local_addr(&self) -> SocketAddrV4 {
-        self.listeners[0].local
+        self.link().injected_from().local
     }
 
     /// The counters of every generation so far, added up: what one restarted server
