@@ -463,13 +463,14 @@ fn a_deferred_ack_over_udp_leaves_from_the_socket_the_request_came_in_on() {
         from, second,
         "from the receiving socket, as an immediate ack"
     );
-    let stats = stats_when(&server, |stats| stats.sent == 1);
+    let exit = server.shutdown();
+    assert_eq!(exit.reason, StopReason::Shutdown);
+    let stats = exit.stats;
     assert_eq!(
-        (stats.deferred, stats.deferred_answered),
-        (1, 1),
-        "{stats:?}"
+        (stats.deferred, stats.deferred_answered, stats.sent),
+        (1, 1, 1),
+        "final counters, every thread joined: {stats:?}"
     );
-    assert_eq!(server.shutdown().reason, StopReason::Shutdown);
 }
 
 fn stats_when<H: Handler>(server: &Server<H>, ready: impl Fn(&Stats) -> bool) -> Stats {

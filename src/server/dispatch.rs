@@ -20,7 +20,7 @@ use super::destination::destination;
 use super::fit::fit;
 use super::handler::{Handler, Listener, SendFailure, Source, Undecodable};
 use super::outcome::{Reply, StopReason};
-use super::stats::Counters;
+use super::stats::{Counters, Stats};
 use crate::{MessageType, Op, Packet};
 
 /// A datagram on its way to the handler.
@@ -63,6 +63,10 @@ pub struct Exit<H> {
     pub reason: StopReason,
     /// The handler, after [`Handler::terminate`].
     pub state: H,
+    /// The counters once every thread has stopped, so that what happened last is in
+    /// (the sender thread's last reply; deferred-reply tokens in messages that were
+    /// never delivered); under supervision, those of every generation so far.
+    pub stats: Stats,
 }
 
 /// What one event led to.
@@ -202,6 +206,7 @@ impl<H: Handler> Dispatcher<H> {
         Exit {
             reason,
             state: self.handler,
+            stats: self.counters.snapshot(),
         }
     }
 

@@ -158,7 +158,7 @@ pub(crate) fn injected_from(listeners: &[Listener], client_port: u16) -> Source 
 /// (with the handler back, terminated, for a supervisor to count as a failure).
 pub(crate) enum Failed<H> {
     Start(StartError),
-    Init(Exit<H>),
+    Init(Box<Exit<H>>),
 }
 
 impl<H> From<StartError> for Failed<H> {
@@ -302,7 +302,7 @@ impl<H: Handler> Server<H> {
         };
         // Disconnected only if the handler thread died, which `join` reports.
         if let Ok(Err(_)) = started_rx.recv() {
-            return Err(Failed::Init(server.join()));
+            return Err(Failed::Init(Box::new(server.join())));
         }
         for bound in sockets {
             let queue = server.link.incoming.clone();
@@ -428,7 +428,11 @@ impl<H: Handler> Server<H> {
             }
         }
         match (exit, panicked) {
-            (Ok(exit), _) => exit,
+            (Ok(mut exit), _) => {
+                // Read again now that the sender thread has counted its last reply.
+                exit.stats = self.link.stats();
+                exit
+            }
             // The handler thread catches the handler's panics; one that escaped is a
             // bug of this crate, passed on as it is, as a scoped thread's would be.
             (Err(_), Some(payload)) => panic::resume_unwind(payload),

@@ -121,7 +121,7 @@ where
     ) {
         Ok(server) => Ok(server),
         Err(Failed::Start(error)) => return Err(error),
-        Err(Failed::Init(exit)) => Err(exit),
+        Err(Failed::Init(exit)) => Err(*exit),
     };
     // Before any server runs, the handle talks to nothing: its channels are closed.
     let link = match &first {
@@ -239,7 +239,7 @@ impl<H: Handler> Watch<H> {
                     Ok(server)
                 }
                 // A failed init is one more failure, counted against the limit.
-                Err(Failed::Init(exit)) => Err(exit),
+                Err(Failed::Init(exit)) => Err(*exit),
                 Err(Failed::Start(error)) => {
                     log::error!("could not restart the dhcp server: {error}");
                     return SupervisorExit {
