@@ -163,6 +163,33 @@ impl<H: Handler> Harness<H> {
     /// Moves the clock on by `by`, calling [`Handler::tick`] at every configured tick
     /// interval that falls due on the way (none without [`Config::tick`](crate::Config::tick)),
     /// each at its own time; returns their replies in order.
+    ///
+    /// ```
+    /// use std::time::{Duration, Instant};
+    /// use ex_dhcp::{Config, Context, Handler, Harness, Packet, Reply, Source};
+    ///
+    /// #[derive(Default)]
+    /// struct Ticks(Vec<Instant>);
+    ///
+    /// impl Handler for Ticks {
+    ///     type Message = ();
+    ///     fn discover(&mut self, _: &Packet, _: &Source, _: &mut Context) -> Reply { Reply::None }
+    ///     fn request(&mut self, _: &Packet, _: &Source, _: &mut Context) -> Reply { Reply::None }
+    ///     fn decline(&mut self, _: &Packet, _: &Source, _: &mut Context) -> Reply { Reply::None }
+    ///     fn tick(&mut self, ctx: &mut Context) -> Reply {
+    ///         self.0.push(ctx.now());
+    ///         Reply::None
+    ///     }
+    /// }
+    ///
+    /// let config = Config::default().tick(Duration::from_secs(60));
+    /// let mut harness = Harness::with_config(config, Ticks::default());
+    /// let start = harness.now();
+    /// harness.advance(Duration::from_secs(150)); // an instant, not two and a half minutes
+    /// let ticks = harness.call(|ticks| ticks.0.clone()).unwrap();
+    /// assert_eq!(ticks, [start + Duration::from_secs(60), start + Duration::from_secs(120)]);
+    /// assert_eq!(harness.now(), start + Duration::from_secs(150));
+    /// ```
     pub fn advance(&mut self, by: Duration) -> Vec<Outgoing> {
         let until = self.now + by;
         let mut sent = Vec::new();
