@@ -576,3 +576,67 @@ fn a_cast_may_send_and_stop_and_a_stopped_mailbox_refuses() {
     assert_eq!(exit.reason, StopReason::Normal);
     assert_eq!(mailbox.post(1), Err(NotRunning));
 }
+
+/// Panics on message 0; keeps the others.
+#[derive(Default)]
+struct Fragile {
+    kept: Vec<u32>,
+}
+
+impl Handler for Fragile {
+    type Message = u32;
+    fn discover(&mut self, _: &Packet, _: &Source, _: &mut Context<'_, u32>) -> Reply {
+        Reply::None
+    }
+    fn request(&mut self, _: &Packet, _: &Source, _: &mut Context<'_, u32>) -> Reply {
+        Reply::None
+    }
+    fn decline(&mut self, _: &Packet, _: &Source, _: &mut Context<'_, u32>) -> Reply {
+        Reply::None
+    }
+    fn message(&mut self, n: u32, _: &mut Context<'_, u32>) -> Reply {
+        assert_ne!(n, 0, "message 0 is poison");
+        self.kept.push(n);
+        Reply::None
+    }
+}
+
+#[test]
+fn a_supervisor_hands_out_the_mailbox_of_the_generation_running_now() {
+    let config = Config::default().port(0).bind_ip(Ipv4Addr::LOCALHOST);
+    let supervisor =
+        ex_dhcp::supervise(config, ex_dhcp::RestartPolicy::default(), Fragile::default).unwrap();
+    let first = supervisor.mailbox();
+    first.post(0).unwrap();
+    // The first generation dies of it; its mailbox closes, and the restarted one's works.
+    let deadline = Instant::now() + WAIT;
+    while first.post(1).is_ok() {
+        assert!(
+            Instant::now() < deadline,
+            "the first generation never stopped"
+        );
+        thread::yield_now();
+    }
+    let deadline = Instant::now() + WAIT;
+    while supervisor.restarts() == 0 {
+        assert!(Instant::now() < deadline, "never restarted");
+        thread::yield_now();
+    }
+    supervisor.mailbox().post(7).unwrap();
+    let deadline = Instant::now() + WAIT;
+    loop {
+        if let Ok(kept) = supervisor.call(|state| state.kept.clone()) {
+            if kept == [7] {
+                break;
+            }
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the second generation never got 7"
+        );
+    }
+    supervisor.stop();
+    let exit = supervisor.join();
+    assert_eq!(exit.restarts, 1);
+    assert_eq!(exit.last.reason, StopReason::Shutdown);
+}

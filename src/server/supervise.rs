@@ -228,18 +228,23 @@ impl<H: Handler> Watch<H> {
                 .and_then(|s| {
                     Server::start_on(s, &self.config, factory(), Arc::clone(&self.counters))
                 });
-            self.restarts.fetch_add(1, Ordering::Relaxed);
             next = match started {
                 Ok(server) => {
                     *self.current.lock().unwrap_or_else(PoisonError::into_inner) =
                         server.link().clone();
+                    // Counted once the handle points at the new server, so that a
+                    // caller who sees the count also reaches the new generation.
+                    self.restarts.fetch_add(1, Ordering::Relaxed);
                     if self.stopping.load(Ordering::Relaxed) {
                         server.stop();
                     }
                     Ok(server)
                 }
                 // A failed init is one more failure, counted against the limit.
-                Err(Failed::Init(exit)) => Err(*exit),
+                Err(Failed::Init(exit)) => {
+                    self.restarts.fetch_add(1, Ordering::Relaxed);
+                    Err(*exit)
+                }
                 Err(Failed::Start(error)) => {
                     log::error!("could not restart the dhcp server: {error}");
                     return SupervisorExit {
