@@ -640,3 +640,33 @@ fn a_supervisor_hands_out_the_mailbox_of_the_generation_running_now() {
     assert_eq!(exit.restarts, 1);
     assert_eq!(exit.last.reason, StopReason::Shutdown);
 }
+
+/// Continues forever once started.
+struct Restless;
+
+impl Handler for Restless {
+    type Message = ();
+    fn discover(&mut self, _: &Packet, _: &Source, ctx: &mut Context) -> Reply {
+        ctx.continue_with(());
+        Reply::None
+    }
+    fn request(&mut self, _: &Packet, _: &Source, _: &mut Context) -> Reply {
+        Reply::None
+    }
+    fn decline(&mut self, _: &Packet, _: &Source, _: &mut Context) -> Reply {
+        Reply::None
+    }
+    fn message(&mut self, (): (), ctx: &mut Context) -> Reply {
+        ctx.continue_with(());
+        Reply::None
+    }
+}
+
+#[test]
+fn a_handler_that_keeps_continuing_can_still_be_called_and_stopped() {
+    let client = client();
+    let server = Server::start(loopback_config(&client), Restless).unwrap();
+    server.inject(packet(MessageType::Discover, 1)).unwrap();
+    assert_eq!(server.call_timeout(WAIT, |_| 42), Ok(42));
+    assert_eq!(server.shutdown().reason, StopReason::Shutdown);
+}

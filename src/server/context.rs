@@ -209,7 +209,9 @@ impl<M> Context<'_, M> {
 
     /// Follow-up work on the handler itself (ExDhcp's `handle_continue`): `message`
     /// goes to [`Handler::message`](crate::Handler::message) right after this
-    /// callback, before any other packet or message. Several run in order.
+    /// callback, before any other packet or message. Several run in order. (A
+    /// handler that keeps continuing lets a stop or a call in every 64 messages, so it
+    /// can still be stopped.)
     pub fn continue_with(&mut self, message: M) {
         self.continues.push_back(message);
     }

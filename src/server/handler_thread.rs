@@ -4,7 +4,7 @@
 
 use std::time::{Duration, Instant};
 
-use crossbeam_channel::{never, select, tick, Receiver, Sender};
+use crossbeam_channel::{never, select, tick, Receiver, Sender, TryRecvError};
 
 use super::dispatch::{Dispatcher, Exit, Incoming, Job, Outgoing, Step};
 use super::handler::{Handler, SendFailure};
@@ -69,8 +69,23 @@ pub(crate) fn run<H: Handler>(mut dispatcher: Dispatcher<H>, wiring: Wiring<H>) 
     let mut failures = failures;
     let mut burst = 0;
     let reason = loop {
-        // Follow-up work the handler gave itself comes before anything else.
+        // Follow-up work the handler gave itself comes before anything else; a handler
+        // that keeps continuing still sees a stop or a call once per burst.
         if let Some(message) = dispatcher.next_continue() {
+            if burst >= BURST {
+                burst = 0;
+                let step = match control.try_recv() {
+                    Ok(Control::Run(job)) => dispatcher.run(job, Instant::now()),
+                    Ok(Control::Stop) | Err(TryRecvError::Disconnected) => {
+                        Step::Stop(StopReason::Shutdown)
+                    }
+                    Err(TryRecvError::Empty) => Step::Nothing,
+                };
+                if let Some(reason) = forward(step, &outgoing) {
+                    break reason;
+                }
+            }
+            burst += 1;
             match forward(dispatcher.message(message, Instant::now()), &outgoing) {
                 Some(reason) => break reason,
                 None => continue,
