@@ -670,3 +670,46 @@ fn a_handler_that_keeps_continuing_can_still_be_called_and_stopped() {
     assert_eq!(server.call_timeout(WAIT, |_| 42), Ok(42));
     assert_eq!(server.shutdown().reason, StopReason::Shutdown);
 }
+
+/// Notes the calendar time of each tick.
+#[derive(Default)]
+struct Calendar {
+    seen: Vec<std::time::SystemTime>,
+}
+
+impl Handler for Calendar {
+    type Message = ();
+    fn discover(&mut self, _: &Packet, _: &Source, _: &mut Context) -> Reply {
+        Reply::None
+    }
+    fn request(&mut self, _: &Packet, _: &Source, _: &mut Context) -> Reply {
+        Reply::None
+    }
+    fn decline(&mut self, _: &Packet, _: &Source, _: &mut Context) -> Reply {
+        Reply::None
+    }
+    fn tick(&mut self, ctx: &mut Context) -> Reply {
+        self.seen.push(ctx.system_time());
+        Reply::None
+    }
+}
+
+#[test]
+fn the_harness_calendar_is_set_by_the_test_and_moves_only_with_advance() {
+    use std::time::UNIX_EPOCH;
+    let config = Config::default().tick(Duration::from_secs(3600));
+    let mut harness = Harness::with_config(config, Calendar::default());
+    let date = UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+    harness.set_system_time(date);
+    assert_eq!(harness.system_time(), date);
+    harness.advance(Duration::from_secs(2 * 3600));
+    let seen = harness.call(|state| state.seen.clone()).unwrap();
+    assert_eq!(
+        seen,
+        [
+            date + Duration::from_secs(3600),
+            date + Duration::from_secs(7200)
+        ],
+        "a lease expiry two hours on, tested in an instant"
+    );
+}

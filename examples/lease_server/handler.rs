@@ -14,11 +14,15 @@ use crate::leases::Secs;
 /// How often expired offers, leases and quarantines are reclaimed.
 pub const TICK: Duration = Duration::from_secs(1);
 
-/// The wall clock in seconds since the Unix epoch.
+/// The wall clock in seconds since the Unix epoch, at startup (callbacks get their
+/// time from the library: [`secs`] of `Context::system_time`).
 pub fn now() -> Secs {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs())
+    secs(SystemTime::now())
+}
+
+/// A calendar time in seconds since the Unix epoch.
+pub fn secs(at: SystemTime) -> Secs {
+    at.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs())
 }
 
 /// The library server's configuration for these arguments: port, interface (the
@@ -65,28 +69,28 @@ impl LeaseHandler {
 
 impl Handler for LeaseHandler {
     type Message = ();
-    fn discover(&mut self, packet: &Packet, _from: &Source, _: &mut ex_dhcp::Context) -> Reply {
-        self.handle_at(packet, now())
+    fn discover(&mut self, packet: &Packet, _from: &Source, ctx: &mut ex_dhcp::Context) -> Reply {
+        self.handle_at(packet, secs(ctx.system_time()))
     }
 
-    fn request(&mut self, packet: &Packet, _from: &Source, _: &mut ex_dhcp::Context) -> Reply {
-        self.handle_at(packet, now())
+    fn request(&mut self, packet: &Packet, _from: &Source, ctx: &mut ex_dhcp::Context) -> Reply {
+        self.handle_at(packet, secs(ctx.system_time()))
     }
 
-    fn decline(&mut self, packet: &Packet, _from: &Source, _: &mut ex_dhcp::Context) -> Reply {
-        self.handle_at(packet, now())
+    fn decline(&mut self, packet: &Packet, _from: &Source, ctx: &mut ex_dhcp::Context) -> Reply {
+        self.handle_at(packet, secs(ctx.system_time()))
     }
 
-    fn inform(&mut self, packet: &Packet, _from: &Source, _: &mut ex_dhcp::Context) -> Reply {
-        self.handle_at(packet, now())
+    fn inform(&mut self, packet: &Packet, _from: &Source, ctx: &mut ex_dhcp::Context) -> Reply {
+        self.handle_at(packet, secs(ctx.system_time()))
     }
 
-    fn release(&mut self, packet: &Packet, _from: &Source, _: &mut ex_dhcp::Context) -> Reply {
-        self.handle_at(packet, now())
+    fn release(&mut self, packet: &Packet, _from: &Source, ctx: &mut ex_dhcp::Context) -> Reply {
+        self.handle_at(packet, secs(ctx.system_time()))
     }
 
-    fn tick(&mut self, _: &mut ex_dhcp::Context) -> Reply {
-        for addr in self.server.tick(now()) {
+    fn tick(&mut self, ctx: &mut ex_dhcp::Context) -> Reply {
+        for addr in self.server.tick(secs(ctx.system_time())) {
             log::info!("{addr} is free again");
         }
         Reply::None

@@ -7,7 +7,7 @@ use ex_dhcp::options::ServerIdentifier;
 use ex_dhcp::{Config, Handler, MessageType, Packet, Reply, SocketConfig, Source};
 
 use crate::boot::{Boot, PXE_PORT};
-use crate::handler::{now, LeaseHandler};
+use crate::handler::{secs, LeaseHandler};
 
 /// Logs a request and the reply to it, decoded, at debug level: what a real PXE
 /// client sent and what it was told is the first thing to read when a boot fails.
@@ -81,15 +81,15 @@ impl PxeHandler {
         }
     }
 
-    fn lease(&mut self, packet: &Packet) -> Option<Reply> {
+    fn lease(&mut self, packet: &Packet, ctx: &ex_dhcp::Context) -> Option<Reply> {
         match &mut self.mode {
-            Mode::Full(leases) => Some(leases.handle_at(packet, now())),
+            Mode::Full(leases) => Some(leases.handle_at(packet, secs(ctx.system_time()))),
             Mode::Proxy => None,
         }
     }
 
     /// A REQUEST on port 67 or port 4011.
-    fn answer_request(&mut self, packet: &Packet, from: &Source) -> Reply {
+    fn answer_request(&mut self, packet: &Packet, from: &Source, ctx: &ex_dhcp::Context) -> Reply {
         if from.local.port() == PXE_PORT {
             // UEFI firmware asks from port 4011 and ignores answers sent to port 68.
             return match self.boot.proxy_reply(packet, MessageType::Ack) {
@@ -97,7 +97,7 @@ impl PxeHandler {
                 None => Reply::None,
             };
         }
-        match self.lease(packet) {
+        match self.lease(packet, ctx) {
             Some(reply) => self.with_boot(reply, packet),
             None if packet.options.get(ServerIdentifier) == Some(self.boot.server_id) => {
                 self.boot.proxy_reply(packet, MessageType::Ack).into()
@@ -110,31 +110,31 @@ impl PxeHandler {
 
 impl Handler for PxeHandler {
     type Message = ();
-    fn discover(&mut self, packet: &Packet, from: &Source, _: &mut ex_dhcp::Context) -> Reply {
-        let reply = match self.lease(packet) {
+    fn discover(&mut self, packet: &Packet, from: &Source, ctx: &mut ex_dhcp::Context) -> Reply {
+        let reply = match self.lease(packet, ctx) {
             Some(reply) => self.with_boot(reply, packet),
             None => self.boot.proxy_reply(packet, MessageType::Offer).into(),
         };
         logged(packet, from, reply)
     }
 
-    fn request(&mut self, packet: &Packet, from: &Source, _: &mut ex_dhcp::Context) -> Reply {
-        let reply = self.answer_request(packet, from);
+    fn request(&mut self, packet: &Packet, from: &Source, ctx: &mut ex_dhcp::Context) -> Reply {
+        let reply = self.answer_request(packet, from, ctx);
         logged(packet, from, reply)
     }
 
-    fn decline(&mut self, packet: &Packet, from: &Source, _: &mut ex_dhcp::Context) -> Reply {
-        let reply = self.lease(packet).unwrap_or(Reply::None);
+    fn decline(&mut self, packet: &Packet, from: &Source, ctx: &mut ex_dhcp::Context) -> Reply {
+        let reply = self.lease(packet, ctx).unwrap_or(Reply::None);
         logged(packet, from, reply)
     }
 
-    fn release(&mut self, packet: &Packet, from: &Source, _: &mut ex_dhcp::Context) -> Reply {
-        let reply = self.lease(packet).unwrap_or(Reply::None);
+    fn release(&mut self, packet: &Packet, from: &Source, ctx: &mut ex_dhcp::Context) -> Reply {
+        let reply = self.lease(packet, ctx).unwrap_or(Reply::None);
         logged(packet, from, reply)
     }
 
-    fn inform(&mut self, packet: &Packet, from: &Source, _: &mut ex_dhcp::Context) -> Reply {
-        let reply = self.lease(packet).unwrap_or(Reply::None);
+    fn inform(&mut self, packet: &Packet, from: &Source, ctx: &mut ex_dhcp::Context) -> Reply {
+        let reply = self.lease(packet, ctx).unwrap_or(Reply::None);
         logged(packet, from, reply)
     }
 

@@ -4,7 +4,7 @@
 use std::collections::VecDeque;
 use std::fmt;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 use crossbeam_channel::Sender;
 
@@ -154,12 +154,32 @@ impl Drop for Pending {
     }
 }
 
+/// Where [`Context::system_time`] comes from: the system's clock on a server, the
+/// harness's stepped one in tests.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Clock {
+    /// `SystemTime::now()`.
+    System,
+    /// `wall` at `start`, moving with the harness's `now` and nothing else.
+    Stepped { start: Instant, wall: SystemTime },
+}
+
+impl Clock {
+    pub(crate) fn system_time(self, now: Instant) -> SystemTime {
+        match self {
+            Clock::System => SystemTime::now(),
+            Clock::Stepped { start, wall } => wall + now.saturating_duration_since(start),
+        }
+    }
+}
+
 /// What a callback gets besides the packet: the time, the handler's own mailbox, the
 /// sockets, and [`Context::defer`] for answering later.
 ///
 /// `M` is the handler's [`Handler::Message`](crate::Handler::Message).
 pub struct Context<'a, M = ()> {
     pub(crate) now: Instant,
+    pub(crate) clock: Clock,
     pub(crate) mailbox: &'a Mailbox<M>,
     pub(crate) listeners: &'a [Listener],
     pub(crate) counters: &'a Arc<Counters>,
@@ -182,6 +202,16 @@ impl<M> Context<'_, M> {
     /// with [`Harness::advance`](crate::Harness::advance).
     pub fn now(&self) -> Instant {
         self.now
+    }
+
+    /// The calendar time of this event, for what must outlive the process (lease
+    /// expiry in a lease file). On a server, the system's clock; on a
+    /// [`Harness`](crate::Harness), one that moves only with
+    /// [`Harness::advance`](crate::Harness::advance) (see
+    /// [`Harness::set_system_time`](crate::Harness::set_system_time)). For intervals,
+    /// [`Context::now`].
+    pub fn system_time(&self) -> SystemTime {
+        self.clock.system_time(self.now)
     }
 
     /// The handler's own mailbox: clone it for worker threads.

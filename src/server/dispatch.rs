@@ -15,7 +15,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use super::config::Routing;
-use super::context::{Context, Mailbox};
+use super::context::{Clock, Context, Mailbox};
 use super::destination::destination;
 use super::fit::fit;
 use super::handler::{Handler, Listener, SendFailure, Source, Undecodable};
@@ -88,6 +88,7 @@ pub(crate) struct Dispatcher<H: Handler> {
     counters: Arc<Counters>,
     listeners: Vec<Listener>,
     mailbox: Mailbox<H::Message>,
+    clock: Clock,
     /// Messages from [`Context::continue_with`], handled before anything else.
     continues: VecDeque<H::Message>,
 }
@@ -106,14 +107,25 @@ impl<H: Handler> Dispatcher<H> {
             counters,
             listeners,
             mailbox,
+            clock: Clock::System,
             continues: VecDeque::new(),
         }
+    }
+
+    pub(crate) fn clock(&self) -> Clock {
+        self.clock
+    }
+
+    /// Where [`Context::system_time`] comes from (the system's clock unless set).
+    pub(crate) fn set_clock(&mut self, clock: Clock) {
+        self.clock = clock;
     }
 
     /// The handler and a context for one callback at `now`.
     fn parts(&mut self, now: Instant) -> (&mut H, Context<'_, H::Message>) {
         let context = Context {
             now,
+            clock: self.clock,
             mailbox: &self.mailbox,
             listeners: &self.listeners,
             counters: &self.counters,

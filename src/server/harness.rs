@@ -4,12 +4,12 @@
 
 use std::net::SocketAddrV4;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 use crossbeam_channel::{unbounded, Receiver};
 
 use super::config::Config;
-use super::context::Mailbox;
+use super::context::{Clock, Mailbox};
 use super::dispatch::{Dispatcher, Exit, Outgoing, Step};
 use super::handler::{Handler, Listener, SendFailure, Source, Undecodable};
 use super::outcome::StopReason;
@@ -92,8 +92,12 @@ impl<H: Handler> Harness<H> {
             listeners.clone(),
             mailbox.clone(),
         );
-        // The harness's clock starts at the real time once, then moves only when told.
+        // The harness's clocks start at the real time once, then move only when told.
         let now = Instant::now();
+        dispatcher.set_clock(Clock::Stepped {
+            start: now,
+            wall: SystemTime::now(),
+        });
         let stopped = dispatcher.init(now).err();
         let tick = config.tick_interval();
         let injected_from = injected_from(&listeners, config.routing().client_port);
@@ -158,6 +162,25 @@ impl<H: Handler> Harness<H> {
     /// The harness's clock: what [`Context::now`](crate::Context::now) says.
     pub fn now(&self) -> Instant {
         self.now
+    }
+
+    /// The calendar time callbacks see ([`Context::system_time`](crate::Context::system_time)):
+    /// the real time when the harness was made, moved on only by [`Harness::advance`].
+    pub fn system_time(&self) -> SystemTime {
+        self.dispatcher
+            .as_ref()
+            .map_or_else(SystemTime::now, |d| d.clock().system_time(self.now))
+    }
+
+    /// Sets the calendar time callbacks see from now on, for tests that need a
+    /// given date (a lease file written in 2024, say); [`Harness::advance`] moves it on.
+    pub fn set_system_time(&mut self, at: SystemTime) {
+        if let Some(dispatcher) = self.dispatcher.as_mut() {
+            dispatcher.set_clock(Clock::Stepped {
+                start: self.now,
+                wall: at,
+            });
+        }
     }
 
     /// Moves the clock on by `by`, calling [`Handler::tick`] at every configured tick
