@@ -197,7 +197,10 @@
 //!
 //! Time is an input the same way: [`Handler::tick`] runs every
 //! [`Config::tick`] on a server, and at each tick a [`Harness::advance`] steps
-//! over, with [`Context::now`] at the tick's own instant. [`Handler::init`] may
+//! over, with [`Context::now`] at the tick's own instant; calendar time for
+//! what outlives the process (lease expiry) is [`Context::system_time`], which a
+//! harness test sets ([`Harness::set_system_time`]) and steps the same way.
+//! [`Handler::init`] may
 //! refuse to start ([`StartError::Init`] with the handler's own [`HandlerError`]);
 //! [`Reply::stop_with_error`] stops with a value of the handler's own; datagrams
 //! that are not DHCP reach [`Handler::undecodable`] when
