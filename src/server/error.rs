@@ -164,7 +164,7 @@ impl fmt::Display for SendError {
                  connection-tracking or iptables NAT entry for this flow can block it; \
                  try `conntrack -D -p udp`) and the firewall"
             ),
-            SendError::Io(error) => write!(f, "send failed: {error}"),
+            SendError::Io(error) => write!(f, "{error}"),
         }
     }
 }

@@ -1,6 +1,5 @@
 //! The sender thread: encode into a reused buffer, send from the right socket, count.
 
-use std::io;
 use std::net::UdpSocket;
 use std::sync::Arc;
 
@@ -55,17 +54,10 @@ pub(crate) fn run(
 }
 
 fn log_failure(outgoing: &Outgoing, error: &SendError) {
-    let xid = outgoing.packet.xid;
-    // The Display text of a refused send carries the conntrack hint already.
-    if error
-        .io()
-        .is_some_and(|io| io.kind() == io::ErrorKind::PermissionDenied)
-    {
-        log::error!("sending reply xid {xid:#010x} to {}: {error}", outgoing.to);
-    } else {
-        log::error!(
-            "sending reply xid {xid:#010x} to {} failed: {error}",
-            outgoing.to
-        );
-    }
+    // The Display of a refused send carries the conntrack hint.
+    log::error!(
+        "sending reply xid {:#010x} to {} failed: {error}",
+        outgoing.packet.xid,
+        outgoing.to
+    );
 }
