@@ -1,7 +1,7 @@
 use std::net::Ipv4Addr;
 
 use ex_dhcp::options::{LeaseTime, ServerIdentifier, SubnetMask};
-use ex_dhcp::{respond, Config, Handler, MessageType, Packet, Reply, Server, Source};
+use ex_dhcp::{respond, Config, Context, Handler, MessageType, Packet, Reply, Server, Source};
 
 const SERVER_ID: Ipv4Addr = Ipv4Addr::new(198, 18, 0, 1);
 const CLIENT_ADDRESS: Ipv4Addr = Ipv4Addr::new(198, 18, 0, 10);
@@ -23,15 +23,16 @@ impl OneAddress {
 }
 
 impl Handler for OneAddress {
-    fn discover(&mut self, packet: &Packet, _from: &Source) -> Reply {
+    type Message = ();
+    fn discover(&mut self, packet: &Packet, _from: &Source, _: &mut Context) -> Reply {
         self.answer(packet, MessageType::Offer)
     }
 
-    fn request(&mut self, packet: &Packet, _from: &Source) -> Reply {
+    fn request(&mut self, packet: &Packet, _from: &Source, _: &mut Context) -> Reply {
         self.answer(packet, MessageType::Ack)
     }
 
-    fn decline(&mut self, _packet: &Packet, _from: &Source) -> Reply {
+    fn decline(&mut self, _packet: &Packet, _from: &Source, _: &mut Context) -> Reply {
         Reply::None
     }
 }

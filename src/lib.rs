@@ -21,25 +21,30 @@
 //!           and counted)                                    ^
 //!                  v                                        |
 //!   handler thread: your Handler (&mut self) --- Reply -----+
-//!                  ^
+//!                  ^            ^
+//!                  |            +-- Mailbox: messages from your worker threads
 //!   Server handle: call / cast (run a closure on the state), inject (a packet,
-//!   as if received), stats, stop, join (why it stopped + the final state)
+//!   as if received), mailbox, stats, stop, join (why it stopped + the state)
 //! ```
 //!
 //! Everything the handler thread does with a packet is a plain function of the
-//! packet, which is what [`Harness`] runs without any socket or thread.
+//! packet and the time, which is what [`Harness`] runs without any socket or
+//! thread, on a clock the test steps.
 //!
 //! # A handler
 //!
 //! A closure `FnMut(&Packet, &Source) -> Reply` is a handler; a struct that
 //! implements [`Handler`] gets one callback per message type and keeps state.
+//! Every callback also gets a [`Context`]: the time of the event
+//! ([`Context::now`]; no callback needs to read a clock), the handler's own
+//! [`Mailbox`], and [`Context::defer`] (see [Answering later](#answering-later)).
 //! Replies start from [`respond`], which copies from the request what RFC 2131
 //! says a reply copies (`xid`, `flags`, `giaddr`, `chaddr`, ...).
 //!
 //! ```
 //! use std::net::Ipv4Addr;
 //! use ex_dhcp::options::{LeaseTime, ServerIdentifier, SubnetMask};
-//! use ex_dhcp::{respond, Handler, MessageType, Packet, Reply, Source};
+//! use ex_dhcp::{respond, Context, Handler, MessageType, Packet, Reply, Source};
 //!
 //! const SERVER_ID: Ipv4Addr = Ipv4Addr::new(198, 18, 0, 1);
 //!
@@ -49,7 +54,8 @@
 //! }
 //!
 //! impl Handler for Counter {
-//!     fn discover(&mut self, packet: &Packet, _from: &Source) -> Reply {
+//!     type Message = ();
+//!     fn discover(&mut self, packet: &Packet, _from: &Source, _: &mut Context) -> Reply {
 //!         let address = Ipv4Addr::new(198, 18, 0, self.next);
 //!         self.next += 1;
 //!         respond(packet, MessageType::Offer)
@@ -60,7 +66,7 @@
 //!             .into()
 //!     }
 //!
-//!     fn request(&mut self, packet: &Packet, _from: &Source) -> Reply {
+//!     fn request(&mut self, packet: &Packet, _from: &Source, _: &mut Context) -> Reply {
 //!         let Some(wanted) = packet.options.get(ex_dhcp::options::RequestedIpAddress) else {
 //!             return Reply::None;
 //!         };
@@ -70,7 +76,7 @@
 //!             .into()
 //!     }
 //!
-//!     fn decline(&mut self, _packet: &Packet, _from: &Source) -> Reply {
+//!     fn decline(&mut self, _packet: &Packet, _from: &Source, _: &mut Context) -> Reply {
 //!         Reply::None
 //!     }
 //! }
@@ -84,12 +90,13 @@
 //! 68, broadcasts to 255.255.255.255.
 //!
 //! ```no_run
-//! # use ex_dhcp::{Handler, Packet, Reply, Source};
+//! # use ex_dhcp::{Context, Handler, Packet, Reply, Source};
 //! # struct Counter { next: u8 }
 //! # impl Handler for Counter {
-//! #     fn discover(&mut self, _: &Packet, _: &Source) -> Reply { Reply::None }
-//! #     fn request(&mut self, _: &Packet, _: &Source) -> Reply { Reply::None }
-//! #     fn decline(&mut self, _: &Packet, _: &Source) -> Reply { Reply::None }
+//! #     type Message = ();
+//! #     fn discover(&mut self, _: &Packet, _: &Source, _: &mut Context) -> Reply { Reply::None }
+//! #     fn request(&mut self, _: &Packet, _: &Source, _: &mut Context) -> Reply { Reply::None }
+//! #     fn decline(&mut self, _: &Packet, _: &Source, _: &mut Context) -> Reply { Reply::None }
 //! # }
 //! use ex_dhcp::{Config, Server};
 //!
@@ -104,6 +111,101 @@
 //!
 //! For port 67 without root, the iptables redirection, conntrack and binding to
 //! an interface, see the README's "Deploying" section.
+//!
+//! # Answering later
+//!
+//! The handler thread is the only place the state lives, so it must never wait
+//! for a disk, a database or another service. A callback that needs slow work
+//! takes a [`Pending`] token with [`Context::defer`], hands it (and the work) to
+//! a worker thread, and returns [`Reply::None`]. The worker posts its result to
+//! the handler's [`Mailbox`]; [`Handler::message`] gets it on the handler thread
+//! and returns [`Pending::reply`], which is routed, fitted and sent from the
+//! receiving socket exactly as an immediate reply to that request would have
+//! been (RFC 2131 4.1: relay, NAK, `ciaddr`, broadcast). [`Stats`] counts tokens
+//! made, answered and dropped unanswered ([`Stats::deferred_outstanding`]), so a
+//! reply that never comes is visible; [`Pending::age`] lets the handler give up
+//! on its own terms. [`Context::continue_with`] queues follow-up work on the
+//! handler itself, run before the next packet (ExDhcp's `handle_continue`).
+//!
+//! ```
+//! use std::net::Ipv4Addr;
+//! use std::sync::mpsc;
+//! use std::thread;
+//! use std::time::Duration;
+//! use ex_dhcp::{respond, Context, Handler, Harness, Mailbox, MessageType, Packet, Pending, Reply, Source};
+//!
+//! /// What the lease writer tells the handler.
+//! enum Disk {
+//!     Written(Pending),
+//! }
+//!
+//! struct Durable {
+//!     writer: mpsc::Sender<Pending>,
+//! }
+//!
+//! impl Handler for Durable {
+//!     type Message = Disk;
+//!     fn discover(&mut self, packet: &Packet, _: &Source, _: &mut Context<'_, Disk>) -> Reply {
+//!         respond(packet, MessageType::Offer).with_yiaddr(Ipv4Addr::new(198, 18, 0, 10)).into()
+//!     }
+//!     fn request(&mut self, packet: &Packet, from: &Source, ctx: &mut Context<'_, Disk>) -> Reply {
+//!         // No ACK before the lease is on disk, and no waiting for the disk here.
+//!         let _ = self.writer.send(ctx.defer(packet, from));
+//!         Reply::None
+//!     }
+//!     fn decline(&mut self, _: &Packet, _: &Source, _: &mut Context<'_, Disk>) -> Reply {
+//!         Reply::None
+//!     }
+//!     fn message(&mut self, message: Disk, _: &mut Context<'_, Disk>) -> Reply {
+//!         let Disk::Written(pending) = message;
+//!         let ack = respond(pending.request(), MessageType::Ack).with_yiaddr(Ipv4Addr::new(198, 18, 0, 10));
+//!         pending.reply(ack)
+//!     }
+//! }
+//!
+//! /// The worker: write (and fsync) each lease, then release its ACK.
+//! fn lease_writer(mailbox: Mailbox<Disk>) -> mpsc::Sender<Pending> {
+//!     let (writer, leases) = mpsc::channel::<Pending>();
+//!     thread::spawn(move || {
+//!         for pending in leases {
+//!             // ... write and fsync the lease of `pending.request()` ...
+//!             if mailbox.post(Disk::Written(pending)).is_err() {
+//!                 break; // the server has stopped
+//!             }
+//!         }
+//!     });
+//!     writer
+//! }
+//!
+//! // The same handler runs on a `Server` (`Server::mailbox` gives the worker its
+//! // mailbox); here a harness shows each step.
+//! let (unused, _) = mpsc::channel();
+//! let mut harness = Harness::new(Durable { writer: unused });
+//! let writer = lease_writer(harness.mailbox());
+//! harness.call(|state| state.writer = writer);
+//!
+//! let mut request = Packet::new(MessageType::Request);
+//! request.xid = 42;
+//! request.giaddr = Ipv4Addr::new(198, 18, 7, 1); // through a relay
+//! assert_eq!(harness.inject(request), None); // nothing yet: the lease is being written
+//! let written = harness.posted(Duration::from_secs(5)).expect("the writer's message");
+//! let ack = harness.deliver(written).expect("the ack, now");
+//! assert_eq!((ack.packet.xid, ack.packet.message_type()), (42, Some(MessageType::Ack)));
+//! assert_eq!(ack.to.to_string(), "198.18.7.1:67"); // to the relay, like an immediate ack
+//! assert_eq!(harness.stats().deferred_outstanding(), 0);
+//! ```
+//!
+//! Time is an input the same way: [`Handler::tick`] runs every
+//! [`Config::tick`] on a server, and at each tick a [`Harness::advance`] steps
+//! over, with [`Context::now`] at the tick's own instant; calendar time for
+//! what outlives the process (lease expiry) is [`Context::system_time`], which a
+//! harness test sets ([`Harness::set_system_time`]) and steps the same way.
+//! [`Handler::init`] may
+//! refuse to start ([`StartError::Init`] with the handler's own [`HandlerError`]);
+//! [`Reply::stop_with_error`] stops with a value of the handler's own; datagrams
+//! that are not DHCP reach [`Handler::undecodable`] when
+//! [`Config::deliver_undecodable`] asks for them; and a [`Server::cast`] closure
+//! returns a [`Reply`] too, so it can send or stop.
 //!
 //! # Driving it from a test
 //!
@@ -235,9 +337,10 @@ pub use packet::{
 };
 #[cfg(feature = "server")]
 pub use server::{
-    destination, supervise, CallError, Config, DestinationPolicy, Exit, Handler, Harness, Listen,
-    Listener, Outgoing, Reply, RestartPolicy, Routing, SendFailure, Server, Source, StartError,
-    Stats, StopReason, Stopped, Supervisor, SupervisorExit, CLIENT_PORT, DEFAULT_PORT, SERVER_PORT,
+    destination, supervise, CallError, Config, Context, Deferred, DestinationPolicy, Exit, Handler,
+    HandlerError, Harness, Listener, Mailbox, NotRunning, Outgoing, Pending, Reply, RestartPolicy,
+    Routing, SendError, SendFailure, Server, SocketConfig, Source, StartError, Stats, StopReason,
+    Supervisor, SupervisorExit, Undecodable, CLIENT_PORT, DEFAULT_PORT, SERVER_PORT,
 };
 
 /// The README's Rust blocks, compiled and run as doc tests.

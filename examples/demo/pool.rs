@@ -116,7 +116,8 @@ fn configure(reply: Packet, address: Ipv4Addr) -> Packet {
 }
 
 impl Handler for Pool {
-    fn discover(&mut self, packet: &Packet, _from: &Source) -> Reply {
+    type Message = ();
+    fn discover(&mut self, packet: &Packet, _from: &Source, _: &mut ex_dhcp::Context) -> Reply {
         let hardware = packet.hardware_addr();
         let Some(address) = self.pick(hardware) else {
             log::warn!(
@@ -129,7 +130,7 @@ impl Handler for Pool {
         configure(respond(packet, MessageType::Offer), address).into()
     }
 
-    fn request(&mut self, packet: &Packet, _from: &Source) -> Reply {
+    fn request(&mut self, packet: &Packet, _from: &Source, _: &mut ex_dhcp::Context) -> Reply {
         let server = packet.options.get(ServerIdentifier);
         if server.is_some_and(|server| server != SERVER_ID) {
             // The client chose another server's offer (RFC 2131 section 4.3.2).
@@ -152,14 +153,14 @@ impl Handler for Pool {
         configure(respond(packet, MessageType::Ack), wanted).into()
     }
 
-    fn decline(&mut self, packet: &Packet, _from: &Source) -> Reply {
+    fn decline(&mut self, packet: &Packet, _from: &Source, _: &mut ex_dhcp::Context) -> Reply {
         if let Some(address) = packet.options.get(RequestedIpAddress) {
             self.set(address, packet.hardware_addr(), State::Declined);
         }
         Reply::None
     }
 
-    fn release(&mut self, packet: &Packet, _from: &Source) -> Reply {
+    fn release(&mut self, packet: &Packet, _from: &Source, _: &mut ex_dhcp::Context) -> Reply {
         let hardware = packet.hardware_addr();
         if self
             .holder(packet.ciaddr)

@@ -25,9 +25,10 @@
 //! # use ex_dhcp::{Handler, Packet, Reply, Source};
 //! # struct MyHandler;
 //! # impl Handler for MyHandler {
-//! #     fn discover(&mut self, _: &Packet, _: &Source) -> Reply { Reply::None }
-//! #     fn request(&mut self, _: &Packet, _: &Source) -> Reply { Reply::None }
-//! #     fn decline(&mut self, _: &Packet, _: &Source) -> Reply { Reply::None }
+//! #     type Message = ();
+//! #     fn discover(&mut self, _: &Packet, _: &Source, _: &mut ex_dhcp::Context) -> Reply { Reply::None }
+//! #     fn request(&mut self, _: &Packet, _: &Source, _: &mut ex_dhcp::Context) -> Reply { Reply::None }
+//! #     fn decline(&mut self, _: &Packet, _: &Source, _: &mut ex_dhcp::Context) -> Reply { Reply::None }
 //! # }
 //! use ex_dhcp::replay::{Replay, ReplayError};
 //!
@@ -145,9 +146,10 @@ pub use run::Replay;
 ///
 /// struct Silent;
 /// impl Handler for Silent {
-///     fn discover(&mut self, _: &Packet, _: &Source) -> Reply { Reply::None }
-///     fn request(&mut self, _: &Packet, _: &Source) -> Reply { Reply::None }
-///     fn decline(&mut self, _: &Packet, _: &Source) -> Reply { Reply::None }
+///     type Message = ();
+///     fn discover(&mut self, _: &Packet, _: &Source, _: &mut ex_dhcp::Context) -> Reply { Reply::None }
+///     fn request(&mut self, _: &Packet, _: &Source, _: &mut ex_dhcp::Context) -> Reply { Reply::None }
+///     fn decline(&mut self, _: &Packet, _: &Source, _: &mut ex_dhcp::Context) -> Reply { Reply::None }
 /// }
 ///
 /// assert_replay!(Silent, "tests/data/office.pcap");

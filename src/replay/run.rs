@@ -132,11 +132,11 @@ impl Replay {
         config: &Config,
         handler: H,
     ) -> Result<Report, ReplayError> {
-        let mut harness = Harness::with_config(config, handler);
+        let mut harness = Harness::with_config(config.clone(), handler);
         let mut report = self.report(|packet, from| {
-            let source = harness.source(from, MAIN_LISTENER);
             harness
-                .inject_from(packet.clone(), source)
+                .source(from, MAIN_LISTENER)
+                .and_then(|source| harness.inject_from(packet.clone(), source))
                 .map(|outgoing| Sent::new(outgoing.packet, Some(outgoing.to)))
                 .into_iter()
                 .collect()

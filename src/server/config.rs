@@ -51,20 +51,22 @@ impl Default for Routing {
     }
 }
 
-/// One more socket for the same server, beside the main one.
+/// A socket to bind: the main one ([`Config::port`], [`Config::bind_ip`],
+/// [`Config::bind_device`]) or one more for the same server
+/// ([`Config::also_listen`]). Once bound, it is a [`Listener`](crate::Listener).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub struct Listen {
+pub struct SocketConfig {
     /// The local address and port to bind (port 0 picks a free one).
     pub addr: SocketAddrV4,
     /// The interface to bind to (`SO_BINDTODEVICE`), if any.
     pub device: Option<String>,
 }
 
-impl Listen {
+impl SocketConfig {
     /// A socket bound to `addr`, on every interface.
     pub fn new(addr: SocketAddrV4) -> Self {
-        Listen { addr, device: None }
+        SocketConfig { addr, device: None }
     }
 
     /// The same socket, bound to one interface.
@@ -74,7 +76,7 @@ impl Listen {
     }
 }
 
-/// Server configuration, with ExDhcp's defaults.
+/// Server configuration, with ExDhcp's defaults, set through builder methods.
 ///
 /// ```
 /// use std::net::Ipv4Addr;
@@ -86,40 +88,24 @@ impl Listen {
 ///     .bind_ip(Ipv4Addr::LOCALHOST)
 ///     .broadcast_addr(Ipv4Addr::LOCALHOST)
 ///     .tick(Duration::from_secs(1));
-/// assert_eq!(config.routing.client_port, 68);
+/// assert_eq!(config.routing().client_port, 68);
+/// assert_eq!(config.sockets()[0].addr.ip(), &Ipv4Addr::LOCALHOST);
+/// assert_eq!(config.tick_interval(), Some(Duration::from_secs(1)));
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Config {
-    /// The port of the main socket (6767; 67 for a real server; 0 picks a free one).
-    pub port: u16,
-    /// The address of the main socket (0.0.0.0).
-    pub bind_ip: Ipv4Addr,
-    /// The interface the main socket is bound to (`SO_BINDTODEVICE`; needs `cap_net_raw`
-    /// before Linux 5.7).
-    pub bind_device: Option<String>,
-    /// More sockets served by the same handler, such as port 4011 for proxyDHCP.
-    pub also_listen: Vec<Listen>,
-    /// Where replies go.
-    pub routing: Routing,
-    /// Packets waiting for the handler before new ones are dropped (and counted).
-    pub queue_capacity: usize,
-    /// The interval of [`Handler::tick`](crate::Handler::tick); `None` (the default) for no tick.
-    pub tick: Option<Duration>,
-    /// How long a receive thread blocks before it checks whether to stop.
-    pub poll_interval: Duration,
-    /// How long the handler thread polls its empty queue before it parks; zero (the
-    /// default) parks at once. Polling saves a futex wake-up and a context switch per
-    /// packet under load, at the price of up to this much CPU per packet at low rates;
-    /// an idle server does not poll. Measured on 2 cores (BENCHMARKS.md, "Pipeline"):
-    /// 20 µs cost 10% of saturated throughput on an idle machine and gained 6% on a
-    /// loaded one, so it is off by default; with a core to spare for each of the three
-    /// threads, try 20 µs and measure.
-    pub spin: Duration,
-    /// Sets `SO_REUSEADDR` (off). On Linux it lets several UDP sockets that all set
-    /// it share a port, so a second server would start silently instead of failing
-    /// with "address in use"; UDP has no `TIME_WAIT` that would call for it.
-    pub reuse_address: bool,
+    port: u16,
+    bind_ip: Ipv4Addr,
+    bind_device: Option<String>,
+    also_listen: Vec<SocketConfig>,
+    routing: Routing,
+    queue_capacity: usize,
+    tick: Option<Duration>,
+    poll_interval: Duration,
+    spin: Duration,
+    reuse_address: bool,
+    deliver_undecodable: bool,
 }
 
 impl Default for Config {
@@ -135,32 +121,34 @@ impl Default for Config {
             poll_interval: Duration::from_millis(50),
             spin: Duration::ZERO,
             reuse_address: false,
+            deliver_undecodable: false,
         }
     }
 }
 
 impl Config {
-    /// Sets the port of the main socket.
+    /// Sets the port of the main socket (6767; 67 for a real server; 0 picks a free one).
     pub fn port(mut self, port: u16) -> Self {
         self.port = port;
         self
     }
 
-    /// Sets the address of the main socket.
+    /// Sets the address of the main socket (0.0.0.0).
     pub fn bind_ip(mut self, ip: Ipv4Addr) -> Self {
         self.bind_ip = ip;
         self
     }
 
-    /// Binds the main socket to an interface (`SO_BINDTODEVICE`).
+    /// Binds the main socket to an interface (`SO_BINDTODEVICE`; needs `cap_net_raw`
+    /// before Linux 5.7).
     pub fn bind_device(mut self, device: impl Into<String>) -> Self {
         self.bind_device = Some(device.into());
         self
     }
 
-    /// Adds a socket served by the same handler.
-    pub fn also_listen(mut self, listen: Listen) -> Self {
-        self.also_listen.push(listen);
+    /// Adds a socket served by the same handler, such as port 4011 for proxyDHCP.
+    pub fn also_listen(mut self, socket: SocketConfig) -> Self {
+        self.also_listen.push(socket);
         self
     }
 
@@ -188,44 +176,94 @@ impl Config {
         self
     }
 
-    /// Sets the capacity of the queue between the sockets and the handler (at least 1).
+    /// Sets how many packets may wait for the handler before new ones are dropped
+    /// (and counted); also the capacity of the queue of replies. 1024; at least 1.
     pub fn queue_capacity(mut self, capacity: usize) -> Self {
         self.queue_capacity = capacity.max(1);
         self
     }
 
-    /// Calls [`Handler::tick`](crate::Handler::tick) every `interval`.
+    /// Calls [`Handler::tick`](crate::Handler::tick) every `interval` (no tick by default).
     pub fn tick(mut self, interval: Duration) -> Self {
         self.tick = Some(interval);
         self
     }
 
-    /// Sets how long a receive thread blocks before checking whether to stop (50 ms).
+    /// Sets how long a receive thread blocks before checking whether to stop (50 ms;
+    /// at least 1 ms).
     pub fn poll_interval(mut self, interval: Duration) -> Self {
         self.poll_interval = interval.max(Duration::from_millis(1));
         self
     }
 
-    /// Sets how long the handler thread polls its empty queue before it parks (see
-    /// [`Config::spin`](Config#structfield.spin); `Duration::ZERO` parks at once).
+    /// Sets how long the handler thread polls its empty queue before it parks; zero
+    /// (the default) parks at once. Polling saves a futex wake-up and a context switch
+    /// per packet under load, at the price of up to this much CPU per packet at low
+    /// rates; an idle server does not poll. Measured on 2 cores (BENCHMARKS.md,
+    /// "Pipeline"): 20 µs cost 10% of saturated throughput on an idle machine and
+    /// gained 6% on a loaded one, so it is off by default; with a core to spare for
+    /// each of the three threads, try 20 µs and measure.
     pub fn spin(mut self, spin: Duration) -> Self {
         self.spin = spin;
         self
     }
 
-    /// Sets or clears `SO_REUSEADDR` on every socket (see [`Config::reuse_address`](Config#structfield.reuse_address)).
+    /// Sets or clears `SO_REUSEADDR` on every socket (off). On Linux it lets several
+    /// UDP sockets that all set it share a port, so a second server would start
+    /// silently instead of failing with "address in use"; UDP has no `TIME_WAIT`
+    /// that would call for it.
     pub fn reuse_address(mut self, reuse: bool) -> Self {
         self.reuse_address = reuse;
         self
     }
 
-    /// The main socket and the others, in order; the index is the [`Source::listener`](crate::Source::listener).
-    pub(crate) fn listens(&self) -> Vec<Listen> {
-        let mut all = vec![Listen {
+    /// Gives datagrams that do not decode as DHCP to
+    /// [`Handler::undecodable`](crate::Handler::undecodable) (off: they are only
+    /// logged and counted as [`malformed`](crate::Stats::malformed), as they are
+    /// either way).
+    pub fn deliver_undecodable(mut self, deliver: bool) -> Self {
+        self.deliver_undecodable = deliver;
+        self
+    }
+
+    /// Every socket to bind, main first; the index is the
+    /// [`Source::listener`](crate::Source::listener) of what arrives on it.
+    pub fn sockets(&self) -> Vec<SocketConfig> {
+        let mut all = vec![SocketConfig {
             addr: SocketAddrV4::new(self.bind_ip, self.port),
             device: self.bind_device.clone(),
         }];
         all.extend(self.also_listen.iter().cloned());
         all
+    }
+
+    /// Where replies go.
+    pub fn routing(&self) -> Routing {
+        self.routing
+    }
+
+    /// The interval of [`Handler::tick`](crate::Handler::tick), if any.
+    pub fn tick_interval(&self) -> Option<Duration> {
+        self.tick
+    }
+
+    pub(crate) fn queue_capacity_or_default(&self) -> usize {
+        self.queue_capacity.max(1)
+    }
+
+    pub(crate) fn spin_budget(&self) -> Duration {
+        self.spin
+    }
+
+    pub(crate) fn poll(&self) -> Duration {
+        self.poll_interval.max(Duration::from_millis(1))
+    }
+
+    pub(crate) fn reuses_address(&self) -> bool {
+        self.reuse_address
+    }
+
+    pub(crate) fn delivers_undecodable(&self) -> bool {
+        self.deliver_undecodable
     }
 }

@@ -1,46 +1,42 @@
-//! The handler thread's work as plain functions: an event in, at most one reply out.
+//! The handler thread's work as plain functions: an event and its time in, at most
+//! one reply out.
 //!
-//! No I/O here. The production loop ([`run`]) feeds events from channels and hands
-//! replies to the sender thread; the [`Harness`](crate::Harness) feeds the same
-//! [`Dispatcher`] directly and hands replies to the test.
+//! No I/O and no clock here. The handler thread's loop
+//! ([`handler_thread`](super::handler_thread)) feeds events from channels with the
+//! time it reads, and hands replies to the sender thread; the
+//! [`Harness`](crate::Harness) feeds the same [`Dispatcher`] directly, with its own
+//! clock, and hands replies to the test.
 
 use std::any::Any;
+use std::collections::VecDeque;
 use std::net::SocketAddrV4;
 use std::panic::{self, AssertUnwindSafe};
 use std::sync::Arc;
-use std::time::Duration;
-
-use crossbeam_channel::{never, select, tick, Receiver, Sender};
+use std::time::Instant;
 
 use super::config::Routing;
+use super::context::{Clock, Context, Mailbox};
 use super::destination::destination;
 use super::fit::fit;
-use super::handler::{Handler, Listener, SendFailure, Source};
-use super::reply::{Reply, StopReason};
-use super::stats::Counters;
-use super::wait;
+use super::handler::{Handler, Listener, SendFailure, Source, Undecodable};
+use super::outcome::{Reply, StopReason};
+use super::stats::{Counters, Stats};
 use crate::{MessageType, Op, Packet};
 
-/// A packet on its way to the handler.
+/// A datagram on its way to the handler.
 ///
-/// Boxed so that the trip through the queue and back to the receive thread's pool
-/// moves a pointer, not the 300-odd bytes of a `Packet`.
+/// The packet is boxed so that the trip through the queue and back to the receive
+/// thread's pool moves a pointer, not the 300-odd bytes of a `Packet`.
 #[derive(Debug)]
-pub(crate) struct Incoming {
-    pub(crate) packet: Box<Packet>,
-    pub(crate) source: Source,
+pub(crate) enum Incoming {
+    /// A DHCP packet.
+    Packet { packet: Box<Packet>, source: Source },
+    /// Bytes that did not decode, for a handler that asked for them.
+    Undecodable {
+        datagram: Box<Undecodable>,
+        source: Source,
+    },
 }
-
-/// How many packets the handler thread has finished with wait for reuse by the
-/// receive threads at most ([`Packet::decode_from`] reuses their storage); beyond
-/// that they are freed. Enough for the packets in flight at any realistic load, and
-/// it bounds what a burst of large packets can keep allocated.
-pub(crate) const POOL_CAPACITY: usize = 64;
-
-/// Packets handled one after another with `try_recv` before the handler thread goes
-/// back to `select!` over every channel: the select costs far more than a packet's
-/// dispatch, and this bound keeps calls, stops and ticks from waiting behind a flood.
-const BURST: usize = 64;
 
 /// A reply on its way out, with where it goes and which socket it leaves from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -54,14 +50,10 @@ pub struct Outgoing {
     pub listener: usize,
 }
 
-/// A closure run on the handler's state ([`Server::call`](crate::Server::call)).
-pub(crate) type Job<H> = Box<dyn FnOnce(&mut H) + Send>;
-
-/// Messages from the handle to the handler thread.
-pub(crate) enum Control<H> {
-    Run(Job<H>),
-    Stop,
-}
+/// A closure run on the handler's state ([`Server::cast`](crate::Server::cast) and
+/// [`Server::call`](crate::Server::call)).
+pub(crate) type Job<H> =
+    Box<dyn FnOnce(&mut H, &mut Context<'_, <H as Handler>::Message>) -> Reply + Send>;
 
 /// How a server ended, and the handler with its final state.
 #[derive(Debug)]
@@ -71,6 +63,10 @@ pub struct Exit<H> {
     pub reason: StopReason,
     /// The handler, after [`Handler::terminate`].
     pub state: H,
+    /// The counters once every thread has stopped, so that what happened last is in
+    /// (the sender thread's last reply; deferred-reply tokens in messages that were
+    /// never delivered); under supervision, those of every generation so far.
+    pub stats: Stats,
 }
 
 /// What one event led to.
@@ -78,80 +74,140 @@ pub struct Exit<H> {
 // allocation per reply to save stack space nobody is short of.
 #[allow(clippy::large_enum_variant)]
 #[derive(Debug, PartialEq, Eq)]
-pub(crate) enum Outcome {
+pub(crate) enum Step {
     Nothing,
     Send(Outgoing),
     Stop(StopReason),
 }
 
-/// The handler, the routing rules and the counters: everything the thread needs.
-pub(crate) struct Dispatcher<H> {
+/// The handler, the routing rules, the counters and the handler's own mailbox:
+/// everything the thread needs.
+pub(crate) struct Dispatcher<H: Handler> {
     handler: H,
     routing: Routing,
     counters: Arc<Counters>,
+    listeners: Vec<Listener>,
+    mailbox: Mailbox<H::Message>,
+    clock: Clock,
+    /// Messages from [`Context::continue_with`], handled before anything else.
+    continues: VecDeque<H::Message>,
 }
 
 impl<H: Handler> Dispatcher<H> {
-    pub(crate) fn new(handler: H, routing: Routing, counters: Arc<Counters>) -> Self {
+    pub(crate) fn new(
+        handler: H,
+        routing: Routing,
+        counters: Arc<Counters>,
+        listeners: Vec<Listener>,
+        mailbox: Mailbox<H::Message>,
+    ) -> Self {
         Dispatcher {
             handler,
             routing,
             counters,
+            listeners,
+            mailbox,
+            clock: Clock::System,
+            continues: VecDeque::new(),
         }
     }
 
-    /// Calls [`Handler::init`]; a panic there stops the server before it starts.
-    pub(crate) fn init(&mut self, listeners: &[Listener]) -> Option<StopReason> {
-        let handler = &mut self.handler;
-        guard("init", || handler.init(listeners)).err()
+    pub(crate) fn clock(&self) -> Clock {
+        self.clock
+    }
+
+    /// Where [`Context::system_time`] comes from (the system's clock unless set).
+    pub(crate) fn set_clock(&mut self, clock: Clock) {
+        self.clock = clock;
+    }
+
+    /// The handler and a context for one callback at `now`.
+    fn parts(&mut self, now: Instant) -> (&mut H, Context<'_, H::Message>) {
+        let context = Context {
+            now,
+            clock: self.clock,
+            mailbox: &self.mailbox,
+            listeners: &self.listeners,
+            counters: &self.counters,
+            continues: &mut self.continues,
+        };
+        (&mut self.handler, context)
+    }
+
+    /// Calls [`Handler::init`]; an error or a panic there stops the server before it starts.
+    pub(crate) fn init(&mut self, now: Instant) -> Result<(), StopReason> {
+        let (handler, mut ctx) = self.parts(now);
+        match guard("init", || handler.init(&mut ctx)) {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(error)) => Err(StopReason::Error(error)),
+            Err(reason) => Err(reason),
+        }
     }
 
     /// Dispatches a packet on its op and message type (option 53).
-    pub(crate) fn packet(&mut self, packet: &Packet, source: &Source) -> Outcome {
+    pub(crate) fn packet(&mut self, packet: &Packet, source: &Source, now: Instant) -> Step {
         let kind = packet.message_type();
         self.counters.handled(kind);
-        let handler = &mut self.handler;
+        let (handler, mut ctx) = self.parts(now);
+        let ctx = &mut ctx;
         let reply = guard("a packet callback", || match (packet.op, kind) {
-            (Op::Request, Some(MessageType::Discover)) => handler.discover(packet, source),
-            (Op::Request, Some(MessageType::Request)) => handler.request(packet, source),
-            (Op::Request, Some(MessageType::Decline)) => handler.decline(packet, source),
-            (Op::Request, Some(MessageType::Inform)) => handler.inform(packet, source),
-            (Op::Request, Some(MessageType::Release)) => handler.release(packet, source),
-            _ => handler.other(packet, source),
+            (Op::Request, Some(MessageType::Discover)) => handler.discover(packet, source, ctx),
+            (Op::Request, Some(MessageType::Request)) => handler.request(packet, source, ctx),
+            (Op::Request, Some(MessageType::Decline)) => handler.decline(packet, source, ctx),
+            (Op::Request, Some(MessageType::Inform)) => handler.inform(packet, source, ctx),
+            (Op::Request, Some(MessageType::Release)) => handler.release(packet, source, ctx),
+            _ => handler.other(packet, source, ctx),
         });
         self.route(reply, Some(packet), source.listener)
     }
 
-    /// Dispatches a queued packet, then offers it back to the receive threads (when
-    /// their pool is full or gone, it is simply freed).
-    fn handle(&mut self, incoming: Incoming, recycle: &Sender<Box<Packet>>) -> Outcome {
-        let outcome = self.packet(&incoming.packet, &incoming.source);
-        let _ = recycle.try_send(incoming.packet);
-        outcome
+    /// Calls [`Handler::undecodable`].
+    pub(crate) fn undecodable(
+        &mut self,
+        datagram: Undecodable,
+        source: &Source,
+        now: Instant,
+    ) -> Step {
+        let (handler, mut ctx) = self.parts(now);
+        let reply = guard("undecodable", || {
+            handler.undecodable(datagram, source, &mut ctx)
+        });
+        self.route(reply, None, source.listener)
+    }
+
+    /// Calls [`Handler::message`].
+    pub(crate) fn message(&mut self, message: H::Message, now: Instant) -> Step {
+        let (handler, mut ctx) = self.parts(now);
+        let reply = guard("message", || handler.message(message, &mut ctx));
+        self.route(reply, None, 0)
+    }
+
+    /// The next message from [`Context::continue_with`], if any.
+    pub(crate) fn next_continue(&mut self) -> Option<H::Message> {
+        self.continues.pop_front()
     }
 
     /// Calls [`Handler::tick`].
-    pub(crate) fn tick(&mut self) -> Outcome {
-        let handler = &mut self.handler;
-        let reply = guard("tick", || handler.tick());
+    pub(crate) fn tick(&mut self, now: Instant) -> Step {
+        let (handler, mut ctx) = self.parts(now);
+        let reply = guard("tick", || handler.tick(&mut ctx));
         self.route(reply, None, 0)
     }
 
     /// Calls [`Handler::send_failed`].
-    pub(crate) fn send_failed(&mut self, failure: SendFailure) -> Outcome {
+    pub(crate) fn send_failed(&mut self, failure: SendFailure, now: Instant) -> Step {
         let listener = failure.listener;
-        let handler = &mut self.handler;
-        let reply = guard("send_failed", || handler.send_failed(failure));
+        let (handler, mut ctx) = self.parts(now);
+        let reply = guard("send_failed", || handler.send_failed(failure, &mut ctx));
         self.route(reply, None, listener)
     }
 
-    /// Runs a closure from [`Server::call`](crate::Server::call) on the state.
-    pub(crate) fn run(&mut self, job: Job<H>) -> Outcome {
-        let handler = &mut self.handler;
-        match guard("a call", || job(handler)) {
-            Ok(()) => Outcome::Nothing,
-            Err(reason) => Outcome::Stop(reason),
-        }
+    /// Runs a closure from [`Server::cast`](crate::Server::cast) or
+    /// [`Server::call`](crate::Server::call) on the state.
+    pub(crate) fn run(&mut self, job: Job<H>, now: Instant) -> Step {
+        let (handler, mut ctx) = self.parts(now);
+        let reply = guard("a call", || job(handler, &mut ctx));
+        self.route(reply, None, 0)
     }
 
     /// Calls [`Handler::terminate`] and gives the state back.
@@ -162,6 +218,7 @@ impl<H: Handler> Dispatcher<H> {
         Exit {
             reason,
             state: self.handler,
+            stats: self.counters.snapshot(),
         }
     }
 
@@ -170,18 +227,38 @@ impl<H: Handler> Dispatcher<H> {
         &mut self.handler
     }
 
+    pub(crate) fn counters(&self) -> &Counters {
+        &self.counters
+    }
+
     fn route(
         &self,
         reply: Result<Reply, StopReason>,
         request: Option<&Packet>,
         listener: usize,
-    ) -> Outcome {
-        let (mut packet, explicit) = match reply {
-            Err(reason) | Ok(Reply::Stop(reason)) => return Outcome::Stop(reason),
-            Ok(Reply::None) => return Outcome::Nothing,
-            Ok(Reply::Send(packet)) => (packet, None),
-            Ok(Reply::SendTo(packet, to)) => (packet, Some(to)),
-        };
+    ) -> Step {
+        match reply {
+            Err(reason) | Ok(Reply::Stop(reason)) => Step::Stop(reason),
+            Ok(Reply::None) => Step::Nothing,
+            Ok(Reply::Send(packet)) => self.route_to(packet, None, request, listener),
+            Ok(Reply::SendTo(packet, to)) => self.route_to(packet, Some(to), request, listener),
+            // Routed and fitted as the callback that took the request would have done.
+            Ok(Reply::Deferred(deferred)) => self.route_to(
+                deferred.packet,
+                None,
+                Some(&deferred.request),
+                deferred.listener,
+            ),
+        }
+    }
+
+    fn route_to(
+        &self,
+        mut packet: Packet,
+        explicit: Option<SocketAddrV4>,
+        request: Option<&Packet>,
+        listener: usize,
+    ) -> Step {
         let kind = packet.message_type();
         let to = explicit
             .unwrap_or_else(|| destination(request.unwrap_or(&packet), kind, &self.routing));
@@ -203,7 +280,7 @@ impl<H: Handler> Dispatcher<H> {
                 packet.xid
             );
         }
-        Outcome::Send(Outgoing {
+        Step::Send(Outgoing {
             packet,
             to,
             listener,
@@ -228,95 +305,5 @@ pub(crate) fn panic_message(payload: &(dyn Any + Send)) -> String {
         text.clone()
     } else {
         "a panic with a non-text payload".to_owned()
-    }
-}
-
-/// The channels the handler thread works between.
-pub(crate) struct Wiring<H> {
-    pub(crate) incoming: Receiver<Incoming>,
-    pub(crate) control: Receiver<Control<H>>,
-    pub(crate) failures: Receiver<SendFailure>,
-    pub(crate) outgoing: Sender<Outgoing>,
-    /// Where handled packets go back to the receive threads.
-    pub(crate) recycle: Sender<Box<Packet>>,
-    pub(crate) tick: Option<Duration>,
-    /// How long to poll an empty queue before parking ([`Config::spin`](crate::Config::spin)).
-    pub(crate) spin: Duration,
-}
-
-/// The handler thread: a thin loop around [`Dispatcher`].
-///
-/// It ends when asked to stop, when the handler stops, or when every packet source
-/// is gone; dropping `outgoing` on the way out lets the sender thread drain and end.
-pub(crate) fn run<H: Handler>(
-    mut dispatcher: Dispatcher<H>,
-    listeners: &[Listener],
-    wiring: Wiring<H>,
-) -> Exit<H> {
-    if let Some(reason) = dispatcher.init(listeners) {
-        return dispatcher.terminate(reason);
-    }
-    let ticker = wiring.tick.map_or_else(never, tick);
-    let mut failures = wiring.failures;
-    let mut burst = 0;
-    let reason = loop {
-        // The fast path: packets already queued, without a select over every channel.
-        if burst < BURST {
-            if let Ok(incoming) = wiring.incoming.try_recv() {
-                burst += 1;
-                let outcome = dispatcher.handle(incoming, &wiring.recycle);
-                match forward(outcome, &wiring.outgoing) {
-                    Some(reason) => break reason,
-                    None => continue,
-                }
-            }
-        }
-        burst = 0;
-        // Nothing queued: poll briefly before `select!` parks the thread (see `wait`).
-        wait::spin_until(wiring.spin, || {
-            !wiring.incoming.is_empty() || !wiring.control.is_empty()
-        });
-        let outcome = select! {
-            recv(wiring.control) -> message => match message {
-                Ok(Control::Run(job)) => dispatcher.run(job),
-                Ok(Control::Stop) | Err(_) => Outcome::Stop(StopReason::Shutdown),
-            },
-            recv(wiring.incoming) -> message => match message {
-                Ok(incoming) => dispatcher.handle(incoming, &wiring.recycle),
-                Err(_) => Outcome::Stop(StopReason::Shutdown),
-            },
-            recv(failures) -> message => match message {
-                Ok(failure) => dispatcher.send_failed(failure),
-                Err(_) => {
-                    failures = never();
-                    Outcome::Nothing
-                }
-            },
-            recv(ticker) -> _ => dispatcher.tick(),
-        };
-        if let Some(reason) = forward(outcome, &wiring.outgoing) {
-            break reason;
-        }
-    };
-    drop(wiring.outgoing);
-    // Packets still queued will never be handled: count them, and close the queue
-    // before `terminate`, so the receive threads count any later ones themselves.
-    let unhandled = wiring.incoming.try_iter().count();
-    drop(wiring.incoming);
-    if unhandled > 0 {
-        log::warn!("dropped {unhandled} queued packets: the handler has stopped");
-    }
-    for _ in 0..unhandled {
-        dispatcher.counters.dropped_stopped();
-    }
-    dispatcher.terminate(reason)
-}
-
-/// Queues a reply for the sender thread; `Some` when the loop must end.
-fn forward(outcome: Outcome, outgoing: &Sender<Outgoing>) -> Option<StopReason> {
-    match outcome {
-        Outcome::Nothing => None,
-        Outcome::Send(reply) => outgoing.send(reply).err().map(|_| StopReason::Shutdown),
-        Outcome::Stop(reason) => Some(reason),
     }
 }

@@ -4,6 +4,9 @@ use std::fmt;
 use std::io;
 use std::net::SocketAddrV4;
 
+use super::outcome::StopReason;
+use crate::EncodeError;
+
 /// Why a server could not start.
 #[derive(Debug)]
 #[non_exhaustive]
@@ -35,6 +38,9 @@ pub enum StartError {
         /// The system's error.
         source: io::Error,
     },
+    /// [`Handler::init`](crate::Handler::init) refused to start (an
+    /// [`Error`](StopReason::Error) with the handler's own value) or panicked.
+    Init(StopReason),
 }
 
 impl fmt::Display for StartError {
@@ -68,6 +74,7 @@ impl fmt::Display for StartError {
                 write!(f, "could not bind to device {device}: {source}")
             }
             StartError::Spawn { source } => write!(f, "could not spawn a server thread: {source}"),
+            StartError::Init(reason) => write!(f, "the handler did not start: {reason}"),
         }
     }
 }
@@ -79,6 +86,7 @@ impl std::error::Error for StartError {
             | StartError::Bind { source, .. }
             | StartError::BindToDevice { source, .. }
             | StartError::Spawn { source } => Some(source),
+            StartError::Init(_) => None,
         }
     }
 }
@@ -87,8 +95,8 @@ impl std::error::Error for StartError {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum CallError {
-    /// The server had stopped, or stopped before running the closure.
-    Stopped,
+    /// The server was not running, or stopped before running the closure.
+    NotRunning,
     /// The closure panicked; the server stops.
     Panicked,
     /// No result within the time given to [`Server::call_timeout`](crate::Server::call_timeout).
@@ -98,7 +106,7 @@ pub enum CallError {
 impl fmt::Display for CallError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
-            CallError::Stopped => "the server has stopped",
+            CallError::NotRunning => "the server is not running",
             CallError::Panicked => "the call panicked on the handler thread",
             CallError::Timeout => "the call timed out",
         })
@@ -107,14 +115,66 @@ impl fmt::Display for CallError {
 
 impl std::error::Error for CallError {}
 
-/// The server has stopped: a cast or an injected packet could not be delivered.
+/// The server is not running (any more): a cast, an injected packet or a posted
+/// message could not be delivered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct Stopped;
+pub struct NotRunning;
 
-impl fmt::Display for Stopped {
+impl fmt::Display for NotRunning {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("the server has stopped")
+        f.write_str("the server is not running")
     }
 }
 
-impl std::error::Error for Stopped {}
+impl std::error::Error for NotRunning {}
+
+/// Why the sender thread could not send a reply ([`SendFailure::error`](crate::SendFailure::error)).
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum SendError {
+    /// The reply did not encode.
+    Encode(EncodeError),
+    /// The reply named a socket the server does not have.
+    NoSuchSocket {
+        /// The socket index asked for.
+        listener: usize,
+    },
+    /// `send_to` failed; `PermissionDenied` usually means conntrack or the firewall.
+    Io(io::Error),
+}
+
+impl SendError {
+    /// The system's error, when `send_to` failed.
+    pub fn io(&self) -> Option<&io::Error> {
+        match self {
+            SendError::Io(error) => Some(error),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for SendError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SendError::Encode(error) => write!(f, "the reply did not encode: {error}"),
+            SendError::NoSuchSocket { listener } => write!(f, "no socket number {listener}"),
+            SendError::Io(error) if error.kind() == io::ErrorKind::PermissionDenied => write!(
+                f,
+                "the send was refused ({error}): check conntrack (a stale \
+                 connection-tracking or iptables NAT entry for this flow can block it; \
+                 try `conntrack -D -p udp`) and the firewall"
+            ),
+            SendError::Io(error) => write!(f, "{error}"),
+        }
+    }
+}
+
+impl std::error::Error for SendError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            SendError::Encode(error) => Some(error),
+            SendError::NoSuchSocket { .. } => None,
+            SendError::Io(error) => Some(error),
+        }
+    }
+}

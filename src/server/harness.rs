@@ -1,20 +1,27 @@
 //! The socket-less mode: drive a handler from a test, read back each reply and where
-//! it would go, through the same dispatch code the handler thread runs.
+//! it would go, through the same dispatch code the handler thread runs, on a clock
+//! the test steps.
 
-use std::net::{Ipv4Addr, SocketAddrV4};
+use std::net::SocketAddrV4;
 use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime};
+
+use crossbeam_channel::{unbounded, Receiver};
 
 use super::config::Config;
-use super::dispatch::{Dispatcher, Exit, Outcome, Outgoing};
-use super::handler::{Handler, Listener, SendFailure, Source};
-use super::reply::StopReason;
+use super::context::{Clock, Mailbox};
+use super::dispatch::{Dispatcher, Exit, Outgoing, Step};
+use super::handler::{Handler, Listener, SendFailure, Source, Undecodable};
+use super::outcome::StopReason;
+use super::running::injected_from;
 use super::stats::{Counters, Stats};
 use crate::Packet;
 
 /// A handler without sockets or threads, for tests.
 ///
 /// Each packet goes through the same dispatch, routing (RFC 2131 section 4.1) and
-/// fitting as on a running server; the reply comes back with its destination.
+/// fitting as on a running server; the reply comes back with its destination. Nothing
+/// runs by itself: the test injects packets, delivers messages and steps the clock.
 ///
 /// ```
 /// use std::net::Ipv4Addr;
@@ -28,11 +35,19 @@ use crate::Packet;
 /// assert_eq!(sent.to.ip(), &Ipv4Addr::BROADCAST);
 /// ```
 pub struct Harness<H: Handler> {
+    /// `Some` until [`Harness::finish`] or drop, which both consume the harness.
     dispatcher: Option<Dispatcher<H>>,
     listeners: Vec<Listener>,
-    client_port: u16,
+    /// Where [`Harness::inject`] says a packet came from.
+    injected_from: Source,
     counters: Arc<Counters>,
     stopped: Option<StopReason>,
+    messages: Receiver<H::Message>,
+    mailbox: Mailbox<H::Message>,
+    now: Instant,
+    tick: Option<Duration>,
+    next_tick: Option<Instant>,
+    deliver_undecodable: bool,
 }
 
 impl<H: Handler> std::fmt::Debug for Harness<H> {
@@ -40,6 +55,7 @@ impl<H: Handler> std::fmt::Debug for Harness<H> {
         f.debug_struct("Harness")
             .field("listeners", &self.listeners)
             .field("stopped", &self.stopped)
+            .field("now", &self.now)
             .finish_non_exhaustive()
     }
 }
@@ -48,73 +64,203 @@ impl<H: Handler> Harness<H> {
     /// A harness with the default configuration; [`Handler::init`] is called with one
     /// pretend socket at 0.0.0.0:6767.
     pub fn new(handler: H) -> Self {
-        Harness::with_config(&Config::default(), handler)
+        Harness::with_config(Config::default(), handler)
     }
 
-    /// A harness with the routing of `config`, and one pretend socket per configured
-    /// socket, at its configured address (port 0 stays 0).
-    pub fn with_config(config: &Config, handler: H) -> Self {
+    /// A harness with the routing and tick of `config`, and one pretend socket per
+    /// configured socket, at its configured address (port 0 stays 0).
+    ///
+    /// When [`Handler::init`] fails, the harness starts stopped: see [`Harness::stopped`].
+    pub fn with_config(config: Config, handler: H) -> Self {
         let counters = Arc::new(Counters::default());
         let listeners: Vec<Listener> = config
-            .listens()
+            .sockets()
             .into_iter()
             .enumerate()
-            .map(|(index, listen)| Listener {
+            .map(|(index, socket)| Listener {
                 index,
-                local: listen.addr,
-                device: listen.device.as_deref().map(Arc::from),
+                local: socket.addr,
+                device: socket.device.as_deref().map(Arc::from),
             })
             .collect();
-        let mut dispatcher = Dispatcher::new(handler, config.routing, Arc::clone(&counters));
-        let stopped = dispatcher.init(&listeners);
+        let (sender, messages) = unbounded();
+        let mailbox = Mailbox::new(sender);
+        let mut dispatcher = Dispatcher::new(
+            handler,
+            config.routing(),
+            Arc::clone(&counters),
+            listeners.clone(),
+            mailbox.clone(),
+        );
+        // The harness's clocks start at the real time once, then move only when told.
+        let now = Instant::now();
+        dispatcher.set_clock(Clock::Stepped {
+            start: now,
+            wall: SystemTime::now(),
+        });
+        let stopped = dispatcher.init(now).err();
+        let tick = config.tick_interval();
+        let injected_from = injected_from(&listeners, config.routing().client_port);
         Harness {
             dispatcher: Some(dispatcher),
             listeners,
-            client_port: config.routing.client_port,
+            injected_from,
             counters,
             stopped,
+            messages,
+            mailbox,
+            now,
+            tick,
+            next_tick: tick.map(|interval| now + interval),
+            deliver_undecodable: config.delivers_undecodable(),
         }
     }
 
     /// Hands a packet to the handler as if it came from 0.0.0.0:68 on the main socket;
     /// returns the reply and its destination, if any.
     pub fn inject(&mut self, packet: Packet) -> Option<Outgoing> {
-        let peer = SocketAddrV4::new(Ipv4Addr::UNSPECIFIED, self.client_port);
-        let source = Source::new(peer, &self.listeners[0]);
+        let source = self.injected_from.clone();
         self.inject_from(packet, source)
     }
 
     /// Hands a packet to the handler as if it came from `source`.
     pub fn inject_from(&mut self, packet: Packet, source: Source) -> Option<Outgoing> {
-        self.step(|d| d.packet(&packet, &source))
+        let now = self.now;
+        self.step(|d| d.packet(&packet, &source, now))
     }
 
-    /// A packet from `peer` on socket number `listener`, for [`Harness::inject_from`].
+    /// Hands a datagram to the handler as a receive thread would: decoded, or, when it
+    /// does not decode, counted as malformed and given to [`Handler::undecodable`] if
+    /// the configuration asks for it
+    /// ([`Config::deliver_undecodable`](crate::Config::deliver_undecodable)).
+    pub fn inject_bytes(&mut self, bytes: &[u8], source: Source) -> Option<Outgoing> {
+        match Packet::decode(bytes) {
+            Ok(packet) => self.inject_from(packet, source),
+            Err(error) => {
+                self.counters.malformed();
+                if !self.deliver_undecodable {
+                    return None;
+                }
+                let datagram = Undecodable {
+                    bytes: bytes.to_vec(),
+                    error,
+                };
+                let now = self.now;
+                self.step(|d| d.undecodable(datagram, &source, now))
+            }
+        }
+    }
+
+    /// A packet from `peer` on socket number `listener`, for [`Harness::inject_from`];
+    /// `None` when there is no such socket in the configuration.
+    pub fn source(&self, peer: SocketAddrV4, listener: usize) -> Option<Source> {
+        self.listeners
+            .get(listener)
+            .map(|listener| Source::new(peer, listener))
+    }
+
+    /// The harness's clock: what [`Context::now`](crate::Context::now) says.
+    pub fn now(&self) -> Instant {
+        self.now
+    }
+
+    /// The calendar time callbacks see ([`Context::system_time`](crate::Context::system_time)):
+    /// the real time when the harness was made, moved on only by [`Harness::advance`].
+    pub fn system_time(&self) -> SystemTime {
+        self.dispatcher
+            .as_ref()
+            .map_or_else(SystemTime::now, |d| d.clock().system_time(self.now))
+    }
+
+    /// Sets the calendar time callbacks see from now on, for tests that need a
+    /// given date (a lease file written in 2024, say); [`Harness::advance`] moves it on.
+    pub fn set_system_time(&mut self, at: SystemTime) {
+        if let Some(dispatcher) = self.dispatcher.as_mut() {
+            dispatcher.set_clock(Clock::Stepped {
+                start: self.now,
+                wall: at,
+            });
+        }
+    }
+
+    /// Moves the clock on by `by`, calling [`Handler::tick`] at every configured tick
+    /// interval that falls due on the way (none without [`Config::tick`](crate::Config::tick)),
+    /// each at its own time; returns their replies in order.
     ///
-    /// Panics when there is no such socket in the configuration.
-    pub fn source(&self, peer: SocketAddrV4, listener: usize) -> Source {
-        Source::new(peer, &self.listeners[listener])
+    /// ```
+    /// use std::time::{Duration, Instant};
+    /// use ex_dhcp::{Config, Context, Handler, Harness, Packet, Reply, Source};
+    ///
+    /// #[derive(Default)]
+    /// struct Ticks(Vec<Instant>);
+    ///
+    /// impl Handler for Ticks {
+    ///     type Message = ();
+    ///     fn discover(&mut self, _: &Packet, _: &Source, _: &mut Context) -> Reply { Reply::None }
+    ///     fn request(&mut self, _: &Packet, _: &Source, _: &mut Context) -> Reply { Reply::None }
+    ///     fn decline(&mut self, _: &Packet, _: &Source, _: &mut Context) -> Reply { Reply::None }
+    ///     fn tick(&mut self, ctx: &mut Context) -> Reply {
+    ///         self.0.push(ctx.now());
+    ///         Reply::None
+    ///     }
+    /// }
+    ///
+    /// let config = Config::default().tick(Duration::from_secs(60));
+    /// let mut harness = Harness::with_config(config, Ticks::default());
+    /// let start = harness.now();
+    /// harness.advance(Duration::from_secs(150)); // an instant, not two and a half minutes
+    /// let ticks = harness.call(|ticks| ticks.0.clone()).unwrap();
+    /// assert_eq!(ticks, [start + Duration::from_secs(60), start + Duration::from_secs(120)]);
+    /// assert_eq!(harness.now(), start + Duration::from_secs(150));
+    /// ```
+    pub fn advance(&mut self, by: Duration) -> Vec<Outgoing> {
+        let until = self.now + by;
+        let mut sent = Vec::new();
+        while let (Some(at), Some(interval)) = (self.next_tick, self.tick) {
+            if at > until || self.stopped.is_some() {
+                break;
+            }
+            self.now = at;
+            self.next_tick = Some(at + interval);
+            sent.extend(self.step(|d| d.tick(at)));
+        }
+        self.now = until;
+        sent
     }
 
-    /// Calls [`Handler::tick`].
+    /// Calls [`Handler::tick`] now, whatever the configured interval.
     pub fn tick(&mut self) -> Option<Outgoing> {
-        self.step(Dispatcher::tick)
+        let now = self.now;
+        self.step(|d| d.tick(now))
     }
 
     /// Reports a send failure to the handler, as the sender thread would.
-    pub fn send_failed(
-        &mut self,
-        packet: Packet,
-        to: SocketAddrV4,
-        error: std::io::Error,
-    ) -> Option<Outgoing> {
-        let failure = SendFailure {
-            packet,
-            to,
-            listener: 0,
-            error,
-        };
-        self.step(|d| d.send_failed(failure))
+    pub fn send_failed(&mut self, failure: SendFailure) -> Option<Outgoing> {
+        let now = self.now;
+        self.step(|d| d.send_failed(failure, now))
+    }
+
+    /// The handler's mailbox, as worker threads get it: what they post waits for
+    /// [`Harness::posted`].
+    pub fn mailbox(&self) -> Mailbox<H::Message> {
+        self.mailbox.clone()
+    }
+
+    /// The next message for the handler, without delivering it: one queued by
+    /// [`Context::continue_with`](crate::Context::continue_with) first, else one
+    /// posted to the mailbox, waiting up to `timeout` for a worker thread to post it.
+    /// Hand it to [`Harness::deliver`].
+    pub fn posted(&mut self, timeout: Duration) -> Option<H::Message> {
+        if let Some(message) = self.dispatcher.as_mut()?.next_continue() {
+            return Some(message);
+        }
+        self.messages.recv_timeout(timeout).ok()
+    }
+
+    /// Calls [`Handler::message`] with `message`, as the mailbox would.
+    pub fn deliver(&mut self, message: H::Message) -> Option<Outgoing> {
+        let now = self.now;
+        self.step(|d| d.message(message, now))
     }
 
     /// Runs `f` on the state (a [`Server::call`](crate::Server::call) without threads);
@@ -126,12 +272,14 @@ impl<H: Handler> Harness<H> {
         self.dispatcher.as_mut().map(|d| f(d.handler_mut()))
     }
 
-    /// Why the handler stopped, once it has (a [`Reply::Stop`](crate::Reply::Stop) or a panic).
+    /// Why the handler stopped, once it has (a [`Reply::Stop`](crate::Reply::Stop), a
+    /// panic, or a failed [`Handler::init`]).
     pub fn stopped(&self) -> Option<&StopReason> {
         self.stopped.as_ref()
     }
 
-    /// The counters (only `handled` moves without sockets).
+    /// The counters: what the handler was given, deferred replies, and datagrams
+    /// that did not decode (nothing is sent, so `sent` stays 0).
     pub fn stats(&self) -> Stats {
         self.counters.snapshot()
     }
@@ -140,18 +288,21 @@ impl<H: Handler> Harness<H> {
     /// for, or [`StopReason::Shutdown`], and gives the state back.
     pub fn finish(mut self) -> Exit<H> {
         let reason = self.stopped.take().unwrap_or(StopReason::Shutdown);
-        let dispatcher = self.dispatcher.take().expect("finished once");
-        dispatcher.terminate(reason)
+        match self.dispatcher.take() {
+            Some(dispatcher) => dispatcher.terminate(reason),
+            // Only `finish` and `drop` take the dispatcher, and both consume the harness.
+            None => unreachable!("a harness is finished once"),
+        }
     }
 
-    fn step(&mut self, event: impl FnOnce(&mut Dispatcher<H>) -> Outcome) -> Option<Outgoing> {
+    fn step(&mut self, event: impl FnOnce(&mut Dispatcher<H>) -> Step) -> Option<Outgoing> {
         if self.stopped.is_some() {
             return None;
         }
         match event(self.dispatcher.as_mut()?) {
-            Outcome::Nothing => None,
-            Outcome::Send(outgoing) => Some(outgoing),
-            Outcome::Stop(reason) => {
+            Step::Nothing => None,
+            Step::Send(outgoing) => Some(outgoing),
+            Step::Stop(reason) => {
                 self.stopped = Some(reason);
                 None
             }

@@ -1,11 +1,16 @@
 //! The server: sockets, threads and the handler that gives them a meaning.
 //!
+//! The files follow a packet: [`receive`] (one thread per socket: recv, decode,
+//! queue) → [`handler_thread`] (the loop) around [`dispatch`] (the pure part: an
+//! event in, a routed reply out, no I/O and no clock) → [`send`] (the sender thread).
+//!
 //! ```text
 //!  socket(s) --recv--> receive thread (one per socket): decode, count, try_send
 //!                          |  bounded queue (full: dropped and counted)
 //!                          v
 //!  handle --call/cast/stop--> handler thread: dispatch on op and option 53 to the
 //!  handle --inject---------->   Handler (&mut state), route (RFC 2131 4.1), fit
+//!  mailbox --post----------->   (messages from workers: Handler::message)
 //!                          |  queue of replies          ^ send failures
 //!                          v                            |
 //!                       sender thread: encode, send_to from the receiving socket
@@ -17,15 +22,17 @@
 //! thread drains it and ends. [`Server::join`] joins them all.
 
 mod config;
+mod context;
 mod destination;
 mod dispatch;
 mod error;
 mod fit;
-mod handle;
 mod handler;
+mod handler_thread;
 mod harness;
+mod outcome;
 mod receive;
-mod reply;
+mod running;
 mod send;
 mod socket;
 mod stats;
@@ -33,15 +40,16 @@ mod supervise;
 mod wait;
 
 pub use config::{
-    Config, DestinationPolicy, Listen, Routing, CLIENT_PORT, DEFAULT_PORT, SERVER_PORT,
+    Config, DestinationPolicy, Routing, SocketConfig, CLIENT_PORT, DEFAULT_PORT, SERVER_PORT,
 };
+pub use context::{Context, Mailbox, Pending};
 pub use destination::destination;
 pub use dispatch::{Exit, Outgoing};
-pub use error::{CallError, StartError, Stopped};
-pub use handle::Server;
-pub use handler::{Handler, Listener, SendFailure, Source};
+pub use error::{CallError, NotRunning, SendError, StartError};
+pub use handler::{Handler, Listener, SendFailure, Source, Undecodable};
 pub use harness::Harness;
-pub use reply::{Reply, StopReason};
+pub use outcome::{Deferred, HandlerError, Reply, StopReason};
+pub use running::Server;
 pub(crate) use socket::is_timeout;
 pub use stats::Stats;
 pub use supervise::{supervise, RestartPolicy, Supervisor, SupervisorExit};

@@ -9,7 +9,7 @@ use std::time::Duration;
 use crossbeam_channel::{Receiver, Sender, TrySendError};
 
 use super::dispatch::Incoming;
-use super::handler::{Listener, Source};
+use super::handler::{Listener, Source, Undecodable};
 use super::socket::{describe, is_timeout};
 use super::stats::Counters;
 use crate::Packet;
@@ -24,6 +24,12 @@ pub(crate) struct Queues {
     pub(crate) pool: Receiver<Box<Packet>>,
 }
 
+/// What the configuration asks of a receive thread.
+pub(crate) struct Options {
+    /// Queue datagrams that do not decode for [`Handler::undecodable`](crate::Handler::undecodable).
+    pub(crate) deliver_undecodable: bool,
+}
+
 /// Receives until `stop` is set (checked at every read timeout) or the handler is gone.
 ///
 /// Never blocks on the handler: when its queue is full the packet is dropped and
@@ -32,6 +38,7 @@ pub(crate) fn run(
     socket: UdpSocket,
     listener: Listener,
     queues: Queues,
+    options: Options,
     stop: Arc<AtomicBool>,
     counters: Arc<Counters>,
 ) {
@@ -71,34 +78,57 @@ pub(crate) fn run(
             .take()
             .or_else(|| pool.try_recv().ok())
             .unwrap_or_default();
-        if let Err(error) = packet.decode_from(&buf[..len]) {
-            counters.malformed();
-            log::debug!("dropped {len} bytes from {peer}: {error}");
-            spare = Some(packet);
-            continue;
-        }
-        let incoming = Incoming {
-            packet,
-            source: Source::new(peer, &listener),
+        let incoming = match packet.decode_from(&buf[..len]) {
+            Ok(()) => Incoming::Packet {
+                packet,
+                source: Source::new(peer, &listener),
+            },
+            Err(error) => {
+                counters.malformed();
+                spare = Some(packet);
+                if !options.deliver_undecodable {
+                    log::debug!("dropped {len} bytes from {peer}: {error}");
+                    continue;
+                }
+                Incoming::Undecodable {
+                    datagram: Box::new(Undecodable {
+                        bytes: buf[..len].to_vec(),
+                        error,
+                    }),
+                    source: Source::new(peer, &listener),
+                }
+            }
         };
         match queue.try_send(incoming) {
             Ok(()) => {}
             Err(TrySendError::Full(incoming)) => {
                 counters.dropped_full();
                 log::debug!(
-                    "dropped xid {:#010x} from {peer}: the handler's queue is full",
-                    incoming.packet.xid
+                    "dropped {} from {peer}: the handler's queue is full",
+                    describe_incoming(&incoming)
                 );
-                spare = Some(incoming.packet);
+                if let Incoming::Packet { packet, .. } = incoming {
+                    spare = Some(packet);
+                }
             }
             Err(TrySendError::Disconnected(incoming)) => {
                 counters.dropped_stopped();
                 log::warn!(
-                    "dropped xid {:#010x} from {peer}: the handler has stopped",
-                    incoming.packet.xid
+                    "dropped {} from {peer}: the handler has stopped",
+                    describe_incoming(&incoming)
                 );
                 break;
             }
+        }
+    }
+}
+
+/// What a dropped datagram was, for the log.
+fn describe_incoming(incoming: &Incoming) -> String {
+    match incoming {
+        Incoming::Packet { packet, .. } => format!("xid {:#010x}", packet.xid),
+        Incoming::Undecodable { datagram, .. } => {
+            format!("{} undecodable bytes", datagram.bytes.len())
         }
     }
 }

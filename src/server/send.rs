@@ -1,12 +1,12 @@
 //! The sender thread: encode into a reused buffer, send from the right socket, count.
 
-use std::io;
 use std::net::UdpSocket;
 use std::sync::Arc;
 
 use crossbeam_channel::{Receiver, Sender};
 
 use super::dispatch::Outgoing;
+use super::error::SendError;
 use super::handler::SendFailure;
 use super::stats::Counters;
 
@@ -27,13 +27,15 @@ pub(crate) fn run(
     for outgoing in queue {
         let result = match outgoing.packet.encode_to(&mut buf) {
             Ok(len) => match sockets.get(outgoing.listener) {
-                Some(socket) => socket.send_to(&buf[..len], outgoing.to).map(drop),
-                None => Err(io::Error::new(
-                    io::ErrorKind::NotFound,
-                    format!("no socket number {}", outgoing.listener),
-                )),
+                Some(socket) => socket
+                    .send_to(&buf[..len], outgoing.to)
+                    .map(drop)
+                    .map_err(SendError::Io),
+                None => Err(SendError::NoSuchSocket {
+                    listener: outgoing.listener,
+                }),
             },
-            Err(error) => Err(io::Error::new(io::ErrorKind::InvalidInput, error)),
+            Err(error) => Err(SendError::Encode(error)),
         };
         match result {
             Ok(()) => counters.sent(),
@@ -51,19 +53,11 @@ pub(crate) fn run(
     }
 }
 
-fn log_failure(outgoing: &Outgoing, error: &io::Error) {
-    let xid = outgoing.packet.xid;
-    if error.kind() == io::ErrorKind::PermissionDenied {
-        log::error!(
-            "sending reply xid {xid:#010x} to {} was refused ({error}): check conntrack \
-             (a stale connection-tracking or iptables NAT entry for this flow can block \
-             it; try `conntrack -D -p udp`) and the firewall",
-            outgoing.to
-        );
-    } else {
-        log::error!(
-            "sending reply xid {xid:#010x} to {} failed: {error}",
-            outgoing.to
-        );
-    }
+fn log_failure(outgoing: &Outgoing, error: &SendError) {
+    // The Display of a refused send carries the conntrack hint.
+    log::error!(
+        "sending reply xid {:#010x} to {} failed: {error}",
+        outgoing.packet.xid,
+        outgoing.to
+    );
 }

@@ -3,11 +3,10 @@
 use std::io;
 use std::net::{SocketAddr, UdpSocket};
 use std::sync::Arc;
-use std::time::Duration;
 
 use socket2::{Domain, Protocol, Socket, Type};
 
-use super::config::{Config, Listen};
+use super::config::{Config, SocketConfig};
 use super::error::StartError;
 use super::handler::Listener;
 
@@ -38,19 +37,19 @@ impl Bound {
 /// Binds every socket the configuration names, main socket first.
 pub(crate) fn bind_all(config: &Config) -> Result<Vec<Bound>, StartError> {
     config
-        .listens()
+        .sockets()
         .into_iter()
         .enumerate()
-        .map(|(index, listen)| bind(index, &listen, config))
+        .map(|(index, socket)| bind(index, &socket, config))
         .collect()
 }
 
-fn bind(index: usize, listen: &Listen, config: &Config) -> Result<Bound, StartError> {
+fn bind(index: usize, listen: &SocketConfig, config: &Config) -> Result<Bound, StartError> {
     let addr = listen.addr;
     let setup = |source| StartError::Socket { addr, source };
     let socket = Socket::new(Domain::IPV4, Type::DGRAM, Some(Protocol::UDP)).map_err(setup)?;
     socket.set_broadcast(true).map_err(setup)?;
-    if config.reuse_address {
+    if config.reuses_address() {
         socket.set_reuse_address(true).map_err(setup)?;
     }
     if let Some(device) = &listen.device {
@@ -66,7 +65,7 @@ fn bind(index: usize, listen: &Listen, config: &Config) -> Result<Bound, StartEr
         .map_err(|source| StartError::Bind { addr, source })?;
     // Receive threads wake this often to see whether they should stop.
     socket
-        .set_read_timeout(Some(config.poll_interval.max(Duration::from_millis(1))))
+        .set_read_timeout(Some(config.poll()))
         .map_err(setup)?;
     let socket = UdpSocket::from(socket);
     let local = match socket.local_addr().map_err(setup)? {

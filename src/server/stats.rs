@@ -20,6 +20,9 @@ pub(crate) struct Counters {
     sent: AtomicU64,
     trimmed: AtomicU64,
     send_failures: AtomicU64,
+    deferred: AtomicU64,
+    deferred_answered: AtomicU64,
+    deferred_abandoned: AtomicU64,
 }
 
 fn slot(kind: Option<MessageType>) -> usize {
@@ -58,6 +61,16 @@ impl Counters {
         self.send_failures.fetch_add(1, Ordering::Relaxed);
     }
 
+    pub(crate) fn deferred(&self) {
+        self.deferred.fetch_add(1, Ordering::Relaxed);
+    }
+    pub(crate) fn deferred_answered(&self) {
+        self.deferred_answered.fetch_add(1, Ordering::Relaxed);
+    }
+    pub(crate) fn deferred_abandoned(&self) {
+        self.deferred_abandoned.fetch_add(1, Ordering::Relaxed);
+    }
+
     pub(crate) fn snapshot(&self) -> Stats {
         let mut handled = [0; TYPE_SLOTS];
         for (out, counter) in handled.iter_mut().zip(&self.handled) {
@@ -73,6 +86,9 @@ impl Counters {
             sent: self.sent.load(Ordering::Relaxed),
             trimmed: self.trimmed.load(Ordering::Relaxed),
             send_failures: self.send_failures.load(Ordering::Relaxed),
+            deferred: self.deferred.load(Ordering::Relaxed),
+            deferred_answered: self.deferred_answered.load(Ordering::Relaxed),
+            deferred_abandoned: self.deferred_abandoned.load(Ordering::Relaxed),
         }
     }
 }
@@ -85,9 +101,11 @@ pub struct Stats {
     pub received: u64,
     /// Datagrams that did not decode as DHCP (also counted in `received`).
     pub malformed: u64,
-    /// Packets dropped because the handler's queue was full.
+    /// Datagrams dropped because the handler's queue was full (packets, and with
+    /// [`Config::deliver_undecodable`](crate::Config::deliver_undecodable) the
+    /// undecodable ones too).
     pub dropped_full: u64,
-    /// Packets received but never handled because the handler stopped first (still
+    /// Datagrams received but never handled because the handler stopped first (still
     /// queued, or read before the receive thread stopped); under supervision the
     /// next server never sees them.
     pub dropped_stopped: u64,
@@ -102,6 +120,13 @@ pub struct Stats {
     pub trimmed: u64,
     /// Replies that could not be sent.
     pub send_failures: u64,
+    /// Requests a handler set aside to answer later ([`Context::defer`](crate::Context::defer)).
+    pub deferred: u64,
+    /// Deferred requests answered ([`Pending::reply`](crate::Pending::reply)).
+    pub deferred_answered: u64,
+    /// Deferred requests whose [`Pending`](crate::Pending) was dropped without an
+    /// answer (each logged at debug level).
+    pub deferred_abandoned: u64,
 }
 
 impl Stats {
@@ -109,6 +134,14 @@ impl Stats {
     /// without a known type (BOOTP, unknown option 53 values).
     pub fn handled(&self, kind: Option<MessageType>) -> u64 {
         self.handled[slot(kind)]
+    }
+
+    /// Deferred requests neither answered nor abandoned yet: tokens the handler (or
+    /// its workers) still holds.
+    pub fn deferred_outstanding(&self) -> u64 {
+        self.deferred
+            .saturating_sub(self.deferred_answered)
+            .saturating_sub(self.deferred_abandoned)
     }
 
     /// Packets given to the handler, all types.

@@ -9,11 +9,15 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
+use crossbeam_channel::{bounded, Receiver};
+
 use super::config::Config;
+use super::context::{Context, Mailbox};
 use super::dispatch::Exit;
-use super::error::{CallError, StartError, Stopped};
-use super::handle::{Link, Server};
+use super::error::{CallError, NotRunning, StartError};
 use super::handler::{Handler, Listener};
+use super::outcome::Reply;
+use super::running::{Failed, Link, Server};
 use super::socket::{bind_all, Bound};
 use super::stats::{Counters, Stats};
 use crate::Packet;
@@ -67,7 +71,10 @@ pub struct Supervisor<H: Handler> {
     stopping: Arc<AtomicBool>,
     restarts: Arc<AtomicU32>,
     listeners: Vec<Listener>,
-    thread: Option<JoinHandle<SupervisorExit<H>>>,
+    /// The supervisor thread's result, sent as its last act.
+    exit: Receiver<SupervisorExit<H>>,
+    /// The supervisor thread; `None` once joined.
+    thread: Option<JoinHandle<()>>,
 }
 
 impl<H: Handler> std::fmt::Debug for Supervisor<H> {
@@ -82,7 +89,8 @@ impl<H: Handler> std::fmt::Debug for Supervisor<H> {
 /// Runs a server with a handler from `factory`, and when the handler panics or stops
 /// with an error ([`StopReason::is_abnormal`](crate::StopReason::is_abnormal)), starts
 /// a fresh one from `factory` on the same sockets. More than `policy.max_restarts`
-/// restarts within `policy.period` and it gives up.
+/// restarts within `policy.period` and it gives up. A handler whose
+/// [`init`](Handler::init) fails counts as a failure too, the first one included.
 ///
 /// ```no_run
 /// use ex_dhcp::{supervise, Config, Packet, Reply, RestartPolicy, Source};
@@ -105,13 +113,23 @@ where
     let sockets = bind_all(&config)?;
     let listeners: Vec<Listener> = sockets.iter().map(|b| b.listener.clone()).collect();
     let counters = Arc::new(Counters::default());
-    let first = Server::start_on(
+    let first = match Server::start_on(
         clone_all(&sockets)?,
         &config,
         factory(),
         Arc::clone(&counters),
-    )?;
-    let current = Arc::new(Mutex::new(first.link().clone()));
+    ) {
+        Ok(server) => Ok(server),
+        Err(Failed::Start(error)) => return Err(error),
+        Err(Failed::Init(exit)) => Err(*exit),
+    };
+    // Before any server runs, the handle talks to nothing: its channels are closed.
+    let link = match &first {
+        Ok(server) => server.link().clone(),
+        Err(_) => Link::closed(&listeners, &counters, config.routing().client_port),
+    };
+    let current = Arc::new(Mutex::new(link));
+    let (exit_tx, exit_rx) = bounded(1);
     let stopping = Arc::new(AtomicBool::new(false));
     let restarts = Arc::new(AtomicU32::new(0));
     let thread = {
@@ -131,7 +149,8 @@ where
                     stopping,
                     restarts,
                 };
-                watch.run(first, &mut factory)
+                let exit = watch.run(first, &mut factory);
+                let _ = exit_tx.send(exit);
             })
             .map_err(|source| StartError::Spawn { source })?
     };
@@ -141,6 +160,7 @@ where
         stopping,
         restarts,
         listeners,
+        exit: exit_rx,
         thread: Some(thread),
     })
 }
@@ -150,7 +170,7 @@ fn clone_all(sockets: &[Bound]) -> Result<Vec<Bound>, StartError> {
 }
 
 /// The supervisor thread's state.
-struct Watch<H> {
+struct Watch<H: Handler> {
     counters: Arc<Counters>,
     config: Config,
     policy: RestartPolicy,
@@ -161,10 +181,18 @@ struct Watch<H> {
 }
 
 impl<H: Handler> Watch<H> {
-    fn run(self, mut server: Server<H>, factory: &mut impl FnMut() -> H) -> SupervisorExit<H> {
+    fn run(
+        self,
+        first: Result<Server<H>, Exit<H>>,
+        factory: &mut impl FnMut() -> H,
+    ) -> SupervisorExit<H> {
         let mut recent = VecDeque::new();
+        let mut next = first;
         loop {
-            let exit = server.join();
+            let exit = match next {
+                Ok(server) => server.join(),
+                Err(exit) => exit,
+            };
             let restarts = self.restarts.load(Ordering::Relaxed);
             if !exit.reason.is_abnormal() || self.stopping.load(Ordering::Relaxed) {
                 return SupervisorExit {
@@ -195,12 +223,29 @@ impl<H: Handler> Watch<H> {
                 };
             }
             log::warn!("restarting the dhcp server: {}", exit.reason);
-            let started = clone_all(&self.sockets).and_then(|s| {
-                Server::start_on(s, &self.config, factory(), Arc::clone(&self.counters))
-            });
-            server = match started {
-                Ok(server) => server,
-                Err(error) => {
+            let started = clone_all(&self.sockets)
+                .map_err(Failed::Start)
+                .and_then(|s| {
+                    Server::start_on(s, &self.config, factory(), Arc::clone(&self.counters))
+                });
+            next = match started {
+                Ok(server) => {
+                    *self.current.lock().unwrap_or_else(PoisonError::into_inner) =
+                        server.link().clone();
+                    // Counted once the handle points at the new server, so that a
+                    // caller who sees the count also reaches the new generation.
+                    self.restarts.fetch_add(1, Ordering::Relaxed);
+                    if self.stopping.load(Ordering::Relaxed) {
+                        server.stop();
+                    }
+                    Ok(server)
+                }
+                // A failed init is one more failure, counted against the limit.
+                Err(Failed::Init(exit)) => {
+                    self.restarts.fetch_add(1, Ordering::Relaxed);
+                    Err(*exit)
+                }
+                Err(Failed::Start(error)) => {
                     log::error!("could not restart the dhcp server: {error}");
                     return SupervisorExit {
                         last: exit,
@@ -209,11 +254,6 @@ impl<H: Handler> Watch<H> {
                     };
                 }
             };
-            self.restarts.fetch_add(1, Ordering::Relaxed);
-            *self.current.lock().unwrap_or_else(PoisonError::into_inner) = server.link().clone();
-            if self.stopping.load(Ordering::Relaxed) {
-                server.stop();
-            }
         }
     }
 }
@@ -228,7 +268,7 @@ impl<H: Handler> Supervisor<H> {
 
     /// The main socket's bound address; it stays the same across restarts.
     pub fn local_addr(&self) -> SocketAddrV4 {
-        self.listeners[0].local
+        self.link().injected_from().local
     }
 
     /// The counters of every generation so far, added up: what one restarted server
@@ -252,15 +292,23 @@ impl<H: Handler> Supervisor<H> {
     }
 
     /// [`Server::cast`] on the current server.
-    pub fn cast<F>(&self, f: F) -> Result<(), Stopped>
+    pub fn cast<R, F>(&self, f: F) -> Result<(), NotRunning>
     where
-        F: FnOnce(&mut H) + Send + 'static,
+        F: FnOnce(&mut H, &mut Context<'_, H::Message>) -> R + Send + 'static,
+        R: Into<Reply>,
     {
         self.link().cast(f)
     }
 
+    /// [`Server::mailbox`] of the current server. Each restart starts a new handler
+    /// with a new mailbox: posting to an old one fails with [`NotRunning`]; a handler
+    /// hands its workers the mailbox from its own [`Context`] in [`Handler::init`].
+    pub fn mailbox(&self) -> Mailbox<H::Message> {
+        self.link().mailbox().clone()
+    }
+
     /// [`Server::inject`] on the current server.
-    pub fn inject(&self, packet: Packet) -> Result<(), Stopped> {
+    pub fn inject(&self, packet: Packet) -> Result<(), NotRunning> {
         let link = self.link();
         let source = link.injected_from().clone();
         link.inject_from(packet, source)
@@ -275,10 +323,16 @@ impl<H: Handler> Supervisor<H> {
     /// Waits until the supervisor ends: the server stopped normally, was stopped, or
     /// failed too often.
     pub fn join(mut self) -> SupervisorExit<H> {
-        let thread = self.thread.take().expect("joined once");
-        match thread.join() {
-            Ok(exit) => exit,
-            Err(payload) => panic::resume_unwind(payload),
+        let exit = self.exit.recv();
+        let joined = self.thread.take().map(JoinHandle::join);
+        match (exit, joined) {
+            (Ok(exit), _) => exit,
+            // The supervisor thread joins servers, which catch the handler's panics: one
+            // that escaped is a bug of this crate, passed on as it is.
+            (Err(_), Some(Err(payload))) => panic::resume_unwind(payload),
+            (Err(_), _) => panic::resume_unwind(Box::new(
+                "the dhcp supervisor thread ended without a result",
+            )),
         }
     }
 }

@@ -24,15 +24,21 @@ pub use observe::*;
 ///
 /// ```ignore
 /// impl Handler for Informs {
+///     type Message = ();
 ///     ex_dhcp_testkit::silent_callbacks!(discover, request, decline);
-///     fn inform(&mut self, packet: &Packet, _: &Source) -> Reply { ... }
+///     fn inform(&mut self, packet: &Packet, _: &Source, _: &mut ex_dhcp::Context) -> Reply { ... }
 /// }
 /// ```
 #[macro_export]
 macro_rules! silent_callbacks {
     ($($callback:ident),+ $(,)?) => {
         $(
-            fn $callback(&mut self, _: &ex_dhcp::Packet, _: &ex_dhcp::Source) -> ex_dhcp::Reply {
+            fn $callback(
+                &mut self,
+                _: &ex_dhcp::Packet,
+                _: &ex_dhcp::Source,
+                _: &mut ex_dhcp::Context,
+            ) -> ex_dhcp::Reply {
                 ex_dhcp::Reply::None
             }
         )+
@@ -43,5 +49,6 @@ macro_rules! silent_callbacks {
 pub struct Silent;
 
 impl Handler for Silent {
+    type Message = ();
     crate::silent_callbacks!(discover, request, decline);
 }

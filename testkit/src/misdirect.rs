@@ -5,7 +5,7 @@ use std::io;
 use std::net::{Ipv4Addr, SocketAddrV4};
 use std::sync::mpsc;
 
-use ex_dhcp::{respond, Handler, MessageType, Packet, Reply, SendFailure, Source};
+use ex_dhcp::{respond, Context, Handler, MessageType, Packet, Reply, SendFailure, Source};
 
 use crate::OFFERED;
 
@@ -37,7 +37,8 @@ pub struct Misdirects {
 }
 
 impl Handler for Misdirects {
-    fn discover(&mut self, packet: &Packet, _: &Source) -> Reply {
+    type Message = ();
+    fn discover(&mut self, packet: &Packet, _: &Source, _: &mut Context) -> Reply {
         let offer = respond(packet, MessageType::Offer).with_yiaddr(OFFERED);
         if packet.xid == REFUSED_XID {
             Reply::SendTo(offer, self.refused)
@@ -45,18 +46,21 @@ impl Handler for Misdirects {
             offer.into()
         }
     }
-    fn request(&mut self, _: &Packet, _: &Source) -> Reply {
+    fn request(&mut self, _: &Packet, _: &Source, _: &mut Context) -> Reply {
         Reply::None
     }
-    fn decline(&mut self, _: &Packet, _: &Source) -> Reply {
+    fn decline(&mut self, _: &Packet, _: &Source, _: &mut Context) -> Reply {
         Reply::None
     }
-    fn send_failed(&mut self, failure: SendFailure) -> Reply {
+    fn send_failed(&mut self, failure: SendFailure, _: &mut Context) -> Reply {
         let failed = Failed {
             xid: failure.packet.xid,
             to: failure.to,
-            kind: failure.error.kind(),
-            errno: failure.error.raw_os_error(),
+            kind: failure
+                .error
+                .io()
+                .map_or(io::ErrorKind::Other, io::Error::kind),
+            errno: failure.error.io().and_then(io::Error::raw_os_error),
         };
         self.failures.send(failed).expect("the test is listening");
         match self.fallback {

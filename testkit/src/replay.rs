@@ -76,7 +76,8 @@ impl Default for DoraServer {
 }
 
 impl Handler for DoraServer {
-    fn discover(&mut self, packet: &Packet, _from: &Source) -> Reply {
+    type Message = ();
+    fn discover(&mut self, packet: &Packet, _from: &Source, _: &mut ex_dhcp::Context) -> Reply {
         self.reply(packet, MessageType::Offer)
             .with_siaddr(SERVER)
             .with_option(SubnetMask, MASK)
@@ -87,7 +88,7 @@ impl Handler for DoraServer {
             .into()
     }
 
-    fn request(&mut self, packet: &Packet, _from: &Source) -> Reply {
+    fn request(&mut self, packet: &Packet, _from: &Source, _: &mut ex_dhcp::Context) -> Reply {
         self.reply(packet, MessageType::Ack)
             .with_option(RenewalTime, T1_SECS)
             .with_option(RebindingTime, T2_SECS)
@@ -97,7 +98,7 @@ impl Handler for DoraServer {
             .into()
     }
 
-    fn decline(&mut self, _packet: &Packet, _from: &Source) -> Reply {
+    fn decline(&mut self, _packet: &Packet, _from: &Source, _: &mut ex_dhcp::Context) -> Reply {
         Reply::None
     }
 }

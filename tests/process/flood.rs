@@ -44,7 +44,8 @@ struct Slow {
 }
 
 impl Handler for Slow {
-    fn discover(&mut self, packet: &Packet, _: &Source) -> Reply {
+    type Message = ();
+    fn discover(&mut self, packet: &Packet, _: &Source, _: &mut ex_dhcp::Context) -> Reply {
         if packet.xid == PROBE_XID {
             return respond(packet, MessageType::Offer)
                 .with_yiaddr(OFFERED)
@@ -54,10 +55,10 @@ impl Handler for Slow {
         thread::sleep(HANDLER_WORK);
         Reply::SendTo(respond(packet, MessageType::Offer), self.sink)
     }
-    fn request(&mut self, _: &Packet, _: &Source) -> Reply {
+    fn request(&mut self, _: &Packet, _: &Source, _: &mut ex_dhcp::Context) -> Reply {
         Reply::None
     }
-    fn decline(&mut self, _: &Packet, _: &Source) -> Reply {
+    fn decline(&mut self, _: &Packet, _: &Source, _: &mut ex_dhcp::Context) -> Reply {
         Reply::None
     }
 }

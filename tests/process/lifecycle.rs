@@ -177,7 +177,7 @@ fn a_full_queue_drops_and_counts_without_blocking_the_socket() {
     // Park the handler thread so nothing leaves the queue, and know it is parked
     // before the first packet goes: a handler still free would take some.
     server
-        .cast(move |_| {
+        .cast(move |_, _| {
             parked_tx.send(()).unwrap();
             let _ = blocked.recv_timeout(WAIT);
         })

@@ -41,7 +41,8 @@ impl Fragile {
 }
 
 impl Handler for Fragile {
-    fn discover(&mut self, packet: &Packet, _: &Source) -> Reply {
+    type Message = ();
+    fn discover(&mut self, packet: &Packet, _: &Source, _: &mut ex_dhcp::Context) -> Reply {
         if packet.xid == POISON_XID {
             panic!("{}", poison_message(self.generation));
         }
@@ -50,14 +51,14 @@ impl Handler for Fragile {
             .with_yiaddr(OFFERED)
             .into()
     }
-    fn request(&mut self, packet: &Packet, _: &Source) -> Reply {
+    fn request(&mut self, packet: &Packet, _: &Source, _: &mut ex_dhcp::Context) -> Reply {
         if packet.xid == STOP_XID {
             Reply::stop()
         } else {
             Reply::None
         }
     }
-    fn decline(&mut self, _: &Packet, _: &Source) -> Reply {
+    fn decline(&mut self, _: &Packet, _: &Source, _: &mut ex_dhcp::Context) -> Reply {
         Reply::None
     }
     fn terminate(&mut self, reason: &StopReason) {

@@ -12,14 +12,15 @@ struct Quarantine {
 }
 
 impl Handler for Quarantine {
+    type Message = ();
     /// Answers so that a test knows everything sent before has been handled.
-    fn discover(&mut self, packet: &Packet, _: &Source) -> Reply {
+    fn discover(&mut self, packet: &Packet, _: &Source, _: &mut ex_dhcp::Context) -> Reply {
         respond(packet, MessageType::Offer).into()
     }
-    fn request(&mut self, _: &Packet, _: &Source) -> Reply {
+    fn request(&mut self, _: &Packet, _: &Source, _: &mut ex_dhcp::Context) -> Reply {
         Reply::None
     }
-    fn decline(&mut self, packet: &Packet, _: &Source) -> Reply {
+    fn decline(&mut self, packet: &Packet, _: &Source, _: &mut ex_dhcp::Context) -> Reply {
         self.declined.extend(packet.options.get(RequestedIpAddress));
         Reply::None
     }

@@ -12,7 +12,8 @@ struct Offers {
 }
 
 impl Handler for Offers {
-    fn discover(&mut self, packet: &Packet, from: &Source) -> Reply {
+    type Message = ();
+    fn discover(&mut self, packet: &Packet, from: &Source, _: &mut ex_dhcp::Context) -> Reply {
         self.seen.send(from.clone()).unwrap();
         respond(packet, MessageType::Offer)
             .with_yiaddr(OFFERED)
@@ -21,10 +22,10 @@ impl Handler for Offers {
             .with_option(LeaseTime, 3600)
             .into()
     }
-    fn request(&mut self, _: &Packet, _: &Source) -> Reply {
+    fn request(&mut self, _: &Packet, _: &Source, _: &mut ex_dhcp::Context) -> Reply {
         panic!("not a request")
     }
-    fn decline(&mut self, _: &Packet, _: &Source) -> Reply {
+    fn decline(&mut self, _: &Packet, _: &Source, _: &mut ex_dhcp::Context) -> Reply {
         panic!("not a decline")
     }
 }

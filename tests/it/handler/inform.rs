@@ -9,8 +9,9 @@ use ex_dhcp_testkit::{loopback, packet, Silent, WAIT};
 struct Informs;
 
 impl Handler for Informs {
+    type Message = ();
     ex_dhcp_testkit::silent_callbacks!(discover, request, decline);
-    fn inform(&mut self, packet: &Packet, _: &Source) -> Reply {
+    fn inform(&mut self, packet: &Packet, _: &Source, _: &mut ex_dhcp::Context) -> Reply {
         respond(packet, MessageType::Ack)
             .with_option(DomainNameServer, vec![Ipv4Addr::new(198, 18, 0, 53)])
             .into()

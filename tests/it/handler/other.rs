@@ -13,16 +13,17 @@ struct Watcher {
 }
 
 impl Handler for Watcher {
-    fn discover(&mut self, _: &Packet, _: &Source) -> Reply {
+    type Message = ();
+    fn discover(&mut self, _: &Packet, _: &Source, _: &mut ex_dhcp::Context) -> Reply {
         panic!("an offer is not a discover")
     }
-    fn request(&mut self, _: &Packet, _: &Source) -> Reply {
+    fn request(&mut self, _: &Packet, _: &Source, _: &mut ex_dhcp::Context) -> Reply {
         Reply::None
     }
-    fn decline(&mut self, _: &Packet, _: &Source) -> Reply {
+    fn decline(&mut self, _: &Packet, _: &Source, _: &mut ex_dhcp::Context) -> Reply {
         Reply::None
     }
-    fn other(&mut self, packet: &Packet, _: &Source) -> Reply {
+    fn other(&mut self, packet: &Packet, _: &Source, _: &mut ex_dhcp::Context) -> Reply {
         self.others
             .send((packet.op, packet.message_type()))
             .unwrap();

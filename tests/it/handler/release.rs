@@ -11,8 +11,9 @@ struct Leases {
 }
 
 impl Handler for Leases {
+    type Message = ();
     ex_dhcp_testkit::silent_callbacks!(discover, request, decline);
-    fn release(&mut self, packet: &Packet, _: &Source) -> Reply {
+    fn release(&mut self, packet: &Packet, _: &Source, _: &mut ex_dhcp::Context) -> Reply {
         self.released.push(packet.ciaddr);
         Reply::None
     }

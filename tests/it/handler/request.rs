@@ -10,10 +10,11 @@ use ex_dhcp_testkit::{loopback, packet, OFFERED, WAIT};
 struct OnlyOffered;
 
 impl Handler for OnlyOffered {
-    fn discover(&mut self, _: &Packet, _: &Source) -> Reply {
+    type Message = ();
+    fn discover(&mut self, _: &Packet, _: &Source, _: &mut ex_dhcp::Context) -> Reply {
         Reply::None
     }
-    fn request(&mut self, packet: &Packet, _: &Source) -> Reply {
+    fn request(&mut self, packet: &Packet, _: &Source, _: &mut ex_dhcp::Context) -> Reply {
         let wanted = packet
             .options
             .get(RequestedIpAddress)
@@ -26,7 +27,7 @@ impl Handler for OnlyOffered {
             respond(packet, MessageType::Nak).into()
         }
     }
-    fn decline(&mut self, _: &Packet, _: &Source) -> Reply {
+    fn decline(&mut self, _: &Packet, _: &Source, _: &mut ex_dhcp::Context) -> Reply {
         Reply::None
     }
 }

@@ -33,7 +33,9 @@ fn by_mac_replies(requests: &[Packet]) -> Vec<Packet> {
 }
 
 fn source() -> Source {
-    ex_dhcp::Harness::new(by_mac).source("0.0.0.0:68".parse().unwrap(), 0)
+    ex_dhcp::Harness::new(by_mac)
+        .source("0.0.0.0:68".parse().unwrap(), 0)
+        .expect("the main socket")
 }
 
 fn recording(packets: &[Packet]) -> Recording {

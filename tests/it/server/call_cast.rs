@@ -11,6 +11,7 @@ struct Counter {
 }
 
 impl ex_dhcp::Handler for Counter {
+    type Message = ();
     ex_dhcp_testkit::silent_callbacks!(discover, request, decline);
 }
 
@@ -35,7 +36,7 @@ fn casts_are_applied_in_order_before_a_later_call() {
     let (server, _client) = loopback(Counter::default());
     for step in 1..=10 {
         server
-            .cast(move |state| state.value = state.value * 10 + step % 10)
+            .cast(move |state, _| state.value = state.value * 10 + step % 10)
             .unwrap();
     }
     assert_eq!(server.call(|state| state.value), Ok(1_234_567_890));
@@ -62,12 +63,12 @@ fn call_after_stop_says_stopped() {
     loop {
         match server.call(|state| state.value) {
             Err(error) => {
-                assert_eq!(error, CallError::Stopped);
-                assert_eq!(error.to_string(), "the server has stopped");
+                assert_eq!(error, CallError::NotRunning);
+                assert_eq!(error.to_string(), "the server is not running");
                 break;
             }
             Ok(_) => assert!(std::time::Instant::now() < deadline, "never stopped"),
         }
     }
-    assert_eq!(server.cast(|_| ()), Err(ex_dhcp::Stopped));
+    assert_eq!(server.cast(|_, _| ()), Err(ex_dhcp::NotRunning));
 }

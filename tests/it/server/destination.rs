@@ -5,8 +5,8 @@ use std::net::{Ipv4Addr, SocketAddrV4};
 
 use ex_dhcp::options::MaxMessageSize;
 use ex_dhcp::{
-    respond, Client, Config, DestinationPolicy, Harness, Listen, MessageType, Packet, Reply,
-    Server, Source,
+    respond, Client, Config, DestinationPolicy, Harness, MessageType, Packet, Reply, Server,
+    SocketConfig, Source,
 };
 use ex_dhcp_testkit::{loopback, loopback_with, packet, WAIT};
 
@@ -61,7 +61,7 @@ fn ciaddr_replies_are_unicast_and_always_broadcast_policy_ignores_it() {
         SocketAddrV4::new(Ipv4Addr::new(198, 18, 0, 10), 68)
     );
     let mut exdhcp = Harness::with_config(
-        &Config::default().destination_policy(DestinationPolicy::AlwaysBroadcast),
+        Config::default().destination_policy(DestinationPolicy::AlwaysBroadcast),
         answer,
     );
     assert_eq!(
@@ -85,7 +85,7 @@ fn an_explicit_destination_wins() {
 #[test]
 fn replies_leave_from_the_socket_the_request_came_in_on() {
     let (server, mut client) = loopback_with(
-        Config::default().also_listen(Listen::new(SocketAddrV4::new(Ipv4Addr::LOCALHOST, 0))),
+        Config::default().also_listen(SocketConfig::new(SocketAddrV4::new(Ipv4Addr::LOCALHOST, 0))),
         |packet: &Packet, from: &Source| -> Reply {
             respond(packet, MessageType::Offer)
                 .with_yiaddr(Ipv4Addr::new(10, 0, 0, from.listener as u8))

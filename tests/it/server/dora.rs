@@ -26,12 +26,13 @@ fn configure(reply: Packet) -> Packet {
 }
 
 impl Handler for Leases {
-    fn discover(&mut self, packet: &Packet, _: &Source) -> Reply {
+    type Message = ();
+    fn discover(&mut self, packet: &Packet, _: &Source, _: &mut ex_dhcp::Context) -> Reply {
         let mac = packet.mac().expect("ethernet");
         self.offered.insert(mac, OFFERED);
         configure(respond(packet, MessageType::Offer).with_yiaddr(OFFERED)).into()
     }
-    fn request(&mut self, packet: &Packet, _: &Source) -> Reply {
+    fn request(&mut self, packet: &Packet, _: &Source, _: &mut ex_dhcp::Context) -> Reply {
         let mac = packet.mac().expect("ethernet");
         match (
             self.offered.get(&mac),
@@ -46,7 +47,7 @@ impl Handler for Leases {
                 .into(),
         }
     }
-    fn decline(&mut self, _: &Packet, _: &Source) -> Reply {
+    fn decline(&mut self, _: &Packet, _: &Source, _: &mut ex_dhcp::Context) -> Reply {
         Reply::None
     }
 }

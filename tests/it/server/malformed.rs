@@ -77,29 +77,30 @@ impl Recorder {
 }
 
 impl Handler for Recorder {
-    fn discover(&mut self, packet: &Packet, _: &Source) -> Reply {
+    type Message = ();
+    fn discover(&mut self, packet: &Packet, _: &Source, _: &mut ex_dhcp::Context) -> Reply {
         self.record(Callback::Discover, packet);
         respond(packet, MessageType::Offer)
             .with_yiaddr(OFFERED)
             .into()
     }
-    fn request(&mut self, packet: &Packet, _: &Source) -> Reply {
+    fn request(&mut self, packet: &Packet, _: &Source, _: &mut ex_dhcp::Context) -> Reply {
         self.record(Callback::Request, packet);
         Reply::None
     }
-    fn decline(&mut self, packet: &Packet, _: &Source) -> Reply {
+    fn decline(&mut self, packet: &Packet, _: &Source, _: &mut ex_dhcp::Context) -> Reply {
         self.record(Callback::Decline, packet);
         Reply::None
     }
-    fn inform(&mut self, packet: &Packet, _: &Source) -> Reply {
+    fn inform(&mut self, packet: &Packet, _: &Source, _: &mut ex_dhcp::Context) -> Reply {
         self.record(Callback::Inform, packet);
         Reply::None
     }
-    fn release(&mut self, packet: &Packet, _: &Source) -> Reply {
+    fn release(&mut self, packet: &Packet, _: &Source, _: &mut ex_dhcp::Context) -> Reply {
         self.record(Callback::Release, packet);
         Reply::None
     }
-    fn other(&mut self, packet: &Packet, _: &Source) -> Reply {
+    fn other(&mut self, packet: &Packet, _: &Source, _: &mut ex_dhcp::Context) -> Reply {
         self.record(Callback::Other, packet);
         Reply::None
     }

@@ -1,6 +1,7 @@
 //! The running server: routing, call and cast, supervision, start-up and send failures.
 
 mod call_cast;
+mod deferred;
 mod destination;
 mod dora;
 mod malformed;

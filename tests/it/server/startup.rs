@@ -4,7 +4,7 @@
 use std::io;
 use std::net::{Ipv4Addr, UdpSocket};
 
-use ex_dhcp::{Config, Listen, Packet, Reply, Server, Source, StartError};
+use ex_dhcp::{Config, Packet, Reply, Server, SocketConfig, Source, StartError};
 use ex_dhcp_testkit::serial;
 
 fn silent(_: &Packet, _: &Source) -> Reply {
@@ -27,7 +27,7 @@ fn a_taken_port_on_an_extra_socket_names_it_and_releases_the_others() {
     let config = Config::default()
         .bind_ip(Ipv4Addr::LOCALHOST)
         .port(free_addr.port())
-        .also_listen(Listen::new(taken_addr));
+        .also_listen(SocketConfig::new(taken_addr));
     let error = Server::start(config, silent).expect_err("the port is taken");
     assert!(
         matches!(&error, StartError::Bind { addr, source }

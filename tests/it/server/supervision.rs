@@ -6,8 +6,7 @@ use std::sync::{mpsc, Arc};
 use std::time::Duration;
 
 use ex_dhcp::{
-    supervise, Config, Handler, Listener, MessageType, Packet, Reply, RestartPolicy, Source,
-    StopReason,
+    supervise, Config, Handler, MessageType, Packet, Reply, RestartPolicy, Source, StopReason,
 };
 use ex_dhcp_testkit::{packet, WAIT};
 
@@ -17,20 +16,22 @@ struct Generation {
 }
 
 impl Handler for Generation {
-    fn init(&mut self, _: &[Listener]) {
+    type Message = ();
+    fn init(&mut self, _: &mut ex_dhcp::Context) -> Result<(), ex_dhcp::HandlerError> {
         assert!(
             !self.panic_in_init,
             "init failed in generation {}",
             self.number
         );
+        Ok(())
     }
-    fn discover(&mut self, _: &Packet, _: &Source) -> Reply {
+    fn discover(&mut self, _: &Packet, _: &Source, _: &mut ex_dhcp::Context) -> Reply {
         panic!("generation {} crashed", self.number)
     }
-    fn request(&mut self, _: &Packet, _: &Source) -> Reply {
+    fn request(&mut self, _: &Packet, _: &Source, _: &mut ex_dhcp::Context) -> Reply {
         Reply::stop_with_error("asked to fail")
     }
-    fn decline(&mut self, _: &Packet, _: &Source) -> Reply {
+    fn decline(&mut self, _: &Packet, _: &Source, _: &mut ex_dhcp::Context) -> Reply {
         Reply::None
     }
 }

@@ -10,13 +10,14 @@ struct Ends {
 }
 
 impl Handler for Ends {
-    fn discover(&mut self, _: &Packet, _: &Source) -> Reply {
+    type Message = ();
+    fn discover(&mut self, _: &Packet, _: &Source, _: &mut ex_dhcp::Context) -> Reply {
         Reply::stop_with_error("out of addresses")
     }
-    fn request(&mut self, _: &Packet, _: &Source) -> Reply {
+    fn request(&mut self, _: &Packet, _: &Source, _: &mut ex_dhcp::Context) -> Reply {
         Reply::stop()
     }
-    fn decline(&mut self, _: &Packet, _: &Source) -> Reply {
+    fn decline(&mut self, _: &Packet, _: &Source, _: &mut ex_dhcp::Context) -> Reply {
         panic!("decline handler exploded")
     }
     fn terminate(&mut self, reason: &StopReason) {

@@ -13,8 +13,9 @@ struct Ticker {
 }
 
 impl Handler for Ticker {
+    type Message = ();
     ex_dhcp_testkit::silent_callbacks!(discover, request, decline);
-    fn tick(&mut self) -> Reply {
+    fn tick(&mut self, _: &mut ex_dhcp::Context) -> Reply {
         self.count += 1;
         let _ = self.ticks.send(Instant::now());
         if self.count == self.stop_after {

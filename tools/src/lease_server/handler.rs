@@ -13,11 +13,15 @@ use super::args::Args;
 /// How often expired offers, leases and quarantines are reclaimed.
 pub const TICK: Duration = Duration::from_secs(1);
 
-/// The wall clock in seconds since the Unix epoch.
+/// The wall clock in seconds since the Unix epoch, at startup (callbacks get their
+/// time from the library: [`secs`] of `Context::system_time`).
 pub fn now() -> Secs {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs())
+    secs(SystemTime::now())
+}
+
+/// A calendar time in seconds since the Unix epoch.
+pub fn secs(at: SystemTime) -> Secs {
+    at.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs())
 }
 
 /// The library server's configuration for these arguments: port, interface (the
@@ -63,28 +67,29 @@ impl LeaseHandler {
 }
 
 impl Handler for LeaseHandler {
-    fn discover(&mut self, packet: &Packet, _from: &Source) -> Reply {
-        self.handle_at(packet, now())
+    type Message = ();
+    fn discover(&mut self, packet: &Packet, _from: &Source, ctx: &mut ex_dhcp::Context) -> Reply {
+        self.handle_at(packet, secs(ctx.system_time()))
     }
 
-    fn request(&mut self, packet: &Packet, _from: &Source) -> Reply {
-        self.handle_at(packet, now())
+    fn request(&mut self, packet: &Packet, _from: &Source, ctx: &mut ex_dhcp::Context) -> Reply {
+        self.handle_at(packet, secs(ctx.system_time()))
     }
 
-    fn decline(&mut self, packet: &Packet, _from: &Source) -> Reply {
-        self.handle_at(packet, now())
+    fn decline(&mut self, packet: &Packet, _from: &Source, ctx: &mut ex_dhcp::Context) -> Reply {
+        self.handle_at(packet, secs(ctx.system_time()))
     }
 
-    fn inform(&mut self, packet: &Packet, _from: &Source) -> Reply {
-        self.handle_at(packet, now())
+    fn inform(&mut self, packet: &Packet, _from: &Source, ctx: &mut ex_dhcp::Context) -> Reply {
+        self.handle_at(packet, secs(ctx.system_time()))
     }
 
-    fn release(&mut self, packet: &Packet, _from: &Source) -> Reply {
-        self.handle_at(packet, now())
+    fn release(&mut self, packet: &Packet, _from: &Source, ctx: &mut ex_dhcp::Context) -> Reply {
+        self.handle_at(packet, secs(ctx.system_time()))
     }
 
-    fn tick(&mut self) -> Reply {
-        for addr in self.server.tick(now()) {
+    fn tick(&mut self, ctx: &mut ex_dhcp::Context) -> Reply {
+        for addr in self.server.tick(secs(ctx.system_time())) {
             log::info!("{addr} is free again");
         }
         Reply::None
@@ -105,10 +110,10 @@ mod tests {
     #[test]
     fn the_server_is_bound_to_the_interface_it_was_given() {
         let config = server_config(&args("--server 198.18.0.1 --interface veth-s --port 67"));
-        assert_eq!(config.bind_device.as_deref(), Some("veth-s"));
-        assert_eq!(config.port, 67);
+        assert_eq!(config.sockets()[0].device.as_deref(), Some("veth-s"));
+        assert_eq!(config.sockets()[0].addr.port(), 67);
         let config = server_config(&args("--server 198.18.0.1"));
-        assert_eq!(config.bind_device, None);
+        assert_eq!(config.sockets()[0].device, None);
     }
 
     #[test]
@@ -116,8 +121,8 @@ mod tests {
         let config = server_config(&args(
             "--server 198.18.0.1 --client-port 6868 --broadcast 127.0.0.1",
         ));
-        assert_eq!(config.routing.client_port, 6868);
-        assert_eq!(config.routing.broadcast, std::net::Ipv4Addr::LOCALHOST);
-        assert_eq!(config.tick, Some(TICK));
+        assert_eq!(config.routing().client_port, 6868);
+        assert_eq!(config.routing().broadcast, std::net::Ipv4Addr::LOCALHOST);
+        assert_eq!(config.tick_interval(), Some(TICK));
     }
 }

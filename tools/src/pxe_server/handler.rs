@@ -4,11 +4,11 @@
 use std::net::{Ipv4Addr, SocketAddrV4};
 
 use ex_dhcp::options::ServerIdentifier;
-use ex_dhcp::{Config, Handler, Listen, MessageType, Packet, Reply, Source};
+use ex_dhcp::{Config, Handler, MessageType, Packet, Reply, SocketConfig, Source};
 
 use ex_dhcp::pxe::{Boot, PXE_PORT};
 
-use crate::lease_server::handler::{now, LeaseHandler};
+use crate::lease_server::handler::{secs, LeaseHandler};
 
 /// Logs a request and the reply to it, decoded, at debug level: what a real PXE
 /// client sent and what it was told is the first thing to read when a boot fails.
@@ -60,7 +60,7 @@ impl PxeHandler {
         if !self.serves_4011 {
             return config;
         }
-        let listen = Listen::new(SocketAddrV4::new(Ipv4Addr::UNSPECIFIED, PXE_PORT));
+        let listen = SocketConfig::new(SocketAddrV4::new(Ipv4Addr::UNSPECIFIED, PXE_PORT));
         config.also_listen(match device {
             Some(device) => listen.device(device),
             None => listen,
@@ -82,15 +82,15 @@ impl PxeHandler {
         }
     }
 
-    fn lease(&mut self, packet: &Packet) -> Option<Reply> {
+    fn lease(&mut self, packet: &Packet, ctx: &ex_dhcp::Context) -> Option<Reply> {
         match &mut self.mode {
-            Mode::Full(leases) => Some(leases.handle_at(packet, now())),
+            Mode::Full(leases) => Some(leases.handle_at(packet, secs(ctx.system_time()))),
             Mode::Proxy => None,
         }
     }
 
     /// A REQUEST on port 67 or port 4011.
-    fn answer_request(&mut self, packet: &Packet, from: &Source) -> Reply {
+    fn answer_request(&mut self, packet: &Packet, from: &Source, ctx: &ex_dhcp::Context) -> Reply {
         if from.local.port() == PXE_PORT {
             // UEFI firmware asks from port 4011 and ignores answers sent to port 68.
             return match self.boot.proxy_reply(packet, MessageType::Ack) {
@@ -98,7 +98,7 @@ impl PxeHandler {
                 None => Reply::None,
             };
         }
-        match self.lease(packet) {
+        match self.lease(packet, ctx) {
             Some(reply) => self.with_boot(reply, packet),
             None if packet.options.get(ServerIdentifier) == Some(self.boot.server_id) => {
                 self.boot.proxy_reply(packet, MessageType::Ack).into()
@@ -110,37 +110,38 @@ impl PxeHandler {
 }
 
 impl Handler for PxeHandler {
-    fn discover(&mut self, packet: &Packet, from: &Source) -> Reply {
-        let reply = match self.lease(packet) {
+    type Message = ();
+    fn discover(&mut self, packet: &Packet, from: &Source, ctx: &mut ex_dhcp::Context) -> Reply {
+        let reply = match self.lease(packet, ctx) {
             Some(reply) => self.with_boot(reply, packet),
             None => self.boot.proxy_reply(packet, MessageType::Offer).into(),
         };
         logged(packet, from, reply)
     }
 
-    fn request(&mut self, packet: &Packet, from: &Source) -> Reply {
-        let reply = self.answer_request(packet, from);
+    fn request(&mut self, packet: &Packet, from: &Source, ctx: &mut ex_dhcp::Context) -> Reply {
+        let reply = self.answer_request(packet, from, ctx);
         logged(packet, from, reply)
     }
 
-    fn decline(&mut self, packet: &Packet, from: &Source) -> Reply {
-        let reply = self.lease(packet).unwrap_or(Reply::None);
+    fn decline(&mut self, packet: &Packet, from: &Source, ctx: &mut ex_dhcp::Context) -> Reply {
+        let reply = self.lease(packet, ctx).unwrap_or(Reply::None);
         logged(packet, from, reply)
     }
 
-    fn release(&mut self, packet: &Packet, from: &Source) -> Reply {
-        let reply = self.lease(packet).unwrap_or(Reply::None);
+    fn release(&mut self, packet: &Packet, from: &Source, ctx: &mut ex_dhcp::Context) -> Reply {
+        let reply = self.lease(packet, ctx).unwrap_or(Reply::None);
         logged(packet, from, reply)
     }
 
-    fn inform(&mut self, packet: &Packet, from: &Source) -> Reply {
-        let reply = self.lease(packet).unwrap_or(Reply::None);
+    fn inform(&mut self, packet: &Packet, from: &Source, ctx: &mut ex_dhcp::Context) -> Reply {
+        let reply = self.lease(packet, ctx).unwrap_or(Reply::None);
         logged(packet, from, reply)
     }
 
-    fn tick(&mut self) -> Reply {
+    fn tick(&mut self, ctx: &mut ex_dhcp::Context) -> Reply {
         match &mut self.mode {
-            Mode::Full(leases) => leases.tick(),
+            Mode::Full(leases) => leases.tick(ctx),
             Mode::Proxy => Reply::None,
         }
     }

@@ -49,7 +49,7 @@ fn proxy() -> Harness<PxeHandler> {
 
 fn harness(handler: PxeHandler) -> Harness<PxeHandler> {
     let config = handler.configure(Config::default().port(67), None);
-    Harness::with_config(&config, handler)
+    Harness::with_config(config, handler)
 }
 
 fn nuc_discover() -> Packet {
@@ -140,7 +140,7 @@ fn proxy_mode_offers_boot_information_and_no_address() {
 fn proxy_mode_answers_port_4011_at_the_requests_source() {
     let mut harness = proxy();
     let peer = SocketAddrV4::new(CLIENT_IP, PXE_PORT);
-    let source = harness.source(peer, 1);
+    let source = harness.source(peer, 1).expect("the port-4011 socket");
     assert_eq!(source.local.port(), PXE_PORT);
     let mut request = nuc_discover()
         .with_option(DhcpMessageType, MessageType::Request)

@@ -1,4 +1,4 @@
-//! The server handle: start, talk to the handler thread, stop and join.
+//! A running server: start it, talk to its handler thread, stop and join it.
 
 use std::net::SocketAddrV4;
 use std::panic;
@@ -7,31 +7,36 @@ use std::sync::Arc;
 use std::thread::{self, JoinHandle};
 use std::time::Duration;
 
-use crossbeam_channel::{bounded, unbounded, Sender};
+use crossbeam_channel::{bounded, unbounded, Receiver, Sender};
 
 use super::config::Config;
-use super::dispatch::{self, panic_message, Control, Dispatcher, Exit, Incoming, Wiring};
-use super::error::{CallError, StartError, Stopped};
+use super::context::{Context, Mailbox};
+use super::dispatch::{Dispatcher, Exit, Incoming};
+use super::error::{CallError, NotRunning, StartError};
 use super::handler::{Handler, Listener, Source};
+use super::handler_thread::{self, Control, Wiring, POOL_CAPACITY};
+use super::outcome::Reply;
 use super::socket::{bind_all, Bound};
 use super::stats::{Counters, Stats};
 use super::{receive, send};
 use crate::Packet;
 
 /// The cloneable part of a handle: the channels into the handler thread.
-pub(crate) struct Link<H> {
+pub(crate) struct Link<H: Handler> {
     control: Sender<Control<H>>,
     incoming: Sender<Incoming>,
+    mailbox: Mailbox<H::Message>,
     stop: Arc<AtomicBool>,
     counters: Arc<Counters>,
     injected_from: Source,
 }
 
-impl<H> Clone for Link<H> {
+impl<H: Handler> Clone for Link<H> {
     fn clone(&self) -> Self {
         Link {
             control: self.control.clone(),
             incoming: self.incoming.clone(),
+            mailbox: self.mailbox.clone(),
             stop: Arc::clone(&self.stop),
             counters: Arc::clone(&self.counters),
             injected_from: self.injected_from.clone(),
@@ -40,16 +45,37 @@ impl<H> Clone for Link<H> {
 }
 
 impl<H: Handler> Link<H> {
+    /// A link to no server: every channel closed, so everything sent fails with
+    /// [`NotRunning`] (a supervisor's handle before its first server runs).
+    pub(crate) fn closed(
+        listeners: &[Listener],
+        counters: &Arc<Counters>,
+        client_port: u16,
+    ) -> Self {
+        let (control, _) = unbounded();
+        let (incoming, _) = bounded(1);
+        let (messages, _) = unbounded();
+        Link {
+            control,
+            incoming,
+            mailbox: Mailbox::new(messages),
+            stop: Arc::new(AtomicBool::new(true)),
+            counters: Arc::clone(counters),
+            injected_from: injected_from(listeners, client_port),
+        }
+    }
+
     pub(crate) fn call<R, F>(&self, timeout: Option<Duration>, f: F) -> Result<R, CallError>
     where
         F: FnOnce(&mut H) -> R + Send + 'static,
         R: Send + 'static,
     {
         let (reply, result) = bounded(1);
-        let job = move |state: &mut H| {
+        let job = move |state: &mut H, _: &mut Context<'_, H::Message>| {
             match panic::catch_unwind(panic::AssertUnwindSafe(|| f(state))) {
                 Ok(value) => {
                     let _ = reply.send(Ok(value));
+                    Reply::None
                 }
                 Err(payload) => {
                     let _ = reply.send(Err(CallError::Panicked));
@@ -60,40 +86,46 @@ impl<H: Handler> Link<H> {
         };
         self.control
             .send(Control::Run(Box::new(job)))
-            .map_err(|_| CallError::Stopped)?;
+            .map_err(|_| CallError::NotRunning)?;
         let received = match timeout {
-            None => result.recv().map_err(|_| CallError::Stopped),
+            None => result.recv().map_err(|_| CallError::NotRunning),
             Some(timeout) => result.recv_timeout(timeout).map_err(|error| {
                 if error.is_timeout() {
                     CallError::Timeout
                 } else {
-                    CallError::Stopped
+                    CallError::NotRunning
                 }
             }),
         };
         received?
     }
 
-    pub(crate) fn cast<F>(&self, f: F) -> Result<(), Stopped>
+    pub(crate) fn cast<R, F>(&self, f: F) -> Result<(), NotRunning>
     where
-        F: FnOnce(&mut H) + Send + 'static,
+        F: FnOnce(&mut H, &mut Context<'_, H::Message>) -> R + Send + 'static,
+        R: Into<Reply>,
     {
+        let job = move |state: &mut H, ctx: &mut Context<'_, H::Message>| f(state, ctx).into();
         self.control
-            .send(Control::Run(Box::new(f)))
-            .map_err(|_| Stopped)
+            .send(Control::Run(Box::new(job)))
+            .map_err(|_| NotRunning)
     }
 
-    pub(crate) fn inject_from(&self, packet: Packet, source: Source) -> Result<(), Stopped> {
+    pub(crate) fn inject_from(&self, packet: Packet, source: Source) -> Result<(), NotRunning> {
         self.incoming
-            .send(Incoming {
+            .send(Incoming::Packet {
                 packet: Box::new(packet),
                 source,
             })
-            .map_err(|_| Stopped)
+            .map_err(|_| NotRunning)
     }
 
     pub(crate) fn injected_from(&self) -> &Source {
         &self.injected_from
+    }
+
+    pub(crate) fn mailbox(&self) -> &Mailbox<H::Message> {
+        &self.mailbox
     }
 
     pub(crate) fn stats(&self) -> Stats {
@@ -106,10 +138,33 @@ impl<H: Handler> Link<H> {
     }
 }
 
-struct Threads<H> {
-    handler: JoinHandle<Exit<H>>,
-    receivers: Vec<JoinHandle<()>>,
-    sender: JoinHandle<()>,
+/// Where [`Server::inject`] says a packet came from: a client with no address yet,
+/// on the main socket.
+pub(crate) fn injected_from(listeners: &[Listener], client_port: u16) -> Source {
+    let peer = SocketAddrV4::new([0, 0, 0, 0].into(), client_port);
+    match listeners.first() {
+        Some(main) => Source::new(peer, main),
+        // A configuration always has its main socket; this keeps the types honest.
+        None => Source {
+            peer,
+            listener: 0,
+            local: SocketAddrV4::new([0, 0, 0, 0].into(), 0),
+            device: None,
+        },
+    }
+}
+
+/// How starting the threads failed: before anything ran, or in [`Handler::init`]
+/// (with the handler back, terminated, for a supervisor to count as a failure).
+pub(crate) enum Failed<H> {
+    Start(StartError),
+    Init(Box<Exit<H>>),
+}
+
+impl<H> From<StartError> for Failed<H> {
+    fn from(error: StartError) -> Self {
+        Failed::Start(error)
+    }
 }
 
 /// A running server: one receive thread per socket, one handler thread, one sender
@@ -134,24 +189,31 @@ struct Threads<H> {
 pub struct Server<H: Handler> {
     link: Link<H>,
     listeners: Vec<Listener>,
-    threads: Option<Threads<H>>,
+    /// The handler thread's result, sent as its last act.
+    exit: Receiver<Exit<H>>,
+    /// Every thread; empty once joined.
+    threads: Vec<JoinHandle<()>>,
 }
 
 impl<H: Handler> std::fmt::Debug for Server<H> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Server")
             .field("listeners", &self.listeners)
-            .field("running", &self.threads.is_some())
+            .field("threads", &self.threads.len())
             .finish_non_exhaustive()
     }
 }
 
 impl<H: Handler> Server<H> {
-    /// Binds the configured sockets and starts the threads; [`Handler::init`] runs
-    /// on the handler thread before the first packet.
+    /// Binds the configured sockets, starts the threads and runs [`Handler::init`] on
+    /// the handler thread; returns once `init` has returned, with
+    /// [`StartError::Init`] if it refused or panicked.
     pub fn start(config: Config, handler: H) -> Result<Server<H>, StartError> {
         let sockets = bind_all(&config)?;
-        Server::start_on(sockets, &config, handler, Arc::default())
+        Server::start_on(sockets, &config, handler, Arc::default()).map_err(|failed| match failed {
+            Failed::Start(error) => error,
+            Failed::Init(exit) => StartError::Init(exit.reason),
+        })
     }
 
     /// Starts the threads on bound sockets, counting into `counters` (a supervisor
@@ -161,29 +223,33 @@ impl<H: Handler> Server<H> {
         config: &Config,
         handler: H,
         counters: Arc<Counters>,
-    ) -> Result<Server<H>, StartError> {
+    ) -> Result<Server<H>, Failed<H>> {
         let stop = Arc::new(AtomicBool::new(false));
         let listeners: Vec<Listener> = sockets.iter().map(|b| b.listener.clone()).collect();
-        let (incoming_tx, incoming_rx) = bounded(config.queue_capacity.max(1));
+        let capacity = config.queue_capacity_or_default();
+        let (incoming_tx, incoming_rx) = bounded(capacity);
         let (control_tx, control_rx) = unbounded();
-        let (outgoing_tx, outgoing_rx) = bounded(config.queue_capacity.max(1));
+        let (messages_tx, messages_rx) = unbounded();
+        let (outgoing_tx, outgoing_rx) = bounded(capacity);
         let (failures_tx, failures_rx) = unbounded();
-        let (recycle_tx, recycle_rx) = bounded(dispatch::POOL_CAPACITY);
+        let (recycle_tx, recycle_rx) = bounded(POOL_CAPACITY);
+        let (started_tx, started_rx) = bounded(1);
+        let (exit_tx, exit_rx) = bounded(1);
         let spawn_error = |source| StartError::Spawn { source };
 
         let mut send_sockets = Vec::with_capacity(sockets.len());
         for bound in &sockets {
             send_sockets.push(bound.try_clone()?.socket);
         }
+        let mailbox = Mailbox::new(messages_tx);
+        let injected_from = injected_from(&listeners, config.routing().client_port);
         let link = Link {
             control: control_tx,
             incoming: incoming_tx,
+            mailbox: mailbox.clone(),
             stop: Arc::clone(&stop),
             counters: Arc::clone(&counters),
-            injected_from: Source::new(
-                SocketAddrV4::new([0, 0, 0, 0].into(), config.routing.client_port),
-                &listeners[0],
-            ),
+            injected_from,
         };
 
         let sender = {
@@ -194,20 +260,30 @@ impl<H: Handler> Server<H> {
                 .map_err(spawn_error)?
         };
         let handler = {
-            let dispatcher = Dispatcher::new(handler, config.routing, Arc::clone(&counters));
+            let dispatcher = Dispatcher::new(
+                handler,
+                config.routing(),
+                Arc::clone(&counters),
+                listeners.clone(),
+                mailbox,
+            );
             let wiring = Wiring {
                 incoming: incoming_rx,
                 control: control_rx,
+                messages: messages_rx,
                 failures: failures_rx,
                 outgoing: outgoing_tx,
                 recycle: recycle_tx,
-                tick: config.tick,
-                spin: config.spin,
+                started: started_tx,
+                tick: config.tick_interval(),
+                spin: config.spin_budget(),
             };
-            let listeners = listeners.clone();
             thread::Builder::new()
                 .name("dhcp-handler".into())
-                .spawn(move || dispatch::run(dispatcher, &listeners, wiring))
+                .spawn(move || {
+                    let exit = handler_thread::run(dispatcher, wiring);
+                    let _ = exit_tx.send(exit);
+                })
                 .map_err(spawn_error)
         };
         let handler = match handler {
@@ -215,40 +291,50 @@ impl<H: Handler> Server<H> {
             Err(error) => {
                 // The sender thread ends by itself: its queue's sender is gone.
                 let _ = sender.join();
-                return Err(error);
+                return Err(error.into());
             }
         };
         let mut server = Server {
             link,
             listeners,
-            threads: Some(Threads {
-                handler,
-                receivers: Vec::new(),
-                sender,
-            }),
+            exit: exit_rx,
+            threads: vec![handler, sender],
         };
+        // Disconnected only if the handler thread died, which `join` reports.
+        if let Ok(Err(_)) = started_rx.recv() {
+            return Err(Failed::Init(Box::new(server.join())));
+        }
         for bound in sockets {
             let queue = server.link.incoming.clone();
             let stop = Arc::clone(&stop);
             let counters = Arc::clone(&counters);
             let pool = recycle_rx.clone();
+            let deliver_undecodable = config.delivers_undecodable();
             let spawned = thread::Builder::new()
                 .name(format!("dhcp-recv-{}", bound.listener.index))
                 .spawn(move || {
                     let queues = receive::Queues { queue, pool };
-                    receive::run(bound.socket, bound.listener, queues, stop, counters)
+                    let options = receive::Options {
+                        deliver_undecodable,
+                    };
+                    receive::run(
+                        bound.socket,
+                        bound.listener,
+                        queues,
+                        options,
+                        stop,
+                        counters,
+                    )
                 })
                 .map_err(spawn_error)?;
-            if let Some(threads) = &mut server.threads {
-                threads.receivers.push(spawned);
-            }
+            server.threads.push(spawned);
         }
         Ok(server)
     }
 
     /// The main socket's bound address (with the real port when 0 was asked for).
     pub fn local_addr(&self) -> SocketAddrV4 {
-        self.listeners[0].local
+        self.link.injected_from().local
     }
 
     /// Every socket, main first.
@@ -256,11 +342,18 @@ impl<H: Handler> Server<H> {
         &self.listeners
     }
 
+    /// The handler's mailbox: clone it for threads that post to
+    /// [`Handler::message`].
+    pub fn mailbox(&self) -> Mailbox<H::Message> {
+        self.link.mailbox().clone()
+    }
+
     /// Runs `f` on the handler's state on the handler thread and returns its result,
     /// like a GenServer call. Waits as long as it takes; see [`Server::call_timeout`].
     ///
     /// Not from inside a handler callback of this same server: the handler thread
-    /// would wait for itself. A callback has the state as `&mut self` already.
+    /// would wait for itself. A callback has the state as `&mut self` already. To send
+    /// or stop, [`Server::cast`].
     pub fn call<R, F>(&self, f: F) -> Result<R, CallError>
     where
         F: FnOnce(&mut H) -> R + Send + 'static,
@@ -279,23 +372,35 @@ impl<H: Handler> Server<H> {
     }
 
     /// Runs `f` on the handler's state on the handler thread without waiting, like a
-    /// GenServer cast.
-    pub fn cast<F>(&self, f: F) -> Result<(), Stopped>
+    /// GenServer cast. What it returns is a [`Reply`] like a callback's, or `()` for
+    /// nothing: [`Reply::Stop`] stops the server, a [`Reply::Send`] is routed on the
+    /// reply's own fields and leaves from the main socket, a
+    /// [`Pending::reply`](crate::Pending::reply) answers its request.
+    ///
+    /// ```no_run
+    /// use ex_dhcp::{Config, Packet, Reply, Server, Source};
+    ///
+    /// let server = Server::start(Config::default(), |_: &Packet, _: &Source| Reply::None)?;
+    /// server.cast(|_state, _ctx| Reply::stop())?; // stops the server from its own thread
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn cast<R, F>(&self, f: F) -> Result<(), NotRunning>
     where
-        F: FnOnce(&mut H) + Send + 'static,
+        F: FnOnce(&mut H, &mut Context<'_, H::Message>) -> R + Send + 'static,
+        R: Into<Reply>,
     {
         self.link.cast(f)
     }
 
     /// Queues a packet for the handler as if it had come from a client at
     /// 0.0.0.0:client-port on the main socket. Blocks while the queue is full.
-    pub fn inject(&self, packet: Packet) -> Result<(), Stopped> {
+    pub fn inject(&self, packet: Packet) -> Result<(), NotRunning> {
         self.link
             .inject_from(packet, self.link.injected_from().clone())
     }
 
     /// Queues a packet for the handler as if it had come from `source`.
-    pub fn inject_from(&self, packet: Packet, source: Source) -> Result<(), Stopped> {
+    pub fn inject_from(&self, packet: Packet, source: Source) -> Result<(), NotRunning> {
         self.link.inject_from(packet, source)
     }
 
@@ -313,9 +418,27 @@ impl<H: Handler> Server<H> {
     /// Waits for the server to stop (by [`Server::stop`], or by the handler) and
     /// joins every thread; returns why it stopped and the handler's final state.
     pub fn join(mut self) -> Exit<H> {
-        match self.join_threads() {
-            Ok(exit) => exit,
-            Err(message) => panic!("{message}"),
+        let exit = self.exit.recv();
+        // The handler may have stopped by itself: the receive threads still need telling.
+        self.link.stop.store(true, Ordering::Relaxed);
+        let mut panicked = None;
+        for thread in std::mem::take(&mut self.threads) {
+            if let Err(payload) = thread.join() {
+                panicked.get_or_insert(payload);
+            }
+        }
+        match (exit, panicked) {
+            (Ok(mut exit), _) => {
+                // Read again now that the sender thread has counted its last reply.
+                exit.stats = self.link.stats();
+                exit
+            }
+            // The handler thread catches the handler's panics; one that escaped is a
+            // bug of this crate, passed on as it is, as a scoped thread's would be.
+            (Err(_), Some(payload)) => panic::resume_unwind(payload),
+            (Err(_), None) => {
+                panic::resume_unwind(Box::new("the dhcp handler thread ended without a result"))
+            }
         }
     }
 
@@ -328,35 +451,18 @@ impl<H: Handler> Server<H> {
     pub(crate) fn link(&self) -> &Link<H> {
         &self.link
     }
-
-    /// Joins every thread; an error only if the handler thread itself panicked,
-    /// which would be a bug of this crate (handler panics are caught on the thread).
-    fn join_threads(&mut self) -> Result<Exit<H>, String> {
-        let Some(threads) = self.threads.take() else {
-            return Err("the server's threads were already joined".to_owned());
-        };
-        let exit = threads.handler.join();
-        // The handler may have stopped by itself: the receive threads still need telling.
-        self.link.stop.store(true, Ordering::Relaxed);
-        for receiver in threads.receivers {
-            let _ = receiver.join();
-        }
-        let _ = threads.sender.join();
-        exit.map_err(|payload| {
-            format!(
-                "the dhcp handler thread panicked outside the handler: {}",
-                panic_message(payload.as_ref())
-            )
-        })
-    }
 }
 
 impl<H: Handler> Drop for Server<H> {
     fn drop(&mut self) {
-        if self.threads.is_some() {
-            self.stop();
-            if let Err(message) = self.join_threads() {
-                log::error!("{message}");
+        if self.threads.is_empty() {
+            return;
+        }
+        self.stop();
+        self.link.stop.store(true, Ordering::Relaxed);
+        for thread in std::mem::take(&mut self.threads) {
+            if thread.join().is_err() {
+                log::error!("a dhcp server thread panicked outside the handler");
             }
         }
     }

@@ -1,0 +1,186 @@
+//! The handler thread: a thin loop around [`Dispatcher`], between the receive
+//! threads' queue, the handle's control channel, the handler's mailbox, the sender
+//! thread's failure reports and the tick.
+
+use std::time::{Duration, Instant};
+
+use crossbeam_channel::{never, select, tick, Receiver, Sender, TryRecvError};
+
+use super::dispatch::{Dispatcher, Exit, Incoming, Job, Outgoing, Step};
+use super::handler::{Handler, SendFailure};
+use super::outcome::StopReason;
+use super::wait;
+use crate::Packet;
+
+/// How many packets the handler thread has finished with wait for reuse by the
+/// receive threads at most ([`Packet::decode_from`] reuses their storage); beyond
+/// that they are freed. Enough for the packets in flight at any realistic load, and
+/// it bounds what a burst of large packets can keep allocated.
+pub(crate) const POOL_CAPACITY: usize = 64;
+
+/// Events handled one after another with `try_recv` before the handler thread goes
+/// back to `select!` over every channel: the select costs far more than a packet's
+/// dispatch, and this bound keeps calls, stops and ticks from waiting behind a flood.
+const BURST: usize = 64;
+
+/// Messages from the handle to the handler thread.
+pub(crate) enum Control<H: Handler> {
+    Run(Job<H>),
+    Stop,
+}
+
+/// The channels the handler thread works between.
+pub(crate) struct Wiring<H: Handler> {
+    pub(crate) incoming: Receiver<Incoming>,
+    pub(crate) control: Receiver<Control<H>>,
+    pub(crate) messages: Receiver<H::Message>,
+    pub(crate) failures: Receiver<SendFailure>,
+    pub(crate) outgoing: Sender<Outgoing>,
+    /// Where handled packets go back to the receive threads.
+    pub(crate) recycle: Sender<Box<Packet>>,
+    /// Where the outcome of [`Handler::init`] goes, for `Server::start` to return.
+    pub(crate) started: Sender<Result<(), StopReason>>,
+    pub(crate) tick: Option<Duration>,
+    /// How long to poll an empty queue before parking ([`Config::spin`](crate::Config::spin)).
+    pub(crate) spin: Duration,
+}
+
+/// Runs the handler until it is asked to stop, it stops, or every packet source is
+/// gone; dropping `outgoing` on the way out lets the sender thread drain and end.
+pub(crate) fn run<H: Handler>(mut dispatcher: Dispatcher<H>, wiring: Wiring<H>) -> Exit<H> {
+    let Wiring {
+        incoming,
+        control,
+        messages,
+        failures,
+        outgoing,
+        recycle,
+        started,
+        tick: interval,
+        spin,
+    } = wiring;
+    if let Err(reason) = dispatcher.init(Instant::now()) {
+        let _ = started.send(Err(reason.clone()));
+        return dispatcher.terminate(reason);
+    }
+    let _ = started.send(Ok(()));
+    drop(started);
+    let ticker = interval.map_or_else(never, tick);
+    let mut failures = failures;
+    let mut burst = 0;
+    let reason = loop {
+        // Follow-up work the handler gave itself comes before anything else; a handler
+        // that keeps continuing still sees a stop or a call once per burst.
+        if let Some(message) = dispatcher.next_continue() {
+            if burst >= BURST {
+                burst = 0;
+                let step = match control.try_recv() {
+                    Ok(Control::Run(job)) => dispatcher.run(job, Instant::now()),
+                    Ok(Control::Stop) | Err(TryRecvError::Disconnected) => {
+                        Step::Stop(StopReason::Shutdown)
+                    }
+                    Err(TryRecvError::Empty) => Step::Nothing,
+                };
+                if let Some(reason) = forward(step, &outgoing) {
+                    break reason;
+                }
+            }
+            burst += 1;
+            match forward(dispatcher.message(message, Instant::now()), &outgoing) {
+                Some(reason) => break reason,
+                None => continue,
+            }
+        }
+        // The fast path: events already queued, without a select over every channel.
+        if burst < BURST {
+            let step = if let Ok(event) = incoming.try_recv() {
+                Some(handle(&mut dispatcher, event, &recycle))
+            } else if let Ok(message) = messages.try_recv() {
+                Some(dispatcher.message(message, Instant::now()))
+            } else {
+                None
+            };
+            if let Some(step) = step {
+                burst += 1;
+                match forward(step, &outgoing) {
+                    Some(reason) => break reason,
+                    None => continue,
+                }
+            }
+        }
+        burst = 0;
+        // Nothing queued: poll briefly before `select!` parks the thread (see `wait`).
+        wait::spin_until(spin, || {
+            !incoming.is_empty() || !control.is_empty() || !messages.is_empty()
+        });
+        let step = select! {
+            recv(control) -> message => match message {
+                Ok(Control::Run(job)) => dispatcher.run(job, Instant::now()),
+                Ok(Control::Stop) | Err(_) => Step::Stop(StopReason::Shutdown),
+            },
+            recv(incoming) -> event => match event {
+                Ok(event) => handle(&mut dispatcher, event, &recycle),
+                Err(_) => Step::Stop(StopReason::Shutdown),
+            },
+            // Never disconnected: the dispatcher holds a mailbox of its own.
+            recv(messages) -> message => match message {
+                Ok(message) => dispatcher.message(message, Instant::now()),
+                Err(_) => Step::Nothing,
+            },
+            recv(failures) -> message => match message {
+                Ok(failure) => dispatcher.send_failed(failure, Instant::now()),
+                Err(_) => {
+                    failures = never();
+                    Step::Nothing
+                }
+            },
+            recv(ticker) -> _ => dispatcher.tick(Instant::now()),
+        };
+        if let Some(reason) = forward(step, &outgoing) {
+            break reason;
+        }
+    };
+    drop(outgoing);
+    // Datagrams still queued will never be handled: count them, and close the queue
+    // before `terminate`, so the receive threads count any later ones themselves.
+    let unhandled = incoming.try_iter().count();
+    drop(incoming);
+    if unhandled > 0 {
+        log::warn!("dropped {unhandled} queued datagrams: the handler has stopped");
+    }
+    for _ in 0..unhandled {
+        dispatcher.counters().dropped_stopped();
+    }
+    // Messages posted but never delivered are dropped with the channel (with any
+    // deferred-reply tokens in them, which count themselves as abandoned).
+    drop(messages);
+    dispatcher.terminate(reason)
+}
+
+/// Dispatches a queued event, then offers a packet back to the receive threads (when
+/// their pool is full or gone, it is simply freed).
+fn handle<H: Handler>(
+    dispatcher: &mut Dispatcher<H>,
+    event: Incoming,
+    recycle: &Sender<Box<Packet>>,
+) -> Step {
+    match event {
+        Incoming::Packet { packet, source } => {
+            let step = dispatcher.packet(&packet, &source, Instant::now());
+            let _ = recycle.try_send(packet);
+            step
+        }
+        Incoming::Undecodable { datagram, source } => {
+            dispatcher.undecodable(*datagram, &source, Instant::now())
+        }
+    }
+}
+
+/// Queues a reply for the sender thread; `Some` when the loop must end.
+fn forward(step: Step, outgoing: &Sender<Outgoing>) -> Option<StopReason> {
+    match step {
+        Step::Nothing => None,
+        Step::Send(reply) => outgoing.send(reply).err().map(|_| StopReason::Shutdown),
+        Step::Stop(reason) => Some(reason),
+    }
+}
