@@ -4,6 +4,7 @@ use std::fmt;
 use std::io;
 use std::path::{Path, PathBuf};
 
+use super::recording::PortFilter;
 use super::report::Report;
 use crate::capture::CaptureError;
 use crate::DecodeError;
@@ -61,6 +62,8 @@ pub enum ReplayError {
     NoClientPackets {
         /// The file, when the recording was read from one.
         path: Option<PathBuf>,
+        /// For a capture: the ports looked for, and what was left out.
+        ports: Option<PortFilter>,
     },
     /// A field name given to ignore is not a field (see [`Field`](super::Field)).
     UnknownField {
@@ -79,8 +82,9 @@ impl ReplayError {
                 path: Some(file.to_owned()),
                 error,
             },
-            ReplayError::NoClientPackets { path: None } => ReplayError::NoClientPackets {
+            ReplayError::NoClientPackets { path: None, ports } => ReplayError::NoClientPackets {
                 path: Some(file.to_owned()),
+                ports,
             },
             other => other,
         }
@@ -110,13 +114,16 @@ impl fmt::Display for ReplayError {
             ReplayError::Decode { origin, error } => {
                 write!(f, "{origin} is not a dhcp packet: {error}")
             }
-            ReplayError::NoClientPackets { path: Some(path) } => write!(
-                f,
-                "{} holds no dhcp client packet to replay",
-                path.display()
-            ),
-            ReplayError::NoClientPackets { path: None } => {
-                f.write_str("the recording holds no dhcp client packet to replay")
+            ReplayError::NoClientPackets { path, ports } => {
+                match path {
+                    Some(path) => write!(f, "{}", path.display())?,
+                    None => f.write_str("the recording")?,
+                }
+                f.write_str(" holds no dhcp client packet to replay")?;
+                match ports {
+                    Some(ports) => write!(f, " ({ports})"),
+                    None => Ok(()),
+                }
             }
             ReplayError::UnknownField { name } => write!(
                 f,

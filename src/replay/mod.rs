@@ -47,8 +47,10 @@
 //! # What is replayed and compared
 //!
 //! - **Input**: a classic pcap or pcapng capture (UDP to or from port 67 or
-//!   68; other traffic is skipped), a `.bin` file holding one DHCP payload, or
-//!   a directory of them in file name order ([`Recording`]).
+//!   68, or the ports named with [`Recording::reader`]; other traffic is
+//!   skipped, and a recording with no client packet says which ports were
+//!   looked for), a `.bin` file holding one DHCP payload, or a directory of
+//!   them in capture order, numbers in names compared as numbers ([`Recording`]).
 //! - **Pairing**: each client packet (op BOOTREQUEST) is an [`Exchange`] with
 //!   the server replies recorded for it, matched on xid and `chaddr` (so
 //!   interleaved clients stay apart) and on message type (an OFFER answers a
@@ -128,7 +130,7 @@ pub use diff::Difference;
 pub use error::{Origin, ReplayError};
 pub use generate::{TestFile, TestNameError};
 pub use ignore::Field;
-pub use recording::{Exchange, Recorded, Recording};
+pub use recording::{Exchange, PortFilter, Recorded, Recording, RecordingReader};
 pub use report::{ExchangeReport, Mismatch, Report, Sent};
 pub use run::Replay;
 

@@ -50,7 +50,10 @@ impl Replay {
     }
 
     /// Replays a capture, a single `.bin` file, or a directory of `.bin` files
-    /// (taken in file name order).
+    /// (taken in capture order, see [`Recording::bin_files`]). Captures are
+    /// read on ports 67 and 68; for others, name them:
+    /// `Recording::reader().server_port(6767).replay(path)` (see
+    /// [`RecordingReader`](super::RecordingReader)).
     pub fn from_path(path: impl AsRef<Path>) -> Result<Self, ReplayError> {
         Recording::from_path(path).map(Replay::new)
     }
@@ -169,6 +172,7 @@ impl Replay {
         if recording.exchanges.is_empty() {
             return Err(ReplayError::NoClientPackets {
                 path: recording.path,
+                ports: recording.ports,
             });
         }
         let compared = recording.has_replies();

@@ -123,6 +123,7 @@ fn run(args: Args) -> Result<(), ToolError> {
     if recording.exchanges.is_empty() {
         return Err(ToolError::Recording(ReplayError::NoClientPackets {
             path: Some(pcap),
+            ports: recording.ports,
         }));
     }
     let extension = pcap
