@@ -7,6 +7,7 @@
 //! with `cargo install --path tools`.
 
 pub mod cli;
+pub mod daemon;
 pub mod lease_server;
 pub mod load;
 pub mod pxe_server;

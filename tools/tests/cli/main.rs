@@ -247,8 +247,8 @@ fn snoop_saves_what_send_sends_and_send_replays_it_to_a_server() {
         "{snooped}"
     );
 
-    let saved = dir.join("cap-3.bin");
-    let saved_bytes = fs::read(&saved).expect("snoop saved cap-3.bin");
+    let saved = dir.join("cap-0003.bin");
+    let saved_bytes = fs::read(&saved).expect("snoop saved cap-0003.bin");
     assert_eq!(saved_bytes, discover().encode());
     let capture = read_file(&pcap).expect("a readable pcap");
     assert_eq!(capture.datagrams.len(), 1);
