@@ -86,9 +86,13 @@ pub struct Args {
     pub stats_every: Option<Duration>,
 }
 
-/// Parses the command line of `lease_server`.
+/// Parses the command line of `lease_server`, which needs a range.
 pub fn parse(args: &mut cli::Args) -> Result<Args, UsageError> {
-    parse_with(args, |_, _| Ok(false))
+    let parsed = parse_with(args, |_, _| Ok(false))?;
+    if parsed.range.is_none() {
+        return Err(cli::required("--range"));
+    }
+    Ok(parsed)
 }
 
 /// Parses the shared flags; a flag they do not know goes to `extra` with the

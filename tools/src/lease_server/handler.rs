@@ -125,7 +125,8 @@ mod tests {
     use crate::lease_server::args::parse;
 
     fn args(line: &str) -> Args {
-        parse(&mut crate::cli::args::Args::split(line)).unwrap()
+        let line = format!("{line} --range 198.18.0.100-198.18.0.150");
+        parse(&mut crate::cli::args::Args::split(&line)).unwrap()
     }
 
     #[test]

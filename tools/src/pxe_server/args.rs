@@ -74,6 +74,9 @@ pub fn parse(line: &mut cli::Args) -> Result<PxeArgs, UsageError> {
         }
         Ok(true)
     })?;
+    if !proxy && common.range.is_none() {
+        return Err(cli::error("--range is required in full mode"));
+    }
     let server_id = common.settings.server_id;
     Ok(PxeArgs {
         proxy,
@@ -110,13 +113,15 @@ mod tests {
 
     #[test]
     fn ipxe_can_have_a_file_of_its_own() {
-        let args = pxe("--server 198.18.0.2 --ipxe-boot boot.ipxe").unwrap();
+        let args =
+            pxe("--server 198.18.0.2 --range 198.18.0.100-198.18.0.150 --ipxe-boot boot.ipxe")
+                .unwrap();
         assert_eq!(args.boot.ipxe_file.as_deref(), Some("boot.ipxe"));
     }
 
     #[test]
     fn the_next_server_defaults_to_this_server() {
-        let args = pxe("--server 198.18.0.2").unwrap();
+        let args = pxe("--server 198.18.0.2 --range 198.18.0.100-198.18.0.150").unwrap();
         assert!(!args.proxy && !args.serve_4011);
         assert_eq!(args.boot.next_server, Ipv4Addr::new(198, 18, 0, 2));
     }
@@ -137,6 +142,7 @@ mod tests {
                 "--boot \"x\": invalid digit",
             ),
             ("--server 198.18.0.2 --serve-4011 yes", "takes on or off"),
+            ("--server 198.18.0.2", "--range is required in full mode"),
         ] {
             let error = pxe(line).unwrap_err().to_string();
             assert!(error.contains(fault), "{line}: {error}");
