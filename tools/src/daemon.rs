@@ -9,6 +9,7 @@ use crossbeam_channel::{never, select, tick, Receiver};
 use ex_dhcp::{Exit, Handler, MessageType, Server, Stats};
 
 use crate::cli::logging;
+use crate::privileges::{self, PrivilegeError};
 
 /// How often the control loop checks that the server still runs (it may stop by
 /// itself, on a handler error).
@@ -34,6 +35,24 @@ impl Signal {
             Signal::Terminate => "SIGTERM",
             Signal::Interrupt => "SIGINT",
             Signal::Statistics => "SIGUSR1",
+        }
+    }
+}
+
+/// Becomes `user`, when one is given, now that the server's sockets are bound;
+/// if that fails, stops the server rather than serve as root.
+pub fn become_user<H: Handler>(
+    server: Server<H>,
+    user: Option<&str>,
+) -> Result<Server<H>, PrivilegeError> {
+    let Some(user) = user else {
+        return Ok(server);
+    };
+    match privileges::drop_to(user) {
+        Ok(()) => Ok(server),
+        Err(error) => {
+            server.shutdown();
+            Err(error)
         }
     }
 }

@@ -10,5 +10,6 @@ pub mod cli;
 pub mod daemon;
 pub mod lease_server;
 pub mod load;
+pub mod privileges;
 pub mod pxe_server;
 pub mod socket;

@@ -77,6 +77,7 @@ fn run(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
         None => None,
     };
     let running = Server::start(server_config(args), LeaseHandler::new(server, file))?;
+    let running = daemon::become_user(running, args.user.as_deref())?;
     info!("serving on {}", running.local_addr());
     let exit = daemon::serve(running, args.stats_every);
     if exit.reason.is_abnormal() {

@@ -83,6 +83,7 @@ fn run(args: PxeArgs) -> Result<(), Box<dyn std::error::Error>> {
     let handler = PxeHandler::new(args.boot, mode, args.serve_4011);
     let config = handler.configure(server_config(common), common.interface.as_deref());
     let running = Server::start(config, handler)?;
+    let running = daemon::become_user(running, common.user.as_deref())?;
     for listener in running.listeners() {
         info!("serving on {}", listener.local);
     }

@@ -39,6 +39,8 @@ macro_rules! lease_usage {
   --broadcast ADDR       broadcast replies go to ADDR (255.255.255.255)
   --rapid-commit on|off  ACK a DISCOVER carrying option 80 (off)
   --allow-relays on|off  answer relayed packets, giaddr set (off)
+  --user NAME            once the sockets are bound, run as user NAME (uid, primary
+                         group, no other groups): start as root, serve as NAME
   --stats-every SECS     log the statistics every SECS seconds (SIGUSR1: at once)
   --log LEVEL            off, error, warn, info, debug or trace (info; RUST_LOG too)
   --help, --version
@@ -84,6 +86,8 @@ pub struct Args {
     pub log_level: Option<LevelFilter>,
     /// How often to log the statistics.
     pub stats_every: Option<Duration>,
+    /// The user to become once the sockets are bound.
+    pub user: Option<String>,
 }
 
 /// Parses the command line of `lease_server`, which needs a range.
@@ -117,6 +121,7 @@ pub fn parse_with(
         broadcast: Ipv4Addr::BROADCAST,
         log_level: None,
         stats_every: None,
+        user: None,
     };
     while let Some(flag) = args.next_arg()? {
         let flag = flag.as_str();
@@ -136,6 +141,7 @@ pub fn parse_with(
             "--lease-file" => parsed.lease_file = Some(PathBuf::from(args.text(flag)?)),
             "--bind" => parsed.bind = args.value(flag)?,
             "--interface" => parsed.interface = Some(args.text(flag)?),
+            "--user" => parsed.user = Some(args.text(flag)?),
             "--port" => parsed.port = args.value(flag)?,
             "--client-port" => parsed.client_port = args.value(flag)?,
             "--broadcast" => parsed.broadcast = args.value(flag)?,
@@ -240,7 +246,7 @@ mod tests {
              --lease-time 120 --reserve 02:00:00:00:00:01=198.18.0.50 --lease-file /tmp/l \
              --interface veth0 --port 67 --client-port 6868 --broadcast 127.0.0.1 \
              --rapid-commit on --allow-relays on --log-level debug --mode proxy \
-             --bind 127.0.0.1 --stats-every 2.5",
+             --bind 127.0.0.1 --stats-every 2.5 --user nobody",
         )
         .unwrap();
         let s = &parsed.settings;
@@ -256,6 +262,7 @@ mod tests {
         assert_eq!(parsed.log_level, Some(LevelFilter::Debug));
         assert_eq!(parsed.bind, Ipv4Addr::LOCALHOST);
         assert_eq!(parsed.stats_every, Some(Duration::from_millis(2500)));
+        assert_eq!(parsed.user.as_deref(), Some("nobody"));
     }
 
     #[test]

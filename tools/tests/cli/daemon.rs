@@ -148,3 +148,72 @@ fn a_lease_server_whose_stdout_nobody_reads_keeps_answering() {
     );
     println!("{answered} exchanges in {elapsed:?} with stdout stuck; {stderr}");
 }
+
+/// The output of `id ARGS`, trimmed: no unsafe `getuid` in the tests.
+fn id(args: &[&str]) -> Option<String> {
+    let out = Command::new("id").args(args).output().ok()?;
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).trim().to_owned())
+}
+
+#[test]
+fn user_drops_root_after_binding_or_says_why_it_cannot() {
+    let Some(nobody) = id(&["-u", "nobody"]) else {
+        eprintln!("skipped: this system has no user nobody");
+        return;
+    };
+    let client_port = free_udp_port();
+    if id(&["-u"]).as_deref() != Some("0") {
+        // As an ordinary user the switch must fail, loudly, and nothing serves.
+        let server = Running::spawn(
+            "lease_server",
+            &[
+                "--server",
+                "198.18.0.1",
+                "--range",
+                "198.18.0.100-198.18.0.150",
+                "--bind",
+                "127.0.0.1",
+                "--port",
+                "0",
+                "--user",
+                "nobody",
+            ],
+        );
+        let (status, output, stderr) = server.finish_all();
+        assert_eq!(status.code(), Some(1), "{output}\n{stderr}");
+        assert!(stderr.contains("only root can switch users"), "{stderr}");
+        return;
+    }
+    let (server, server_port) = lease_server(client_port, &["--user", "nobody"]);
+    let status = std::fs::read_to_string(format!("/proc/{}/status", server.pid()))
+        .expect("the server's /proc status");
+    let uids = status
+        .lines()
+        .find(|line| line.starts_with("Uid:"))
+        .expect("a Uid line");
+    // Real, effective, saved and filesystem uid: all of them nobody's.
+    assert!(
+        uids.split_whitespace().skip(1).all(|uid| uid == nobody),
+        "{uids}"
+    );
+    // And it still serves, from the sockets it bound as root.
+    let (status, output) = crate::run(
+        "send",
+        &[
+            "--dora",
+            "--server-port",
+            &server_port.to_string(),
+            "--client-port",
+            &client_port.to_string(),
+            "--timeout",
+            "10",
+        ],
+    );
+    assert!(status.success(), "{output}");
+    server.signal("TERM");
+    let (status, output, stderr) = server.finish_all();
+    assert!(status.success(), "{output}\n{stderr}");
+    assert!(output.contains("running as nobody"), "{output}");
+}
