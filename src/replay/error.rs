@@ -70,6 +70,10 @@ pub enum ReplayError {
         /// The name given.
         name: String,
     },
+    /// Ports were named ([`Replay::server_port`](super::Replay::server_port)) for
+    /// a capture held in memory, which cannot be read again: name them with
+    /// [`Recording::reader`](super::Recording::reader) before reading it.
+    PortsNeedAFile,
     /// The handler's replies differ from the recorded ones; the report says how.
     Differences(Box<Report>),
 }
@@ -129,6 +133,9 @@ impl fmt::Display for ReplayError {
                 f,
                 "cannot ignore unknown field {name:?} (known: {})",
                 super::Field::names()
+            ),
+            ReplayError::PortsNeedAFile => f.write_str(
+                "cannot read a capture held in memory again on other ports: name them with Recording::reader() before reading it",
             ),
             ReplayError::Differences(report) => write!(f, "{report}"),
         }

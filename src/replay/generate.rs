@@ -100,7 +100,7 @@ impl TestFile {
     }
 
     /// Reads the capture on these server and client ports instead of 67 and
-    /// 68 (see [`RecordingReader`](super::RecordingReader)).
+    /// 68 (see [`Replay::server_port`](super::Replay::server_port)).
     pub fn ports(mut self, server_port: u16, client_port: u16) -> Self {
         self.ports = Some((server_port, client_port));
         self
@@ -168,10 +168,7 @@ impl TestFile {
             writeln!(out)?;
         }
         writeln!(out, "use std::path::Path;\n")?;
-        match self.ports {
-            None => writeln!(out, "use ex_dhcp::replay::{{Replay, ReplayError}};\n")?,
-            Some(_) => writeln!(out, "use ex_dhcp::replay::{{Recording, ReplayError}};\n")?,
-        }
+        writeln!(out, "use ex_dhcp::replay::{{Replay, ReplayError}};\n")?;
         writeln!(out, "#[test]")?;
         writeln!(out, "fn {}() -> Result<(), ReplayError> {{", self.name)?;
         writeln!(
@@ -179,12 +176,10 @@ impl TestFile {
             "    let recording = Path::new(env!(\"CARGO_MANIFEST_DIR\")).join({:?});",
             self.recording_path
         )?;
-        match self.ports {
-            None => writeln!(out, "    Replay::from_path(recording)?")?,
-            Some((server, client)) => writeln!(
-                out,
-                "    Recording::reader()\n        .server_port({server})\n        .client_port({client})\n        .replay(recording)?"
-            )?,
+        writeln!(out, "    Replay::from_path(recording)?")?;
+        if let Some((server, client)) = self.ports {
+            writeln!(out, "        .server_port({server})")?;
+            writeln!(out, "        .client_port({client})")?;
         }
         for field in &self.ignore_fields {
             writeln!(out, "        .ignore_field({:?})", field.name())?;

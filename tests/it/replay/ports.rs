@@ -5,7 +5,7 @@ use std::net::{Ipv4Addr, SocketAddrV4};
 use std::time::Duration;
 
 use ex_dhcp::capture::{Datagram, PcapWriter};
-use ex_dhcp::replay::{Origin, Recording, ReplayError};
+use ex_dhcp::replay::{Origin, Recording, Replay, ReplayError};
 use ex_dhcp::{respond, MessageType, Packet, Reply, Source};
 use ex_dhcp_testkit::replay::client;
 
@@ -123,4 +123,58 @@ fn bin_directories_replay_in_numeric_order_padded_or_not() {
         .collect();
     assert_eq!(xids, (1..=12).collect::<Vec<_>>());
     std::fs::remove_dir_all(&dir).expect("cleanup");
+}
+
+/// The loopback capture in a file of its own, removed on drop.
+struct CaptureFile(std::path::PathBuf);
+
+impl CaptureFile {
+    fn new(name: &str) -> Self {
+        let path =
+            std::env::temp_dir().join(format!("ex_dhcp_replay_{name}_{}.pcap", std::process::id()));
+        std::fs::write(&path, loopback_capture()).expect("write the capture");
+        CaptureFile(path)
+    }
+}
+
+impl Drop for CaptureFile {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
+#[test]
+fn replay_builder_methods_name_the_ports_of_a_capture_file() {
+    let file = CaptureFile::new("builder");
+    let report = Replay::from_path(&file.0)
+        .expect("a capture")
+        .server_port(SERVER_PORT)
+        .client_port(CLIENT_PORT)
+        .run(offer)
+        .expect("the same offer");
+    assert!(report.compared);
+    assert_eq!(report.exchanges.len(), 1);
+}
+
+#[test]
+fn assert_replay_takes_the_ports_as_calls() {
+    let file = CaptureFile::new("macro");
+    let report = ex_dhcp::assert_replay!(
+        offer,
+        &file.0,
+        server_port(SERVER_PORT),
+        client_port(CLIENT_PORT)
+    );
+    assert_eq!(report.exchanges.len(), 1);
+}
+
+#[test]
+fn ports_named_for_a_capture_in_memory_fail_the_run_with_the_way_out() {
+    let recording = Recording::from_capture_bytes(&loopback_capture()).expect("a capture");
+    let error = Replay::new(recording)
+        .server_port(SERVER_PORT)
+        .run(offer)
+        .expect_err("cannot read bytes again");
+    assert!(matches!(error, ReplayError::PortsNeedAFile), "{error}");
+    assert!(error.to_string().contains("Recording::reader()"), "{error}");
 }
