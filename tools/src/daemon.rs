@@ -152,10 +152,13 @@ fn kind_name(kind: MessageType) -> &'static str {
 
 #[cfg(unix)]
 mod signals {
+    use std::sync::atomic::AtomicBool;
+    use std::sync::Arc;
     use std::thread::{self, JoinHandle};
 
     use crossbeam_channel::{bounded, Receiver};
     use signal_hook::consts::{SIGINT, SIGTERM, SIGUSR1};
+    use signal_hook::flag;
     use signal_hook::iterator::{Handle, Signals};
 
     use super::Signal;
@@ -168,6 +171,16 @@ mod signals {
     }
 
     pub(super) fn listen() -> Option<Listening> {
+        // A second SIGTERM or SIGINT kills at once, as users expect when a clean
+        // stop hangs: the first sets the flag, the next takes the default action.
+        let stopping = Arc::new(AtomicBool::new(false));
+        for signal in [SIGTERM, SIGINT] {
+            let registered = flag::register_conditional_default(signal, Arc::clone(&stopping))
+                .and_then(|_| flag::register(signal, Arc::clone(&stopping)));
+            if let Err(error) = registered {
+                log::warn!("a second signal {signal} will not kill at once: {error}");
+            }
+        }
         let mut signals = match Signals::new([SIGTERM, SIGINT, SIGUSR1]) {
             Ok(signals) => signals,
             Err(error) => {
