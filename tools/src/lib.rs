@@ -1,6 +1,8 @@
 //! What the `ex_dhcp-tools` programs share, as a library their binaries (and their
-//! tests) import: the command-line conventions, sockets opened the way a DHCP tool
-//! needs them, the load generator, and the handlers behind `lease_server` and `pxe`.
+//! tests) import: the command-line conventions and the non-blocking logger (`cli`),
+//! sockets opened the way a DHCP tool needs them, the load generator, the handlers
+//! behind `lease_server` and `pxe`, and what makes those two daemons (`daemon`:
+//! signals and statistics; `privileges`: `--user`).
 //!
 //! The programs themselves are thin `main`s in `src/bin/`: `snoop`, `send`,
 //! `record_test`, `lease_server`, `pxe`, `loadgen`, `dump_captures`. Install them
