@@ -4,6 +4,7 @@ use std::fmt;
 use std::io;
 use std::path::{Path, PathBuf};
 
+use super::recording::PortFilter;
 use super::report::Report;
 use crate::capture::CaptureError;
 use crate::DecodeError;
@@ -61,12 +62,18 @@ pub enum ReplayError {
     NoClientPackets {
         /// The file, when the recording was read from one.
         path: Option<PathBuf>,
+        /// For a capture: the ports looked for, and what was left out.
+        ports: Option<PortFilter>,
     },
     /// A field name given to ignore is not a field (see [`Field`](super::Field)).
     UnknownField {
         /// The name given.
         name: String,
     },
+    /// Ports were named ([`Replay::server_port`](super::Replay::server_port)) for
+    /// a capture held in memory, which cannot be read again: name them with
+    /// [`Recording::reader`](super::Recording::reader) before reading it.
+    PortsNeedAFile,
     /// The handler's replies differ from the recorded ones; the report says how.
     Differences(Box<Report>),
 }
@@ -79,8 +86,9 @@ impl ReplayError {
                 path: Some(file.to_owned()),
                 error,
             },
-            ReplayError::NoClientPackets { path: None } => ReplayError::NoClientPackets {
+            ReplayError::NoClientPackets { path: None, ports } => ReplayError::NoClientPackets {
                 path: Some(file.to_owned()),
+                ports,
             },
             other => other,
         }
@@ -110,18 +118,24 @@ impl fmt::Display for ReplayError {
             ReplayError::Decode { origin, error } => {
                 write!(f, "{origin} is not a dhcp packet: {error}")
             }
-            ReplayError::NoClientPackets { path: Some(path) } => write!(
-                f,
-                "{} holds no dhcp client packet to replay",
-                path.display()
-            ),
-            ReplayError::NoClientPackets { path: None } => {
-                f.write_str("the recording holds no dhcp client packet to replay")
+            ReplayError::NoClientPackets { path, ports } => {
+                match path {
+                    Some(path) => write!(f, "{}", path.display())?,
+                    None => f.write_str("the recording")?,
+                }
+                f.write_str(" holds no dhcp client packet to replay")?;
+                match ports {
+                    Some(ports) => write!(f, " ({ports})"),
+                    None => Ok(()),
+                }
             }
             ReplayError::UnknownField { name } => write!(
                 f,
                 "cannot ignore unknown field {name:?} (known: {})",
                 super::Field::names()
+            ),
+            ReplayError::PortsNeedAFile => f.write_str(
+                "cannot read a capture held in memory again on other ports: name them with Recording::reader() before reading it",
             ),
             ReplayError::Differences(report) => write!(f, "{report}"),
         }

@@ -47,6 +47,7 @@ pub struct TestFile {
     preamble: Vec<String>,
     ignore_fields: Vec<Field>,
     ignore_options: Vec<u8>,
+    ports: Option<(u16, u16)>,
     summary: Vec<String>,
 }
 
@@ -69,6 +70,7 @@ impl TestFile {
             preamble: Vec::new(),
             ignore_fields: Vec::new(),
             ignore_options: Vec::new(),
+            ports: None,
             summary: Vec::new(),
         })
     }
@@ -94,6 +96,13 @@ impl TestFile {
     /// Ignores an option in the generated test.
     pub fn ignore_option(mut self, code: u8) -> Self {
         self.ignore_options.push(code);
+        self
+    }
+
+    /// Reads the capture on these server and client ports instead of 67 and
+    /// 68 (see [`Replay::server_port`](super::Replay::server_port)).
+    pub fn ports(mut self, server_port: u16, client_port: u16) -> Self {
+        self.ports = Some((server_port, client_port));
         self
     }
 
@@ -168,6 +177,10 @@ impl TestFile {
             self.recording_path
         )?;
         writeln!(out, "    Replay::from_path(recording)?")?;
+        if let Some((server, client)) = self.ports {
+            writeln!(out, "        .server_port({server})")?;
+            writeln!(out, "        .client_port({client})")?;
+        }
         for field in &self.ignore_fields {
             writeln!(out, "        .ignore_field({:?})", field.name())?;
         }
@@ -212,6 +225,18 @@ fn is_snake_case_identifier(name: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn named_ports_are_written_into_the_test() {
+        let source = TestFile::new("loopback", "H")
+            .unwrap()
+            .ports(6767, 6868)
+            .render();
+        assert!(source.contains(".server_port(6767)"), "{source}");
+        assert!(source.contains(".client_port(6868)"), "{source}");
+        let plain = TestFile::new("loopback", "H").unwrap().render();
+        assert!(plain.contains("Replay::from_path(recording)?"), "{plain}");
+    }
 
     #[test]
     fn names_must_be_snake_case_identifiers() {

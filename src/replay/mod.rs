@@ -48,8 +48,11 @@
 //! # What is replayed and compared
 //!
 //! - **Input**: a classic pcap or pcapng capture (UDP to or from port 67 or
-//!   68; other traffic is skipped), a `.bin` file holding one DHCP payload, or
-//!   a directory of them in file name order ([`Recording`]).
+//!   68, or the ports named with [`Replay::server_port`] and
+//!   [`Replay::client_port`] or [`Recording::reader`]; other traffic is
+//!   skipped, and a recording with no client packet says which ports were
+//!   looked for), a `.bin` file holding one DHCP payload, or a directory of
+//!   them in capture order, numbers in names compared as numbers ([`Recording`]).
 //! - **Pairing**: each client packet (op BOOTREQUEST) is an [`Exchange`] with
 //!   the server replies recorded for it, matched on xid and `chaddr` (so
 //!   interleaved clients stay apart) and on message type (an OFFER answers a
@@ -129,7 +132,7 @@ pub use diff::Difference;
 pub use error::{Origin, ReplayError};
 pub use generate::{TestFile, TestNameError};
 pub use ignore::Field;
-pub use recording::{Exchange, Recorded, Recording};
+pub use recording::{Exchange, PortFilter, Recorded, Recording, RecordingReader};
 pub use report::{ExchangeReport, Mismatch, Report, Sent};
 pub use run::Replay;
 
@@ -139,7 +142,8 @@ pub use run::Replay;
 /// The recording is anything [`Replay::from_path`] reads: a pcap or pcapng
 /// capture, a `.bin` file, or a directory of them. Builder calls of
 /// [`Replay`] may follow, written as calls: `ignore_field("secs")`,
-/// `ignore_option(51)`, `compare_destination()`. Evaluates to the [`Report`].
+/// `ignore_option(51)`, `compare_destination()`, `server_port(6767)`.
+/// Evaluates to the [`Report`].
 ///
 /// ```no_run
 /// use ex_dhcp::{assert_replay, Handler, Packet, Reply, Source};
@@ -154,6 +158,8 @@ pub use run::Replay;
 ///
 /// assert_replay!(Silent, "tests/data/office.pcap");
 /// assert_replay!(Silent, "tests/data/office.pcap", ignore_field("secs"), ignore_option(51));
+/// // A capture of a test server on ex_dhcp's default port:
+/// assert_replay!(Silent, "tests/data/loopback.pcap", server_port(6767), client_port(6868));
 /// ```
 #[macro_export]
 macro_rules! assert_replay {

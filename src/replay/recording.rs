@@ -9,13 +9,22 @@
 //! latest exchange of the transaction. Pairing by `chaddr` as well as xid keeps
 //! interleaved clients apart even if two of them picked the same xid, and
 //! pairing first-unanswered-first keeps retransmissions apart.
+//!
+//! A capture is read on the standard ports, 67 and 68, unless told otherwise
+//! ([`Recording::reader`]): a test server on 6767 needs its ports named. A
+//! directory of `.bin` files is read in capture order: by name, with numbers
+//! compared as numbers, so `dhcp-10.bin` comes after `dhcp-2.bin`.
 
+use std::cmp::Ordering;
+use std::collections::BTreeSet;
+use std::fmt;
 use std::fs;
 use std::net::{Ipv4Addr, SocketAddrV4};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use super::error::{Origin, ReplayError};
+use super::run::Replay;
 use crate::capture::{self, Datagram};
 use crate::{MessageType, Op, Packet, CLIENT_PORT, SERVER_PORT};
 
@@ -103,6 +112,172 @@ pub struct Recording {
     pub unmatched_replies: Vec<Recorded>,
     /// Where the recording came from, for messages.
     pub path: Option<PathBuf>,
+    /// For a capture: the ports read as DHCP's, and what was left out.
+    pub ports: Option<PortFilter>,
+}
+
+/// The UDP ports a capture was read on, and the datagrams left out because
+/// neither of their ports was one of them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct PortFilter {
+    /// The server's port (67 unless named).
+    pub server_port: u16,
+    /// The client's port (68 unless named).
+    pub client_port: u16,
+    /// UDP datagrams on other ports, left out.
+    pub skipped: usize,
+    /// The ports of the datagrams left out, lowest first; at most
+    /// [`PortFilter::MAX_SKIPPED_PORTS`] of them.
+    pub skipped_ports: Vec<u16>,
+}
+
+impl PortFilter {
+    /// How many of the left-out ports are kept for the message.
+    pub const MAX_SKIPPED_PORTS: usize = 8;
+
+    fn new(server_port: u16, client_port: u16) -> Self {
+        PortFilter {
+            server_port,
+            client_port,
+            skipped: 0,
+            skipped_ports: Vec::new(),
+        }
+    }
+
+    /// Whether a datagram is DHCP on these ports: from or to either of them
+    /// (relayed traffic runs from server port to server port).
+    fn keeps(&mut self, datagram: &Datagram) -> bool {
+        let ports = [datagram.source.port(), datagram.destination.port()];
+        let kept = ports
+            .iter()
+            .any(|&port| port == self.server_port || port == self.client_port);
+        if !kept {
+            self.skipped += 1;
+            let mut seen: BTreeSet<u16> = self.skipped_ports.iter().copied().collect();
+            seen.extend(ports);
+            self.skipped_ports = seen.into_iter().take(Self::MAX_SKIPPED_PORTS).collect();
+        }
+        kept
+    }
+}
+
+impl fmt::Display for PortFilter {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "looked for udp ports {} (server) and {} (client)",
+            self.server_port, self.client_port
+        )?;
+        if self.skipped > 0 {
+            let ports: Vec<String> = self.skipped_ports.iter().map(u16::to_string).collect();
+            write!(
+                f,
+                "; left out {} udp datagram(s) on ports {}: name the server and client ports to read them",
+                self.skipped,
+                ports.join(", ")
+            )?;
+        }
+        Ok(())
+    }
+}
+
+/// Reads recordings with ports of your choosing: `Recording::reader()`.
+///
+/// ```no_run
+/// # fn main() -> Result<(), ex_dhcp::replay::ReplayError> {
+/// use ex_dhcp::replay::Recording;
+///
+/// // A test server on ex_dhcp's default port, its client on 6868.
+/// let recording = Recording::reader()
+///     .server_port(6767)
+///     .client_port(6868)
+///     .path("tests/data/loopback.pcap")?;
+/// # let _ = recording;
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[must_use = "a reader reads nothing until asked"]
+pub struct RecordingReader {
+    server_port: u16,
+    client_port: u16,
+}
+
+impl Default for RecordingReader {
+    fn default() -> Self {
+        RecordingReader {
+            server_port: SERVER_PORT,
+            client_port: CLIENT_PORT,
+        }
+    }
+}
+
+impl RecordingReader {
+    /// The server's UDP port in captures (67 by default).
+    pub fn server_port(mut self, port: u16) -> Self {
+        self.server_port = port;
+        self
+    }
+
+    /// The client's UDP port in captures (68 by default).
+    pub fn client_port(mut self, port: u16) -> Self {
+        self.client_port = port;
+        self
+    }
+
+    /// Reads a classic pcap or pcapng capture held in memory, keeping UDP
+    /// datagrams to or from the two ports.
+    pub fn capture_bytes(&self, bytes: &[u8]) -> Result<Recording, ReplayError> {
+        let capture_error = |error| ReplayError::Capture { path: None, error };
+        let mut filter = PortFilter::new(self.server_port, self.client_port);
+        let mut datagrams = capture::datagrams(bytes).map_err(capture_error)?;
+        let mut packets = Vec::new();
+        while let Some(datagram) = datagrams.next() {
+            let datagram = datagram.map_err(capture_error)?;
+            if filter.keeps(&datagram) {
+                // The frame just read is the last one counted: Wireshark's frame number.
+                let frame = datagrams.stats().frames;
+                packets.push(Recorded::from_datagram(&datagram, frame)?);
+            }
+        }
+        let mut recording = Recording::from_packets(packets);
+        recording.ports = Some(filter);
+        Ok(recording)
+    }
+
+    /// Reads the classic pcap or pcapng file at `path` (the format is told by
+    /// its first bytes).
+    pub fn capture(&self, path: impl AsRef<Path>) -> Result<Recording, ReplayError> {
+        let path = path.as_ref();
+        let bytes = fs::read(path).map_err(|error| ReplayError::Capture {
+            path: Some(path.to_owned()),
+            error: error.into(),
+        })?;
+        let mut recording = self.capture_bytes(&bytes).map_err(|e| e.at(path))?;
+        recording.path = Some(path.to_owned());
+        Ok(recording)
+    }
+
+    /// Reads a directory of `.bin` files (in capture order), a single `.bin`
+    /// file, or a capture. Ports matter only for captures.
+    pub fn path(&self, path: impl AsRef<Path>) -> Result<Recording, ReplayError> {
+        let path = path.as_ref();
+        if path.is_dir() {
+            Recording::from_bin_dir(path)
+        } else if path.extension().is_some_and(|ext| ext == BIN_EXTENSION) {
+            let mut recording = Recording::from_bin_files([path])?;
+            recording.path = Some(path.to_owned());
+            Ok(recording)
+        } else {
+            self.capture(path)
+        }
+    }
+
+    /// A [`Replay`] of what [`RecordingReader::path`] reads.
+    pub fn replay(&self, path: impl AsRef<Path>) -> Result<Replay, ReplayError> {
+        self.path(path).map(Replay::new)
+    }
 }
 
 impl Recording {
@@ -124,34 +299,22 @@ impl Recording {
         recording
     }
 
+    /// A reader for captures on other ports than 67 and 68 (see [`RecordingReader`]).
+    pub fn reader() -> RecordingReader {
+        RecordingReader::default()
+    }
+
     /// Reads a classic pcap or pcapng capture held in memory, keeping UDP
     /// datagrams to or from ports 67 and 68.
     pub fn from_capture_bytes(bytes: &[u8]) -> Result<Self, ReplayError> {
-        let capture_error = |error| ReplayError::Capture { path: None, error };
-        let mut datagrams = capture::datagrams(bytes).map_err(capture_error)?;
-        let mut packets = Vec::new();
-        while let Some(datagram) = datagrams.next() {
-            let datagram = datagram.map_err(capture_error)?;
-            if datagram.is_dhcp_port() {
-                // The frame just read is the last one counted: Wireshark's frame number.
-                let frame = datagrams.stats().frames;
-                packets.push(Recorded::from_datagram(&datagram, frame)?);
-            }
-        }
-        Ok(Recording::from_packets(packets))
+        Recording::reader().capture_bytes(bytes)
     }
 
     /// Reads the classic pcap or pcapng file at `path` (the format is told by
-    /// its first bytes): what `snoop`, tcpdump or Wireshark saved.
+    /// its first bytes): what `snoop`, tcpdump or Wireshark saved, on ports 67
+    /// and 68.
     pub fn from_capture(path: impl AsRef<Path>) -> Result<Self, ReplayError> {
-        let path = path.as_ref();
-        let bytes = fs::read(path).map_err(|error| ReplayError::Capture {
-            path: Some(path.to_owned()),
-            error: error.into(),
-        })?;
-        let mut recording = Recording::from_capture_bytes(&bytes).map_err(|e| e.at(path))?;
-        recording.path = Some(path.to_owned());
-        Ok(recording)
+        Recording::reader().capture(path)
     }
 
     /// Reads saved packets, one DHCP payload per file, in the order given.
@@ -175,8 +338,19 @@ impl Recording {
         Ok(Recording::from_packets(packets))
     }
 
-    /// Reads every `.bin` file of a directory, in file name order.
+    /// Reads every `.bin` file of a directory, in capture order (see
+    /// [`Recording::bin_files`]).
     pub fn from_bin_dir(dir: impl AsRef<Path>) -> Result<Self, ReplayError> {
+        let dir = dir.as_ref();
+        let mut recording = Recording::from_bin_files(Recording::bin_files(dir)?)?;
+        recording.path = Some(dir.to_owned());
+        Ok(recording)
+    }
+
+    /// The `.bin` files of a directory in capture order: by name, numbers
+    /// compared as numbers, so that `dhcp-10.bin` follows `dhcp-2.bin` whether
+    /// `snoop` padded the numbers (`dhcp-0002.bin`, as it does now) or not.
+    pub fn bin_files(dir: impl AsRef<Path>) -> Result<Vec<PathBuf>, ReplayError> {
         let dir = dir.as_ref();
         let io_error = |error| ReplayError::Io {
             path: dir.to_owned(),
@@ -189,24 +363,18 @@ impl Recording {
                 paths.push(path);
             }
         }
-        paths.sort();
-        let mut recording = Recording::from_bin_files(&paths)?;
-        recording.path = Some(dir.to_owned());
-        Ok(recording)
+        paths.sort_by(|a, b| {
+            let name = |path: &PathBuf| path.file_name().map(|n| n.to_string_lossy().into_owned());
+            natural_order(&name(a).unwrap_or_default(), &name(b).unwrap_or_default())
+                .then_with(|| a.cmp(b))
+        });
+        Ok(paths)
     }
 
-    /// Reads a directory of `.bin` files, a single `.bin` file, or a capture.
+    /// Reads a directory of `.bin` files, a single `.bin` file, or a capture
+    /// on ports 67 and 68.
     pub fn from_path(path: impl AsRef<Path>) -> Result<Self, ReplayError> {
-        let path = path.as_ref();
-        if path.is_dir() {
-            Recording::from_bin_dir(path)
-        } else if path.extension().is_some_and(|ext| ext == BIN_EXTENSION) {
-            let mut recording = Recording::from_bin_files([path])?;
-            recording.path = Some(path.to_owned());
-            Ok(recording)
-        } else {
-            Recording::from_capture(path)
-        }
+        Recording::reader().path(path)
     }
 
     /// True when the recording holds at least one server reply, matched or not.
@@ -229,6 +397,48 @@ impl Recording {
             .or_else(|| indexed().rev().find(|(_, e)| same(e)))
             .map(|(index, _)| index)
     }
+}
+
+/// Compares names with runs of digits taken as numbers: `a-2` before `a-10`,
+/// and `a-0002` equal in rank to `a-2` (the tie broken by the caller).
+fn natural_order(a: &str, b: &str) -> Ordering {
+    let (mut a, mut b) = (a, b);
+    loop {
+        match (a.chars().next(), b.chars().next()) {
+            (None, None) => return Ordering::Equal,
+            (None, Some(_)) => return Ordering::Less,
+            (Some(_), None) => return Ordering::Greater,
+            (Some(x), Some(y)) if x.is_ascii_digit() && y.is_ascii_digit() => {
+                let (x_digits, x_rest) = split_digits(a);
+                let (y_digits, y_rest) = split_digits(b);
+                let (x_digits, y_digits) = (
+                    x_digits.trim_start_matches('0'),
+                    y_digits.trim_start_matches('0'),
+                );
+                let order = x_digits
+                    .len()
+                    .cmp(&y_digits.len())
+                    .then_with(|| x_digits.cmp(y_digits));
+                if order != Ordering::Equal {
+                    return order;
+                }
+                (a, b) = (x_rest, y_rest);
+            }
+            (Some(x), Some(y)) => {
+                if x != y {
+                    return x.cmp(&y);
+                }
+                (a, b) = (&a[x.len_utf8()..], &b[y.len_utf8()..]);
+            }
+        }
+    }
+}
+
+fn split_digits(text: &str) -> (&str, &str) {
+    let end = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
+    text.split_at(end)
 }
 
 /// The key that ties a reply to its request: xid and the whole `chaddr`.
@@ -331,6 +541,52 @@ mod tests {
         assert_eq!(recording.unmatched_replies.len(), 1);
         assert!(recording.exchanges[0].replies.is_empty());
         assert!(recording.has_replies());
+    }
+
+    #[test]
+    fn numbers_in_names_sort_as_numbers_padded_or_not() {
+        let mut names = vec![
+            "dhcp-10.bin",
+            "dhcp-2.bin",
+            "dhcp-0003.bin",
+            "dhcp-1.bin",
+            "dhcp-0011.bin",
+        ];
+        names.sort_by(|a, b| natural_order(a, b));
+        assert_eq!(
+            names,
+            [
+                "dhcp-1.bin",
+                "dhcp-2.bin",
+                "dhcp-0003.bin",
+                "dhcp-10.bin",
+                "dhcp-0011.bin"
+            ]
+        );
+        assert_eq!(natural_order("a-0002.bin", "a-2.bin"), Ordering::Equal);
+        assert_eq!(natural_order("a.bin", "b.bin"), Ordering::Less);
+    }
+
+    #[test]
+    fn the_port_filter_says_what_it_left_out() {
+        let mut filter = PortFilter::new(67, 68);
+        let datagram = |from: &str, to: &str| Datagram {
+            timestamp: Duration::ZERO,
+            source: from.parse().unwrap(),
+            destination: to.parse().unwrap(),
+            payload: Vec::new(),
+        };
+        assert!(filter.keeps(&datagram("0.0.0.0:68", "255.255.255.255:67")));
+        assert!(!filter.keeps(&datagram("127.0.0.1:6868", "127.0.0.1:6767")));
+        let text = filter.to_string();
+        assert!(
+            text.contains("udp ports 67 (server) and 68 (client)"),
+            "{text}"
+        );
+        assert!(
+            text.contains("left out 1 udp datagram(s) on ports 6767, 6868"),
+            "{text}"
+        );
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! The replay builder: what to replay, what to ignore, and running it.
 
 use std::net::SocketAddrV4;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use super::diff::Comparison;
 use super::error::ReplayError;
@@ -32,6 +32,17 @@ pub struct Replay {
     recording: Recording,
     ignore: Ignore,
     option_order: bool,
+    /// Ports named for a capture that could not be read again on them: the run
+    /// reads it again, to return the error.
+    reread: Option<Reread>,
+}
+
+/// A capture to read again on other ports when the replay runs.
+#[derive(Debug, Clone)]
+struct Reread {
+    path: Option<PathBuf>,
+    server_port: u16,
+    client_port: u16,
 }
 
 impl Replay {
@@ -41,6 +52,7 @@ impl Replay {
             recording,
             ignore: Ignore::default(),
             option_order: false,
+            reread: None,
         }
     }
 
@@ -50,7 +62,10 @@ impl Replay {
     }
 
     /// Replays a capture, a single `.bin` file, or a directory of `.bin` files
-    /// (taken in file name order).
+    /// (taken in capture order, see [`Recording::bin_files`]). Captures are
+    /// read on ports 67 and 68; for others, name them:
+    /// `Recording::reader().server_port(6767).replay(path)` (see
+    /// [`RecordingReader`](super::RecordingReader)).
     pub fn from_path(path: impl AsRef<Path>) -> Result<Self, ReplayError> {
         Recording::from_path(path).map(Replay::new)
     }
@@ -65,6 +80,45 @@ impl Replay {
     /// The recording, paired into exchanges.
     pub fn recording(&self) -> &Recording {
         &self.recording
+    }
+
+    /// Reads the capture again with the server on this UDP port instead of 67:
+    /// `Replay::from_path("loopback.pcap")?.server_port(6767)`, or
+    /// `assert_replay!(handler, "loopback.pcap", server_port(6767))`.
+    ///
+    /// Only captures read from a file can be read again (for one in memory,
+    /// use [`Recording::reader`]); if reading fails, so does the run. Ports do
+    /// not matter to `.bin` files, which are left as they are.
+    pub fn server_port(self, port: u16) -> Self {
+        self.on_ports(Some(port), None)
+    }
+
+    /// Reads the capture again with the client on this UDP port instead of 68
+    /// (see [`Replay::server_port`]).
+    pub fn client_port(self, port: u16) -> Self {
+        self.on_ports(None, Some(port))
+    }
+
+    fn on_ports(mut self, server: Option<u16>, client: Option<u16>) -> Self {
+        let (current_server, current_client) = match (&self.reread, &self.recording.ports) {
+            (Some(reread), _) => (reread.server_port, reread.client_port),
+            (None, Some(ports)) => (ports.server_port, ports.client_port),
+            // Not a capture: .bin files carry no ports.
+            (None, None) => return self,
+        };
+        let reread = Reread {
+            path: self.recording.path.clone(),
+            server_port: server.unwrap_or(current_server),
+            client_port: client.unwrap_or(current_client),
+        };
+        match reread.read() {
+            Ok(recording) => {
+                self.recording = recording;
+                self.reread = None;
+            }
+            Err(_) => self.reread = Some(reread),
+        }
+        self
     }
 
     /// Leaves a header field out of the comparison, by [`Field`] or by its RFC
@@ -165,10 +219,15 @@ impl Replay {
         if let Some(name) = self.ignore.unknown_fields().first() {
             return Err(ReplayError::UnknownField { name: name.clone() });
         }
+        if let Some(reread) = &self.reread {
+            // It failed when the ports were named; read again for the error.
+            reread.read()?;
+        }
         let recording = self.recording;
         if recording.exchanges.is_empty() {
             return Err(ReplayError::NoClientPackets {
                 path: recording.path,
+                ports: recording.ports,
             });
         }
         let compared = recording.has_replies();
@@ -191,6 +250,16 @@ impl Replay {
             path: recording.path,
             stopped: None,
         })
+    }
+}
+
+impl Reread {
+    fn read(&self) -> Result<Recording, ReplayError> {
+        let path = self.path.as_ref().ok_or(ReplayError::PortsNeedAFile)?;
+        Recording::reader()
+            .server_port(self.server_port)
+            .client_port(self.client_port)
+            .capture(path)
     }
 }
 

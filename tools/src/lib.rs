@@ -1,13 +1,17 @@
 //! What the `ex_dhcp-tools` programs share, as a library their binaries (and their
-//! tests) import: the command-line conventions, sockets opened the way a DHCP tool
-//! needs them, the load generator, and the handlers behind `lease_server` and `pxe`.
+//! tests) import: the command-line conventions and the non-blocking logger (`cli`),
+//! sockets opened the way a DHCP tool needs them, the load generator, the handlers
+//! behind `lease_server` and `pxe`, and what makes those two daemons (`daemon`:
+//! signals and statistics; `privileges`: `--user`).
 //!
 //! The programs themselves are thin `main`s in `src/bin/`: `snoop`, `send`,
 //! `record_test`, `lease_server`, `pxe`, `loadgen`, `dump_captures`. Install them
 //! with `cargo install --path tools`.
 
 pub mod cli;
+pub mod daemon;
 pub mod lease_server;
 pub mod load;
+pub mod privileges;
 pub mod pxe_server;
 pub mod socket;

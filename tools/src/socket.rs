@@ -56,9 +56,9 @@ impl fmt::Display for ListenError {
 
 impl std::error::Error for ListenError {}
 
-/// A socket on `port` of every address, that shares the port with other programs
-/// that allow it and receives broadcasts.
-pub fn open(port: u16, device: Option<&str>) -> Result<UdpSocket, ListenError> {
+/// A socket on `port` of `ip` (every address when it is 0.0.0.0), that shares the
+/// port with other programs that allow it and receives broadcasts.
+pub fn open(ip: Ipv4Addr, port: u16, device: Option<&str>) -> Result<UdpSocket, ListenError> {
     let socket =
         Socket::new(Domain::IPV4, Type::DGRAM, Some(Protocol::UDP)).map_err(ListenError::Socket)?;
     socket
@@ -71,7 +71,7 @@ pub fn open(port: u16, device: Option<&str>) -> Result<UdpSocket, ListenError> {
             source,
         })?;
     }
-    let address = SocketAddrV4::new(Ipv4Addr::UNSPECIFIED, port);
+    let address = SocketAddrV4::new(ip, port);
     socket
         .bind(&address.into())
         .map_err(|source| ListenError::Port { port, source })?;

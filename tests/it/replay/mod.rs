@@ -4,3 +4,4 @@ mod clients;
 mod dora;
 mod generate;
 mod generated_dora;
+mod ports;

@@ -6,10 +6,9 @@
 //!     --lease-file /var/tmp/leases --interface eth1 --port 67
 //! ```
 //!
-//! One concern per file: `args` (command line), `pool` (which addresses),
-//! `leases` (who has which), `dhcp` (RFC 2131 rules, no I/O), `config` (the
-//! options clients get), `lease_file` (persistence), `handler` (the glue to the
-//! library's server). `cargo test` runs the unit tests of each.
+//! The lease logic is the library's (`ex_dhcp::lease`); the command line, the
+//! handler glue and the daemon behaviour (signals, statistics) are
+//! `ex_dhcp_tools::{lease_server, daemon}`.
 
 use std::process::ExitCode;
 
@@ -17,34 +16,39 @@ use ex_dhcp::Server;
 use log::info;
 
 use ex_dhcp::lease::{LeaseFile, LeaseServer, Pool};
-use ex_dhcp_tools::lease_server::args::{self, Args, USAGE};
+use ex_dhcp_tools::cli::args::{Program, EXIT_FAILURE};
+use ex_dhcp_tools::cli::logging;
+use ex_dhcp_tools::daemon;
+use ex_dhcp_tools::lease_server::args::{self, Args};
 use ex_dhcp_tools::lease_server::handler::{now, server_config, LeaseHandler};
 
-/// Exit status for a command line that cannot be used.
-const USAGE_ERROR: u8 = 2;
+const PROGRAM: Program = Program {
+    name: "lease_server",
+    help: concat!(
+        "A DHCP server that leases addresses from a pool and keeps them in a lease file.
+
+usage: lease_server --server ADDR --range FIRST-LAST [flags]
+
+",
+        ex_dhcp_tools::lease_usage!(),
+        "
+Exit status: 0 stopped by a signal, 1 could not start or stopped on an error,
+2 usage error.
+"
+    ),
+};
 
 fn main() -> ExitCode {
-    let args = match args::parse(std::env::args().skip(1), &[]) {
-        Ok(Some(args)) => args,
-        Ok(None) => {
-            println!("usage: lease_server --server ADDR --range FIRST-LAST [flags]\n{USAGE}");
-            return ExitCode::SUCCESS;
-        }
-        Err(e) => {
-            eprintln!("lease_server: {e}");
-            return ExitCode::from(USAGE_ERROR);
-        }
+    let args = match PROGRAM.parse_or_exit(args::parse) {
+        Ok(args) => args,
+        Err(status) => return status,
     };
-    simple_logger::SimpleLogger::new()
-        .with_level(args.log_level)
-        .init()
-        .expect("the only logger");
-    match run(&args) {
+    logging::init(args.log_level);
+    let result = run(&args);
+    logging::finish();
+    match result {
         Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("lease_server: {e}");
-            ExitCode::FAILURE
-        }
+        Err(error) => PROGRAM.fail(error, EXIT_FAILURE),
     }
 }
 
@@ -73,8 +77,9 @@ fn run(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
         None => None,
     };
     let running = Server::start(server_config(args), LeaseHandler::new(server, file))?;
+    let running = daemon::become_user(running, args.user.as_deref())?;
     info!("serving on {}", running.local_addr());
-    let exit = running.join();
+    let exit = daemon::serve(running, args.stats_every);
     if exit.reason.is_abnormal() {
         return Err(exit.reason.to_string().into());
     }

@@ -24,58 +24,73 @@ use std::net::SocketAddrV4;
 use std::process::ExitCode;
 use std::time::Duration;
 
+use ex_dhcp_tools::cli::args::{self, Args, Program, UsageError, EXIT_FAILURE};
 use ex_dhcp_tools::load;
 
 use load::{LoadConfig, Mode};
 
-const USAGE: &str = "usage: loadgen [--addr A:P] [--clients N] [--rate R | --max] \
-[--duration S] [--in-flight K] [--mode dora|discover] [--max-requests M] [--timeout MS] \
-[--extra-options E]";
+const PROGRAM: Program = Program {
+    name: "loadgen",
+    help: "\
+A DHCP load generator for any server on this machine.
 
-fn parse(args: &[String]) -> Result<LoadConfig, String> {
+usage: loadgen [--addr A:P] [--clients N] [--rate R | --max] [--duration S]
+               [--in-flight K] [--mode dora|discover] [--max-requests M]
+               [--timeout MS] [--extra-options E]
+
+  --addr A:P         the server (default 127.0.0.1:6767)
+  --clients N        client sockets on 127.0.0.1 (default 1)
+  --rate R           total DISCOVERs per second
+  --max              saturate instead, --in-flight outstanding per client (the default)
+  --duration S       seconds to run (default 5)
+  --in-flight K      outstanding requests per client with --max (default 32)
+  --mode MODE        dora: answer each OFFER with a REQUEST; discover (default)
+  --max-requests M   stop after M requests (default 10000000)
+  --timeout MS       a request unanswered this long is a drop (default 1000)
+  --extra-options E  extra options per DISCOVER, to make packets bigger
+  --help, --version
+
+The server must send replies back to the client's address and port: it replies
+to the source, or with one client it is configured with broadcast address
+127.0.0.1 and client port the client's.
+Exit status: 0 the run finished, 1 it could not run, 2 usage error.
+",
+};
+
+fn parse(args: &mut Args) -> Result<LoadConfig, UsageError> {
     let mut config = LoadConfig::default();
-    let mut args = args.iter();
-    while let Some(flag) = args.next() {
-        if flag == "--max" {
-            config.rate = None;
-            continue;
-        }
-        let value = args.next().ok_or_else(|| format!("{flag} needs a value"))?;
-        let bad = |e: &dyn std::fmt::Display| format!("bad value {value:?} for {flag}: {e}");
+    while let Some(flag) = args.next_arg()? {
         match flag.as_str() {
-            "--addr" => config.target = value.parse::<SocketAddrV4>().map_err(|e| bad(&e))?,
-            "--clients" => config.clients = value.parse().map_err(|e| bad(&e))?,
-            "--rate" => config.rate = Some(value.parse().map_err(|e| bad(&e))?),
-            "--duration" => {
-                config.duration = Duration::from_secs_f64(value.parse().map_err(|e| bad(&e))?)
-            }
-            "--in-flight" => config.in_flight = value.parse().map_err(|e| bad(&e))?,
-            "--max-requests" => config.max_requests = value.parse().map_err(|e| bad(&e))?,
-            "--timeout" => {
-                config.timeout = Duration::from_millis(value.parse().map_err(|e| bad(&e))?)
-            }
-            "--extra-options" => config.extra_options = value.parse().map_err(|e| bad(&e))?,
+            "--max" => config.rate = None,
+            "--addr" => config.target = args.value::<SocketAddrV4>(&flag)?,
+            "--clients" => config.clients = args.value(&flag)?,
+            "--rate" => config.rate = Some(args.value(&flag)?),
+            "--duration" => config.duration = args.seconds(&flag)?,
+            "--in-flight" => config.in_flight = args.value(&flag)?,
+            "--max-requests" => config.max_requests = args.value(&flag)?,
+            "--timeout" => config.timeout = Duration::from_millis(args.value(&flag)?),
+            "--extra-options" => config.extra_options = args.value(&flag)?,
             "--mode" => {
-                config.mode = match value.as_str() {
+                config.mode = match args.text(&flag)?.as_str() {
                     "dora" => Mode::Dora,
                     "discover" => Mode::Discover,
-                    other => return Err(format!("unknown mode {other:?}")),
+                    other => {
+                        return Err(args::error(format!(
+                            "--mode {other:?}: takes dora or discover"
+                        )))
+                    }
                 }
             }
-            other => return Err(format!("unknown argument {other:?}")),
+            other => return Err(args::unknown(other)),
         }
     }
     Ok(config)
 }
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let config = match parse(&args) {
+    let config = match PROGRAM.parse_or_exit(parse) {
         Ok(config) => config,
-        Err(message) => {
-            eprintln!("{message}\n{USAGE}");
-            return ExitCode::FAILURE;
-        }
+        Err(status) => return status,
     };
     let offered = config
         .rate
@@ -93,9 +108,6 @@ fn main() -> ExitCode {
             println!("{report}");
             ExitCode::SUCCESS
         }
-        Err(error) => {
-            eprintln!("loadgen failed: {error}");
-            ExitCode::FAILURE
-        }
+        Err(error) => PROGRAM.fail(format!("failed: {error}"), EXIT_FAILURE),
     }
 }

@@ -20,39 +20,43 @@ use ex_dhcp::Server;
 use log::info;
 
 use ex_dhcp::lease::{LeaseServer, Pool};
-use ex_dhcp_tools::lease_server::args;
+use ex_dhcp_tools::cli::args::{Program, EXIT_FAILURE};
+use ex_dhcp_tools::cli::logging;
+use ex_dhcp_tools::daemon;
 use ex_dhcp_tools::lease_server::handler::{server_config, LeaseHandler};
-use ex_dhcp_tools::pxe_server::args::{self as pxe_args, PxeArgs, PXE_USAGE};
+use ex_dhcp_tools::pxe_server::args::{self as pxe_args, PxeArgs};
 use ex_dhcp_tools::pxe_server::handler::{Mode, PxeHandler};
 
-/// Exit status for a command line that cannot be used.
-const USAGE_ERROR: u8 = 2;
+const PROGRAM: Program = Program {
+    name: "pxe",
+    help: concat!(
+        "A PXE boot server: boot file by client architecture, as a full DHCP server
+or as proxyDHCP beside another one.
+
+usage: pxe --server ADDR [--mode full|proxy] [flags]
+
+",
+        ex_dhcp_tools::pxe_usage!(),
+        "\n",
+        ex_dhcp_tools::lease_usage!(),
+        "
+Exit status: 0 stopped by a signal, 1 could not start or stopped on an error,
+2 usage error.
+"
+    ),
+};
 
 fn main() -> ExitCode {
-    let args = match pxe_args::parse(std::env::args().skip(1)) {
-        Ok(Some(args)) => args,
-        Ok(None) => {
-            println!(
-                "usage: pxe --server ADDR [--mode full|proxy] [flags]\n{PXE_USAGE}\n{}",
-                args::USAGE
-            );
-            return ExitCode::SUCCESS;
-        }
-        Err(e) => {
-            eprintln!("pxe: {e}");
-            return ExitCode::from(USAGE_ERROR);
-        }
+    let args = match PROGRAM.parse_or_exit(pxe_args::parse) {
+        Ok(args) => args,
+        Err(status) => return status,
     };
-    simple_logger::SimpleLogger::new()
-        .with_level(args.common.log_level)
-        .init()
-        .expect("the only logger");
-    match run(args) {
+    logging::init(args.common.log_level);
+    let result = run(args);
+    logging::finish();
+    match result {
         Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("pxe: {e}");
-            ExitCode::FAILURE
-        }
+        Err(error) => PROGRAM.fail(error, EXIT_FAILURE),
     }
 }
 
@@ -79,12 +83,14 @@ fn run(args: PxeArgs) -> Result<(), Box<dyn std::error::Error>> {
     let handler = PxeHandler::new(args.boot, mode, args.serve_4011);
     let config = handler.configure(server_config(common), common.interface.as_deref());
     let running = Server::start(config, handler)?;
+    let running = daemon::become_user(running, common.user.as_deref())?;
     for listener in running.listeners() {
         info!("serving on {}", listener.local);
     }
-    let exit = running.join();
+    let exit = daemon::serve(running, common.stats_every);
     if exit.reason.is_abnormal() {
         return Err(exit.reason.to_string().into());
     }
+    info!("stopped: {}", exit.reason);
     Ok(())
 }

@@ -1,5 +1,7 @@
-//! The command-line conventions every tool follows: flags parsed by hand, usage
-//! errors that carry the usage text, logging set up from `--log` or `RUST_LOG`.
+//! The command-line conventions every tool follows: flags parsed by hand the same
+//! way, `--help` and `--version` everywhere, usage errors on stderr with exit 2
+//! (`args`); logging from `--log` or `RUST_LOG` that never blocks the caller
+//! (`logging`).
 
 pub mod args;
 pub mod logging;

@@ -1,18 +1,24 @@
-//! The command line, parsed by hand: `--flag value` pairs, each error naming the flag.
+//! The daemons' command line (`lease_server`, and `pxe` on top of it), parsed with
+//! the tools' shared convention (`crate::cli::args`), each error naming the flag.
 
 use std::collections::BTreeMap;
-use std::fmt;
 use std::net::Ipv4Addr;
 use std::path::PathBuf;
 use std::str::FromStr;
+use std::time::Duration;
 
 use log::LevelFilter;
 
 use ex_dhcp::lease::{Mac, Settings};
 
-/// The usage text shared by the examples that take these flags.
-pub const USAGE: &str =
-    "  --server ADDR          the server's address, option 54 (required): on the range's
+use crate::cli::args::{self as cli, UsageError};
+
+/// The usage text of the flags `lease_server` and `pxe` share, as a literal for
+/// `concat!` in the binaries' help texts.
+#[macro_export]
+macro_rules! lease_usage {
+    () => {
+        "  --server ADDR          the server's address, option 54 (required): on the range's
                          subnet, or on another one when clients come through a relay
   --range FIRST-LAST     the addresses to lease, e.g. 198.18.0.100-198.18.0.150
   --mask MASK            subnet mask (255.255.255.0)
@@ -23,14 +29,30 @@ pub const USAGE: &str =
   --offer-time SECS      how long an offered address is held (30)
   --reserve MAC=ADDR     always give ADDR to MAC (repeatable)
   --lease-file PATH      keep leases in PATH across restarts (none: memory only)
+  --bind ADDR            listen on this local address only (0.0.0.0: every address);
+                         clients without an address broadcast, so a server for them
+                         listens on 0.0.0.0 and picks the network with --interface
   --interface NAME       answer only on this interface (SO_BINDTODEVICE)
-  --port N               port to listen on (6767; 67 for real clients)
+  --port N               port to listen on (6767; 67 for real clients; 0: any free
+                         port, logged at start)
   --client-port N        port replies go to (68)
   --broadcast ADDR       broadcast replies go to ADDR (255.255.255.255)
   --rapid-commit on|off  ACK a DISCOVER carrying option 80 (off)
   --allow-relays on|off  answer relayed packets, giaddr set (off)
-  --log-level LEVEL      off, error, warn, info, debug or trace (info)
-  --help                 show this text";
+  --user NAME            once the sockets are bound, run as user NAME (uid, primary
+                         group, no other groups): start as root, serve as NAME
+  --stats-every SECS     log the statistics every SECS seconds (SIGUSR1: at once)
+  --log LEVEL            off, error, warn, info, debug or trace (info; RUST_LOG too)
+  --help, --version
+
+SIGTERM or SIGINT stops the server cleanly and logs the final statistics; log
+lines that stdout cannot take at once are dropped and counted, never waited for.
+"
+    };
+}
+
+/// The usage text of the flags `lease_server` and `pxe` share.
+pub const USAGE: &str = lease_usage!();
 
 /// Default listening port, unprivileged as in the library.
 pub const DEFAULT_PORT: u16 = 6767;
@@ -38,18 +60,6 @@ pub const DEFAULT_PORT: u16 = 6767;
 pub const DEFAULT_CLIENT_PORT: u16 = 68;
 /// Default subnet mask, a /24.
 pub const DEFAULT_MASK: Ipv4Addr = Ipv4Addr::new(255, 255, 255, 0);
-
-/// A command line that cannot be used, and why.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ArgsError(pub String);
-
-impl fmt::Display for ArgsError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} (see --help)", self.0)
-    }
-}
-
-impl std::error::Error for ArgsError {}
 
 /// Everything the command line sets.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -62,6 +72,8 @@ pub struct Args {
     pub reservations: BTreeMap<Mac, Ipv4Addr>,
     /// The lease file, if any.
     pub lease_file: Option<PathBuf>,
+    /// The local address to listen on.
+    pub bind: Ipv4Addr,
     /// The interface to bind to.
     pub interface: Option<String>,
     /// The listening port.
@@ -70,20 +82,30 @@ pub struct Args {
     pub client_port: u16,
     /// Where broadcast replies go.
     pub broadcast: Ipv4Addr,
-    /// How much to log.
-    pub log_level: LevelFilter,
-    /// Flags the caller asked to collect (see [`parse`]), with their values, in order.
-    pub extra: Vec<(String, String)>,
+    /// How much to log: `None` leaves it to `RUST_LOG`, else info.
+    pub log_level: Option<LevelFilter>,
+    /// How often to log the statistics.
+    pub stats_every: Option<Duration>,
+    /// The user to become once the sockets are bound.
+    pub user: Option<String>,
 }
 
-/// Parses `args` (program name excluded). `Ok(None)` means `--help` was asked for.
-///
-/// Flags in `extra_flags` are not interpreted: they and their values land in
-/// [`Args::extra`], so another example can add flags of its own.
-pub fn parse(
-    args: impl IntoIterator<Item = String>,
-    extra_flags: &[&str],
-) -> Result<Option<Args>, ArgsError> {
+/// Parses the command line of `lease_server`, which needs a range.
+pub fn parse(args: &mut cli::Args) -> Result<Args, UsageError> {
+    let parsed = parse_with(args, |_, _| Ok(false))?;
+    if parsed.range.is_none() {
+        return Err(cli::required("--range"));
+    }
+    Ok(parsed)
+}
+
+/// Parses the shared flags; a flag they do not know goes to `extra` with the
+/// arguments, to take its value if it has one: `Ok(true)` when it was the
+/// caller's, `Ok(false)` when it is unknown to both.
+pub fn parse_with(
+    args: &mut cli::Args,
+    mut extra: impl FnMut(&str, &mut cli::Args) -> Result<bool, UsageError>,
+) -> Result<Args, UsageError> {
     let mut server = None;
     let mut mask = DEFAULT_MASK;
     let mut settings = Settings::new(Ipv4Addr::UNSPECIFIED, mask);
@@ -92,97 +114,108 @@ pub fn parse(
         range: None,
         reservations: BTreeMap::new(),
         lease_file: None,
+        bind: Ipv4Addr::UNSPECIFIED,
         interface: None,
         port: DEFAULT_PORT,
         client_port: DEFAULT_CLIENT_PORT,
         broadcast: Ipv4Addr::BROADCAST,
-        log_level: LevelFilter::Info,
-        extra: Vec::new(),
+        log_level: None,
+        stats_every: None,
+        user: None,
     };
-    let mut args = args.into_iter();
-    while let Some(flag) = args.next() {
-        if flag == "--help" || flag == "-h" {
-            return Ok(None);
-        }
-        let value = args
-            .next()
-            .ok_or_else(|| ArgsError(format!("{flag} needs a value")))?;
-        let v = value.as_str();
-        match flag.as_str() {
-            "--server" => server = Some(typed(&flag, v)?),
-            "--range" => parsed.range = Some(range(&flag, v)?),
-            "--mask" => mask = typed(&flag, v)?,
-            "--router" => settings.routers = list(&flag, v)?,
-            "--dns" => settings.dns = list(&flag, v)?,
-            "--domain" => settings.domain = Some(value.clone()),
-            "--lease-time" => settings.lease_secs = positive(&flag, v)?,
-            "--offer-time" => settings.offer_secs = positive(&flag, v)?,
+    while let Some(flag) = args.next_arg()? {
+        let flag = flag.as_str();
+        match flag {
+            "--server" => server = Some(args.value(flag)?),
+            "--range" => parsed.range = Some(range(flag, &args.text(flag)?)?),
+            "--mask" => mask = args.value(flag)?,
+            "--router" => settings.routers = list(flag, &args.text(flag)?)?,
+            "--dns" => settings.dns = list(flag, &args.text(flag)?)?,
+            "--domain" => settings.domain = Some(args.text(flag)?),
+            "--lease-time" => settings.lease_secs = positive(flag, args.value(flag)?)?,
+            "--offer-time" => settings.offer_secs = positive(flag, args.value(flag)?)?,
             "--reserve" => {
-                let (mac, addr) = reservation(&flag, v)?;
+                let (mac, addr) = reservation(flag, &args.text(flag)?)?;
                 parsed.reservations.insert(mac, addr);
             }
-            "--lease-file" => parsed.lease_file = Some(PathBuf::from(v)),
-            "--interface" => parsed.interface = Some(value.clone()),
-            "--port" => parsed.port = typed(&flag, v)?,
-            "--client-port" => parsed.client_port = typed(&flag, v)?,
-            "--broadcast" => parsed.broadcast = typed(&flag, v)?,
-            "--rapid-commit" => settings.rapid_commit = switch(&flag, v)?,
-            "--allow-relays" => settings.allow_relays = switch(&flag, v)?,
-            "--log-level" => parsed.log_level = typed(&flag, v)?,
-            other if extra_flags.contains(&other) => parsed.extra.push((flag, value)),
-            other => return Err(ArgsError(format!("unknown flag {other:?}"))),
+            "--lease-file" => parsed.lease_file = Some(PathBuf::from(args.text(flag)?)),
+            "--bind" => parsed.bind = args.value(flag)?,
+            "--interface" => parsed.interface = Some(args.text(flag)?),
+            "--user" => parsed.user = Some(args.text(flag)?),
+            "--port" => parsed.port = args.value(flag)?,
+            "--client-port" => parsed.client_port = args.value(flag)?,
+            "--broadcast" => parsed.broadcast = args.value(flag)?,
+            "--rapid-commit" => settings.rapid_commit = switch(flag, &args.text(flag)?)?,
+            "--allow-relays" => settings.allow_relays = switch(flag, &args.text(flag)?)?,
+            "--stats-every" => {
+                let every = args.seconds(flag)?;
+                if every.is_zero() {
+                    return Err(cli::error(format!("{flag} must be more than 0")));
+                }
+                parsed.stats_every = Some(every);
+            }
+            // --log-level: the old name, kept for scripts that use it.
+            "--log" | "--log-level" => parsed.log_level = Some(args.value(flag)?),
+            other => {
+                if !extra(other, args)? {
+                    return Err(cli::unknown(other));
+                }
+            }
         }
     }
-    settings.server_id = server.ok_or_else(|| ArgsError("--server is required".into()))?;
+    settings.server_id = server.ok_or_else(|| cli::required("--server"))?;
     settings.mask = mask;
     parsed.settings = settings;
-    Ok(Some(parsed))
+    Ok(parsed)
 }
 
 /// Parses a value with `FromStr`, naming the flag when it fails.
-pub fn typed<T: FromStr>(flag: &str, value: &str) -> Result<T, ArgsError> {
+pub fn typed<T: FromStr>(flag: &str, value: &str) -> Result<T, UsageError>
+where
+    T::Err: std::fmt::Display,
+{
     value
         .parse()
-        .map_err(|_| ArgsError(format!("{flag}: cannot read {value:?}")))
+        .map_err(|problem| cli::error(format!("{flag} {value:?}: {problem}")))
 }
 
-fn positive(flag: &str, value: &str) -> Result<u32, ArgsError> {
-    match typed(flag, value)? {
-        0 => Err(ArgsError(format!("{flag} must be more than 0"))),
+fn positive(flag: &str, value: u32) -> Result<u32, UsageError> {
+    match value {
+        0 => Err(cli::error(format!("{flag} must be more than 0"))),
         n => Ok(n),
     }
 }
 
 /// Parses `on` or `off`.
-pub fn switch(flag: &str, value: &str) -> Result<bool, ArgsError> {
+pub fn switch(flag: &str, value: &str) -> Result<bool, UsageError> {
     match value {
         "on" => Ok(true),
         "off" => Ok(false),
-        _ => Err(ArgsError(format!("{flag} takes on or off, not {value:?}"))),
+        _ => Err(cli::error(format!("{flag} takes on or off, not {value:?}"))),
     }
 }
 
-fn list(flag: &str, value: &str) -> Result<Vec<Ipv4Addr>, ArgsError> {
+fn list(flag: &str, value: &str) -> Result<Vec<Ipv4Addr>, UsageError> {
     value.split(',').map(|a| typed(flag, a)).collect()
 }
 
-fn range(flag: &str, value: &str) -> Result<(Ipv4Addr, Ipv4Addr), ArgsError> {
+fn range(flag: &str, value: &str) -> Result<(Ipv4Addr, Ipv4Addr), UsageError> {
     let (first, last) = value
         .split_once('-')
-        .ok_or_else(|| ArgsError(format!("{flag} takes FIRST-LAST, not {value:?}")))?;
+        .ok_or_else(|| cli::error(format!("{flag} takes FIRST-LAST, not {value:?}")))?;
     Ok((typed(flag, first)?, typed(flag, last)?))
 }
 
-fn reservation(flag: &str, value: &str) -> Result<(Mac, Ipv4Addr), ArgsError> {
+fn reservation(flag: &str, value: &str) -> Result<(Mac, Ipv4Addr), UsageError> {
     let (mac, addr) = value
         .split_once('=')
-        .ok_or_else(|| ArgsError(format!("{flag} takes MAC=ADDR, not {value:?}")))?;
+        .ok_or_else(|| cli::error(format!("{flag} takes MAC=ADDR, not {value:?}")))?;
     Ok((parse_mac(flag, mac)?, typed(flag, addr)?))
 }
 
 /// Parses `aa:bb:cc:dd:ee:ff` (or with `-`).
-pub fn parse_mac(flag: &str, text: &str) -> Result<Mac, ArgsError> {
-    let bad = || ArgsError(format!("{flag}: {text:?} is not a MAC address"));
+pub fn parse_mac(flag: &str, text: &str) -> Result<Mac, UsageError> {
+    let bad = || cli::error(format!("{flag}: {text:?} is not a MAC address"));
     let bytes: Vec<u8> = text
         .split([':', '-'])
         .map(|b| {
@@ -199,8 +232,10 @@ pub fn parse_mac(flag: &str, text: &str) -> Result<Mac, ArgsError> {
 mod tests {
     use super::*;
 
-    fn args(line: &str) -> Result<Option<Args>, ArgsError> {
-        parse(line.split_whitespace().map(String::from), &["--mode"])
+    fn args(line: &str) -> Result<Args, UsageError> {
+        parse_with(&mut cli::Args::split(line), |flag, args| {
+            Ok(flag == "--mode" && args.text(flag)? == "proxy")
+        })
     }
 
     #[test]
@@ -210,9 +245,9 @@ mod tests {
              --router 198.18.0.1 --dns 198.18.0.1,198.18.0.2 --domain lab.test \
              --lease-time 120 --reserve 02:00:00:00:00:01=198.18.0.50 --lease-file /tmp/l \
              --interface veth0 --port 67 --client-port 6868 --broadcast 127.0.0.1 \
-             --rapid-commit on --allow-relays on --log-level debug --mode proxy",
+             --rapid-commit on --allow-relays on --log-level debug --mode proxy \
+             --bind 127.0.0.1 --stats-every 2.5 --user nobody",
         )
-        .unwrap()
         .unwrap();
         let s = &parsed.settings;
         assert_eq!(s.server_id, Ipv4Addr::new(198, 18, 0, 1));
@@ -224,21 +259,33 @@ mod tests {
         assert_eq!(parsed.reservations.len(), 1);
         assert_eq!(parsed.interface.as_deref(), Some("veth0"));
         assert_eq!((parsed.port, parsed.client_port), (67, 6868));
-        assert_eq!(parsed.log_level, LevelFilter::Debug);
-        assert_eq!(parsed.extra, vec![("--mode".into(), "proxy".into())]);
+        assert_eq!(parsed.log_level, Some(LevelFilter::Debug));
+        assert_eq!(parsed.bind, Ipv4Addr::LOCALHOST);
+        assert_eq!(parsed.stats_every, Some(Duration::from_millis(2500)));
+        assert_eq!(parsed.user.as_deref(), Some("nobody"));
     }
 
     #[test]
     fn defaults_are_the_librarys() {
-        let parsed = args("--server 198.18.0.1").unwrap().unwrap();
+        let parsed = args("--server 198.18.0.1").unwrap();
         assert_eq!(parsed.port, DEFAULT_PORT);
         assert!(!parsed.settings.rapid_commit && !parsed.settings.allow_relays);
         assert_eq!(parsed.broadcast, Ipv4Addr::BROADCAST);
+        assert_eq!(parsed.bind, Ipv4Addr::UNSPECIFIED);
+    }
+
+    #[test]
+    fn log_and_its_old_name_log_level_both_set_the_level() {
+        let parsed = args("--server 198.18.0.1 --log warn").unwrap();
+        assert_eq!(parsed.log_level, Some(LevelFilter::Warn));
+        let parsed = args("--server 198.18.0.1 --log-level trace").unwrap();
+        assert_eq!(parsed.log_level, Some(LevelFilter::Trace));
     }
 
     #[test]
     fn help_is_not_an_error() {
-        assert_eq!(args("--help"), Ok(None));
+        assert_eq!(args("--help").unwrap_err(), UsageError::Help);
+        assert_eq!(args("--version").unwrap_err(), UsageError::Version);
     }
 
     #[test]
@@ -246,14 +293,21 @@ mod tests {
         for (line, fault) in [
             ("--lease-time 5", "--server is required"),
             ("--server 198.18.0.1 --port", "--port needs a value"),
-            ("--server 198.18.0.1 --port 99999", "--port: cannot read"),
+            (
+                "--server 198.18.0.1 --port 99999",
+                "--port \"99999\": number too large",
+            ),
             ("--server 198.18.0.1 --rapid-commit yes", "takes on or off"),
             (
                 "--server 198.18.0.1 --reserve 02:00=198.18.0.5",
                 "not a MAC",
             ),
             ("--server 198.18.0.1 --lease-time 0", "more than 0"),
-            ("--server 198.18.0.1 --frobnicate 1", "unknown flag"),
+            (
+                "--server 198.18.0.1 --frobnicate 1",
+                "unknown flag \"--frobnicate\"",
+            ),
+            ("--server 198.18.0.1 --bind eth0", "--bind \"eth0\""),
         ] {
             let error = args(line).unwrap_err().to_string();
             assert!(error.contains(fault), "{line}: {error}");

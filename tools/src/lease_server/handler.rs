@@ -24,10 +24,11 @@ pub fn secs(at: SystemTime) -> Secs {
     at.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs())
 }
 
-/// The library server's configuration for these arguments: port, interface (the
-/// server answers only there) and reply routing overrides.
+/// The library server's configuration for these arguments: address and port,
+/// interface (the server answers only there) and reply routing overrides.
 pub fn server_config(args: &Args) -> Config {
     let config = Config::default()
+        .bind_ip(args.bind)
         .port(args.port)
         .client_port(args.client_port)
         .broadcast_addr(args.broadcast)
@@ -55,6 +56,15 @@ impl LeaseHandler {
     /// Handles a request at `now`: the reply, unless the change could not be written.
     pub fn handle_at(&mut self, packet: &Packet, now: Secs) -> Reply {
         let outcome = self.server.handle(packet, now);
+        // One line per exchange at debug: through the tools' logger, which drops
+        // lines rather than wait for a slow stdout.
+        if log::log_enabled!(log::Level::Debug) {
+            let answer = match &outcome.reply {
+                Some(reply) => packet_summary(reply),
+                None => "no reply".to_owned(),
+            };
+            log::debug!("{} -> {answer}", packet_summary(packet));
+        }
         if let Some(file) = &mut self.file {
             if let Err(e) = file.append(&outcome.changes) {
                 // A lease we cannot write down is a lease we may hand out twice.
@@ -64,6 +74,24 @@ impl LeaseHandler {
         }
         outcome.reply.into()
     }
+}
+
+/// `DHCPOFFER xid 0x... chaddr ... yiaddr ...`: a packet in one line.
+fn packet_summary(packet: &Packet) -> String {
+    let kind = packet
+        .message_type()
+        .map_or_else(|| "BOOTP".to_owned(), |kind| kind.to_string());
+    let chaddr: Vec<String> = packet
+        .hardware_addr()
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect();
+    format!(
+        "{kind} xid {:#010x} chaddr {} yiaddr {}",
+        packet.xid,
+        chaddr.join(":"),
+        packet.yiaddr
+    )
 }
 
 impl Handler for LeaseHandler {
@@ -102,9 +130,8 @@ mod tests {
     use crate::lease_server::args::parse;
 
     fn args(line: &str) -> Args {
-        parse(line.split_whitespace().map(String::from), &[])
-            .unwrap()
-            .unwrap()
+        let line = format!("{line} --range 198.18.0.100-198.18.0.150");
+        parse(&mut crate::cli::args::Args::split(&line)).unwrap()
     }
 
     #[test]
@@ -124,5 +151,14 @@ mod tests {
         assert_eq!(config.routing().client_port, 6868);
         assert_eq!(config.routing().broadcast, std::net::Ipv4Addr::LOCALHOST);
         assert_eq!(config.tick_interval(), Some(TICK));
+        assert_eq!(
+            config.sockets()[0].addr.ip(),
+            &std::net::Ipv4Addr::UNSPECIFIED
+        );
+        let config = server_config(&args("--server 198.18.0.1 --bind 127.0.0.1"));
+        assert_eq!(
+            config.sockets()[0].addr.ip(),
+            &std::net::Ipv4Addr::LOCALHOST
+        );
     }
 }

@@ -4,26 +4,27 @@ use std::net::Ipv4Addr;
 
 use ex_dhcp::pxe::{Boot, BootMap};
 
-use crate::lease_server::args::{self, switch, typed, Args, ArgsError};
+use crate::cli::args::{self as cli, UsageError};
+use crate::lease_server::args::{self, switch, typed, Args};
 
-/// The usage text of the PXE flags.
-pub const PXE_USAGE: &str =
-    "  --mode full|proxy      lease addresses too, or proxyDHCP beside another server (full)
+/// The usage text of the PXE flags, as a literal for `concat!`.
+#[macro_export]
+macro_rules! pxe_usage {
+    () => {
+        "  --mode full|proxy      lease addresses too, or proxyDHCP beside another server (full)
   --next-server ADDR     the TFTP server, siaddr (the --server address)
   --boot ARCH=FILE       boot file for option 93 architecture ARCH (repeatable; defaults:
                          0=undionly.kpxe 7=ipxe.efi 9=ipxe.efi 11=ipxe-arm64.efi)
   --ipxe-boot FILE       boot file for clients that are iPXE already (option 77 iPXE),
                          e.g. a script; without it, an iPXE loaded by PXE gets the
                          architecture's file again and, with the defaults, loads itself
-  --serve-4011 on|off    full mode: also answer boot requests on port 4011 (off)";
+  --serve-4011 on|off    full mode: also answer boot requests on port 4011 (off)
+"
+    };
+}
 
-const EXTRA: [&str; 5] = [
-    "--mode",
-    "--next-server",
-    "--boot",
-    "--ipxe-boot",
-    "--serve-4011",
-];
+/// The usage text of the PXE flags.
+pub const PXE_USAGE: &str = pxe_usage!();
 
 /// The PXE example's command line.
 #[derive(Debug)]
@@ -38,42 +39,46 @@ pub struct PxeArgs {
     pub serve_4011: bool,
 }
 
-/// Parses the command line; `Ok(None)` for `--help`.
-pub fn parse(line: impl IntoIterator<Item = String>) -> Result<Option<PxeArgs>, ArgsError> {
-    let Some(common) = args::parse(line, &EXTRA)? else {
-        return Ok(None);
-    };
+/// Parses the command line of `pxe`: the lease server's flags and its own.
+pub fn parse(line: &mut cli::Args) -> Result<PxeArgs, UsageError> {
     let mut proxy = false;
     let mut next_server: Option<Ipv4Addr> = None;
     let mut files = BootMap::default();
     let mut serve_4011 = false;
     let mut ipxe_file = None;
-    for (flag, value) in &common.extra {
-        match flag.as_str() {
+    let common = args::parse_with(line, |flag, line| {
+        match flag {
             "--mode" => {
+                let value = line.text(flag)?;
                 proxy = match value.as_str() {
                     "full" => false,
                     "proxy" => true,
                     _ => {
-                        return Err(ArgsError(format!(
+                        return Err(cli::error(format!(
                             "--mode takes full or proxy, not {value:?}"
                         )))
                     }
                 }
             }
-            "--next-server" => next_server = Some(typed(flag, value)?),
+            "--next-server" => next_server = Some(line.value(flag)?),
             "--boot" => {
+                let value = line.text(flag)?;
                 let (arch, file) = value
                     .split_once('=')
-                    .ok_or_else(|| ArgsError(format!("--boot takes ARCH=FILE, not {value:?}")))?;
+                    .ok_or_else(|| cli::error(format!("--boot takes ARCH=FILE, not {value:?}")))?;
                 files.set(typed(flag, arch)?, file.to_owned());
             }
-            "--ipxe-boot" => ipxe_file = Some(value.clone()),
-            _ => serve_4011 = switch(flag, value)?,
+            "--ipxe-boot" => ipxe_file = Some(line.text(flag)?),
+            "--serve-4011" => serve_4011 = switch(flag, &line.text(flag)?)?,
+            _ => return Ok(false),
         }
+        Ok(true)
+    })?;
+    if !proxy && common.range.is_none() {
+        return Err(cli::error("--range is required in full mode"));
     }
     let server_id = common.settings.server_id;
-    Ok(Some(PxeArgs {
+    Ok(PxeArgs {
         proxy,
         boot: Boot {
             server_id,
@@ -83,22 +88,21 @@ pub fn parse(line: impl IntoIterator<Item = String>) -> Result<Option<PxeArgs>, 
         },
         serve_4011,
         common,
-    }))
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn pxe(line: &str) -> Result<Option<PxeArgs>, ArgsError> {
-        parse(line.split_whitespace().map(String::from))
+    fn pxe(line: &str) -> Result<PxeArgs, UsageError> {
+        parse(&mut cli::Args::split(line))
     }
 
     #[test]
     fn proxy_mode_with_a_custom_boot_map() {
         let args =
             pxe("--server 198.18.0.2 --mode proxy --boot 7=boot/x64.efi --next-server 198.18.0.9")
-                .unwrap()
                 .unwrap();
         assert!(args.proxy);
         assert_eq!(args.boot.files.get(7), Some("boot/x64.efi"));
@@ -109,15 +113,15 @@ mod tests {
 
     #[test]
     fn ipxe_can_have_a_file_of_its_own() {
-        let args = pxe("--server 198.18.0.2 --ipxe-boot boot.ipxe")
-            .unwrap()
-            .unwrap();
+        let args =
+            pxe("--server 198.18.0.2 --range 198.18.0.100-198.18.0.150 --ipxe-boot boot.ipxe")
+                .unwrap();
         assert_eq!(args.boot.ipxe_file.as_deref(), Some("boot.ipxe"));
     }
 
     #[test]
     fn the_next_server_defaults_to_this_server() {
-        let args = pxe("--server 198.18.0.2").unwrap().unwrap();
+        let args = pxe("--server 198.18.0.2 --range 198.18.0.100-198.18.0.150").unwrap();
         assert!(!args.proxy && !args.serve_4011);
         assert_eq!(args.boot.next_server, Ipv4Addr::new(198, 18, 0, 2));
     }
@@ -133,8 +137,12 @@ mod tests {
                 "--server 198.18.0.2 --boot x64.efi",
                 "--boot takes ARCH=FILE",
             ),
-            ("--server 198.18.0.2 --boot x=a.efi", "--boot: cannot read"),
+            (
+                "--server 198.18.0.2 --boot x=a.efi",
+                "--boot \"x\": invalid digit",
+            ),
             ("--server 198.18.0.2 --serve-4011 yes", "takes on or off"),
+            ("--server 198.18.0.2", "--range is required in full mode"),
         ] {
             let error = pxe(line).unwrap_err().to_string();
             assert!(error.contains(fault), "{line}: {error}");

@@ -55,12 +55,14 @@ impl PxeHandler {
         }
     }
 
-    /// Adds the port-4011 socket to `config` when this server needs it.
+    /// Adds the port-4011 socket to `config` when this server needs it, on the
+    /// same address as the main socket.
     pub fn configure(&self, config: Config, device: Option<&str>) -> Config {
         if !self.serves_4011 {
             return config;
         }
-        let listen = SocketConfig::new(SocketAddrV4::new(Ipv4Addr::UNSPECIFIED, PXE_PORT));
+        let bind_ip = *config.sockets()[0].addr.ip();
+        let listen = SocketConfig::new(SocketAddrV4::new(bind_ip, PXE_PORT));
         config.also_listen(match device {
             Some(device) => listen.device(device),
             None => listen,

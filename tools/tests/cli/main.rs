@@ -3,7 +3,11 @@
 //! server, on loopback with unprivileged ports; and the `pxe` tool's handler through
 //! the injection harness.
 
+mod convention;
+mod daemon;
 mod pxe_boot;
+mod send_build;
+mod snoop_folders;
 
 use std::fs;
 use std::io::{BufRead, BufReader, Read};
@@ -109,16 +113,16 @@ impl Running {
         }
     }
 
-    /// Waits for a line of output containing `text`.
-    fn wait_for_line(&mut self, text: &str) {
+    /// Waits for a line of output containing `text`, and returns it.
+    fn wait_for_line(&mut self, text: &str) -> String {
         let deadline = Instant::now() + PROCESS_TIMEOUT;
         while let Some(left) = deadline.checked_duration_since(Instant::now()) {
             match self.lines.recv_timeout(left) {
                 Ok(line) => {
                     let found = line.contains(text);
-                    self.seen.push(line);
+                    self.seen.push(line.clone());
                     if found {
-                        return;
+                        return line;
                     }
                 }
                 Err(_) => break,
@@ -132,7 +136,13 @@ impl Running {
     }
 
     /// Waits for the process to exit; returns its status and all of its stdout.
-    fn finish(mut self) -> (ExitStatus, String) {
+    fn finish(self) -> (ExitStatus, String) {
+        let (status, stdout, _) = self.finish_all();
+        (status, stdout)
+    }
+
+    /// Waits for the process to exit; returns its status, stdout and stderr.
+    fn finish_all(mut self) -> (ExitStatus, String, String) {
         let deadline = Instant::now() + PROCESS_TIMEOUT;
         let status = loop {
             if let Some(status) = self.child.try_wait().expect("wait for the child") {
@@ -145,8 +155,23 @@ impl Running {
             );
             thread::sleep(POLL);
         };
-        self.seen.extend(self.lines.iter());
-        (status, self.seen.join("\n"))
+        let mut seen = std::mem::take(&mut self.seen);
+        seen.extend(self.lines.iter());
+        let stderr = self.stderr();
+        (status, seen.join("\n"), stderr)
+    }
+
+    /// Sends a signal by name (`TERM`, `USR1`) with kill(1): no unsafe code here.
+    fn signal(&self, name: &str) {
+        let status = Command::new("kill")
+            .args([format!("-{name}"), self.pid().to_string()])
+            .status()
+            .expect("run kill");
+        assert!(status.success(), "kill -{name} failed");
+    }
+
+    fn pid(&self) -> u32 {
+        self.child.id()
     }
 
     fn stderr(&mut self) -> String {
@@ -247,8 +272,8 @@ fn snoop_saves_what_send_sends_and_send_replays_it_to_a_server() {
         "{snooped}"
     );
 
-    let saved = dir.join("cap-3.bin");
-    let saved_bytes = fs::read(&saved).expect("snoop saved cap-3.bin");
+    let saved = dir.join("cap-0003.bin");
+    let saved_bytes = fs::read(&saved).expect("snoop saved cap-0003.bin");
     assert_eq!(saved_bytes, discover().encode());
     let capture = read_file(&pcap).expect("a readable pcap");
     assert_eq!(capture.datagrams.len(), 1);
@@ -350,4 +375,44 @@ fn snoop_ends_after_its_duration_without_traffic() {
     );
     assert!(status.success(), "{output}");
     assert!(output.contains("0 datagram(s) seen"), "{output}");
+}
+
+/// Every binary of the package.
+const TOOLS: [&str; 7] = [
+    "snoop",
+    "send",
+    "record_test",
+    "lease_server",
+    "pxe",
+    "loadgen",
+    "dump_captures",
+];
+
+/// A `lease_server` on 127.0.0.1, any free port, answering to
+/// 127.0.0.1:`client_port`; returns it once it serves, with its port.
+fn lease_server(client_port: u16, extra: &[&str]) -> (Running, u16) {
+    let client_port = client_port.to_string();
+    let mut args = vec![
+        "--server",
+        "198.18.0.1",
+        "--range",
+        "198.18.0.100-198.18.0.150",
+        "--bind",
+        "127.0.0.1",
+        "--port",
+        "0",
+        "--client-port",
+        &client_port,
+        "--broadcast",
+        "127.0.0.1",
+    ];
+    args.extend_from_slice(extra);
+    let mut server = Running::spawn("lease_server", &args);
+    let line = server.wait_for_line("serving on 127.0.0.1:");
+    let port = line
+        .rsplit(':')
+        .next()
+        .and_then(|port| port.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no port in {line:?}"));
+    (server, port)
 }

@@ -37,6 +37,8 @@ const BOOT_TIMEOUT: Duration = Duration::from_secs(90);
 static QEMU: Mutex<()> = Mutex::new(());
 
 /// The name of [`rrq_listener`], which the lab runs inside the server namespace.
+/// `--exact` matches the full path, module included: this binary holds one test per
+/// module of the suite.
 const LISTENER_TEST: &str = "ipxe::rrq_listener";
 
 /// Not a test: the TFTP read request listener, when the lab runs this binary inside

@@ -9,7 +9,6 @@
 //! Exit status: 0 when `--count` or `--duration` is reached, 1 when saving fails,
 //! 2 on a usage error or when a port cannot be listened on.
 
-use ex_dhcp_tools::cli::args;
 mod cli;
 mod dump;
 mod listen;
@@ -32,17 +31,16 @@ const EXIT_SAVE_FAILED: u8 = 1;
 const EXIT_SETUP_FAILED: u8 = 2;
 
 fn main() -> ExitCode {
-    let options = match args::parse_or_exit(cli::parse, cli::USAGE, EXIT_SETUP_FAILED) {
+    let options = match cli::PROGRAM.parse_or_exit(cli::parse) {
         Ok(options) => options,
         Err(status) => return status,
     };
     logging::init(options.log);
-    match run(&options) {
+    let result = run(&options);
+    logging::finish();
+    match result {
         Ok(()) => ExitCode::SUCCESS,
-        Err(failure) => {
-            log::error!("{}", failure.message);
-            ExitCode::from(failure.exit)
-        }
+        Err(failure) => cli::PROGRAM.fail(failure.message, failure.exit),
     }
 }
 
@@ -74,7 +72,7 @@ fn run(options: &cli::Options) -> Result<(), Failure> {
     let sockets = options
         .ports
         .iter()
-        .map(|&port| socket::open(port, options.device.as_deref()))
+        .map(|&port| socket::open(options.bind, port, options.device.as_deref()))
         .collect::<Result<Vec<_>, _>>()
         .map_err(setup_failed)?;
 
@@ -89,8 +87,9 @@ fn run(options: &cli::Options) -> Result<(), Failure> {
         .collect();
     drop(sender);
     log::info!(
-        "listening on UDP ports {}{}; never replying",
+        "listening on UDP ports {} of {}{}; never replying",
         join(&options.ports),
+        options.bind,
         options
             .device
             .as_deref()

@@ -11,8 +11,12 @@ use crate::listen::Received;
 
 const BIN_EXTENSION: &str = ".bin";
 
-/// Writes each datagram to `PREFIX-N.bin`, N counting on from the highest number
-/// already there, so that a second run never overwrites the first.
+/// Digits of the number in a saved file's name: `PREFIX-0001.bin`, so that the
+/// files list in capture order by name too (up to 9999; more digits after that).
+const NUMBER_WIDTH: usize = 4;
+
+/// Writes each datagram to `PREFIX-NNNN.bin`, N counting on from the highest number
+/// already there (padded or not), so that a second run never overwrites the first.
 #[derive(Debug)]
 pub struct BinFiles {
     directory: PathBuf,
@@ -21,7 +25,7 @@ pub struct BinFiles {
 }
 
 impl BinFiles {
-    /// `prefix` may include a directory: `captures/office` writes `captures/office-1.bin`.
+    /// `prefix` may include a directory: `captures/office` writes `captures/office-0001.bin`.
     pub fn new(prefix: &str) -> io::Result<Self> {
         let prefix = Path::new(prefix);
         let stem = prefix
@@ -50,9 +54,7 @@ impl BinFiles {
     /// Saves one datagram's payload and returns the file written.
     pub fn save(&mut self, bytes: &[u8]) -> io::Result<PathBuf> {
         loop {
-            let path = self
-                .directory
-                .join(format!("{}-{}{BIN_EXTENSION}", self.stem, self.next));
+            let path = self.directory.join(file_name(&self.stem, self.next));
             self.next += 1;
             // create_new: never overwrite a file another process wrote meanwhile.
             match OpenOptions::new().write(true).create_new(true).open(&path) {
@@ -67,7 +69,12 @@ impl BinFiles {
     }
 }
 
-/// The highest N of the `STEM-N.bin` files in `directory`.
+/// `STEM-NNNN.bin`.
+fn file_name(stem: &str, number: u64) -> String {
+    format!("{stem}-{number:0NUMBER_WIDTH$}{BIN_EXTENSION}")
+}
+
+/// The highest N of the `STEM-N.bin` files in `directory`, padded or not.
 fn highest_number(directory: &Path, stem: &str) -> io::Result<Option<u64>> {
     let entries = match fs::read_dir(directory) {
         Ok(entries) => entries,
@@ -82,6 +89,7 @@ fn highest_number(directory: &Path, stem: &str) -> io::Result<Option<u64>> {
             .and_then(|name| name.strip_prefix(stem))
             .and_then(|rest| rest.strip_prefix('-'))
             .and_then(|rest| rest.strip_suffix(BIN_EXTENSION))
+            .filter(|number| number.bytes().all(|byte| byte.is_ascii_digit()))
             .and_then(|number| number.parse::<u64>().ok());
         highest = highest.max(number);
     }
@@ -110,5 +118,18 @@ impl PcapFile {
             payload: received.bytes.clone(),
         };
         self.writer.write_datagram(&datagram)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_zero_padded_so_they_sort_in_capture_order() {
+        assert_eq!(file_name("cap", 2), "cap-0002.bin");
+        assert_eq!(file_name("cap", 10), "cap-0010.bin");
+        assert!(file_name("cap", 2) < file_name("cap", 10));
+        assert_eq!(file_name("cap", 12_345), "cap-12345.bin");
     }
 }

@@ -1,0 +1,180 @@
+//! Captures on other ports than 67 and 68 (a test server on ex_dhcp's 6767), and
+//! directories of `.bin` files numbered past 9.
+
+use std::net::{Ipv4Addr, SocketAddrV4};
+use std::time::Duration;
+
+use ex_dhcp::capture::{Datagram, PcapWriter};
+use ex_dhcp::replay::{Origin, Recording, Replay, ReplayError};
+use ex_dhcp::{respond, MessageType, Packet, Reply, Source};
+use ex_dhcp_testkit::replay::client;
+
+const SERVER_PORT: u16 = 6767;
+const CLIENT_PORT: u16 = 6868;
+const OFFERED: Ipv4Addr = Ipv4Addr::new(192, 0, 2, 10);
+
+fn offer(packet: &Packet, _from: &Source) -> Reply {
+    match packet.message_type() {
+        Some(MessageType::Discover) => respond(packet, MessageType::Offer)
+            .with_yiaddr(OFFERED)
+            .into(),
+        _ => Reply::None,
+    }
+}
+
+/// A DISCOVER and its OFFER between 127.0.0.1:6868 and 127.0.0.1:6767.
+fn loopback_capture() -> Vec<u8> {
+    let discover = client(MessageType::Discover, 0x6767, 1);
+    let reply = respond(&discover, MessageType::Offer).with_yiaddr(OFFERED);
+    let client_side = SocketAddrV4::new(Ipv4Addr::LOCALHOST, CLIENT_PORT);
+    let server_side = SocketAddrV4::new(Ipv4Addr::LOCALHOST, SERVER_PORT);
+    let mut writer = PcapWriter::new(Vec::new()).expect("a header in memory");
+    for (packet, source, destination) in [
+        (&discover, client_side, server_side),
+        (&reply, server_side, client_side),
+    ] {
+        writer
+            .write_datagram(&Datagram {
+                timestamp: Duration::ZERO,
+                source,
+                destination,
+                payload: packet.encode(),
+            })
+            .expect("a small datagram");
+    }
+    writer.into_inner()
+}
+
+#[test]
+fn a_capture_on_other_ports_says_which_ports_were_looked_for() {
+    let error = Recording::from_capture_bytes(&loopback_capture())
+        .map(ex_dhcp::replay::Replay::new)
+        .and_then(|replay| replay.run(offer))
+        .expect_err("nothing on 67 and 68");
+    assert!(matches!(error, ReplayError::NoClientPackets { .. }));
+    let text = error.to_string();
+    assert!(
+        text.contains("looked for udp ports 67 (server) and 68 (client)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("left out 2 udp datagram(s) on ports 6767, 6868"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_capture_on_named_ports_replays() {
+    let recording = Recording::reader()
+        .server_port(SERVER_PORT)
+        .client_port(CLIENT_PORT)
+        .capture_bytes(&loopback_capture())
+        .expect("a capture in memory");
+    assert_eq!(recording.exchanges.len(), 1);
+    assert_eq!(recording.exchanges[0].replies.len(), 1);
+    let report = ex_dhcp::replay::Replay::new(recording)
+        .run(offer)
+        .expect("the same offer");
+    assert!(report.compared);
+}
+
+#[test]
+fn naming_only_the_server_port_is_enough_for_a_capture_of_it() {
+    let recording = Recording::reader()
+        .server_port(SERVER_PORT)
+        .capture_bytes(&loopback_capture())
+        .expect("a capture in memory");
+    assert_eq!(recording.exchanges.len(), 1);
+}
+
+#[test]
+fn bin_directories_replay_in_numeric_order_padded_or_not() {
+    let dir = std::env::temp_dir().join(format!("ex_dhcp_replay_numbers_{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("a temporary directory");
+    // Twelve DISCOVERs, each answered by the next file: old unpadded names for
+    // the first ten, padded ones (what snoop writes now) after.
+    let mut names = Vec::new();
+    for n in 1..=12u32 {
+        let name = if n <= 10 {
+            format!("dhcp-{n}.bin")
+        } else {
+            format!("dhcp-{n:04}.bin")
+        };
+        let packet = client(MessageType::Discover, n, 1);
+        std::fs::write(dir.join(&name), packet.encode()).expect("write");
+        names.push(name);
+    }
+    let recording = Recording::from_path(&dir).expect("a directory of .bin files");
+    let order: Vec<Origin> = recording
+        .exchanges
+        .iter()
+        .map(|exchange| exchange.request.origin.clone())
+        .collect();
+    let expected: Vec<Origin> = names
+        .iter()
+        .map(|name| Origin::File(dir.join(name)))
+        .collect();
+    assert_eq!(order, expected);
+    let xids: Vec<u32> = recording
+        .exchanges
+        .iter()
+        .map(|exchange| exchange.request.packet.xid)
+        .collect();
+    assert_eq!(xids, (1..=12).collect::<Vec<_>>());
+    std::fs::remove_dir_all(&dir).expect("cleanup");
+}
+
+/// The loopback capture in a file of its own, removed on drop.
+struct CaptureFile(std::path::PathBuf);
+
+impl CaptureFile {
+    fn new(name: &str) -> Self {
+        let path =
+            std::env::temp_dir().join(format!("ex_dhcp_replay_{name}_{}.pcap", std::process::id()));
+        std::fs::write(&path, loopback_capture()).expect("write the capture");
+        CaptureFile(path)
+    }
+}
+
+impl Drop for CaptureFile {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
+#[test]
+fn replay_builder_methods_name_the_ports_of_a_capture_file() {
+    let file = CaptureFile::new("builder");
+    let report = Replay::from_path(&file.0)
+        .expect("a capture")
+        .server_port(SERVER_PORT)
+        .client_port(CLIENT_PORT)
+        .run(offer)
+        .expect("the same offer");
+    assert!(report.compared);
+    assert_eq!(report.exchanges.len(), 1);
+}
+
+#[test]
+fn assert_replay_takes_the_ports_as_calls() {
+    let file = CaptureFile::new("macro");
+    let report = ex_dhcp::assert_replay!(
+        offer,
+        &file.0,
+        server_port(SERVER_PORT),
+        client_port(CLIENT_PORT)
+    );
+    assert_eq!(report.exchanges.len(), 1);
+}
+
+#[test]
+fn ports_named_for_a_capture_in_memory_fail_the_run_with_the_way_out() {
+    let recording = Recording::from_capture_bytes(&loopback_capture()).expect("a capture");
+    let error = Replay::new(recording)
+        .server_port(SERVER_PORT)
+        .run(offer)
+        .expect_err("cannot read bytes again");
+    assert!(matches!(error, ReplayError::PortsNeedAFile), "{error}");
+    assert!(error.to_string().contains("Recording::reader()"), "{error}");
+}
