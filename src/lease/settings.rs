@@ -42,6 +42,11 @@ pub struct Settings {
     pub rapid_commit: bool,
     /// Answer packets relayed by a relay agent (giaddr set).
     pub allow_relays: bool,
+    /// The most offers held at once; `None` is half the pool. At the limit a new
+    /// client's DISCOVER withdraws the oldest offer, so a flood of DISCOVERs from
+    /// random MAC addresses holds at most this many addresses and never starves the
+    /// rest of the pool.
+    pub max_offers: Option<usize>,
 }
 
 /// Default lease time: one hour.
@@ -65,6 +70,7 @@ impl Settings {
             decline_secs: DEFAULT_DECLINE_SECS,
             rapid_commit: false,
             allow_relays: false,
+            max_offers: None,
         }
     }
 
