@@ -168,15 +168,21 @@ pub struct LeaseTable {
     by_addr: BTreeMap<Ipv4Addr, ClientKey>,
     quarantine: BTreeMap<Ipv4Addr, Secs>,
     /// Every address recorded, by when it is or was free: its entry's
-    /// [`Entry::free_from`], the end of its quarantine, or when it was forgotten.
-    free_from: BTreeMap<Ipv4Addr, Secs>,
+    /// [`Entry::free_from`], the end of its quarantine, or when it was forgotten; with
+    /// a sequence number, so that within one second the earlier event comes first.
+    free_from: BTreeMap<Ipv4Addr, Stamp>,
     /// The same, ordered by time: the reusable addresses, oldest first.
-    by_time: BTreeSet<(Secs, Ipv4Addr)>,
+    by_time: BTreeSet<(Stamp, Ipv4Addr)>,
     /// Held addresses (offers, leases, quarantines) by when they end.
-    expiry: BTreeSet<(Secs, Ipv4Addr)>,
+    expiry: BTreeSet<(Stamp, Ipv4Addr)>,
     /// Offers by when they end.
-    offers: BTreeSet<(Secs, Ipv4Addr)>,
+    offers: BTreeSet<(Stamp, Ipv4Addr)>,
+    /// The next sequence number.
+    sequence: u64,
 }
+
+/// A time and a sequence number: orders events of the same second as they happened.
+type Stamp = (Secs, u64);
 
 impl LeaseTable {
     /// An empty table.
@@ -282,25 +288,25 @@ impl LeaseTable {
     /// out-of-range addresses are the caller's to skip.
     pub(crate) fn reusable(&self, now: Secs) -> impl Iterator<Item = Ipv4Addr> + '_ {
         self.by_time
-            .range(..=(now, Ipv4Addr::BROADCAST))
+            .range(..=((now, u64::MAX), Ipv4Addr::BROADCAST))
             .map(|(_, addr)| *addr)
     }
 
     /// The offers still held at `now`, oldest first.
     pub(crate) fn offers(&self, now: Secs) -> impl Iterator<Item = Ipv4Addr> + '_ {
         self.offers
-            .range((now + 1, Ipv4Addr::UNSPECIFIED)..)
+            .range(((now.saturating_add(1), 0), Ipv4Addr::UNSPECIFIED)..)
             .map(|(_, addr)| *addr)
     }
 
     /// The number of offers still held at `now`. O(expired offers) the first time
     /// after they expire, since it drops them from the index.
     pub(crate) fn outstanding_offers(&mut self, now: Secs) -> usize {
-        while let Some(&(until, addr)) = self.offers.first() {
-            if until > now {
+        while let Some(&(stamp, addr)) = self.offers.first() {
+            if stamp.0 > now {
                 break;
             }
-            self.offers.remove(&(until, addr));
+            self.offers.remove(&(stamp, addr));
         }
         self.offers.len()
     }
@@ -319,7 +325,7 @@ impl LeaseTable {
         self.quarantine.remove(&addr);
         self.unindex(addr);
         let entry = Entry { addr, state };
-        self.index(addr, entry.free_from(), &state);
+        self.index(addr, entry.free_from(), Some(&state));
         self.by_addr.insert(addr, key.clone());
         self.by_key.insert(key, entry);
     }
@@ -330,10 +336,7 @@ impl LeaseTable {
         let entry = self.by_key.remove(key)?;
         self.by_addr.remove(&entry.addr);
         self.unindex(entry.addr);
-        self.free_from
-            .insert(entry.addr, entry.free_from().min(now));
-        self.by_time
-            .insert((entry.free_from().min(now), entry.addr));
+        self.index(entry.addr, entry.free_from().min(now), None);
         Some(entry)
     }
 
@@ -346,7 +349,7 @@ impl LeaseTable {
         let (addr, since) = (entry.addr, entry.free_from().min(now));
         self.unindex(addr);
         let state = State::Free(since);
-        self.index(addr, since, &state);
+        self.index(addr, since, Some(&state));
         self.by_key.get_mut(key).expect("looked up above").state = state;
     }
 
@@ -357,17 +360,15 @@ impl LeaseTable {
         }
         self.unindex(addr);
         self.quarantine.insert(addr, until);
-        self.free_from.insert(addr, until);
-        self.by_time.insert((until, addr));
-        self.expiry.insert((until, addr));
+        let stamp = self.index(addr, until, None);
+        self.expiry.insert((stamp, addr));
     }
 
     /// Makes `addr` known and free since `since` if it is not known: how an address
     /// skipped by the allocator (a reservation since removed) comes back to the pool.
     pub(crate) fn remember_free(&mut self, addr: Ipv4Addr, since: Secs) {
         if self.untouched(addr) {
-            self.free_from.insert(addr, since);
-            self.by_time.insert((since, addr));
+            self.index(addr, since, None);
         }
     }
 
@@ -376,12 +377,13 @@ impl LeaseTable {
     /// with the expiry index, not O(table).
     pub fn reclaim(&mut self, now: Secs) -> Vec<Ipv4Addr> {
         let mut reclaimed = Vec::new();
-        while let Some(&(until, addr)) = self.expiry.first() {
+        while let Some(&(stamp, addr)) = self.expiry.first() {
+            let until = stamp.0;
             if until > now {
                 break;
             }
-            self.expiry.remove(&(until, addr));
-            self.offers.remove(&(until, addr));
+            self.expiry.remove(&(stamp, addr));
+            self.offers.remove(&(stamp, addr));
             if self.quarantine.get(&addr) == Some(&until) {
                 // Known and free since `until`: by_time already says so.
                 self.quarantine.remove(&addr);
@@ -402,19 +404,23 @@ impl LeaseTable {
         }
     }
 
-    fn index(&mut self, addr: Ipv4Addr, time: Secs, state: &State) {
-        self.free_from.insert(addr, time);
-        self.by_time.insert((time, addr));
+    /// Indexes `addr` as free from `time`, and held until then for an offer or a lease.
+    fn index(&mut self, addr: Ipv4Addr, time: Secs, state: Option<&State>) -> Stamp {
+        let stamp = (time, self.sequence);
+        self.sequence += 1;
+        self.free_from.insert(addr, stamp);
+        self.by_time.insert((stamp, addr));
         match state {
-            State::Offered(_) => {
-                self.expiry.insert((time, addr));
-                self.offers.insert((time, addr));
+            Some(State::Offered(_)) => {
+                self.expiry.insert((stamp, addr));
+                self.offers.insert((stamp, addr));
             }
-            State::Bound(_) => {
-                self.expiry.insert((time, addr));
+            Some(State::Bound(_)) => {
+                self.expiry.insert((stamp, addr));
             }
-            State::Free(_) => {}
+            Some(State::Free(_)) | None => {}
         }
+        stamp
     }
 
     /// Panics unless the entries and the indexes agree: for the randomized tests.
@@ -424,16 +430,17 @@ impl LeaseTable {
         for (key, entry) in &self.by_key {
             assert_eq!(self.by_addr.get(&entry.addr), Some(key));
             assert!(!self.quarantine.contains_key(&entry.addr));
-            let t = entry.free_from();
-            assert_eq!(self.free_from.get(&entry.addr), Some(&t), "{entry:?}");
+            let t = self.free_from[&entry.addr];
+            assert_eq!(t.0, entry.free_from(), "{entry:?}");
             // Expired offers may have left the offer index already.
             if self.offers.contains(&(t, entry.addr)) {
                 assert!(matches!(entry.state, State::Offered(_)), "{entry:?}");
             }
         }
         for (addr, until) in &self.quarantine {
-            assert_eq!(self.free_from.get(addr), Some(until));
-            assert!(self.expiry.contains(&(*until, *addr)));
+            let t = self.free_from[addr];
+            assert_eq!(t.0, *until);
+            assert!(self.expiry.contains(&(t, *addr)));
         }
         assert_eq!(self.free_from.len(), self.by_time.len());
         for (addr, t) in &self.free_from {

@@ -9,6 +9,7 @@ mod capture;
 mod codec;
 mod demo;
 mod handler;
+mod lease;
 mod readme;
 mod replay;
 mod server;

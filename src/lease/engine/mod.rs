@@ -335,9 +335,11 @@ impl LeaseServer {
             self.stats.unanswered_discovers += 1;
             if let Some(unanswered) = self.full_pool_log.hit(now) {
                 self.stats.full_pool_warnings += 1;
+                let (first, last) = self.pool.range();
                 warn!(
-                    "no free address for {key}: the pool is exhausted ({unanswered} DISCOVERs \
-                     unanswered since the last warning; at most one every {LOG_INTERVAL_SECS} s)"
+                    "no free address for {key}: the pool {first}-{last} is exhausted \
+                     ({unanswered} DISCOVERs unanswered since the last warning; at most one \
+                     warning every {LOG_INTERVAL_SECS} s)"
                 );
             }
             return Outcome::default();
