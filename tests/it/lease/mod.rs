@@ -1,6 +1,7 @@
 //! The lease engine as a user drives it: a pool, a server stepped through time, the
 //! table read and changed while serving, and the lease file on a real disk.
 
+mod file;
 mod starvation;
 mod table;
 
