@@ -13,6 +13,10 @@ use super::args::Args;
 /// How often expired offers, leases and quarantines are reclaimed.
 pub const TICK: Duration = Duration::from_secs(1);
 
+/// The lease file is compacted, while serving, once this many records were appended
+/// since the last compaction and at least twice as many as it then kept.
+pub const COMPACT_AFTER: u64 = 100_000;
+
 /// The wall clock in seconds since the Unix epoch.
 pub fn now() -> Secs {
     SystemTime::now()
@@ -40,12 +44,18 @@ pub fn server_config(args: &Args) -> Config {
 pub struct LeaseHandler {
     server: LeaseServer,
     file: Option<LeaseFile>,
+    /// Records the last compaction kept.
+    kept: u64,
 }
 
 impl LeaseHandler {
     /// Serves with `server`'s state, recording changes in `file` if there is one.
     pub fn new(server: LeaseServer, file: Option<LeaseFile>) -> Self {
-        LeaseHandler { server, file }
+        LeaseHandler {
+            server,
+            file,
+            kept: 0,
+        }
     }
 
     /// Handles a request at `now`: the reply, unless the change could not be written.
@@ -59,6 +69,37 @@ impl LeaseHandler {
             }
         }
         outcome.reply.into()
+    }
+}
+
+impl LeaseHandler {
+    /// Rewrites the lease file with the live leases when the log has grown well past
+    /// them. It runs on the handler thread between two packets; moving it to the
+    /// store's worker is the deferred-reply step's.
+    pub fn compact_if_due(&mut self, now: Secs) {
+        let Some(file) = &mut self.file else {
+            return;
+        };
+        if file.appended() < COMPACT_AFTER.max(2 * self.kept) {
+            return;
+        }
+        let live = self.server.snapshot(now);
+        match file.compact(&live) {
+            Ok(()) => {
+                log::info!(
+                    "{} compacted to {} records",
+                    file.path().display(),
+                    live.len()
+                );
+                self.kept = live.len() as u64;
+            }
+            // The old file is intact (or the next append fails and stops the server);
+            // try again after as many records again.
+            Err(e) => {
+                error!("{e}; compaction will be tried again later");
+                self.kept = file.appended();
+            }
+        }
     }
 }
 
@@ -84,9 +125,11 @@ impl Handler for LeaseHandler {
     }
 
     fn tick(&mut self) -> Reply {
-        for addr in self.server.tick(now()) {
+        let now = now();
+        for addr in self.server.tick(now) {
             log::info!("{addr} is free again");
         }
+        self.compact_if_due(now);
         Reply::None
     }
 }
