@@ -8,7 +8,9 @@
 //! 0, 1k, 10k, 100k, 1M leases) the table is filled with that many bound leases, lowest
 //! addresses first (the worst case for a scan from the start of the range), then
 //! DISCOVERS (default 2000) DISCOVERs from new clients are timed one by one through
-//! [`LeaseServer::handle`]: no sockets, no file, just the engine. It prints the median,
+//! [`LeaseServer::handle`]: no sockets, no file, just the engine. A second table does
+//! the same with a pool exactly as large as the table and every lease expired, so each
+//! DISCOVER reuses the address free the longest. It prints the median,
 //! the 99th percentile, the mean and the slowest DISCOVER (after a fill, the first
 //! one walks the cursor past the filled addresses, once).
 
@@ -29,21 +31,26 @@ const NOW: Secs = 1_700_000_000;
 const DEFAULT_SIZES: [usize; 5] = [0, 1_000, 10_000, 100_000, 1_000_000];
 const DEFAULT_DISCOVERS: usize = 2000;
 
-fn server(leases: usize) -> LeaseServer {
+/// A server whose table holds `leases` leases from the pool's first address up, bound
+/// until `until`, and whose range ends `spare` addresses after them (or at the /12's end).
+fn server(leases: usize, until: Secs, spare: Option<u32>) -> LeaseServer {
     // The pool is not on the server's subnet: clients come through a relay.
     let settings = Settings {
         allow_relays: true,
         lease_secs: 86_400,
         ..Settings::new(SERVER, MASK)
     };
-    let pool = Pool::new(SERVER, MASK, FIRST, LAST, BTreeMap::new()).expect("a /12 pool");
+    let last = spare.map_or(LAST, |spare| {
+        Ipv4Addr::from(u32::from(FIRST) + leases as u32 - 1 + spare)
+    });
+    let pool = Pool::new(SERVER, MASK, FIRST, last, BTreeMap::new()).expect("a /12 pool");
     let mut server = LeaseServer::new(settings, pool);
     let first = u32::from(FIRST);
     for n in 0..leases as u32 {
         server.apply(&Change::Bound {
             key: ClientKey::Hw(1, mac(0x10_0000_0000 + u64::from(n)).to_vec()),
             addr: Ipv4Addr::from(first + n),
-            until: NOW + 86_400,
+            until,
         });
     }
     server
@@ -74,11 +81,19 @@ fn main() {
     } else {
         sizes
     };
+    println!("New clients, the table's leases bound, addresses to spare in the /12:\n");
+    table(discovers, &sizes, |size| server(size, NOW + 86_400, None));
+    println!("\nNew clients, a pool as large as the table, every lease expired (reuse):\n");
+    let sizes: Vec<usize> = sizes.into_iter().filter(|s| *s > 0).collect();
+    table(discovers, &sizes, |size| server(size, NOW - 1, Some(0)));
+}
+
+fn table(discovers: usize, sizes: &[usize], build: impl Fn(usize) -> LeaseServer) {
     println!("| leases in table | DISCOVER median | p99 | mean | max | fill time |");
     println!("|---:|---:|---:|---:|---:|---:|");
-    for size in sizes {
+    for &size in sizes {
         let filled = Instant::now();
-        let mut server = server(size);
+        let mut server = build(size);
         let fill = filled.elapsed();
         let packets: Vec<Packet> = (0..discovers as u64).map(discover).collect();
         let mut times = Vec::with_capacity(discovers);
