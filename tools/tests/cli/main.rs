@@ -3,6 +3,7 @@
 //! server, on loopback with unprivileged ports; and the `pxe` tool's handler through
 //! the injection harness.
 
+mod lease_file;
 mod pxe_boot;
 
 use std::fs;
