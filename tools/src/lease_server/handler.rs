@@ -6,7 +6,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use ex_dhcp::{Config, Handler, Packet, Reply, Source};
 use log::error;
 
-use ex_dhcp::lease::{LeaseFile, LeaseServer, Secs};
+use ex_dhcp::lease::{LeaseFile, LeaseFileError, LeaseServer, Secs};
+use std::path::Path;
 
 use super::args::Args;
 
@@ -36,6 +37,22 @@ pub fn server_config(args: &Args) -> Config {
         Some(device) => config.bind_device(device.clone()),
         None => config,
     }
+}
+
+/// Locks the lease file at `path`, replays it into `server` as a stream, frees what
+/// expired by `now` and compacts the file to the live leases: how a server starts.
+/// Another server on the file is an error before anything is read or written.
+pub fn open_lease_file(
+    server: &mut LeaseServer,
+    path: &Path,
+    now: Secs,
+) -> Result<LeaseFile, LeaseFileError> {
+    let mut file = LeaseFile::open(path, |record| server.apply(&record))?;
+    server.tick(now);
+    let live = server.snapshot(now);
+    file.compact(&live)?;
+    log::info!("{} live records in {}", live.len(), path.display());
+    Ok(file)
 }
 
 /// A [`LeaseServer`] on the library's [`Handler`] trait, writing each change to the
@@ -152,6 +169,51 @@ mod tests {
         assert_eq!(config.port, 67);
         let config = server_config(&args("--server 198.18.0.1"));
         assert_eq!(config.bind_device, None);
+    }
+
+    #[test]
+    fn a_lease_file_is_replayed_compacted_and_held() {
+        use ex_dhcp::lease::{Change, ClientKey, Pool, Settings};
+        use std::net::Ipv4Addr;
+
+        let dir = std::env::temp_dir().join(format!("lease-handler-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("leases");
+        let key = ClientKey::Hw(1, vec![2, 0, 0, 0, 0, 1]);
+        let addr = Ipv4Addr::new(198, 18, 0, 100);
+        let (live, gone) = (
+            Change::Bound {
+                key: key.clone(),
+                addr,
+                until: 2_000,
+            },
+            Change::Bound {
+                key: ClientKey::Id(vec![1]),
+                addr: Ipv4Addr::new(198, 18, 0, 101),
+                until: 500,
+            },
+        );
+        LeaseFile::rewrite(&path, &[live.clone(), gone]).unwrap();
+        let (server_id, mask) = (
+            Ipv4Addr::new(198, 18, 0, 1),
+            Ipv4Addr::new(255, 255, 255, 0),
+        );
+        let pool = Pool::new(
+            server_id,
+            mask,
+            addr,
+            Ipv4Addr::new(198, 18, 0, 110),
+            Default::default(),
+        )
+        .unwrap();
+        let mut server = LeaseServer::new(Settings::new(server_id, mask), pool);
+        let file = open_lease_file(&mut server, &path, 1_000).unwrap();
+        assert_eq!(server.table().get(&key).map(|e| e.addr), Some(addr));
+        assert_eq!(LeaseFile::load(&path).unwrap(), vec![live]);
+        let mut again = server.clone();
+        assert!(open_lease_file(&mut again, &path, 1_000).is_err(), "held");
+        drop(file);
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]
