@@ -177,6 +177,11 @@ pub struct LeaseTable {
     expiry: BTreeSet<(Stamp, Ipv4Addr)>,
     /// Offers by when they end.
     offers: BTreeSet<(Stamp, Ipv4Addr)>,
+    /// The same for each relay (giaddr; 0.0.0.0 for the server's own link), for the
+    /// offers made through [`offer`](Self::offer).
+    relay_offers: BTreeMap<Ipv4Addr, BTreeSet<(Stamp, Ipv4Addr)>>,
+    /// The relay each of those offers went through.
+    offer_relay: BTreeMap<Ipv4Addr, Ipv4Addr>,
     /// The next sequence number.
     sequence: u64,
 }
@@ -299,6 +304,54 @@ impl LeaseTable {
             .map(|(_, addr)| *addr)
     }
 
+    /// The offers made through `relay` still held at `now`, oldest first.
+    pub(crate) fn relay_offers(
+        &self,
+        relay: Ipv4Addr,
+        now: Secs,
+    ) -> impl Iterator<Item = Ipv4Addr> + '_ {
+        self.relay_offers
+            .get(&relay)
+            .into_iter()
+            .flat_map(move |offers| {
+                offers.range(((now.saturating_add(1), 0), Ipv4Addr::UNSPECIFIED)..)
+            })
+            .map(|(_, addr)| *addr)
+    }
+
+    /// The number of offers made through `relay` still held at `now`; drops the
+    /// expired ones from the relay's index.
+    pub(crate) fn outstanding_relay_offers(&mut self, relay: Ipv4Addr, now: Secs) -> usize {
+        let Some(offers) = self.relay_offers.get_mut(&relay) else {
+            return 0;
+        };
+        while let Some(&(stamp, addr)) = offers.first() {
+            if stamp.0 > now {
+                break;
+            }
+            offers.remove(&(stamp, addr));
+        }
+        offers.len()
+    }
+
+    /// Offers `addr` to `key` until `until`, through `relay` (giaddr).
+    pub(crate) fn offer(
+        &mut self,
+        key: ClientKey,
+        addr: Ipv4Addr,
+        until: Secs,
+        relay: Ipv4Addr,
+        now: Secs,
+    ) {
+        self.set(key, addr, State::Offered(until), now);
+        let stamp = self.free_from[&addr];
+        self.offer_relay.insert(addr, relay);
+        self.relay_offers
+            .entry(relay)
+            .or_default()
+            .insert((stamp, addr));
+    }
+
     /// The number of offers still held at `now`. O(expired offers) the first time
     /// after they expire, since it drops them from the index.
     pub(crate) fn outstanding_offers(&mut self, now: Secs) -> usize {
@@ -401,6 +454,14 @@ impl LeaseTable {
             self.by_time.remove(&(t, addr));
             self.expiry.remove(&(t, addr));
             self.offers.remove(&(t, addr));
+            if let Some(relay) = self.offer_relay.remove(&addr) {
+                if let Some(offers) = self.relay_offers.get_mut(&relay) {
+                    offers.remove(&(t, addr));
+                    if offers.is_empty() {
+                        self.relay_offers.remove(&relay);
+                    }
+                }
+            }
         }
     }
 
@@ -448,6 +509,12 @@ impl LeaseTable {
         }
         for (t, addr) in &self.expiry {
             assert_eq!(self.free_from.get(addr), Some(t));
+        }
+        for (relay, offers) in &self.relay_offers {
+            for (t, addr) in offers {
+                assert_eq!(self.offer_relay.get(addr), Some(relay));
+                assert_eq!(self.free_from.get(addr), Some(t));
+            }
         }
     }
 }

@@ -323,11 +323,25 @@ impl LeaseServer {
         // A client that holds an address or has a reservation needs no room made.
         let may_take_offer = self.table.get(&key).map_or(true, |e| !e.held(now))
             && self.pool.reservation(request.mac()).is_none();
-        if may_take_offer && self.table.outstanding_offers(now) >= self.max_offers() {
-            self.withdraw_oldest_offer(now, "offers are at their limit");
+        let relay = request.giaddr;
+        if may_take_offer {
+            if let Some(limit) = self.settings.max_offers_per_relay {
+                if self.table.outstanding_relay_offers(relay, now) >= limit.max(1) {
+                    self.withdraw_oldest_offer(
+                        now,
+                        Some(relay),
+                        "the offers through its relay are at their limit",
+                    );
+                }
+            }
+            if self.table.outstanding_offers(now) >= self.max_offers() {
+                self.withdraw_oldest_offer(now, None, "offers are at their limit");
+            }
         }
         let mut chosen = self.choose(request, &key, now);
-        if chosen.is_none() && may_take_offer && self.withdraw_oldest_offer(now, "the pool is full")
+        if chosen.is_none()
+            && may_take_offer
+            && self.withdraw_oldest_offer(now, None, "the pool is full")
         {
             chosen = self.choose(request, &key, now);
         }
@@ -360,7 +374,7 @@ impl LeaseServer {
             .is_some_and(|e| e.addr == addr && e.bound(now));
         if !already_bound {
             let until = now + u64::from(self.settings.offer_secs);
-            self.table.set(key, addr, State::Offered(until), now);
+            self.table.offer(key, addr, until, relay, now);
         }
         reply(self.lease_reply(request, MessageType::Offer, addr))
     }
@@ -373,10 +387,15 @@ impl LeaseServer {
             .max(1)
     }
 
-    /// Withdraws the oldest offer still held (its client keeps the address if it asks
-    /// for it before anyone else gets it). False when there is none.
-    fn withdraw_oldest_offer(&mut self, now: Secs, why: &str) -> bool {
-        let Some(addr) = self.table.offers(now).next() else {
+    /// Withdraws the oldest offer still held, of all or through `relay` (its client
+    /// keeps the address if it asks for it before anyone else gets it). False when
+    /// there is none.
+    fn withdraw_oldest_offer(&mut self, now: Secs, relay: Option<Ipv4Addr>, why: &str) -> bool {
+        let oldest = match relay {
+            Some(relay) => self.table.relay_offers(relay, now).next(),
+            None => self.table.offers(now).next(),
+        };
+        let Some(addr) = oldest else {
             return false;
         };
         let key = self

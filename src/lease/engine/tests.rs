@@ -669,6 +669,8 @@ fn no_address_goes_to_two_clients_under_random_sequences() {
             Settings {
                 lease_secs: 300,
                 max_offers: Some(1 + rng.below(25) as usize),
+                max_offers_per_relay: (seed % 2 == 0).then(|| 1 + rng.below(8) as usize),
+                allow_relays: true,
                 ..settings()
             },
             pool,
@@ -725,7 +727,10 @@ fn no_address_goes_to_two_clients_under_random_sequences() {
                     None
                 }
             };
-            if let Some(request) = request {
+            if let Some(mut request) = request {
+                if rng.below(2) == 0 {
+                    request.giaddr = RELAY;
+                }
                 let outcome = server.handle(&request, now);
                 if let Some(reply) = outcome.reply {
                     let addr = reply.yiaddr;

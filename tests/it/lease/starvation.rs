@@ -139,3 +139,47 @@ fn the_offer_limit_is_a_setting() {
     assert_eq!(server.counts(NOW).offered, 3);
     assert_eq!(server.stats().offers_withdrawn, 7);
 }
+
+/// Two relays: a flood behind one of them withdraws only that relay's offers, so a
+/// client behind the other one may take its time between DISCOVER and REQUEST.
+#[test]
+fn a_flood_behind_one_relay_leaves_the_other_relays_offers_alone() {
+    let flooded = Ipv4Addr::new(10, 99, 0, 2);
+    let quiet = Ipv4Addr::new(10, 99, 0, 3);
+    let relayed = |mut packet: Packet, giaddr| {
+        packet.giaddr = giaddr;
+        packet
+    };
+    let run = |per_relay: Option<usize>| {
+        let mut server = server(
+            100,
+            Settings {
+                allow_relays: true,
+                max_offers_per_relay: per_relay,
+                ..settings()
+            },
+        );
+        let mac = [2, 0, 0, 0, 0x5e, 1];
+        let offer = server
+            .handle(&relayed(discover(mac), quiet), NOW)
+            .reply
+            .unwrap();
+        let mut rng = Rng::new(3);
+        for _ in 0..1000 {
+            server.handle(&relayed(discover(random_mac(&mut rng)), flooded), NOW + 1);
+        }
+        let ack = server
+            .handle(&relayed(select(mac, offer.yiaddr), quiet), NOW + 2)
+            .reply
+            .unwrap();
+        (ack.message_type(), server.counts(NOW + 2).offered)
+    };
+    // Without a limit per relay, the flood took the quiet relay's client's offer.
+    assert_eq!(run(None).0, Some(MessageType::Nak));
+    let (answer, offered) = run(Some(20));
+    assert_eq!(answer, Some(MessageType::Ack));
+    assert!(
+        offered <= 20,
+        "{offered} offers held through the flooded relay"
+    );
+}
