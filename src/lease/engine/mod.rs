@@ -80,9 +80,10 @@ pub struct Stats {
 /// Choosing an address costs O(log n) in the table's size: the client's reservation,
 /// its previous address, the one it asks for, then the next address no client has
 /// had (a cursor through the range), then the address free the longest (expired
-/// leases are reused oldest first). Offers are capped ([`Settings::max_offers`]); at
-/// the cap, or when the pool is full, the oldest offer is withdrawn so that a flood
-/// of DISCOVERs from random MAC addresses cannot starve a real client.
+/// leases are reused oldest first). Offers are capped ([`Settings::max_offers`], and
+/// optionally per relay, [`Settings::max_offers_per_relay`]); at the cap, or when the
+/// pool is full, the oldest offer is withdrawn so that a flood of DISCOVERs from
+/// random MAC addresses cannot starve a real client.
 ///
 /// ```
 /// use std::collections::BTreeMap;
