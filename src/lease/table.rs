@@ -334,16 +334,19 @@ impl LeaseTable {
         offers.len()
     }
 
-    /// Offers `addr` to `key` until `until`, through `relay` (giaddr).
+    /// Offers `addr` to `key` until `until`, counted for `relay` (giaddr) if given.
     pub(crate) fn offer(
         &mut self,
         key: ClientKey,
         addr: Ipv4Addr,
         until: Secs,
-        relay: Ipv4Addr,
+        relay: Option<Ipv4Addr>,
         now: Secs,
     ) {
         self.set(key, addr, State::Offered(until), now);
+        let Some(relay) = relay else {
+            return;
+        };
         let stamp = self.free_from[&addr];
         self.offer_relay.insert(addr, relay);
         self.relay_offers

@@ -375,7 +375,9 @@ impl LeaseServer {
             .is_some_and(|e| e.addr == addr && e.bound(now));
         if !already_bound {
             let until = now + u64::from(self.settings.offer_secs);
-            self.table.offer(key, addr, until, relay, now);
+            // Offers are indexed by relay only when they are limited by relay.
+            let by_relay = self.settings.max_offers_per_relay.map(|_| relay);
+            self.table.offer(key, addr, until, by_relay, now);
         }
         reply(self.lease_reply(request, MessageType::Offer, addr))
     }
