@@ -77,3 +77,21 @@ fn a_second_lease_server_on_the_same_file_fails_and_a_killed_ones_lock_is_taken_
     third.wait_for_line("serving on");
     assert!(fs::read_to_string(&path).unwrap().contains(RECORD));
 }
+
+/// A full disk or a crash cut the last record short: it was never acknowledged (the
+/// reply waits for the fsync), so the server starts without it instead of refusing.
+#[test]
+fn a_lease_server_starts_on_a_file_with_a_torn_last_line() {
+    let dir = TempDir::new("lease-torn");
+    let path = dir.join("leases");
+    fs::write(&path, format!("{RECORD}bound hw:1:0200000000")).unwrap();
+    let mut server = start(path.to_str().unwrap());
+    server.wait_for_line("the last line is torn");
+    server.wait_for_line("serving on");
+    let text = fs::read_to_string(&path).unwrap();
+    assert!(text.contains(RECORD), "{text}");
+    assert!(
+        text.ends_with('\n') && !text.contains("0200000000\n"),
+        "{text}"
+    );
+}
