@@ -15,18 +15,43 @@
 //!
 //! `<client>` is `id:<hex>` (client identifier, option 61) or `hw:<htype>:<hex>`
 //! (hardware address); `<until>` is in seconds since the Unix epoch. Records are
-//! replayed in order. At start the server rewrites the file with just the live
-//! leases (write to a temporary file, sync, rename), so it does not grow forever.
+//! replayed in order.
 //!
-//! A line that does not parse, or a last line without its `\n` (a write cut short),
-//! is an error naming the file and line: the server refuses to start rather than
-//! forget leases it granted.
+//! # Safety rules
+//!
+//! - **One owner.** [`LeaseFile::open`] takes a lock first: a lock file `.<name>.lock`
+//!   beside the lease file, created exclusively and holding the owner's process id,
+//!   removed when the [`LeaseFile`] is dropped. A second server on the same file fails
+//!   with [`LeaseFileError::Locked`], naming both files, before it reads or writes
+//!   anything. A lock left by a process that died (`kill -9`) is taken over when its
+//!   process id is not running (read from `/proc`); where `/proc` does not exist the
+//!   error says to remove the lock file. (`File::try_lock` would do this without a
+//!   second file but needs Rust 1.89, and the crate declares 1.74. A lock on the
+//!   lease file itself would also not survive compaction, which replaces that file.)
+//! - **Batches.** [`LeaseFile::append`] writes a batch of changes with one `write`
+//!   and one `fsync`: the group commit a server uses to make many replies durable at
+//!   once. A failed batch is cut back off the file, so it never leaves half a line
+//!   for the next one to follow.
+//! - **Torn tail.** A last line that a crash or a full disk cut short (no `\n`, or
+//!   not a valid record) was never acknowledged, since replies wait for the `fsync`:
+//!   [`LeaseFile::open`] logs a warning and truncates it. A bad line anywhere else is
+//!   an error naming the file and the line: nothing is dropped silently.
+//! - **Compaction.** [`LeaseFile::compact`] writes the live records to a temporary
+//!   file `.<name>.<pid>.compact` in the same directory (a name that cannot be the
+//!   lease file's own, whatever it ends with), syncs it, renames it over the lease
+//!   file and syncs the directory, then appends to the new file. It needs the live
+//!   records only, never the old file twice, and runs between two batches while
+//!   serving.
 
+use std::collections::BTreeSet;
 use std::fmt;
 use std::fs::{self, File, OpenOptions};
-use std::io::{self, Write};
+use std::io::{self, BufRead, BufReader, BufWriter, Write};
 use std::net::Ipv4Addr;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use log::warn;
 
 use crate::lease::engine::Change;
 use crate::lease::table::{ClientKey, Secs};
@@ -35,7 +60,6 @@ const HEADER: &str = "# ex_dhcp lease file: bound <client> <address> <until> | r
 const BOUND: &str = "bound";
 const RELEASED: &str = "released";
 const DECLINED: &str = "declined";
-const TEMP_SUFFIX: &str = "tmp";
 
 /// Why the lease file could not be used.
 #[derive(Debug)]
@@ -56,6 +80,15 @@ pub enum LeaseFileError {
         /// What is wrong.
         reason: String,
     },
+    /// Another server holds the lease file.
+    Locked {
+        /// The lease file.
+        path: PathBuf,
+        /// The lock file beside it.
+        lock: PathBuf,
+        /// The process id written in the lock file, if it could be read.
+        pid: Option<u32>,
+    },
 }
 
 impl fmt::Display for LeaseFileError {
@@ -67,70 +100,436 @@ impl fmt::Display for LeaseFileError {
             LeaseFileError::Corrupt { path, line, reason } => {
                 write!(f, "lease file {} line {line}: {reason}", path.display())
             }
+            LeaseFileError::Locked { path, lock, pid } => {
+                write!(
+                    f,
+                    "lease file {} is in use by another server",
+                    path.display()
+                )?;
+                if let Some(pid) = pid {
+                    write!(f, " (process {pid})")?;
+                }
+                write!(
+                    f,
+                    ": stop it, or remove {} if no server is running",
+                    lock.display()
+                )
+            }
         }
     }
 }
 
-impl std::error::Error for LeaseFileError {}
+impl std::error::Error for LeaseFileError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            LeaseFileError::Io { source, .. } => Some(source),
+            _ => None,
+        }
+    }
+}
 
-/// An open lease file, ready to append to.
+/// An open lease file, locked for this process and ready to append to.
+///
+/// ```
+/// use std::net::Ipv4Addr;
+/// use ex_dhcp::lease::{Change, ClientKey, LeaseFile};
+///
+/// let dir = std::env::temp_dir().join(format!("lease-doc-{}", std::process::id()));
+/// std::fs::create_dir_all(&dir)?;
+/// let path = dir.join("leases");
+/// let bound = Change::Bound {
+///     key: ClientKey::Hw(1, vec![2, 0, 0, 0, 0, 1]),
+///     addr: Ipv4Addr::new(10, 99, 0, 100),
+///     until: 1_700_000_600,
+/// };
+///
+/// let mut file = LeaseFile::open(&path, |_| {})?;
+/// file.append(&[bound.clone()])?; // one write, one fsync for the whole batch
+/// assert!(LeaseFile::open(&path, |_| {}).is_err(), "locked by the first");
+/// file.compact(&[bound.clone()])?; // while serving: snapshot, rename, sync the directory
+/// drop(file);
+///
+/// let mut replayed = Vec::new();
+/// let _file = LeaseFile::open(&path, |change| replayed.push(change))?;
+/// assert_eq!(replayed, vec![bound]);
+/// # drop(_file);
+/// # std::fs::remove_dir_all(&dir)?;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug)]
 pub struct LeaseFile {
     path: PathBuf,
     file: File,
+    lock: Lock,
+    /// The file's length after the last complete batch: where a failed one is cut.
+    len: u64,
+    /// Records appended since it was opened or compacted.
+    appended: u64,
+    /// Set when a failed batch could not be cut back off, or compaction left no file
+    /// to append to: every later append fails rather than write after a torn line.
+    broken: bool,
 }
 
 impl LeaseFile {
-    /// Reads every record of the file at `path`; a missing file has none.
-    pub fn load(path: &Path) -> Result<Vec<Change>, LeaseFileError> {
-        let text = match fs::read_to_string(path) {
-            Ok(text) => text,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
-            Err(source) => return Err(io_error(path, source)),
-        };
-        parse(&text).map_err(|(line, reason)| LeaseFileError::Corrupt {
-            path: path.to_owned(),
-            line,
-            reason,
-        })
-    }
-
-    /// Replaces the file with `records` (atomically: temporary file, sync, rename) and
-    /// opens it for appending.
-    pub fn rewrite(path: &Path, records: &[Change]) -> Result<Self, LeaseFileError> {
-        let temp = path.with_extension(TEMP_SUFFIX);
-        let mut text = String::from(HEADER);
-        for record in records {
-            text.push_str(&format_record(record));
-        }
-        let write = || -> io::Result<()> {
-            let mut file = File::create(&temp)?;
-            file.write_all(text.as_bytes())?;
-            file.sync_all()?;
-            fs::rename(&temp, path)
-        };
-        write().map_err(|e| io_error(path, e))?;
+    /// Locks the file at `path` (created if missing), replays every record through
+    /// `apply` in order, and opens it for appending.
+    ///
+    /// A torn last line is truncated with a warning; a bad line before it is
+    /// [`LeaseFileError::Corrupt`]; another server on the file is
+    /// [`LeaseFileError::Locked`]. The file is read as a stream: memory holds one line.
+    pub fn open(path: &Path, apply: impl FnMut(Change)) -> Result<Self, LeaseFileError> {
+        let lock = Lock::take(path)?;
         let file = OpenOptions::new()
+            .read(true)
             .append(true)
+            .create(true)
             .open(path)
             .map_err(|e| io_error(path, e))?;
+        let len = read(path, &file, apply, Tail::Truncate)?;
         Ok(LeaseFile {
             path: path.to_owned(),
             file,
+            lock,
+            len,
+            appended: 0,
+            broken: false,
         })
     }
 
-    /// Appends `changes` and waits until they are on disk.
+    /// Reads every record of the file at `path` without locking or changing it; a
+    /// missing file has none. A torn last line is left out with a warning.
+    pub fn load(path: &Path) -> Result<Vec<Change>, LeaseFileError> {
+        let file = match File::open(path) {
+            Ok(file) => file,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(source) => return Err(io_error(path, source)),
+        };
+        let mut records = Vec::new();
+        read(path, &file, |c| records.push(c), Tail::Skip)?;
+        Ok(records)
+    }
+
+    /// Locks the file at `path`, replaces its content with `records` (compaction:
+    /// temporary file, sync, rename, directory sync) and opens it for appending.
+    pub fn rewrite(path: &Path, records: &[Change]) -> Result<Self, LeaseFileError> {
+        let lock = Lock::take(path)?;
+        let (file, len) = replace(path, records)?;
+        Ok(LeaseFile {
+            path: path.to_owned(),
+            file,
+            lock,
+            len,
+            appended: 0,
+            broken: false,
+        })
+    }
+
+    /// Appends a batch of changes with one write and one `fsync`, and returns once
+    /// they are on disk: the replies that announce them may go. A batch that fails is
+    /// cut back off the file.
     pub fn append(&mut self, changes: &[Change]) -> Result<(), LeaseFileError> {
+        if self.broken {
+            return Err(io_error(&self.path, broken()));
+        }
         if changes.is_empty() {
             return Ok(());
         }
         let text: String = changes.iter().map(format_record).collect();
-        // One write for all lines, then fsync: the reply waits for this.
-        self.file
+        let written = self
+            .file
             .write_all(text.as_bytes())
-            .and_then(|()| self.file.sync_data())
-            .map_err(|e| io_error(&self.path, e))
+            .and_then(|()| self.file.sync_data());
+        match written {
+            Ok(()) => {
+                self.len += text.len() as u64;
+                self.appended += changes.len() as u64;
+                Ok(())
+            }
+            Err(e) => {
+                let cut = self
+                    .file
+                    .set_len(self.len)
+                    .and_then(|()| self.file.sync_data());
+                self.broken = cut.is_err();
+                Err(io_error(&self.path, e))
+            }
+        }
+    }
+
+    /// Replaces the file's content with `live` (what [`LeaseServer::snapshot`]
+    /// returns) while serving: written to `.<name>.<pid>.compact`, synced, renamed
+    /// over the lease file, the directory synced; appends go to the new file after.
+    /// On an error before the rename the lease file is as it was.
+    ///
+    /// [`LeaseServer::snapshot`]: crate::lease::LeaseServer::snapshot
+    pub fn compact<'a>(
+        &mut self,
+        live: impl IntoIterator<Item = &'a Change>,
+    ) -> Result<(), LeaseFileError> {
+        if self.broken {
+            return Err(io_error(&self.path, broken()));
+        }
+        match replace(&self.path, live) {
+            Ok((file, len)) => {
+                self.file = file;
+                self.len = len;
+                self.appended = 0;
+                Ok(())
+            }
+            Err(e) => {
+                // Renamed but not reopened: the handle is the old, unlinked file.
+                self.broken = fs::metadata(&self.path).is_err();
+                Err(e)
+            }
+        }
+    }
+
+    /// Records appended since the file was opened or last compacted: a server compacts
+    /// when this grows well past the number of live leases.
+    pub fn appended(&self) -> u64 {
+        self.appended
+    }
+
+    /// The lease file's path.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The lock file's path.
+    pub fn lock_path(&self) -> &Path {
+        &self.lock.path
+    }
+}
+
+fn broken() -> io::Error {
+    io::Error::other("an earlier write failed and could not be undone; restart to recover")
+}
+
+/// What to do with a torn last line.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Tail {
+    Truncate,
+    Skip,
+}
+
+/// Replays the records of `file` through `apply`; returns the length of the valid part.
+fn read(
+    path: &Path,
+    file: &File,
+    mut apply: impl FnMut(Change),
+    tail: Tail,
+) -> Result<u64, LeaseFileError> {
+    let mut reader = BufReader::new(file);
+    let mut line = Vec::new();
+    let (mut number, mut good) = (0usize, 0u64);
+    // A bad line is an error only if another line follows it: the last may be torn.
+    let mut bad: Option<(usize, String)> = None;
+    loop {
+        line.clear();
+        let read = reader
+            .read_until(b'\n', &mut line)
+            .map_err(|e| io_error(path, e))?;
+        if read == 0 {
+            break;
+        }
+        if let Some((line, reason)) = bad.take() {
+            return Err(corrupt(path, line, reason));
+        }
+        number += 1;
+        let Some(body) = line.strip_suffix(b"\n") else {
+            bad = Some((number, "truncated: the line has no end".into()));
+            continue;
+        };
+        match std::str::from_utf8(body) {
+            Err(_) => bad = Some((number, "not UTF-8".into())),
+            Ok(text) => match record(text) {
+                Ok(Some(change)) => apply(change),
+                Ok(None) => {}
+                Err(reason) => bad = Some((number, reason)),
+            },
+        }
+        if bad.is_none() {
+            good += read as u64;
+        }
+    }
+    if let Some((line, reason)) = bad {
+        warn!(
+            "lease file {} line {line}: {reason}; the last line is torn (a write cut \
+             short, never acknowledged): {}",
+            path.display(),
+            if tail == Tail::Truncate {
+                "truncated"
+            } else {
+                "skipped"
+            }
+        );
+        if tail == Tail::Truncate {
+            file.set_len(good)
+                .and_then(|()| file.sync_all())
+                .map_err(|e| io_error(path, e))?;
+        }
+    }
+    Ok(good)
+}
+
+/// A line's record; `None` for a comment or an empty line.
+fn record(line: &str) -> Result<Option<Change>, String> {
+    let line = line.trim_end_matches('\r');
+    if line.trim().is_empty() || line.starts_with('#') {
+        return Ok(None);
+    }
+    parse_record(line).map(Some)
+}
+
+fn corrupt(path: &Path, line: usize, reason: String) -> LeaseFileError {
+    LeaseFileError::Corrupt {
+        path: path.to_owned(),
+        line,
+        reason,
+    }
+}
+
+/// Writes `records` to a temporary file beside `path`, syncs it, renames it over
+/// `path`, syncs the directory; returns the new file opened for appending, and its
+/// length.
+fn replace<'a>(
+    path: &Path,
+    records: impl IntoIterator<Item = &'a Change>,
+) -> Result<(File, u64), LeaseFileError> {
+    let temp = sibling(path, &format!("{}.compact", std::process::id()));
+    let write = || -> io::Result<u64> {
+        let file = File::create(&temp)?;
+        let mut out = BufWriter::new(file);
+        let mut len = HEADER.len() as u64;
+        out.write_all(HEADER.as_bytes())?;
+        for record in records {
+            let line = format_record(record);
+            len += line.len() as u64;
+            out.write_all(line.as_bytes())?;
+        }
+        out.into_inner().map_err(|e| e.into_error())?.sync_all()?;
+        Ok(len)
+    };
+    let len = match write() {
+        Ok(len) => len,
+        Err(e) => {
+            let _ = fs::remove_file(&temp);
+            return Err(io_error(path, e));
+        }
+    };
+    if let Err(e) = fs::rename(&temp, path) {
+        let _ = fs::remove_file(&temp);
+        return Err(io_error(path, e));
+    }
+    let file = OpenOptions::new()
+        .read(true)
+        .append(true)
+        .open(path)
+        .map_err(|e| io_error(path, e))?;
+    sync_dir(path).map_err(|e| io_error(path, e))?;
+    Ok((file, len))
+}
+
+/// Makes a rename in `path`'s directory durable.
+fn sync_dir(path: &Path) -> io::Result<()> {
+    if cfg!(unix) {
+        File::open(directory(path))?.sync_all()
+    } else {
+        // Windows cannot open a directory as a file; its renames are journaled.
+        Ok(())
+    }
+}
+
+fn directory(path: &Path) -> &Path {
+    match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    }
+}
+
+/// `.<name>.<suffix>` beside `path`: hidden, and never `path` itself.
+fn sibling(path: &Path, suffix: &str) -> PathBuf {
+    let name = path
+        .file_name()
+        .map_or_else(|| "leases".into(), |n| n.to_string_lossy());
+    directory(path).join(format!(".{name}.{suffix}"))
+}
+
+/// The lock files this process holds, so a second [`LeaseFile`] on the same path in
+/// the same process is refused too, and a lock naming this process id that it does
+/// not hold is known to be a previous incarnation's.
+static HELD: Mutex<BTreeSet<PathBuf>> = Mutex::new(BTreeSet::new());
+
+/// An exclusive lock on a lease file: `.<name>.lock` beside it, created with
+/// `create_new` and holding the owner's process id; removed on drop.
+#[derive(Debug)]
+struct Lock {
+    path: PathBuf,
+}
+
+impl Lock {
+    fn take(lease_file: &Path) -> Result<Lock, LeaseFileError> {
+        let dir = directory(lease_file)
+            .canonicalize()
+            .map_err(|e| io_error(lease_file, e))?;
+        let path = sibling(
+            &dir.join(lease_file.file_name().unwrap_or_default()),
+            "lock",
+        );
+        let mut held = HELD.lock().unwrap_or_else(|p| p.into_inner());
+        let locked = |pid| LeaseFileError::Locked {
+            path: lease_file.to_owned(),
+            lock: path.clone(),
+            pid,
+        };
+        if held.contains(&path) {
+            return Err(locked(Some(std::process::id())));
+        }
+        for attempt in 0..2 {
+            match OpenOptions::new().write(true).create_new(true).open(&path) {
+                Ok(mut file) => {
+                    writeln!(file, "{}", std::process::id())
+                        .and_then(|()| file.sync_all())
+                        .map_err(|e| io_error(lease_file, e))?;
+                    held.insert(path.clone());
+                    return Ok(Lock { path });
+                }
+                Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
+                    let pid = fs::read_to_string(&path)
+                        .ok()
+                        .and_then(|t| t.trim().parse::<u32>().ok());
+                    if attempt > 0 || !pid.is_some_and(stale) {
+                        return Err(locked(pid));
+                    }
+                    warn!(
+                        "{}: process {} no longer runs; taking its lock",
+                        path.display(),
+                        pid.unwrap_or_default()
+                    );
+                    fs::remove_file(&path).map_err(|e| io_error(lease_file, e))?;
+                }
+                Err(e) => return Err(io_error(lease_file, e)),
+            }
+        }
+        Err(locked(None))
+    }
+}
+
+/// True when process `pid` surely does not hold the lock: it is this process (which
+/// does not hold it: checked before) or it does not run. Unknown without `/proc`.
+fn stale(pid: u32) -> bool {
+    if pid == std::process::id() {
+        return true;
+    }
+    let proc = Path::new("/proc");
+    proc.join("self").exists() && !proc.join(pid.to_string()).exists()
+}
+
+impl Drop for Lock {
+    fn drop(&mut self) {
+        let _ = fs::remove_file(&self.path);
+        let mut held = HELD.lock().unwrap_or_else(|p| p.into_inner());
+        held.remove(&self.path);
     }
 }
 
@@ -279,7 +678,8 @@ mod tests {
     #[test]
     fn a_corrupt_file_error_names_file_and_line() {
         let path = temp_path("corrupt");
-        fs::write(&path, "bound nonsense\n").unwrap();
+        // Not the last line: a torn tail is recovered, a bad record before it is not.
+        fs::write(&path, "bound nonsense\n# a later line\n").unwrap();
         let error = LeaseFile::load(&path).unwrap_err().to_string();
         assert_eq!(
             error,

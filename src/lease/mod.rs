@@ -8,13 +8,27 @@
 //! into a [`Handler`](crate::Handler), keeps the [`LeaseFile`] and reads the clock.
 //!
 //! - [`Pool`]: which addresses, on which subnet, and which are reserved for whom;
-//! - [`LeaseTable`]: who has which address, in which [`State`], until when;
+//! - [`LeaseTable`]: who has which address, in which [`State`], until when; read it
+//!   while serving ([`LeaseServer::table`]: list, find by address or client, counts);
 //! - [`LeaseServer`]: RFC 2131 section 4.3 for DISCOVER, REQUEST (SELECTING,
 //!   INIT-REBOOT, RENEWING, REBINDING), DECLINE, RELEASE and INFORM, relays by giaddr,
 //!   rapid commit (RFC 4039), clients keyed by option 61 else `chaddr` (section 4.2);
-//! - [`Settings`]: what clients are told (mask, router, DNS, lease times);
+//!   the operator's changes ([`LeaseServer::release`], [`LeaseServer::reserve`]);
+//! - [`Settings`]: what clients are told (mask, router, DNS, lease times), and how
+//!   many offers may be held at once;
 //! - [`LeaseFile`]: every [`Change`] appended, flushed and synced before the reply
-//!   that announces it.
+//!   that announces it, in batches; one server per file; compaction while serving.
+//!
+//! # Cost and hostile clients
+//!
+//! Choosing an address is O(log n) in the table's size (about 1.5 µs at 1M leases,
+//! BENCHMARKS.md "Lease allocation"): a cursor over addresses no client has had,
+//! then the address free the longest. A flood of DISCOVERs from random MAC
+//! addresses holds at most [`Settings::max_offers`] addresses (half the pool by
+//! default): at the limit, or when the pool is full, the oldest offer is withdrawn,
+//! so a real client still gets one. A DECLINE only counts for the sender's own bound
+//! lease. A full pool is logged at most once per [`LOG_INTERVAL_SECS`], with the
+//! number of DISCOVERs left unanswered; [`LeaseServer::stats`] counts them all.
 
 mod engine;
 mod file;
@@ -22,10 +36,10 @@ mod pool;
 mod settings;
 mod table;
 
-pub use engine::{client_key, Change, LeaseServer, Outcome};
+pub use engine::{client_key, Change, LeaseServer, Outcome, Stats, LOG_INTERVAL_SECS};
 pub use file::{format_record, parse, LeaseFile, LeaseFileError};
 pub use pool::{Mac, Pool, PoolError, Subnet};
 pub use settings::{
     Settings, DEFAULT_DECLINE_SECS, DEFAULT_LEASE_SECS, DEFAULT_OFFER_SECS, RAPID_COMMIT,
 };
-pub use table::{ClientKey, Entry, LeaseTable, Secs, State};
+pub use table::{ClientKey, Counts, Entry, LeaseTable, Secs, State};

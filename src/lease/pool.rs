@@ -20,6 +20,8 @@ pub enum PoolError {
     OffSubnet(Ipv4Addr),
     /// The range covers the server's own address, the network or the broadcast address.
     Unusable(Ipv4Addr),
+    /// The address is already reserved for another MAC address.
+    ReservedTwice(Ipv4Addr),
 }
 
 impl fmt::Display for PoolError {
@@ -30,6 +32,7 @@ impl fmt::Display for PoolError {
             PoolError::Unusable(a) => {
                 write!(f, "{a} is the server, network or broadcast address")
             }
+            PoolError::ReservedTwice(a) => write!(f, "{a} is already reserved for another MAC"),
         }
     }
 }
@@ -66,6 +69,25 @@ impl Subnet {
 }
 
 /// The addresses a server gives out.
+///
+/// ```
+/// use std::collections::BTreeMap;
+/// use std::net::Ipv4Addr;
+/// use ex_dhcp::lease::Pool;
+///
+/// let mut pool = Pool::new(
+///     Ipv4Addr::new(10, 99, 0, 1),
+///     Ipv4Addr::new(255, 255, 255, 0),
+///     Ipv4Addr::new(10, 99, 0, 100),
+///     Ipv4Addr::new(10, 99, 0, 150),
+///     BTreeMap::new(),
+/// )?;
+/// let printer = [2, 0, 0, 0, 0, 9];
+/// pool.reserve(printer, Ipv4Addr::new(10, 99, 0, 9))?;
+/// assert_eq!(pool.capacity(), 52);
+/// assert!(!pool.assignable(Ipv4Addr::new(10, 99, 0, 9), None));
+/// # Ok::<(), ex_dhcp::lease::PoolError>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Pool {
     subnet: Subnet,
@@ -73,6 +95,8 @@ pub struct Pool {
     first: u32,
     last: u32,
     reservations: BTreeMap<Mac, Ipv4Addr>,
+    /// The same reservations by address, so a lookup is O(log n) on the DISCOVER path.
+    reserved: BTreeMap<Ipv4Addr, Mac>,
 }
 
 impl Pool {
@@ -92,24 +116,71 @@ impl Pool {
         if u32::from(first) > u32::from(last) {
             return Err(PoolError::EmptyRange);
         }
-        for address in [first, last].iter().chain(reservations.values()) {
-            if !subnet.contains(*address) {
-                return Err(PoolError::OffSubnet(*address));
-            }
-            if subnet.is_network_or_broadcast(*address) || *address == server {
-                return Err(PoolError::Unusable(*address));
-            }
-        }
-        if (u32::from(first)..=u32::from(last)).contains(&u32::from(server)) {
-            return Err(PoolError::Unusable(server));
-        }
-        Ok(Pool {
+        let mut pool = Pool {
             subnet,
             server,
             first: first.into(),
             last: last.into(),
-            reservations,
-        })
+            reservations: BTreeMap::new(),
+            reserved: BTreeMap::new(),
+        };
+        for address in [first, last] {
+            pool.check(address)?;
+        }
+        if pool.in_range(server) {
+            return Err(PoolError::Unusable(server));
+        }
+        for (mac, address) in reservations {
+            pool.reserve(mac, address)?;
+        }
+        Ok(pool)
+    }
+
+    fn check(&self, address: Ipv4Addr) -> Result<(), PoolError> {
+        if !self.subnet.contains(address) {
+            return Err(PoolError::OffSubnet(address));
+        }
+        if self.subnet.is_network_or_broadcast(address) || address == self.server {
+            return Err(PoolError::Unusable(address));
+        }
+        Ok(())
+    }
+
+    /// Reserves `address` for `mac`, replacing the MAC's earlier reservation, which is
+    /// returned. The address may be inside the range or anywhere else on the subnet.
+    ///
+    /// A client that holds the address now keeps it until its lease ends: its renewals
+    /// are refused (NAK) from then on, and the MAC's client gets it when it is free.
+    pub fn reserve(&mut self, mac: Mac, address: Ipv4Addr) -> Result<Option<Ipv4Addr>, PoolError> {
+        self.check(address)?;
+        match self.reserved.get(&address) {
+            Some(other) if *other != mac => return Err(PoolError::ReservedTwice(address)),
+            _ => {}
+        }
+        let previous = self.reservations.insert(mac, address);
+        if let Some(old) = previous {
+            self.reserved.remove(&old);
+        }
+        self.reserved.insert(address, mac);
+        Ok(previous)
+    }
+
+    /// Removes `mac`'s reservation; returns the address it had. A range address goes
+    /// back to the dynamic pool.
+    pub fn unreserve(&mut self, mac: Mac) -> Option<Ipv4Addr> {
+        let address = self.reservations.remove(&mac)?;
+        self.reserved.remove(&address);
+        Some(address)
+    }
+
+    /// Every reservation: MAC and address.
+    pub fn reservations(&self) -> impl Iterator<Item = (Mac, Ipv4Addr)> + '_ {
+        self.reservations.iter().map(|(m, a)| (*m, *a))
+    }
+
+    /// The range's first and last addresses.
+    pub fn range(&self) -> (Ipv4Addr, Ipv4Addr) {
+        (self.first.into(), self.last.into())
     }
 
     /// The subnet the pool leases on.
@@ -127,11 +198,7 @@ impl Pool {
     /// clients that can hold an address at once.
     pub fn capacity(&self) -> usize {
         let range = (self.last - self.first) as usize + 1;
-        let outside = self
-            .reservations
-            .values()
-            .filter(|a| !self.in_range(**a))
-            .count();
+        let outside = self.reserved.keys().filter(|a| !self.in_range(**a)).count();
         range + outside
     }
 
@@ -156,12 +223,14 @@ impl Pool {
             .filter(|a| !self.is_reserved(*a) && *a != self.server)
     }
 
-    fn in_range(&self, address: Ipv4Addr) -> bool {
+    /// True when `address` is in the dynamic range (reserved or not).
+    pub fn in_range(&self, address: Ipv4Addr) -> bool {
         (self.first..=self.last).contains(&u32::from(address))
     }
 
-    fn is_reserved(&self, address: Ipv4Addr) -> bool {
-        self.reservations.values().any(|a| *a == address)
+    /// True when `address` is reserved for some MAC.
+    pub fn is_reserved(&self, address: Ipv4Addr) -> bool {
+        self.reserved.contains_key(&address)
     }
 }
 
@@ -227,6 +296,21 @@ mod tests {
             BTreeMap::new(),
         );
         assert_eq!(off, Err(PoolError::OffSubnet(Ipv4Addr::new(198, 19, 1, 2))));
+    }
+
+    #[test]
+    fn reservations_change_while_serving() {
+        let mut pool = pool(100, 102, &[]).unwrap();
+        let addr = Ipv4Addr::new(198, 18, 0, 101);
+        assert_eq!(pool.reserve(MAC, addr), Ok(None));
+        assert!(!pool.assignable(addr, None));
+        assert_eq!(
+            pool.reserve([2, 0, 0, 0, 0, 2], addr),
+            Err(PoolError::ReservedTwice(addr))
+        );
+        assert_eq!(pool.unreserve(MAC), Some(addr));
+        assert!(pool.assignable(addr, None));
+        assert_eq!(pool.reservations().count(), 0);
     }
 
     #[test]

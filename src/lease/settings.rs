@@ -42,6 +42,16 @@ pub struct Settings {
     pub rapid_commit: bool,
     /// Answer packets relayed by a relay agent (giaddr set).
     pub allow_relays: bool,
+    /// The most offers held at once; `None` is half the pool. At the limit a new
+    /// client's DISCOVER withdraws the oldest offer, so a flood of DISCOVERs from
+    /// random MAC addresses holds at most this many addresses and never starves the
+    /// rest of the pool.
+    pub max_offers: Option<usize>,
+    /// The most offers held at once for clients behind one relay agent (by giaddr;
+    /// the server's own link counts as one); `None`, the default, sets no limit. At
+    /// the limit a DISCOVER through that relay withdraws the relay's oldest offer, so
+    /// a flood on one link leaves the offers of clients on other links alone.
+    pub max_offers_per_relay: Option<usize>,
 }
 
 /// Default lease time: one hour.
@@ -65,6 +75,8 @@ impl Settings {
             decline_secs: DEFAULT_DECLINE_SECS,
             rapid_commit: false,
             allow_relays: false,
+            max_offers: None,
+            max_offers_per_relay: None,
         }
     }
 

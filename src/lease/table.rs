@@ -4,7 +4,7 @@
 //! records. Every address has at most one entry and every client at most one, so the
 //! table never grows beyond the pool, whatever clients send.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::net::Ipv4Addr;
 use std::str::FromStr;
@@ -72,8 +72,9 @@ pub enum State {
     Offered(Secs),
     /// Leased to the client until then.
     Bound(Secs),
-    /// Not held: the client had it last, and gets it again if it is still free.
-    Free,
+    /// Not held since then (released, expired, or an offer the client did not take):
+    /// the client had it last, and gets it again if it is still free.
+    Free(Secs),
 }
 
 /// One client's address.
@@ -90,7 +91,7 @@ impl Entry {
     pub fn held(&self, now: Secs) -> bool {
         match self.state {
             State::Offered(until) | State::Bound(until) => until > now,
-            State::Free => false,
+            State::Free(_) => false,
         }
     }
 
@@ -98,15 +99,95 @@ impl Entry {
     pub fn bound(&self, now: Secs) -> bool {
         matches!(self.state, State::Bound(until) if until > now)
     }
+
+    /// True when the address is offered (and not yet leased) at `now`.
+    pub fn offered(&self, now: Secs) -> bool {
+        matches!(self.state, State::Offered(until) if until > now)
+    }
+
+    /// When the address is (or was) free for others: the end of the offer or lease, or
+    /// when it was freed.
+    pub fn free_from(&self) -> Secs {
+        match self.state {
+            State::Offered(t) | State::Bound(t) | State::Free(t) => t,
+        }
+    }
+}
+
+/// How many addresses are in each state at a given time ([`LeaseTable::counts`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counts {
+    /// Offered and held for a client that has not yet asked for it.
+    pub offered: usize,
+    /// Leased.
+    pub bound: usize,
+    /// Remembered for the client that had it last, but free for anyone.
+    pub free: usize,
+    /// Set aside after a DECLINE.
+    pub quarantined: usize,
 }
 
 /// Every client's address, and the addresses set aside after a DECLINE.
+///
+/// Read it through [`LeaseServer::table`](crate::lease::LeaseServer::table); change it
+/// through the [`LeaseServer`](crate::lease::LeaseServer), which keeps it consistent
+/// with the pool and returns the [`Change`](crate::lease::Change) to write down.
+///
+/// Besides the entries it keeps three indexes ordered by time, so that choosing an
+/// address, finding the oldest offer and reclaiming what expired cost O(log n)
+/// whatever the table's size: every address it has ever recorded, by when it is (or
+/// was) free for anyone; the held ones (offers, leases, quarantines) by when they end;
+/// and the offers alone.
+///
+/// ```
+/// # use std::collections::{BTreeMap, BTreeSet};
+/// # use std::net::Ipv4Addr;
+/// use ex_dhcp::lease::{Change, ClientKey, LeaseServer, Pool, Settings, State};
+///
+/// let (server_id, mask) = (Ipv4Addr::new(10, 99, 0, 1), Ipv4Addr::new(255, 255, 255, 0));
+/// let pool = Pool::new(server_id, mask, Ipv4Addr::new(10, 99, 0, 100),
+///                      Ipv4Addr::new(10, 99, 0, 150), BTreeMap::new())?;
+/// let mut server = LeaseServer::new(Settings::new(server_id, mask), pool);
+/// let client = ClientKey::Hw(1, vec![2, 0, 0, 0, 0, 1]);
+/// let addr = Ipv4Addr::new(10, 99, 0, 120);
+/// server.apply(&Change::Bound { key: client.clone(), addr, until: 2_000 });
+///
+/// let table = server.table();
+/// assert_eq!(table.get(&client).map(|e| e.addr), Some(addr));
+/// let (holder, entry) = table.get_addr(addr).unwrap();
+/// assert_eq!((holder, entry.state), (&client, State::Bound(2_000)));
+/// assert_eq!(table.counts(1_000).bound, 1);
+/// for (key, entry) in table.iter() {
+///     println!("{} {key} {:?}", entry.addr, entry.state);
+/// }
+/// # Ok::<(), ex_dhcp::lease::PoolError>(())
+/// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct LeaseTable {
     by_key: BTreeMap<ClientKey, Entry>,
     by_addr: BTreeMap<Ipv4Addr, ClientKey>,
     quarantine: BTreeMap<Ipv4Addr, Secs>,
+    /// Every address recorded, by when it is or was free: its entry's
+    /// [`Entry::free_from`], the end of its quarantine, or when it was forgotten; with
+    /// a sequence number, so that within one second the earlier event comes first.
+    free_from: BTreeMap<Ipv4Addr, Stamp>,
+    /// The same, ordered by time: the reusable addresses, oldest first.
+    by_time: BTreeSet<(Stamp, Ipv4Addr)>,
+    /// Held addresses (offers, leases, quarantines) by when they end.
+    expiry: BTreeSet<(Stamp, Ipv4Addr)>,
+    /// Offers by when they end.
+    offers: BTreeSet<(Stamp, Ipv4Addr)>,
+    /// The same for each relay (giaddr; 0.0.0.0 for the server's own link), for the
+    /// offers made through [`offer`](Self::offer).
+    relay_offers: BTreeMap<Ipv4Addr, BTreeSet<(Stamp, Ipv4Addr)>>,
+    /// The relay each of those offers went through.
+    offer_relay: BTreeMap<Ipv4Addr, Ipv4Addr>,
+    /// The next sequence number.
+    sequence: u64,
 }
+
+/// A time and a sequence number: orders events of the same second as they happened.
+type Stamp = (Secs, u64);
 
 impl LeaseTable {
     /// An empty table.
@@ -114,15 +195,30 @@ impl LeaseTable {
         LeaseTable::default()
     }
 
-    /// The client's entry, held or not.
+    /// The client's entry, held or not: find a lease by client.
     pub fn get(&self, key: &ClientKey) -> Option<&Entry> {
         self.by_key.get(key)
     }
 
+    /// The client whose entry names `addr`, and the entry: find a lease by address.
+    pub fn get_addr(&self, addr: Ipv4Addr) -> Option<(&ClientKey, &Entry)> {
+        let key = self.by_addr.get(&addr)?;
+        Some((key, &self.by_key[key]))
+    }
+
     /// The client whose entry names `addr`, held or not.
-    #[cfg(test)]
     pub fn holder(&self, addr: Ipv4Addr) -> Option<&ClientKey> {
         self.by_addr.get(&addr)
+    }
+
+    /// The number of entries (clients with an address, held or remembered).
+    pub fn len(&self) -> usize {
+        self.by_key.len()
+    }
+
+    /// True when the table has no entries.
+    pub fn is_empty(&self) -> bool {
+        self.by_key.is_empty()
     }
 
     /// True when `key` may take `addr` at `now`: not quarantined, and not held by
@@ -141,64 +237,15 @@ impl LeaseTable {
     /// True when no client has ever been recorded with `addr` (preferred for new clients,
     /// so returning clients find their old address free, RFC 2131 section 4.3.1).
     pub fn untouched(&self, addr: Ipv4Addr) -> bool {
-        !self.by_addr.contains_key(&addr)
+        !self.free_from.contains_key(&addr)
     }
 
-    /// Records `key` with `addr` in `state`, replacing the client's earlier entry (one
-    /// address per client) and any other client's free entry for `addr`.
-    pub fn set(&mut self, key: ClientKey, addr: Ipv4Addr, state: State) {
-        self.remove(&key);
-        if let Some(previous) = self.by_addr.remove(&addr) {
-            self.by_key.remove(&previous);
-        }
-        self.quarantine.remove(&addr);
-        self.by_addr.insert(addr, key.clone());
-        self.by_key.insert(key, Entry { addr, state });
+    /// Every entry, in address order.
+    pub fn iter(&self) -> impl Iterator<Item = (&ClientKey, &Entry)> {
+        self.by_addr.values().map(|key| (key, &self.by_key[key]))
     }
 
-    /// Forgets the client's entry; returns it.
-    pub fn remove(&mut self, key: &ClientKey) -> Option<Entry> {
-        let entry = self.by_key.remove(key)?;
-        self.by_addr.remove(&entry.addr);
-        Some(entry)
-    }
-
-    /// Marks the client's entry free: the address is no longer held, but remembered.
-    pub fn free(&mut self, key: &ClientKey) {
-        if let Some(entry) = self.by_key.get_mut(key) {
-            entry.state = State::Free;
-        }
-    }
-
-    /// Sets `addr` aside until `until` (after a DECLINE), forgetting who had it.
-    pub fn quarantine(&mut self, addr: Ipv4Addr, until: Secs) {
-        if let Some(key) = self.by_addr.get(&addr).cloned() {
-            self.remove(&key);
-        }
-        self.quarantine.insert(addr, until);
-    }
-
-    /// Frees what has expired at `now`: offers, leases and quarantines. Returns the
-    /// addresses that went back to the pool.
-    pub fn reclaim(&mut self, now: Secs) -> Vec<Ipv4Addr> {
-        let mut reclaimed = Vec::new();
-        for entry in self.by_key.values_mut() {
-            if entry.state != State::Free && !entry.held(now) {
-                entry.state = State::Free;
-                reclaimed.push(entry.addr);
-            }
-        }
-        self.quarantine.retain(|addr, until| {
-            let keep = *until > now;
-            if !keep {
-                reclaimed.push(*addr);
-            }
-            keep
-        });
-        reclaimed
-    }
-
-    /// Every entry, by client.
+    /// Every entry, in client order.
     pub fn entries(&self) -> impl Iterator<Item = (&ClientKey, &Entry)> {
         self.by_key.iter()
     }
@@ -208,10 +255,270 @@ impl LeaseTable {
         self.quarantine.iter().map(|(a, until)| (*a, *until))
     }
 
-    /// The number of addresses held (offered or leased) at `now`.
+    /// The end of `addr`'s quarantine, if it was declined (the time may have passed).
+    pub fn quarantined_until(&self, addr: Ipv4Addr) -> Option<Secs> {
+        self.quarantine.get(&addr).copied()
+    }
+
+    /// How many addresses are offered, bound, free but remembered, and quarantined at
+    /// `now`. It walks the table: for a control API or a status line, not per packet.
+    pub fn counts(&self, now: Secs) -> Counts {
+        let mut counts = Counts::default();
+        for entry in self.by_key.values() {
+            match entry.state {
+                State::Offered(until) if until > now => counts.offered += 1,
+                State::Bound(until) if until > now => counts.bound += 1,
+                _ => counts.free += 1,
+            }
+        }
+        counts.quarantined = self.quarantine.values().filter(|u| **u > now).count();
+        counts
+    }
+
+    /// The first address from `start` on that the table has never recorded; `None`
+    /// past 255.255.255.255.
+    pub(crate) fn first_untouched_from(&self, start: Ipv4Addr) -> Option<Ipv4Addr> {
+        let mut next = u32::from(start);
+        for known in self.free_from.range(start..).map(|(a, _)| u32::from(*a)) {
+            if known != next {
+                break;
+            }
+            next = next.checked_add(1)?;
+        }
+        Some(Ipv4Addr::from(next))
+    }
+
+    /// The addresses free for anyone at `now` that the table has recorded, those free
+    /// the longest first (expired leases are reused oldest first). Reserved or
+    /// out-of-range addresses are the caller's to skip.
+    pub(crate) fn reusable(&self, now: Secs) -> impl Iterator<Item = Ipv4Addr> + '_ {
+        self.by_time
+            .range(..=((now, u64::MAX), Ipv4Addr::BROADCAST))
+            .map(|(_, addr)| *addr)
+    }
+
+    /// The offers still held at `now`, oldest first.
+    pub(crate) fn offers(&self, now: Secs) -> impl Iterator<Item = Ipv4Addr> + '_ {
+        self.offers
+            .range(((now.saturating_add(1), 0), Ipv4Addr::UNSPECIFIED)..)
+            .map(|(_, addr)| *addr)
+    }
+
+    /// The offers made through `relay` still held at `now`, oldest first.
+    pub(crate) fn relay_offers(
+        &self,
+        relay: Ipv4Addr,
+        now: Secs,
+    ) -> impl Iterator<Item = Ipv4Addr> + '_ {
+        self.relay_offers
+            .get(&relay)
+            .into_iter()
+            .flat_map(move |offers| {
+                offers.range(((now.saturating_add(1), 0), Ipv4Addr::UNSPECIFIED)..)
+            })
+            .map(|(_, addr)| *addr)
+    }
+
+    /// The number of offers made through `relay` still held at `now`; drops the
+    /// expired ones from the relay's index.
+    pub(crate) fn outstanding_relay_offers(&mut self, relay: Ipv4Addr, now: Secs) -> usize {
+        let Some(offers) = self.relay_offers.get_mut(&relay) else {
+            return 0;
+        };
+        while let Some(&(stamp, addr)) = offers.first() {
+            if stamp.0 > now {
+                break;
+            }
+            offers.remove(&(stamp, addr));
+        }
+        offers.len()
+    }
+
+    /// Offers `addr` to `key` until `until`, counted for `relay` (giaddr) if given.
+    pub(crate) fn offer(
+        &mut self,
+        key: ClientKey,
+        addr: Ipv4Addr,
+        until: Secs,
+        relay: Option<Ipv4Addr>,
+        now: Secs,
+    ) {
+        self.set(key, addr, State::Offered(until), now);
+        let Some(relay) = relay else {
+            return;
+        };
+        let stamp = self.free_from[&addr];
+        self.offer_relay.insert(addr, relay);
+        self.relay_offers
+            .entry(relay)
+            .or_default()
+            .insert((stamp, addr));
+    }
+
+    /// The number of offers still held at `now`. O(expired offers) the first time
+    /// after they expire, since it drops them from the index.
+    pub(crate) fn outstanding_offers(&mut self, now: Secs) -> usize {
+        while let Some(&(stamp, addr)) = self.offers.first() {
+            if stamp.0 > now {
+                break;
+            }
+            self.offers.remove(&(stamp, addr));
+        }
+        self.offers.len()
+    }
+
+    /// Records `key` with `addr` in `state`, replacing the client's earlier entry (one
+    /// address per client) and any other client's free entry for `addr`.
+    pub(crate) fn set(&mut self, key: ClientKey, addr: Ipv4Addr, state: State, now: Secs) {
+        if let Some(old) = self.by_key.get(&key) {
+            if old.addr != addr {
+                self.forget(&key, now);
+            }
+        }
+        if let Some(previous) = self.by_addr.remove(&addr) {
+            self.by_key.remove(&previous);
+        }
+        self.quarantine.remove(&addr);
+        self.unindex(addr);
+        let entry = Entry { addr, state };
+        self.index(addr, entry.free_from(), Some(&state));
+        self.by_addr.insert(addr, key.clone());
+        self.by_key.insert(key, entry);
+    }
+
+    /// Forgets the client's entry and returns it; its address stays known, free since
+    /// `now` at the latest.
+    pub(crate) fn forget(&mut self, key: &ClientKey, now: Secs) -> Option<Entry> {
+        let entry = self.by_key.remove(key)?;
+        self.by_addr.remove(&entry.addr);
+        self.unindex(entry.addr);
+        self.index(entry.addr, entry.free_from().min(now), None);
+        Some(entry)
+    }
+
+    /// Marks the client's entry free since `now` (or since it expired, if earlier): the
+    /// address is no longer held, but remembered.
+    pub(crate) fn free(&mut self, key: &ClientKey, now: Secs) {
+        let Some(entry) = self.by_key.get(key) else {
+            return;
+        };
+        let (addr, since) = (entry.addr, entry.free_from().min(now));
+        self.unindex(addr);
+        let state = State::Free(since);
+        self.index(addr, since, Some(&state));
+        self.by_key.get_mut(key).expect("looked up above").state = state;
+    }
+
+    /// Sets `addr` aside until `until` (after a DECLINE), forgetting who had it.
+    pub(crate) fn quarantine(&mut self, addr: Ipv4Addr, until: Secs) {
+        if let Some(key) = self.by_addr.remove(&addr) {
+            self.by_key.remove(&key);
+        }
+        self.unindex(addr);
+        self.quarantine.insert(addr, until);
+        let stamp = self.index(addr, until, None);
+        self.expiry.insert((stamp, addr));
+    }
+
+    /// Makes `addr` known and free since `since` if it is not known: how an address
+    /// skipped by the allocator (a reservation since removed) comes back to the pool.
+    pub(crate) fn remember_free(&mut self, addr: Ipv4Addr, since: Secs) {
+        if self.untouched(addr) {
+            self.index(addr, since, None);
+        }
+    }
+
+    /// Frees what has expired at `now`: offers, leases and quarantines. Returns the
+    /// addresses that went back to the pool, in the order they expired. O(expired)
+    /// with the expiry index, not O(table).
+    pub fn reclaim(&mut self, now: Secs) -> Vec<Ipv4Addr> {
+        let mut reclaimed = Vec::new();
+        while let Some(&(stamp, addr)) = self.expiry.first() {
+            let until = stamp.0;
+            if until > now {
+                break;
+            }
+            self.expiry.remove(&(stamp, addr));
+            self.offers.remove(&(stamp, addr));
+            if self.quarantine.get(&addr) == Some(&until) {
+                // Known and free since `until`: by_time already says so.
+                self.quarantine.remove(&addr);
+            } else if let Some(key) = self.by_addr.get(&addr) {
+                // Free since it expired: the same time, so by_time stays as it is.
+                self.by_key.get_mut(key).expect("indexed").state = State::Free(until);
+            }
+            reclaimed.push(addr);
+        }
+        reclaimed
+    }
+
+    fn unindex(&mut self, addr: Ipv4Addr) {
+        if let Some(t) = self.free_from.remove(&addr) {
+            self.by_time.remove(&(t, addr));
+            self.expiry.remove(&(t, addr));
+            self.offers.remove(&(t, addr));
+            if let Some(relay) = self.offer_relay.remove(&addr) {
+                if let Some(offers) = self.relay_offers.get_mut(&relay) {
+                    offers.remove(&(t, addr));
+                    if offers.is_empty() {
+                        self.relay_offers.remove(&relay);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Indexes `addr` as free from `time`, and held until then for an offer or a lease.
+    fn index(&mut self, addr: Ipv4Addr, time: Secs, state: Option<&State>) -> Stamp {
+        let stamp = (time, self.sequence);
+        self.sequence += 1;
+        self.free_from.insert(addr, stamp);
+        self.by_time.insert((stamp, addr));
+        match state {
+            Some(State::Offered(_)) => {
+                self.expiry.insert((stamp, addr));
+                self.offers.insert((stamp, addr));
+            }
+            Some(State::Bound(_)) => {
+                self.expiry.insert((stamp, addr));
+            }
+            Some(State::Free(_)) | None => {}
+        }
+        stamp
+    }
+
+    /// Panics unless the entries and the indexes agree: for the randomized tests.
     #[cfg(test)]
-    pub fn held_count(&self, now: Secs) -> usize {
-        self.by_key.values().filter(|e| e.held(now)).count()
+    pub(crate) fn assert_consistent(&self) {
+        assert_eq!(self.by_key.len(), self.by_addr.len());
+        for (key, entry) in &self.by_key {
+            assert_eq!(self.by_addr.get(&entry.addr), Some(key));
+            assert!(!self.quarantine.contains_key(&entry.addr));
+            let t = self.free_from[&entry.addr];
+            assert_eq!(t.0, entry.free_from(), "{entry:?}");
+            // Expired offers may have left the offer index already.
+            if self.offers.contains(&(t, entry.addr)) {
+                assert!(matches!(entry.state, State::Offered(_)), "{entry:?}");
+            }
+        }
+        for (addr, until) in &self.quarantine {
+            let t = self.free_from[addr];
+            assert_eq!(t.0, *until);
+            assert!(self.expiry.contains(&(t, *addr)));
+        }
+        assert_eq!(self.free_from.len(), self.by_time.len());
+        for (addr, t) in &self.free_from {
+            assert!(self.by_time.contains(&(*t, *addr)));
+        }
+        for (t, addr) in &self.expiry {
+            assert_eq!(self.free_from.get(addr), Some(t));
+        }
+        for (relay, offers) in &self.relay_offers {
+            for (t, addr) in offers {
+                assert_eq!(self.offer_relay.get(addr), Some(relay));
+                assert_eq!(self.free_from.get(addr), Some(t));
+            }
+        }
     }
 }
 
@@ -239,17 +546,18 @@ mod tests {
     #[test]
     fn a_client_holds_at_most_one_address() {
         let mut table = LeaseTable::new();
-        table.set(key(1), A, State::Bound(100));
-        table.set(key(1), B, State::Bound(100));
+        table.set(key(1), A, State::Bound(100), 0);
+        table.set(key(1), B, State::Bound(100), 0);
         assert_eq!(table.get(&key(1)).unwrap().addr, B);
         assert_eq!(table.holder(A), None);
-        assert_eq!(table.held_count(0), 1);
+        assert_eq!(table.counts(0).offered + table.counts(0).bound, 1);
+        table.assert_consistent();
     }
 
     #[test]
     fn a_held_address_is_not_available_to_others() {
         let mut table = LeaseTable::new();
-        table.set(key(1), A, State::Offered(10));
+        table.set(key(1), A, State::Offered(10), 0);
         assert!(!table.available(A, &key(2), 5));
         assert!(table.available(A, &key(1), 5));
         assert!(table.available(A, &key(2), 10), "the offer has expired");
@@ -258,10 +566,10 @@ mod tests {
     #[test]
     fn reclaim_frees_expired_offers_and_leases_but_remembers_them() {
         let mut table = LeaseTable::new();
-        table.set(key(1), A, State::Offered(10));
-        table.set(key(2), B, State::Bound(20));
+        table.set(key(1), A, State::Offered(10), 0);
+        table.set(key(2), B, State::Bound(20), 0);
         assert_eq!(table.reclaim(15), vec![A]);
-        assert_eq!(table.get(&key(1)).unwrap().state, State::Free);
+        assert_eq!(table.get(&key(1)).unwrap().state, State::Free(10));
         assert_eq!(table.reclaim(20), vec![B]);
         assert!(!table.untouched(A), "the old client is remembered");
     }
@@ -269,11 +577,39 @@ mod tests {
     #[test]
     fn quarantine_keeps_an_address_from_everyone_until_it_ends() {
         let mut table = LeaseTable::new();
-        table.set(key(1), A, State::Bound(100));
+        table.set(key(1), A, State::Bound(100), 0);
         table.quarantine(A, 50);
         assert_eq!(table.get(&key(1)), None);
         assert!(!table.available(A, &key(1), 10));
         assert_eq!(table.reclaim(50), vec![A]);
         assert!(table.available(A, &key(2), 50));
+        table.assert_consistent();
+    }
+
+    #[test]
+    fn reusable_addresses_come_oldest_first_and_only_once_free() {
+        let mut table = LeaseTable::new();
+        table.set(key(1), A, State::Bound(30), 0);
+        table.set(key(2), B, State::Bound(20), 0);
+        assert_eq!(table.reusable(10).count(), 0, "both held");
+        assert_eq!(table.reusable(30).collect::<Vec<_>>(), vec![B, A]);
+        table.free(&key(1), 5);
+        assert_eq!(table.reusable(10).collect::<Vec<_>>(), vec![A]);
+        assert_eq!(table.get(&key(1)).unwrap().state, State::Free(5));
+        table.assert_consistent();
+    }
+
+    #[test]
+    fn offers_are_counted_until_they_end() {
+        let mut table = LeaseTable::new();
+        table.set(key(1), A, State::Offered(10), 0);
+        table.set(key(2), B, State::Offered(20), 0);
+        assert_eq!(table.offers(0).collect::<Vec<_>>(), vec![A, B]);
+        assert_eq!(table.outstanding_offers(10), 1);
+        table.set(key(2), B, State::Bound(100), 10);
+        assert_eq!(table.outstanding_offers(10), 0);
+        let counts = table.counts(10);
+        assert_eq!((counts.offered, counts.bound, counts.free), (0, 1, 1));
+        table.assert_consistent();
     }
 }

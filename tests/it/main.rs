@@ -9,6 +9,7 @@ mod capture;
 mod codec;
 mod demo;
 mod handler;
+mod lease;
 mod pxe;
 mod readme;
 mod replay;

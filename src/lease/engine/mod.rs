@@ -7,9 +7,17 @@ use crate::options::{ClientIdentifier, DhcpOption, RequestedIpAddress, ServerIde
 use crate::{respond, MessageType, Op, Packet};
 use log::{debug, info, warn};
 
-use crate::lease::pool::Pool;
+use crate::lease::pool::{Mac, Pool, PoolError};
 use crate::lease::settings::{Settings, RAPID_COMMIT};
-use crate::lease::table::{ClientKey, LeaseTable, Secs, State};
+use crate::lease::table::{ClientKey, Counts, LeaseTable, Secs, State};
+
+mod limit;
+
+use limit::RateLimited;
+
+/// How often at most a full pool, or DECLINEs that are ignored, are logged: a flood
+/// must not turn into a log line per packet.
+pub const LOG_INTERVAL_SECS: Secs = 60;
 
 /// A change to the lease table that must survive a restart.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -48,12 +56,70 @@ pub struct Outcome {
     pub changes: Vec<Change>,
 }
 
+/// What the server did that an operator wants counted: the answers to a flood.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Stats {
+    /// DISCOVERs that got no offer: no address free, no offer to withdraw.
+    pub unanswered_discovers: u64,
+    /// Offers withdrawn (oldest first) to make room for another client.
+    pub offers_withdrawn: u64,
+    /// DECLINEs ignored: the client did not hold the address bound.
+    pub declines_ignored: u64,
+    /// Warnings logged about a full pool: at most one per [`LOG_INTERVAL_SECS`].
+    pub full_pool_warnings: u64,
+}
+
 /// A DHCP server's state: settings, pool and leases.
+///
+/// Pure logic: every entry point takes the time (`now`, seconds since the Unix
+/// epoch) and nothing reads a clock. [`handle`](LeaseServer::handle) answers a
+/// request; the other methods are the operator's: read the [`table`](Self::table),
+/// [`release`](Self::release) an address, [`reserve`](Self::reserve) one.
+///
+/// Choosing an address costs O(log n) in the table's size: the client's reservation,
+/// its previous address, the one it asks for, then the next address no client has
+/// had (a cursor through the range), then the address free the longest (expired
+/// leases are reused oldest first). Offers are capped ([`Settings::max_offers`], and
+/// optionally per relay, [`Settings::max_offers_per_relay`]); at the cap, or when the
+/// pool is full, the oldest offer is withdrawn so that a flood of DISCOVERs from
+/// random MAC addresses cannot starve a real client.
+///
+/// ```
+/// use std::collections::BTreeMap;
+/// use std::net::Ipv4Addr;
+/// use ex_dhcp::lease::{LeaseServer, Pool, Settings};
+/// use ex_dhcp::{MessageType, Packet};
+///
+/// let (server_id, mask) = (Ipv4Addr::new(10, 99, 0, 1), Ipv4Addr::new(255, 255, 255, 0));
+/// let pool = Pool::new(server_id, mask, Ipv4Addr::new(10, 99, 0, 100),
+///                      Ipv4Addr::new(10, 99, 0, 150), BTreeMap::new())?;
+/// let mut server = LeaseServer::new(Settings::new(server_id, mask), pool);
+/// let now = 1_700_000_000;
+///
+/// let mut discover = Packet::new(MessageType::Discover);
+/// discover.set_mac([2, 0, 0, 0, 0, 1]);
+/// let offer = server.handle(&discover, now).reply.expect("an offer");
+/// assert_eq!(offer.yiaddr, Ipv4Addr::new(10, 99, 0, 100));
+/// assert_eq!(server.table().counts(now).offered, 1);
+///
+/// // The operator takes the address back: the change is for the lease file.
+/// let change = server.release(offer.yiaddr, now + 1);
+/// assert!(change.is_some());
+/// assert_eq!(server.table().counts(now + 1).offered, 0);
+/// # Ok::<(), ex_dhcp::lease::PoolError>(())
+/// ```
 #[derive(Debug, Clone)]
 pub struct LeaseServer {
     settings: Settings,
     pool: Pool,
     table: LeaseTable,
+    /// The next range address to try that may never have been given out: below it,
+    /// every address is known to the table (or reserved), so new clients cost O(1).
+    cursor: u32,
+    stats: Stats,
+    full_pool_log: RateLimited,
+    ignored_decline_log: RateLimited,
 }
 
 /// The key a request's lease is filed under: option 61 when present, else `chaddr`.
@@ -68,29 +134,111 @@ pub fn client_key(request: &Packet) -> ClientKey {
 impl LeaseServer {
     /// A server with an empty lease table.
     pub fn new(settings: Settings, pool: Pool) -> Self {
+        let cursor = u32::from(pool.range().0);
         LeaseServer {
             settings,
             pool,
             table: LeaseTable::new(),
+            cursor,
+            stats: Stats::default(),
+            full_pool_log: RateLimited::new(LOG_INTERVAL_SECS),
+            ignored_decline_log: RateLimited::new(LOG_INTERVAL_SECS),
         }
     }
 
-    /// The lease table.
-    #[cfg(test)]
+    /// The lease table: list it, find a lease by address or by client, count by state.
     pub fn table(&self) -> &LeaseTable {
         &self.table
     }
 
+    /// The pool: range and reservations.
+    pub fn pool(&self) -> &Pool {
+        &self.pool
+    }
+
+    /// The settings.
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    /// What the server counted: unanswered DISCOVERs, withdrawn offers, ignored DECLINEs.
+    pub fn stats(&self) -> Stats {
+        self.stats
+    }
+
+    /// How many addresses are offered, bound, free and quarantined at `now`.
+    pub fn counts(&self, now: Secs) -> Counts {
+        self.table.counts(now)
+    }
+
+    /// Takes `addr` back at `now`, whoever holds it: an offer or lease ends, a
+    /// quarantine is lifted. Returns the change to write to the lease file, or `None`
+    /// when nothing held the address. A client whose lease is taken is refused (NAK)
+    /// when it renews.
+    pub fn release(&mut self, addr: Ipv4Addr, now: Secs) -> Option<Change> {
+        if self.table.quarantined_until(addr).is_some_and(|u| u > now) {
+            let change = Change::Declined { addr, until: now };
+            self.record(&change, now);
+            info!("quarantine of {addr} lifted by the operator");
+            return Some(change);
+        }
+        let (key, entry) = self.table.get_addr(addr)?;
+        if !entry.held(now) {
+            return None;
+        }
+        let change = Change::Released {
+            key: key.clone(),
+            addr,
+        };
+        info!("{key} loses {addr}: released by the operator");
+        self.record(&change, now);
+        Some(change)
+    }
+
+    /// Reserves `addr` for `mac` from now on; returns the MAC's previous reservation.
+    /// Reservations are configuration, not lease changes: nothing to write down. A
+    /// client holding `addr` keeps it until its lease ends, and is refused when it
+    /// renews.
+    pub fn reserve(&mut self, mac: Mac, addr: Ipv4Addr) -> Result<Option<Ipv4Addr>, PoolError> {
+        let previous = self.pool.reserve(mac, addr)?;
+        if let Some(old) = previous.filter(|old| *old != addr) {
+            self.give_back(old);
+        }
+        Ok(previous)
+    }
+
+    /// Removes `mac`'s reservation; returns its address, which goes back to the pool.
+    pub fn unreserve(&mut self, mac: Mac) -> Option<Ipv4Addr> {
+        let addr = self.pool.unreserve(mac)?;
+        self.give_back(addr);
+        Some(addr)
+    }
+
+    /// An address the cursor may have skipped while reserved becomes reusable.
+    fn give_back(&mut self, addr: Ipv4Addr) {
+        if self.pool.in_range(addr) && u32::from(addr) < self.cursor {
+            self.table.remember_free(addr, 0);
+        }
+    }
+
     /// Applies a change to the table: how a server replays its lease file, and how it
     /// records its own changes, so both give the same table.
+    ///
+    /// A replayed change carries no time of its own: an address it frees is taken as
+    /// free since the epoch, first in line for reuse.
     pub fn apply(&mut self, change: &Change) {
+        self.record(change, 0);
+    }
+
+    fn record(&mut self, change: &Change, now: Secs) {
         match change {
             Change::Bound { key, addr, until } => {
-                self.table.set(key.clone(), *addr, State::Bound(*until));
+                self.table
+                    .set(key.clone(), *addr, State::Bound(*until), now);
             }
             Change::Released { key, addr } => {
                 if self.table.get(key).is_some_and(|e| e.addr == *addr) {
-                    self.table.free(key);
+                    self.table.free(key, now);
                 }
             }
             Change::Declined { addr, until } => self.table.quarantine(*addr, *until),
@@ -142,12 +290,12 @@ impl LeaseServer {
             return ignore("from this server's own link, and the pool is on another subnet");
         }
         let key = client_key(request);
-        self.forget_hardware_key(request, &key);
+        self.forget_hardware_key(request, &key, now);
         match request.message_type() {
             Some(MessageType::Discover) => self.discover(request, key, now),
             Some(MessageType::Request) => self.request(request, key, now),
             Some(MessageType::Decline) => self.decline(request, &key, now),
-            Some(MessageType::Release) => self.release(request, &key),
+            Some(MessageType::Release) => self.client_release(request, &key, now),
             Some(MessageType::Inform) => self.inform(request),
             _ => ignore("not a message type a server answers"),
         }
@@ -157,15 +305,15 @@ impl LeaseServer {
     /// `chaddr` (one client, one lease), unless it already has an entry under its
     /// identifier: a firmware without option 61 and the OS after it with one keep the
     /// same address, and an INIT-REBOOT under the new key is answered at once.
-    fn forget_hardware_key(&mut self, request: &Packet, key: &ClientKey) {
+    fn forget_hardware_key(&mut self, request: &Packet, key: &ClientKey, now: Secs) {
         if let ClientKey::Id(_) = key {
             let hw = ClientKey::Hw(request.htype, request.hardware_addr().to_vec());
-            let Some(entry) = self.table.remove(&hw) else {
+            let Some(entry) = self.table.forget(&hw, now) else {
                 return;
             };
             if self.table.get(key).is_none() {
                 debug!("{hw} now identifies as {key}; its entry moves with it");
-                self.table.set(key.clone(), entry.addr, entry.state);
+                self.table.set(key.clone(), entry.addr, entry.state, now);
             } else {
                 debug!("{hw} now identifies as {key}; its old entry is dropped");
             }
@@ -173,8 +321,42 @@ impl LeaseServer {
     }
 
     fn discover(&mut self, request: &Packet, key: ClientKey, now: Secs) -> Outcome {
-        let Some(addr) = self.choose(request, &key, now) else {
-            warn!("no free address for {key}: the pool is exhausted");
+        // A client that holds an address or has a reservation needs no room made.
+        let may_take_offer = self.table.get(&key).map_or(true, |e| !e.held(now))
+            && self.pool.reservation(request.mac()).is_none();
+        let relay = request.giaddr;
+        if may_take_offer {
+            if let Some(limit) = self.settings.max_offers_per_relay {
+                if self.table.outstanding_relay_offers(relay, now) >= limit.max(1) {
+                    self.withdraw_oldest_offer(
+                        now,
+                        Some(relay),
+                        "the offers through its relay are at their limit",
+                    );
+                }
+            }
+            if self.table.outstanding_offers(now) >= self.max_offers() {
+                self.withdraw_oldest_offer(now, None, "offers are at their limit");
+            }
+        }
+        let mut chosen = self.choose(request, &key, now);
+        if chosen.is_none()
+            && may_take_offer
+            && self.withdraw_oldest_offer(now, None, "the pool is full")
+        {
+            chosen = self.choose(request, &key, now);
+        }
+        let Some(addr) = chosen else {
+            self.stats.unanswered_discovers += 1;
+            if let Some(unanswered) = self.full_pool_log.hit(now) {
+                self.stats.full_pool_warnings += 1;
+                let (first, last) = self.pool.range();
+                warn!(
+                    "no free address for {key}: the pool {first}-{last} is exhausted \
+                     ({unanswered} DISCOVERs unanswered since the last warning; at most one \
+                     warning every {LOG_INTERVAL_SECS} s)"
+                );
+            }
             return Outcome::default();
         };
         if self.settings.rapid_commit && request.options.contains(RAPID_COMMIT) {
@@ -193,34 +375,91 @@ impl LeaseServer {
             .is_some_and(|e| e.addr == addr && e.bound(now));
         if !already_bound {
             let until = now + u64::from(self.settings.offer_secs);
-            self.table.set(key, addr, State::Offered(until));
+            // Offers are indexed by relay only when they are limited by relay.
+            let by_relay = self.settings.max_offers_per_relay.map(|_| relay);
+            self.table.offer(key, addr, until, by_relay, now);
         }
         reply(self.lease_reply(request, MessageType::Offer, addr))
     }
 
+    /// The most offers held at once: the setting, else half the pool.
+    fn max_offers(&self) -> usize {
+        self.settings
+            .max_offers
+            .unwrap_or(self.pool.capacity() / 2)
+            .max(1)
+    }
+
+    /// Withdraws the oldest offer still held, of all or through `relay` (its client
+    /// keeps the address if it asks for it before anyone else gets it). False when
+    /// there is none.
+    fn withdraw_oldest_offer(&mut self, now: Secs, relay: Option<Ipv4Addr>, why: &str) -> bool {
+        let oldest = match relay {
+            Some(relay) => self.table.relay_offers(relay, now).next(),
+            None => self.table.offers(now).next(),
+        };
+        let Some(addr) = oldest else {
+            return false;
+        };
+        let key = self
+            .table
+            .holder(addr)
+            .cloned()
+            .expect("an offer has a client");
+        debug!("offer of {addr} to {key} withdrawn: {why}");
+        self.table.free(&key, now);
+        self.stats.offers_withdrawn += 1;
+        true
+    }
+
     /// Picks the address to offer, in RFC 2131 section 4.3.1's order: the client's
     /// reservation, its current or last address, the address it asks for, then a free
-    /// one, preferring addresses no client has had.
-    fn choose(&self, request: &Packet, key: &ClientKey, now: Secs) -> Option<Ipv4Addr> {
+    /// one, preferring addresses no client has had, then the one free the longest.
+    /// O(log n): no scan of the range or the table.
+    fn choose(&mut self, request: &Packet, key: &ClientKey, now: Secs) -> Option<Ipv4Addr> {
         let mac = request.mac();
-        let usable = |addr: Ipv4Addr| {
-            self.pool.assignable(addr, mac) && self.table.available(addr, key, now)
+        let usable = |server: &Self, addr: Ipv4Addr| {
+            server.pool.assignable(addr, mac) && server.table.available(addr, key, now)
         };
         if let Some(reserved) = self.pool.reservation(mac) {
-            return usable(reserved).then_some(reserved);
+            return usable(self, reserved).then_some(reserved);
         }
         let previous = self.table.get(key).map(|e| e.addr);
         let requested = request.options.get(RequestedIpAddress);
-        previous
+        if let Some(addr) = previous
             .into_iter()
             .chain(requested)
-            .find(|a| usable(*a))
-            .or_else(|| {
-                self.pool
-                    .dynamic()
-                    .find(|a| self.table.untouched(*a) && usable(*a))
-            })
-            .or_else(|| self.pool.dynamic().find(|a| usable(*a)))
+            .find(|a| usable(self, *a))
+        {
+            return Some(addr);
+        }
+        if let Some(addr) = self.next_untouched() {
+            return Some(addr);
+        }
+        // Reserved addresses (and any left from a wider range) are skipped: few.
+        self.table.reusable(now).find(|a| usable(self, *a))
+    }
+
+    /// The next range address no client has had, moving the cursor past the ones
+    /// clients have had: amortized O(1), as the cursor never moves back.
+    fn next_untouched(&mut self) -> Option<Ipv4Addr> {
+        let last = u32::from(self.pool.range().1);
+        while self.cursor <= last {
+            // After a restart the known addresses form long runs: walking them in the
+            // index's order is a few ns each, once.
+            let addr = self
+                .table
+                .first_untouched_from(Ipv4Addr::from(self.cursor))?;
+            self.cursor = u32::from(addr);
+            if self.cursor > last {
+                return None;
+            }
+            if !self.pool.is_reserved(addr) {
+                return Some(addr);
+            }
+            self.cursor = self.cursor.checked_add(1)?;
+        }
+        None
     }
 
     fn request(&mut self, request: &Packet, key: ClientKey, now: Secs) -> Outcome {
@@ -231,7 +470,7 @@ impl LeaseServer {
             (Some(id), _) if id != self.settings.server_id => {
                 // SELECTING, another server chosen: our offer is void (RFC 2131 4.3.2).
                 if self.table.get(&key).is_some_and(|e| !e.bound(now)) {
-                    self.table.free(&key);
+                    self.table.free(&key, now);
                 }
                 ignore("the client chose another server")
             }
@@ -301,19 +540,32 @@ impl LeaseServer {
         let Some(addr) = request.options.get(RequestedIpAddress) else {
             return ignore("DECLINE without option 50");
         };
-        if self.table.get(key).map(|e| e.addr) != Some(addr) {
-            return ignore("DECLINE of an address the client does not hold");
+        // Only a lease the client holds: a client declines after its ACK (RFC 2131
+        // 4.4.1), and a DECLINE of anything else would let anyone set addresses aside.
+        if !self
+            .table
+            .get(key)
+            .is_some_and(|e| e.addr == addr && e.bound(now))
+        {
+            self.stats.declines_ignored += 1;
+            if let Some(count) = self.ignored_decline_log.hit(now) {
+                warn!(
+                    "{key} declined {addr}, which it does not hold: ignored ({count} such \
+                     DECLINEs since the last warning)"
+                );
+            }
+            return ignore("DECLINE of an address the client does not hold bound");
         }
         let change = Change::Declined {
             addr,
             until: now + u64::from(self.settings.decline_secs),
         };
-        self.apply(&change);
+        self.record(&change, now);
         warn!("{key} declined {addr}: it is set aside");
         changed(change)
     }
 
-    fn release(&mut self, request: &Packet, key: &ClientKey) -> Outcome {
+    fn client_release(&mut self, request: &Packet, key: &ClientKey, now: Secs) -> Outcome {
         if !self.addressed_to_us(request) {
             return ignore("RELEASE for another server");
         }
@@ -325,7 +577,7 @@ impl LeaseServer {
             key: key.clone(),
             addr,
         };
-        self.apply(&change);
+        self.record(&change, now);
         info!("{key} released {addr}");
         changed(change)
     }
@@ -339,7 +591,7 @@ impl LeaseServer {
         let until = now + u64::from(self.settings.lease_secs);
         info!("{key} leases {addr} until {until}");
         let change = Change::Bound { key, addr, until };
-        self.apply(&change);
+        self.record(&change, now);
         change
     }
 

@@ -81,6 +81,11 @@ fn reply_to(server: &mut LeaseServer, request: &Packet, now: Secs) -> Option<Pac
     server.handle(request, now).reply
 }
 
+fn held(server: &LeaseServer, now: Secs) -> usize {
+    let counts = server.table().counts(now);
+    counts.offered + counts.bound
+}
+
 fn kind(reply: &Option<Packet>) -> Option<MessageType> {
     reply.as_ref().and_then(Packet::message_type)
 }
@@ -294,6 +299,31 @@ fn decline_quarantines_the_address() {
 }
 
 #[test]
+fn a_decline_counts_only_for_the_clients_own_bound_lease() {
+    let mut server = server();
+    let offer = reply_to(&mut server, &discover(mac(1)), NOW).unwrap();
+    let decline = packet(MessageType::Decline, mac(1))
+        .with_option(RequestedIpAddress, offer.yiaddr)
+        .with_option(ServerIdentifier, SERVER);
+    assert_eq!(
+        server.handle(&decline, NOW),
+        Outcome::default(),
+        "only offered"
+    );
+    assert_eq!(server.stats().declines_ignored, 1);
+    assert_eq!(server.table().quarantined().count(), 0);
+    // 100 DISCOVER+DECLINE pairs set nothing aside.
+    for n in 0..100u8 {
+        let mac = [6, 6, 6, 6, 6, n];
+        let offer = reply_to(&mut server, &discover(mac), NOW).unwrap();
+        let decline =
+            packet(MessageType::Decline, mac).with_option(RequestedIpAddress, offer.yiaddr);
+        server.handle(&decline, NOW);
+    }
+    assert_eq!(server.table().quarantined().count(), 0);
+}
+
+#[test]
 fn a_client_cannot_decline_someone_elses_address() {
     let mut server = server();
     let theirs = lease(&mut server, mac(1), NOW);
@@ -406,7 +436,7 @@ fn a_client_that_starts_sending_an_identifier_keeps_its_address() {
         server.table().holder(addr),
         Some(&ClientKey::Id(id.to_vec()))
     );
-    assert_eq!(server.table().held_count(NOW + 10), 1);
+    assert_eq!(held(&server, NOW + 10), 1);
 }
 
 #[test]
@@ -418,22 +448,77 @@ fn a_client_never_holds_two_leases() {
     reply_to(&mut server, &request, NOW).unwrap();
     let id = discover(mac(1)).with_raw_option(ClientIdentifier::CODE, &[1, 2, 0, 0, 0, 1, 1]);
     reply_to(&mut server, &id, NOW).unwrap();
-    assert_eq!(server.table().held_count(NOW), 1);
+    assert_eq!(held(&server, NOW), 1);
 }
 
 #[test]
-fn a_discover_flood_takes_no_more_than_the_pool_and_offers_expire() {
+fn a_discover_flood_holds_at_most_max_offers_and_a_new_client_still_gets_one() {
     let mut server = server();
-    let offered = (0..=255u8)
-        .filter_map(|n| reply_to(&mut server, &discover([6, 6, 6, 6, n, n]), NOW))
-        .count();
-    let dynamic = 4;
-    assert_eq!(offered, dynamic);
-    assert_eq!(server.table().entries().count(), dynamic);
-    assert_eq!(reply_to(&mut server, &discover(mac(1)), NOW), None);
+    let max_offers = 2; // half of the pool's 4 dynamic and 1 reserved addresses
+    for n in 0..=255u8 {
+        let offer = reply_to(&mut server, &discover([6, 6, 6, 6, n, n]), NOW);
+        assert!(offer.is_some(), "the oldest offer makes room");
+        assert!(server.table().counts(NOW).offered <= max_offers);
+    }
+    assert!(
+        server.table().len() <= 4,
+        "never more entries than addresses"
+    );
+    assert_eq!(server.stats().offers_withdrawn, 256 - max_offers as u64);
+    lease(&mut server, mac(1), NOW + 1);
     let after = NOW + u64::from(DEFAULT_OFFER_SECS);
-    assert_eq!(server.tick(after).len(), dynamic);
-    assert!(reply_to(&mut server, &discover(mac(1)), after).is_some());
+    server.tick(after);
+    assert_eq!(server.table().counts(after).offered, 0);
+    server.table().assert_consistent();
+}
+
+#[test]
+fn when_the_pool_is_full_the_oldest_offer_is_withdrawn_for_a_new_client() {
+    let mut server = server_with(Settings {
+        max_offers: Some(100),
+        ..settings()
+    });
+    for n in 1..=3 {
+        lease(&mut server, mac(n), NOW);
+    }
+    let first = reply_to(&mut server, &discover(mac(10)), NOW).unwrap();
+    let second = reply_to(&mut server, &discover(mac(11)), NOW + 1).unwrap();
+    assert_eq!(
+        first.yiaddr, second.yiaddr,
+        "the last address, offered again"
+    );
+    assert_eq!(server.stats().offers_withdrawn, 1);
+    let nak = reply_to(&mut server, &select(mac(10), first.yiaddr, SERVER), NOW + 2);
+    assert_eq!(
+        kind(&nak),
+        Some(MessageType::Nak),
+        "its offer went to another"
+    );
+    let ack = reply_to(
+        &mut server,
+        &select(mac(11), second.yiaddr, SERVER),
+        NOW + 2,
+    );
+    assert_eq!(kind(&ack), Some(MessageType::Ack));
+}
+
+#[test]
+fn a_pool_full_of_leases_is_warned_about_once_per_interval() {
+    let mut server = server();
+    for n in 1..=4 {
+        lease(&mut server, mac(n), NOW);
+    }
+    for n in 0..10_000u32 {
+        let flood = discover([6, 6, 6, 6, (n >> 8) as u8, n as u8]);
+        assert_eq!(
+            reply_to(&mut server, &flood, NOW + Secs::from(n / 100)),
+            None
+        );
+    }
+    let stats = server.stats();
+    assert_eq!(stats.unanswered_discovers, 10_000);
+    // 100 s of DISCOVERs: a warning at 0 s and one at 60 s.
+    assert_eq!(stats.full_pool_warnings, 2);
 }
 
 #[test]
@@ -454,7 +539,7 @@ fn expired_leases_are_reclaimed_on_tick() {
     let expiry = NOW + u64::from(LEASE);
     assert!(server.tick(expiry - 1).is_empty());
     assert_eq!(server.tick(expiry), vec![addr]);
-    assert_eq!(server.table().held_count(expiry), 0);
+    assert_eq!(held(&server, expiry), 0);
 }
 
 #[test]
@@ -549,7 +634,138 @@ fn a_snapshot_replayed_gives_back_the_live_leases() {
     for change in &snapshot {
         restarted.apply(change);
     }
-    assert_eq!(restarted.table().held_count(NOW), 1, "offers are not kept");
+    assert_eq!(held(&restarted, NOW), 1, "offers are not kept");
     let ack = reply_to(&mut restarted, &renew(mac(1), kept), NOW + 1);
     assert_eq!(kind(&ack), Some(MessageType::Ack));
+}
+
+/// xorshift64*: a deterministic generator for the randomized tests, no dependency.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+}
+
+/// Random sequences of everything clients and the operator can do: the indexes stay
+/// consistent with the entries, and no address is ever offered or leased to a client
+/// while another client's ACKed lease on it runs.
+#[test]
+fn no_address_goes_to_two_clients_under_random_sequences() {
+    for seed in 1..=20u64 {
+        let mut rng = Rng(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15));
+        let first = Ipv4Addr::new(198, 18, 0, 100);
+        let last = Ipv4Addr::new(198, 18, 0, 119);
+        let pool = Pool::new(SERVER, MASK, first, last, BTreeMap::new()).unwrap();
+        let mut server = LeaseServer::new(
+            Settings {
+                lease_secs: 300,
+                max_offers: Some(1 + rng.below(25) as usize),
+                max_offers_per_relay: (seed % 2 == 0).then(|| 1 + rng.below(8) as usize),
+                allow_relays: true,
+                ..settings()
+            },
+            pool,
+        );
+        let mut now = NOW;
+        // Who the server ACKed each address to, until when.
+        let mut acked: BTreeMap<Ipv4Addr, (Mac, Secs)> = BTreeMap::new();
+        let mut offered: BTreeMap<Mac, Ipv4Addr> = BTreeMap::new();
+        let random_addr = |rng: &mut Rng| Ipv4Addr::from(u32::from(first) + rng.below(22) as u32);
+        for _ in 0..3000 {
+            let client = mac(rng.below(40) as u8);
+            let request = match rng.below(10) {
+                0 | 1 => {
+                    let mut p = discover(client);
+                    if rng.below(3) == 0 {
+                        p = p.with_option(RequestedIpAddress, random_addr(&mut rng));
+                    }
+                    Some(p)
+                }
+                2 | 3 => {
+                    let addr = match offered.get(&client) {
+                        Some(a) if rng.below(4) != 0 => *a,
+                        _ => random_addr(&mut rng),
+                    };
+                    Some(select(client, addr, SERVER))
+                }
+                4 => Some(renew(client, random_addr(&mut rng))),
+                5 => Some(init_reboot(client, random_addr(&mut rng))),
+                6 => Some(renew(client, random_addr(&mut rng)).into_release()),
+                7 => Some(
+                    packet(MessageType::Decline, client)
+                        .with_option(RequestedIpAddress, random_addr(&mut rng)),
+                ),
+                8 => {
+                    now += rng.below(200);
+                    server.tick(now);
+                    None
+                }
+                _ => {
+                    let addr = random_addr(&mut rng);
+                    match rng.below(3) {
+                        0 => {
+                            if server.release(addr, now).is_some() {
+                                acked.remove(&addr);
+                            }
+                        }
+                        1 => {
+                            let _ = server.reserve(client, addr);
+                        }
+                        _ => {
+                            server.unreserve(client);
+                        }
+                    }
+                    None
+                }
+            };
+            if let Some(mut request) = request {
+                if rng.below(2) == 0 {
+                    request.giaddr = RELAY;
+                }
+                let outcome = server.handle(&request, now);
+                if let Some(reply) = outcome.reply {
+                    let addr = reply.yiaddr;
+                    let kind = reply.message_type();
+                    if matches!(kind, Some(MessageType::Offer | MessageType::Ack)) {
+                        if let Some((holder, until)) = acked.get(&addr) {
+                            assert!(
+                                *holder == client || *until <= now,
+                                "seed {seed}: {addr} given to {client:?} while {holder:?} holds it until {until}, now {now}: {:?} {:?}",
+                                request.message_type(), server.table().get_addr(addr)
+                            );
+                        }
+                    }
+                    match kind {
+                        Some(MessageType::Offer) => {
+                            // A client that DISCOVERs is in INIT: it gave its lease up.
+                            acked.retain(|_, (holder, _)| *holder != client);
+                            offered.insert(client, addr);
+                        }
+                        Some(MessageType::Ack) => {
+                            acked.retain(|_, (holder, _)| *holder != client);
+                            acked.insert(addr, (client, now + 300));
+                        }
+                        _ => {}
+                    }
+                }
+                for change in &outcome.changes {
+                    if let Change::Released { addr, .. } | Change::Declined { addr, .. } = change {
+                        acked.remove(addr);
+                    }
+                }
+            }
+            server.table().assert_consistent();
+            let counts = server.table().counts(now);
+            assert!(counts.offered + counts.bound + counts.quarantined <= 22);
+        }
+    }
 }

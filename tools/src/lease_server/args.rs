@@ -27,6 +27,9 @@ macro_rules! lease_usage {
   --domain NAME          DNS domain (option 15)
   --lease-time SECS      lease time (3600)
   --offer-time SECS      how long an offered address is held (30)
+  --max-offers N         most offers held at once; at the limit the oldest is
+                         withdrawn (half the pool)
+  --max-offers-per-relay N  most offers held for clients behind one relay (no limit)
   --reserve MAC=ADDR     always give ADDR to MAC (repeatable)
   --lease-file PATH      keep leases in PATH across restarts (none: memory only)
   --bind ADDR            listen on this local address only (0.0.0.0: every address);
@@ -134,6 +137,12 @@ pub fn parse_with(
             "--domain" => settings.domain = Some(args.text(flag)?),
             "--lease-time" => settings.lease_secs = positive(flag, args.value(flag)?)?,
             "--offer-time" => settings.offer_secs = positive(flag, args.value(flag)?)?,
+            "--max-offers" => {
+                settings.max_offers = Some(positive(flag, args.value(flag)?)? as usize);
+            }
+            "--max-offers-per-relay" => {
+                settings.max_offers_per_relay = Some(positive(flag, args.value(flag)?)? as usize);
+            }
             "--reserve" => {
                 let (mac, addr) = reservation(flag, &args.text(flag)?)?;
                 parsed.reservations.insert(mac, addr);
@@ -246,7 +255,7 @@ mod tests {
              --lease-time 120 --reserve 02:00:00:00:00:01=198.18.0.50 --lease-file /tmp/l \
              --interface veth0 --port 67 --client-port 6868 --broadcast 127.0.0.1 \
              --rapid-commit on --allow-relays on --log-level debug --mode proxy \
-             --bind 127.0.0.1 --stats-every 2.5 --user nobody",
+             --bind 127.0.0.1 --stats-every 2.5 --user nobody --max-offers 20 --max-offers-per-relay 5",
         )
         .unwrap();
         let s = &parsed.settings;
@@ -256,6 +265,7 @@ mod tests {
         assert_eq!(s.domain.as_deref(), Some("lab.test"));
         assert_eq!(s.lease_secs, 120);
         assert!(s.rapid_commit && s.allow_relays);
+        assert_eq!((s.max_offers, s.max_offers_per_relay), (Some(20), Some(5)));
         assert_eq!(parsed.reservations.len(), 1);
         assert_eq!(parsed.interface.as_deref(), Some("veth0"));
         assert_eq!((parsed.port, parsed.client_port), (67, 6868));

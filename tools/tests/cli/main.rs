@@ -5,6 +5,7 @@
 
 mod convention;
 mod daemon;
+mod lease_file;
 mod pxe_boot;
 mod send_build;
 mod snoop_folders;
