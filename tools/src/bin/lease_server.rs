@@ -15,12 +15,12 @@ use std::process::ExitCode;
 use ex_dhcp::Server;
 use log::info;
 
-use ex_dhcp::lease::{LeaseFile, LeaseServer, Pool};
+use ex_dhcp::lease::{LeaseServer, Pool};
 use ex_dhcp_tools::cli::args::{Program, EXIT_FAILURE};
 use ex_dhcp_tools::cli::logging;
 use ex_dhcp_tools::daemon;
 use ex_dhcp_tools::lease_server::args::{self, Args};
-use ex_dhcp_tools::lease_server::handler::{now, server_config, LeaseHandler};
+use ex_dhcp_tools::lease_server::handler::{now, open_lease_file, server_config, LeaseHandler};
 
 const PROGRAM: Program = Program {
     name: "lease_server",
@@ -63,17 +63,9 @@ fn run(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
     )?;
     info!("{} addresses to lease", pool.capacity());
     let mut server = LeaseServer::new(args.settings.clone(), pool);
+    // Locked before anything is read, streamed, then compacted in place.
     let file = match &args.lease_file {
-        Some(path) => {
-            for record in LeaseFile::load(path)? {
-                server.apply(&record);
-            }
-            let now = now();
-            server.tick(now);
-            let live = server.snapshot(now);
-            info!("{} live records in {}", live.len(), path.display());
-            Some(LeaseFile::rewrite(path, &live)?)
-        }
+        Some(path) => Some(open_lease_file(&mut server, path, now())?),
         None => None,
     };
     let running = Server::start(server_config(args), LeaseHandler::new(server, file))?;
