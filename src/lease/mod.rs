@@ -34,6 +34,7 @@ mod engine;
 mod file;
 mod pool;
 mod settings;
+mod store;
 mod table;
 
 pub use engine::{client_key, Change, LeaseServer, Outcome, Stats, LOG_INTERVAL_SECS};
@@ -42,4 +43,5 @@ pub use pool::{Mac, Pool, PoolError, Subnet};
 pub use settings::{
     Settings, DEFAULT_DECLINE_SECS, DEFAULT_LEASE_SECS, DEFAULT_OFFER_SECS, RAPID_COMMIT,
 };
+pub use store::{Committed, LeaseStore, StoreError};
 pub use table::{ClientKey, Counts, Entry, LeaseTable, Secs, State};
