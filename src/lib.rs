@@ -211,9 +211,9 @@ mod server;
 
 pub use client::{Client, ClientError};
 pub use error::{DecodeError, EncodeError, OptionError};
+pub use packet::layout as wire;
 pub use packet::{
-    respond, Flags, MessageType, Op, Packet, CHADDR_LEN, ETHERNET_ADDR_LEN, FILE_LEN, HEADER_LEN,
-    HTYPE_ETHERNET, MAGIC_COOKIE, MIN_PACKET_LEN, SNAME_LEN,
+    respond, respond_bootp, Flags, Lenient, MessageType, Op, Packet, PacketDisplay, Truncation,
 };
 pub use server::{
     destination, supervise, CallError, Config, DestinationPolicy, Exit, Handler, Harness, Listen,

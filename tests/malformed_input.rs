@@ -11,7 +11,8 @@ use decode_support::{
     OPTIONS_START, SNAME_START,
 };
 use ex_dhcp::options::{Area, OVERLOAD};
-use ex_dhcp::{DecodeError, MessageType, Packet, HEADER_LEN, MAGIC_COOKIE};
+use ex_dhcp::wire::{HEADER_LEN, MAGIC_COOKIE};
+use ex_dhcp::{DecodeError, MessageType, Packet};
 
 const END: u8 = 255;
 const PAD: u8 = 0;

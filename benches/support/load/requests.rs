@@ -74,9 +74,11 @@ pub fn request_for(offer: &[u8]) -> Option<Vec<u8>> {
     let mut request = Packet::new(MessageType::Request);
     request.xid = offer.xid;
     request.chaddr = offer.chaddr;
-    request.options.set(RequestedIpAddress, &offer.yiaddr);
+    request
+        .options
+        .set(RequestedIpAddress, offer.yiaddr.clone());
     if let Some(server) = offer.options.get(ServerIdentifier) {
-        request.options.set(ServerIdentifier, &server);
+        request.options.set(ServerIdentifier, server.clone());
     }
     Some(request.encode())
 }
