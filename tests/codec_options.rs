@@ -248,7 +248,10 @@ fn relay_agent_link_selection_and_override_read_as_addresses() {
         .with(relay::SERVER_IDENTIFIER_OVERRIDE, [10, 0, 0, 1]);
     assert_eq!(info.link_selection(), Some(ip(10, 1, 0, 0)));
     assert_eq!(info.server_identifier_override(), Some(ip(10, 0, 0, 1)));
-    assert_eq!(relay_sub_option_name(relay::SUBSCRIBER_ID), Some("subscriber id"));
+    assert_eq!(
+        relay_sub_option_name(relay::SUBSCRIBER_ID),
+        Some("subscriber id")
+    );
 }
 
 #[test]

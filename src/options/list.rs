@@ -612,7 +612,7 @@ fn slice<'a>(data: &'a [u8], e: &Entry) -> &'a [u8] {
 
 /// Offsets past 65,534 cannot occur in a datagram; they would read as "not decoded".
 fn to_offset(offset: usize) -> u16 {
-    u16::try_from(offset).unwrap_or(NO_OFFSET).min(NO_OFFSET)
+    u16::try_from(offset).unwrap_or(NO_OFFSET)
 }
 
 /// The value buffer of one packet stays far below 4 GiB (compaction bounds it).
