@@ -20,7 +20,7 @@ fuzz_target!(|bytes: &[u8]| {
     assert_eq!(
         len,
         unpadded.len(),
-        "encode_to_min_len(_, 0) fills the unpadded length"
+        "encode_unpadded_to fills the unpadded length"
     );
     let second = Packet::decode(&unpadded).expect("an encoded packet decodes");
     assert_eq!(second, expected, "decode(encode(p)) == p (unpadded)");

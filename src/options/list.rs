@@ -6,6 +6,7 @@ use std::fmt;
 use super::key::DhcpOption;
 use super::known::{OptionOverload, RelayAgentInformation};
 use super::overload::{OVERLOAD_BOTH, OVERLOAD_FILE, OVERLOAD_SNAME};
+use super::small::Small;
 use super::value::OptionValue;
 use crate::error::OptionError;
 
@@ -46,6 +47,28 @@ struct Entry {
     start: u32,
 }
 
+impl Default for Entry {
+    fn default() -> Self {
+        Entry {
+            code: PAD,
+            area: Area::Options,
+            len: 0,
+            offset: NO_OFFSET,
+            start: 0,
+        }
+    }
+}
+
+/// Occurrences kept inline before the list moves to the heap: a DISCOVER or a short
+/// reply has fewer.
+const INLINE_ENTRIES: usize = 8;
+/// Value bytes kept inline before the buffer moves to the heap.
+const INLINE_BYTES: usize = 64;
+
+/// Zeros to lend as the bytes after END, which are nearly always zeros: they are
+/// counted rather than copied.
+static ZEROS: [u8; 65_536] = [0; 65_536];
+
 /// The `offset` of an option that was not decoded. Datagrams are shorter than 65,535
 /// bytes, so no option code sits there.
 const NO_OFFSET: u16 = u16::MAX;
@@ -66,9 +89,11 @@ struct WireRecord {
     /// No magic cookie: plain BOOTP, whose vendor area is the tail.
     no_cookie: bool,
     /// The bytes that followed the options field's END (or, when a lenient decode cut
-    /// an option, the cut bytes), up to the end of the datagram: `data[tail_start..][..tail_len]`.
+    /// an option, the cut bytes), up to the end of the datagram: `data[tail_start..][..tail_len]`,
+    /// or `tail_len` zeros when `tail_zeros`.
     tail_start: u32,
     tail_len: u32,
+    tail_zeros: bool,
 }
 
 fn area_bit(area: Area) -> u8 {
@@ -103,8 +128,8 @@ pub enum VendorArea {
 /// That record is not compared by `==`, and [`Options::clear`] resets it.
 #[derive(Clone, Default)]
 pub struct Options {
-    entries: Vec<Entry>,
-    data: Vec<u8>,
+    entries: Small<Entry, INLINE_ENTRIES>,
+    data: Small<u8, INLINE_BYTES>,
     wire: WireRecord,
 }
 
@@ -132,8 +157,8 @@ impl Options {
     /// An empty list with room for `options` options holding `bytes` bytes of values.
     pub fn with_capacity(options: usize, bytes: usize) -> Self {
         Options {
-            entries: Vec::with_capacity(options),
-            data: Vec::with_capacity(bytes),
+            entries: Small::with_capacity(options),
+            data: Small::with_capacity(bytes),
             wire: WireRecord::default(),
         }
     }
@@ -175,6 +200,9 @@ impl Options {
     /// Empty for a list built here. [`Packet::encode_exact`](crate::Packet::encode_exact)
     /// writes them back; [`Packet::encode`](crate::Packet::encode) does not.
     pub fn after_end(&self) -> &[u8] {
+        if self.wire.tail_zeros {
+            return &ZEROS[..self.wire.tail_len as usize];
+        }
         let start = self.wire.tail_start as usize;
         self.data
             .get(start..start + self.wire.tail_len as usize)
@@ -319,7 +347,7 @@ impl Options {
         let _ = option;
         assert_has_value(O::CODE);
         let start = self.data.len();
-        value.encode_value(&mut self.data);
+        value.encode_value(self.data.vec_mut());
         self.place(O::CODE, start)
     }
 
@@ -418,10 +446,13 @@ impl Options {
 
     /// Records the bytes after the options field's END (decoder).
     pub(crate) fn set_after_end(&mut self, bytes: &[u8]) {
-        let start = self.data.len();
-        self.data.extend_from_slice(bytes);
-        self.wire.tail_start = to_start(start);
         self.wire.tail_len = to_start(bytes.len());
+        self.wire.tail_zeros = bytes.len() <= ZEROS.len() && bytes.iter().all(|b| *b == 0);
+        if !self.wire.tail_zeros {
+            let start = self.data.len();
+            self.data.extend_from_slice(bytes);
+            self.wire.tail_start = to_start(start);
+        }
     }
 
     /// Records a plain BOOTP vendor area: no cookie, `area` kept as the tail (decoder,
@@ -511,7 +542,11 @@ impl Options {
             .filter(|e| e.code != PAD)
             .map(|e| usize::from(e.len))
             .sum::<usize>()
-            + self.wire.tail_len as usize;
+            + if self.wire.tail_zeros {
+                0
+            } else {
+                self.wire.tail_len as usize
+            };
         if self.data.len() <= COMPACT_ABOVE || self.data.len() <= 2 * live {
             return;
         }
@@ -522,10 +557,12 @@ impl Options {
             data.extend_from_slice(bytes);
             entry.start = to_start(start);
         }
-        let tail_start = data.len();
-        data.extend_from_slice(self.after_end());
-        self.wire.tail_start = to_start(tail_start);
-        self.data = data;
+        if !self.wire.tail_zeros {
+            let tail_start = data.len();
+            data.extend_from_slice(self.after_end());
+            self.wire.tail_start = to_start(tail_start);
+        }
+        self.data = Small::Heap(data);
     }
 
     /// The index just after the last entry of the options field; entries from `file`
@@ -627,7 +664,7 @@ impl PartialEq for Options {
     /// [`Packet::encode_exact`](crate::Packet::encode_exact) for those.
     fn eq(&self, other: &Self) -> bool {
         self.entries.len() == other.entries.len()
-            && self.entries.iter().zip(&other.entries).all(|(a, b)| {
+            && self.entries.iter().zip(other.entries.iter()).all(|(a, b)| {
                 a.code == b.code
                     && a.area == b.area
                     && a.len == b.len
@@ -652,6 +689,7 @@ mod tests {
 
     #[test]
     fn replacing_a_value_again_and_again_keeps_the_buffer_bounded() {
+        // (the buffer is on the heap after the first `set`)
         let mut options = Options::new();
         options.set_raw(12, b"host");
         for round in 0..10_000u32 {

@@ -35,6 +35,7 @@ mod parameter_list;
 pub mod pxe;
 pub mod relay;
 mod routes;
+mod small;
 mod suboptions;
 mod table;
 mod user_class;
