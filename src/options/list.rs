@@ -405,6 +405,7 @@ impl Options {
 
     /// Appends one occurrence exactly as decoded at `offset` (used by the decoder; no
     /// splitting).
+    #[inline]
     pub(crate) fn push_decoded(&mut self, code: u8, area: Area, value: &[u8], offset: usize) {
         let start = self.data.len();
         self.data.extend_from_slice(value);
@@ -648,11 +649,13 @@ fn slice<'a>(data: &'a [u8], e: &Entry) -> &'a [u8] {
 }
 
 /// Offsets past 65,534 cannot occur in a datagram; they would read as "not decoded".
+#[inline]
 fn to_offset(offset: usize) -> u16 {
     u16::try_from(offset).unwrap_or(NO_OFFSET)
 }
 
 /// The value buffer of one packet stays far below 4 GiB (compaction bounds it).
+#[inline]
 fn to_start(start: usize) -> u32 {
     u32::try_from(start).unwrap_or(u32::MAX)
 }

@@ -33,9 +33,20 @@ impl<T: Copy + Default, const N: usize> Small<T, N> {
     }
 
     /// The items as a `Vec`, moving them to the heap first if they are inline.
+    #[inline]
     pub(crate) fn vec_mut(&mut self) -> &mut Vec<T> {
+        match self {
+            Small::Heap(vec) => vec,
+            Small::Inline { .. } => self.spill(0),
+        }
+    }
+
+    /// Moves inline items to the heap, with room for `additional` more.
+    #[cold]
+    #[inline(never)]
+    fn spill(&mut self, additional: usize) -> &mut Vec<T> {
         if let Small::Inline { len, items } = self {
-            let mut vec = Vec::with_capacity((2 * N).max(*len + 1));
+            let mut vec = Vec::with_capacity((2 * N).max(*len + additional));
             vec.extend_from_slice(&items[..*len]);
             *self = Small::Heap(vec);
         }
@@ -46,30 +57,38 @@ impl<T: Copy + Default, const N: usize> Small<T, N> {
     }
 
     /// Makes room for `additional` more items.
+    #[inline]
     pub(crate) fn reserve(&mut self, additional: usize) {
         match self {
+            Small::Heap(vec) => vec.reserve(additional),
             Small::Inline { len, .. } if *len + additional <= N => {}
-            _ => self.vec_mut().reserve(additional),
+            Small::Inline { .. } => {
+                self.spill(additional);
+            }
         }
     }
 
+    #[inline]
     pub(crate) fn push(&mut self, item: T) {
         match self {
+            Small::Heap(vec) => vec.push(item),
             Small::Inline { len, items } if *len < N => {
                 items[*len] = item;
                 *len += 1;
             }
-            _ => self.vec_mut().push(item),
+            Small::Inline { .. } => self.spill(1).push(item),
         }
     }
 
+    #[inline]
     pub(crate) fn extend_from_slice(&mut self, more: &[T]) {
         match self {
+            Small::Heap(vec) => vec.extend_from_slice(more),
             Small::Inline { len, items } if *len + more.len() <= N => {
                 items[*len..*len + more.len()].copy_from_slice(more);
                 *len += more.len();
             }
-            _ => self.vec_mut().extend_from_slice(more),
+            Small::Inline { .. } => self.spill(more.len()).extend_from_slice(more),
         }
     }
 
@@ -113,6 +132,7 @@ impl<T: Copy + Default, const N: usize> Small<T, N> {
 impl<T: Copy + Default, const N: usize> Deref for Small<T, N> {
     type Target = [T];
 
+    #[inline]
     fn deref(&self) -> &[T] {
         match self {
             Small::Inline { len, items } => &items[..*len],
@@ -122,6 +142,7 @@ impl<T: Copy + Default, const N: usize> Deref for Small<T, N> {
 }
 
 impl<T: Copy + Default, const N: usize> DerefMut for Small<T, N> {
+    #[inline]
     fn deref_mut(&mut self) -> &mut [T] {
         match self {
             Small::Inline { len, items } => &mut items[..*len],
