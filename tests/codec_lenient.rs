@@ -126,6 +126,39 @@ fn a_cut_in_an_overloaded_file_keeps_the_options_field_and_the_file_options_befo
     assert!(Packet::decode(&bytes).is_err());
 }
 
+/// Found by the `exact` fuzz target in its first seconds: a lenient cut in an
+/// overloaded `file` left the cut option in the reply form, which then failed a
+/// strict decode. The reply form now writes END after the whole options of the field.
+#[test]
+fn the_reply_form_of_a_packet_cut_in_file_decodes_strictly() {
+    let mut bytes = ack_with_server_id();
+    bytes.extend_from_slice(&[OVERLOAD, 1, 1, 255]);
+    bytes[FILE_START..FILE_START + 7].copy_from_slice(&[
+        HostName::CODE,
+        2,
+        b'o',
+        b'k',
+        99,
+        130,
+        83,
+    ]);
+    let lenient = Packet::decode_lenient(&bytes).unwrap();
+    assert_eq!(lenient.truncated[0].code, 99);
+    let reply_form = lenient.packet.encode();
+    assert_eq!(
+        reply_form[FILE_START + 4],
+        255,
+        "END after the whole options"
+    );
+    let again = Packet::decode(&reply_form).unwrap();
+    assert_eq!(again.options, lenient.packet.options);
+    assert_eq!(
+        lenient.packet.encode_exact(),
+        bytes,
+        "the exact form keeps the cut bytes"
+    );
+}
+
 #[test]
 fn header_errors_are_still_errors() {
     assert_eq!(

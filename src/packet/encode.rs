@@ -140,12 +140,14 @@ impl Packet {
             Area::Sname,
             &self.sname,
             &mut buf[layout::SNAME],
+            form,
         );
         write_field(
             &self.options,
             Area::File,
             &self.file,
             &mut buf[layout::FILE],
+            form,
         );
         let options = &self.options;
         let mut at = if options.writes_no_cookie() {
@@ -204,18 +206,20 @@ fn write_options(options: &Options, area: Area, out: &mut [u8]) -> usize {
 }
 
 /// Writes `sname` or `file`: its raw bytes, then, when option 52 overloads it, its
-/// options over them, then END when the field had one. Whatever followed END in the
-/// field as decoded stays as it was, so a decoded packet encodes back byte for byte
-/// (the fuzzer found a packet with a stray byte after END in `file` that zero-filling
-/// lost).
+/// options over them, then END where there is room: always in the reply form, and
+/// in the exact form when the field had one. Whatever followed END in the field as
+/// decoded stays as it was, so a decoded packet encodes back byte for byte (the
+/// fuzzer found a packet with a stray byte after END in `file` that zero-filling
+/// lost). A field whose last option a lenient decode cut keeps the cut bytes after
+/// that END in the reply form, so the reply decodes strictly.
 ///
 /// Options only get into these fields by decoding, and editing can only remove them
 /// (new options go to the options field), so they always fit.
-fn write_field(options: &Options, area: Area, raw: &[u8], out: &mut [u8]) {
+fn write_field(options: &Options, area: Area, raw: &[u8], out: &mut [u8], form: Form) {
     out.copy_from_slice(raw);
     if options.overloads(area) {
         let at = write_options(options, area, out);
-        if options.area_has_end(area) {
+        if form == Form::Reply || options.area_has_end(area) {
             if let Some(byte) = out.get_mut(at) {
                 *byte = END;
             }
