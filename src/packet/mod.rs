@@ -26,8 +26,11 @@ use crate::options::{self, DhcpOption, Options, VendorArea};
 /// A DHCPv4 (or plain BOOTP) message, every field owned.
 ///
 /// Fields carry the RFC 2131 names; the long names are search aliases in the docs.
-/// `sname` and `file` are kept byte for byte, and `chaddr` keeps all 16 bytes whatever
-/// `hlen` says, so a decoded packet encodes back to the bytes it came from.
+/// `sname` and `file` are kept byte for byte, `chaddr` keeps all 16 bytes whatever
+/// `hlen` says, and the options remember what the sender put around them (no END,
+/// bytes after END, no magic cookie), so a decoded packet encodes back to the bytes
+/// it came from with [`Packet::encode_exact`]. [`Packet::encode`] is the reply form a
+/// server sends: END, and zeros to the 300-byte BOOTP minimum.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Packet {
     /// Message op code: request or reply.
