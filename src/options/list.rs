@@ -408,7 +408,12 @@ impl Options {
     #[inline]
     pub(crate) fn push_decoded(&mut self, code: u8, area: Area, value: &[u8], offset: usize) {
         let start = self.data.len();
-        self.data.extend_from_slice(value);
+        if let [a, b, c, d] = *value {
+            // Four bytes (addresses, times) are the commonest values: no memcpy call.
+            self.data.extend_from_array([a, b, c, d]);
+        } else {
+            self.data.extend_from_slice(value);
+        }
         self.entries.push(Entry {
             code,
             area,
@@ -448,7 +453,7 @@ impl Options {
     /// Records the bytes after the options field's END (decoder).
     pub(crate) fn set_after_end(&mut self, bytes: &[u8]) {
         self.wire.tail_len = to_start(bytes.len());
-        self.wire.tail_zeros = bytes.len() <= ZEROS.len() && bytes.iter().all(|b| *b == 0);
+        self.wire.tail_zeros = bytes.len() <= ZEROS.len() && all_zeros(bytes);
         if !self.wire.tail_zeros {
             let start = self.data.len();
             self.data.extend_from_slice(bytes);
@@ -646,6 +651,18 @@ fn slice<'a>(data: &'a [u8], e: &Entry) -> &'a [u8] {
     }
     let start = e.start as usize;
     data.get(start..start + usize::from(e.len)).unwrap_or(&[])
+}
+
+/// True when every byte is zero, checked eight at a time (sender padding after END is
+/// tens to hundreds of bytes on every packet).
+#[inline]
+fn all_zeros(bytes: &[u8]) -> bool {
+    let chunks = bytes.chunks_exact(8);
+    let rest = chunks.remainder();
+    chunks.fold(0, |acc, chunk| {
+        acc | u64::from_ne_bytes(chunk.try_into().unwrap_or([1; 8]))
+    }) == 0
+        && rest.iter().all(|b| *b == 0)
 }
 
 /// Offsets past 65,534 cannot occur in a datagram; they would read as "not decoded".

@@ -92,6 +92,21 @@ impl<T: Copy + Default, const N: usize> Small<T, N> {
         }
     }
 
+    /// Appends a short array, copied without a call to `memcpy`.
+    #[inline]
+    pub(crate) fn extend_from_array<const M: usize>(&mut self, more: [T; M]) {
+        match self {
+            Small::Heap(vec) => vec.extend_from_slice(&more),
+            Small::Inline { len, items } if *len + M <= N => {
+                for (slot, item) in items[*len..*len + M].iter_mut().zip(more) {
+                    *slot = item;
+                }
+                *len += M;
+            }
+            Small::Inline { .. } => self.spill(M).extend_from_slice(&more),
+        }
+    }
+
     pub(crate) fn insert(&mut self, index: usize, item: T) {
         match self {
             Small::Inline { len, items } if *len < N => {
