@@ -118,12 +118,10 @@ impl Packet {
     /// assert_eq!(packet.encode_exact(), bytes);
     /// # Ok::<(), ex_dhcp::DecodeError>(())
     /// ```
+    #[inline]
     pub fn decode(bytes: &[u8]) -> Result<Packet, DecodeError> {
         let vendor = check_vendor(bytes)?;
-        let mut packet = Packet {
-            options: fresh_options(bytes),
-            ..Packet::default()
-        };
+        let mut packet = fresh_packet(bytes);
         packet.decode_checked(bytes, vendor, None)?;
         Ok(packet)
     }
@@ -156,10 +154,7 @@ impl Packet {
     /// ```
     pub fn decode_lenient(bytes: &[u8]) -> Result<Lenient, DecodeError> {
         let vendor = check_vendor(bytes)?;
-        let mut packet = Packet {
-            options: fresh_options(bytes),
-            ..Packet::default()
-        };
+        let mut packet = fresh_packet(bytes);
         let mut truncated = Vec::new();
         packet.decode_checked(bytes, vendor, Some(&mut truncated))?;
         Ok(Lenient { packet, truncated })
@@ -241,10 +236,16 @@ impl Packet {
 /// buffers are allocated once at their final size (an overloaded `file` or `sname`
 /// reserves more when the decoder gets there). Counting costs a few nanoseconds;
 /// growing by doubling cost three reallocations on large packets.
-fn fresh_options(bytes: &[u8]) -> Options {
+///
+/// The packet is built once and filled in place: moving a `Packet` (some 500 bytes)
+/// between constructors cost more than the parsing on small packets.
+#[inline(always)]
+fn fresh_packet(bytes: &[u8]) -> Packet {
     let area = bytes.get(layout::OPTIONS..).unwrap_or_default();
     let (entries, values) = count_options(area);
-    Options::with_capacity(entries, values)
+    let mut packet = Packet::default();
+    packet.options.reserve(entries, values);
+    packet
 }
 
 /// Entries and value bytes the options field needs (bytes after END that are not
