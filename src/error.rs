@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use crate::options::{self, Area, ValueError};
+use crate::options::{Area, OptionNames, ValueError};
 use crate::packet::layout::HEADER_LEN;
 
 /// Why bytes could not be decoded as a DHCPv4 packet.
@@ -53,6 +53,33 @@ pub enum DecodeError {
 
 impl fmt::Display for DecodeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.fmt_with(f, OptionNames::builtin())
+    }
+}
+
+impl DecodeError {
+    /// Shows the error with option names from `names`, so that an option you
+    /// registered there reads like a built-in one.
+    ///
+    /// ```
+    /// use ex_dhcp::options::OptionNames;
+    /// use ex_dhcp::Packet;
+    ///
+    /// let mut bytes = Packet::default().encode_exact();
+    /// bytes.pop(); // END
+    /// bytes.extend_from_slice(&[224, 9, 1]);
+    /// let error = Packet::decode(&bytes).unwrap_err();
+    /// let names = OptionNames::new().with_name(224, "rack location");
+    /// assert_eq!(
+    ///     error.display_with(&names).to_string(),
+    ///     "option 224 (rack location) at offset 240 (options field) says 9 bytes but only 1 remain"
+    /// );
+    /// ```
+    pub fn display_with<'a>(&'a self, names: &'a OptionNames) -> impl fmt::Display + 'a {
+        WithNames(move |f: &mut fmt::Formatter<'_>| self.fmt_with(f, names))
+    }
+
+    fn fmt_with(&self, f: &mut fmt::Formatter<'_>, names: &OptionNames) -> fmt::Result {
         match *self {
             DecodeError::TooShort { len } => {
                 write!(
@@ -74,7 +101,7 @@ impl fmt::Display for DecodeError {
             DecodeError::MissingOptionLength { area, offset, code } => write!(
                 f,
                 "{} has no length byte at offset {offset} ({area})",
-                OptionLabel(code)
+                names.label(code)
             ),
             DecodeError::OptionOverrun {
                 area,
@@ -85,7 +112,7 @@ impl fmt::Display for DecodeError {
             } => write!(
                 f,
                 "{} at offset {offset} ({area}) says {len} bytes but only {available} remain",
-                OptionLabel(code)
+                names.label(code)
             ),
         }
     }
@@ -140,30 +167,50 @@ impl fmt::Display for OptionError {
     }
 }
 
+impl OptionError {
+    /// Shows the error with the option's name from `names` (see
+    /// [`DecodeError::display_with`]).
+    pub fn display_with<'a>(&'a self, names: &'a OptionNames) -> impl fmt::Display + 'a {
+        WithNames(move |f: &mut fmt::Formatter<'_>| {
+            write!(f, "{}: {}", names.label(self.code), self.reason)
+        })
+    }
+}
+
+/// A `Display` from a closure.
+struct WithNames<F>(F);
+
+impl<F: Fn(&mut fmt::Formatter<'_>) -> fmt::Result> fmt::Display for WithNames<F> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        (self.0)(f)
+    }
+}
+
 impl std::error::Error for OptionError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         Some(&self.reason)
     }
 }
 
-/// `option 1 (subnet mask)`, or `option 224` for a code without a name.
-struct OptionLabel(u8);
+/// `option 1 (subnet mask)`, or `option 224` for a code without a name: the one
+/// label errors, dumps and replay differences use ([`crate::options::label`]).
+pub(crate) struct OptionLabel(pub(crate) u8);
 
 impl fmt::Display for OptionLabel {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match options::name(self.0) {
-            Some(name) => write!(f, "option {} ({name})", self.0),
-            None => write!(f, "option {}", self.0),
-        }
+        fmt::Display::fmt(&OptionNames::builtin().label(self.0), f)
     }
 }
 
 impl fmt::Display for Area {
+    /// `options field`, `file field`, `sname field`; with `{:#}`, the short form
+    /// `options`, `file`, `sname`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Area::Options => "options field",
-            Area::File => "file field",
-            Area::Sname => "sname field",
-        })
+        let (long, short) = match self {
+            Area::Options => ("options field", "options"),
+            Area::File => ("file field", "file"),
+            Area::Sname => ("sname field", "sname"),
+        };
+        f.write_str(if f.alternate() { short } else { long })
     }
 }

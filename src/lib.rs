@@ -275,7 +275,7 @@
 //!
 //! let mut request = Packet::new(MessageType::Request);
 //! request.set_mac([0x02, 0, 0, 0, 0, 1]);
-//! request.options.set(RequestedIpAddress, &Ipv4Addr::new(198, 18, 0, 10));
+//! request.options.set(RequestedIpAddress, Ipv4Addr::new(198, 18, 0, 10));
 //!
 //! let bytes = request.encode();
 //! let decoded = Packet::decode(&bytes)?;
@@ -284,6 +284,13 @@
 //! println!("{decoded}"); // DHCPREQUEST xid 0x00000000, then one line per field and option
 //! # Ok::<(), ex_dhcp::DecodeError>(())
 //! ```
+//!
+//! Two encodings: [`Packet::encode`] is the reply form a server sends (END, padded
+//! to the 300-byte BOOTP minimum); [`Packet::encode_exact`] gives a decoded packet
+//! back byte for byte, sender padding, missing END and all. Plain BOOTP (RFC 951, no
+//! magic cookie) decodes too, with no message type; [`respond_bootp`] answers it.
+//! [`Packet::decode_lenient`] keeps what is whole when the last option is cut.
+//! Wire-layout constants are in [`wire`].
 //!
 //! [`capture`] reads pcap and pcapng files into datagrams and writes pcap
 //! files, for fixtures taken from real networks.
@@ -331,9 +338,9 @@ mod server;
 #[cfg(feature = "server")]
 pub use client::{Client, ClientError};
 pub use error::{DecodeError, EncodeError, OptionError};
+pub use packet::layout as wire;
 pub use packet::{
-    respond, Flags, MessageType, Op, Packet, CHADDR_LEN, ETHERNET_ADDR_LEN, FILE_LEN, HEADER_LEN,
-    HTYPE_ETHERNET, MAGIC_COOKIE, MIN_PACKET_LEN, SNAME_LEN,
+    respond, respond_bootp, Flags, Lenient, MessageType, Op, Packet, PacketDisplay, Truncation,
 };
 #[cfg(feature = "server")]
 pub use server::{

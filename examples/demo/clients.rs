@@ -98,7 +98,7 @@ impl SimulatedClient {
         packet.set_mac(self.mac);
         packet
             .options
-            .set(HostName, &format!("demo-{}", self.number));
+            .set(HostName, format!("demo-{}", self.number));
         packet
     }
 
@@ -115,8 +115,8 @@ impl SimulatedClient {
             .ok_or(WalkError::NoServerIdentifier)?;
 
         let mut request = self.packet(MessageType::Request, self.xid());
-        request.options.set(RequestedIpAddress, &offer.yiaddr);
-        request.options.set(ServerIdentifier, &server_id);
+        request.options.set(RequestedIpAddress, offer.yiaddr);
+        request.options.set(ServerIdentifier, server_id);
         let ack = self.exchange(client, server, &request, MessageType::Ack)?;
         if ack.yiaddr != offer.yiaddr {
             return Err(WalkError::AddressChanged {
@@ -139,7 +139,7 @@ impl SimulatedClient {
     ) -> Result<(), WalkError> {
         let mut release = self.packet(MessageType::Release, self.xid() | XID_RELEASE);
         release.ciaddr = bound.address;
-        release.options.set(ServerIdentifier, &bound.server_id);
+        release.options.set(ServerIdentifier, bound.server_id);
         self.print_sent(&release);
         client.send(&release, server).map_err(ClientError::Io)?;
         Ok(())

@@ -1,5 +1,7 @@
-//! `Packet::decode` on arbitrary bytes: it may fail, but never panic, and neither may
-//! anything a log line or a handler does with what it returns.
+//! `Packet::decode` and `Packet::decode_lenient` on arbitrary bytes: they may fail,
+//! but never panic, and neither may anything a log line or a handler does with what
+//! they return (BOOTP replies included). Where the strict decode succeeds, the
+//! lenient one gives the same packet with nothing cut.
 #![no_main]
 
 use std::fmt::Write;
@@ -10,18 +12,47 @@ use ex_dhcp::options::{
     LeaseTime, MaxMessageSize, ParameterRequestList, RebindingTime, RenewalTime,
     RequestedIpAddress, Router, ServerIdentifier, SubnetMask,
 };
-use ex_dhcp::Packet;
+use ex_dhcp::options::OptionNames;
+use ex_dhcp::{respond, respond_bootp, Packet};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|bytes: &[u8]| {
+    let names = OptionNames::new().with_name(224, "site option");
+    let lenient = Packet::decode_lenient(bytes);
     let packet = match Packet::decode(bytes) {
         Ok(packet) => packet,
         Err(error) => {
             // Error text names offsets and option codes taken from the input.
             let _ = error.to_string();
+            let _ = error.display_with(&names).to_string();
+            if let Ok(lenient) = lenient {
+                assert!(!lenient.is_whole(), "strict failed, so lenient cut something");
+                for cut in &lenient.truncated {
+                    assert!(!cut.error.to_string().is_empty());
+                    let _ = cut.to_string();
+                }
+                use_packet(&lenient.packet, &names);
+            }
             return;
         }
     };
+    let lenient = lenient.expect("lenient decodes what strict decodes");
+    assert!(lenient.is_whole(), "nothing cut where strict succeeded");
+    assert_eq!(lenient.packet, packet, "lenient and strict agree");
+    use_packet(&packet, &names);
+});
+
+fn use_packet(packet: &Packet, names: &OptionNames) {
+    let _ = packet.display_with(names).to_string();
+    let _ = packet.message_type_checked();
+    let _ = packet.is_bootp();
+    let _ = packet.options.has_end();
+    let _ = packet.options.after_end();
+    let _ = packet.options.vendor_area();
+    for option in packet.options.iter_wire() {
+        let _ = (option.code, option.area, option.offset, option.data.len());
+        let _ = format!("{:#}", option.area);
+    }
 
     let mut text = String::new();
     write!(text, "{packet}").expect("Display of a decoded packet");
@@ -45,10 +76,13 @@ fuzz_target!(|bytes: &[u8]| {
 
     // Building a reply copies fields and options out of an untrusted request.
     for kind in [ex_dhcp::MessageType::Offer, ex_dhcp::MessageType::Ack] {
-        let reply = packet.respond(kind);
+        let reply = respond(packet, kind);
         let _ = reply.encode();
     }
-});
+    let bootp = respond_bootp(packet).with_lease_times(u32::MAX);
+    let _ = bootp.encode();
+    let _ = bootp.encode_exact();
+}
 
 fn read<O: DhcpOption>(options: &Options, key: O)
 where

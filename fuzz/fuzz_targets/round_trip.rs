@@ -2,7 +2,8 @@
 //! the same packet, padded or not, and encoding that packet must give the same bytes.
 #![no_main]
 
-use ex_dhcp::{Packet, MIN_PACKET_LEN};
+use ex_dhcp::{Packet};
+use ex_dhcp::wire::{MIN_PACKET_LEN};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|bytes: &[u8]| {
@@ -14,12 +15,12 @@ fuzz_target!(|bytes: &[u8]| {
     // Unpadded: exactly up to and including END.
     let mut unpadded = vec![0; first.encoded_len_unpadded()];
     let len = first
-        .encode_to_min_len(&mut unpadded, 0)
+        .encode_unpadded_to(&mut unpadded)
         .expect("buffer of encoded_len_unpadded() bytes is enough");
     assert_eq!(
         len,
         unpadded.len(),
-        "encode_to_min_len(_, 0) fills the unpadded length"
+        "encode_unpadded_to fills the unpadded length"
     );
     let second = Packet::decode(&unpadded).expect("an encoded packet decodes");
     assert_eq!(second, expected, "decode(encode(p)) == p (unpadded)");
@@ -39,7 +40,7 @@ fuzz_target!(|bytes: &[u8]| {
     // Stable: the re-decoded packet encodes to the very same bytes.
     let mut again = vec![0; second.encoded_len_unpadded()];
     second
-        .encode_to_min_len(&mut again, 0)
+        .encode_unpadded_to(&mut again)
         .expect("buffer of encoded_len_unpadded() bytes is enough");
     assert_eq!(again, unpadded, "encode(decode(encode(p))) == encode(p)");
 
@@ -57,6 +58,6 @@ fuzz_target!(|bytes: &[u8]| {
     // A buffer one byte short is refused, not overrun.
     if len > 0 {
         let mut short = vec![0; len - 1];
-        assert!(first.encode_to_min_len(&mut short, 0).is_err());
+        assert!(first.encode_unpadded_to(&mut short).is_err());
     }
 });

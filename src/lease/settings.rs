@@ -85,14 +85,14 @@ impl Settings {
     ///
     /// An ACK to an INFORM passes `leased = false`: it must not carry a lease time.
     pub fn configure(&self, mut reply: Packet, request: &Packet, leased: bool) -> Packet {
-        reply.options.set(SubnetMask, &self.mask);
+        reply.options.set(SubnetMask, self.mask);
         if leased {
             let secs = self.lease_secs;
-            reply.options.set(LeaseTime, &secs);
-            reply.options.set(RenewalTime, &fraction(secs, T1_FRACTION));
+            reply.options.set(LeaseTime, secs);
+            reply.options.set(RenewalTime, fraction(secs, T1_FRACTION));
             reply
                 .options
-                .set(RebindingTime, &fraction(secs, T2_FRACTION));
+                .set(RebindingTime, fraction(secs, T2_FRACTION));
         }
         let wanted = request
             .options
@@ -102,14 +102,14 @@ impl Settings {
         for code in wanted {
             match code {
                 Router::CODE if !self.routers.is_empty() => {
-                    reply.options.set(Router, &self.routers);
+                    reply.options.set(Router, self.routers.clone());
                 }
                 DomainNameServer::CODE if !self.dns.is_empty() => {
-                    reply.options.set(DomainNameServer, &self.dns);
+                    reply.options.set(DomainNameServer, self.dns.clone());
                 }
                 DomainName::CODE => {
                     if let Some(domain) = &self.domain {
-                        reply.options.set(DomainName, domain);
+                        reply.options.set(DomainName, domain.clone());
                     }
                 }
                 _ => {}

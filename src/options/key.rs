@@ -19,6 +19,15 @@ pub trait DhcpOption: Copy {
 
 /// Defines a typed option key, the way the built-in ones are defined.
 ///
+/// Codes 0 (PAD) and 255 (END) carry no value, so a key with either does not compile:
+///
+/// ```compile_fail
+/// ex_dhcp::dhcp_option! {
+///     /// Not an option.
+///     pub struct Pad = 0, "pad", Vec<u8>;
+/// }
+/// ```
+///
 /// The value type must implement [`OptionValue`](crate::options::OptionValue): use one of
 /// the provided types, or implement the trait for your own.
 ///
@@ -48,7 +57,7 @@ pub trait DhcpOption: Copy {
 /// }
 ///
 /// let mut packet = Packet::new(MessageType::Discover);
-/// packet.options.set(RackLocation, &Rack { row: 3, slot: 12 });
+/// packet.options.set(RackLocation, Rack { row: 3, slot: 12 });
 /// assert_eq!(packet.options.get_raw(224).as_deref(), Some(&[3, 0, 12][..]));
 /// assert_eq!(packet.options.get(RackLocation), Some(Rack { row: 3, slot: 12 }));
 /// ```
@@ -59,6 +68,12 @@ macro_rules! dhcp_option {
             $(#[$meta])*
             #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
             $vis struct $key;
+
+            // Codes 0 (PAD) and 255 (END) carry no value: refused when compiling.
+            const _: () = assert!(
+                $code != 0 && $code != 255,
+                "dhcp_option!: codes 0 (pad) and 255 (end) carry no value"
+            );
 
             impl $crate::options::DhcpOption for $key {
                 type Value = $value;

@@ -4,7 +4,9 @@ use std::borrow::Cow;
 use std::fmt;
 
 use super::key::DhcpOption;
+use super::known::{OptionOverload, RelayAgentInformation};
 use super::overload::{OVERLOAD_BOTH, OVERLOAD_FILE, OVERLOAD_SNAME};
+use super::small::Small;
 use super::value::OptionValue;
 use crate::error::OptionError;
 
@@ -12,10 +14,12 @@ use crate::error::OptionError;
 pub const PAD: u8 = 0;
 /// Option code 255, the end of the options.
 pub const END: u8 = 255;
-/// Option code 52, option overload: `file` and/or `sname` carry options too.
-pub const OVERLOAD: u8 = 52;
-/// Option code 82, relay agent information, which a reply echoes last.
-pub const RELAY_AGENT_INFORMATION: u8 = 82;
+/// Option code 52, option overload: `file` and/or `sname` carry options too
+/// (the code of [`OptionOverload`], defined there once).
+pub const OVERLOAD: u8 = OptionOverload::CODE;
+/// Option code 82, relay agent information, which a reply echoes last (the code of
+/// [`RelayAgentInformation`], defined there once).
+pub const RELAY_AGENT_INFORMATION: u8 = RelayAgentInformation::CODE;
 /// The longest value one occurrence of an option can carry; longer values are split (RFC 3396).
 pub const MAX_SEGMENT: usize = 255;
 
@@ -30,12 +34,85 @@ pub enum Area {
     Sname,
 }
 
+/// One occurrence. For PAD, a run of up to 255 pad bytes is one entry (`len` is the
+/// run's length and no value bytes are stored), so a packet of padding costs an entry
+/// per 255 bytes instead of one per byte.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Entry {
     code: u8,
     area: Area,
-    start: usize,
     len: u8,
+    /// Offset of the code byte in the packet, `NO_OFFSET` for options set here.
+    offset: u16,
+    start: u32,
+}
+
+impl Default for Entry {
+    fn default() -> Self {
+        Entry {
+            code: PAD,
+            area: Area::Options,
+            len: 0,
+            offset: NO_OFFSET,
+            start: 0,
+        }
+    }
+}
+
+/// Occurrences kept inline before the list moves to the heap: a DISCOVER or a short
+/// reply has fewer.
+const INLINE_ENTRIES: usize = 8;
+/// Value bytes kept inline before the buffer moves to the heap.
+const INLINE_BYTES: usize = 64;
+
+/// Zeros to lend as the bytes after END, which are nearly always zeros: they are
+/// counted rather than copied.
+static ZEROS: [u8; 65_536] = [0; 65_536];
+
+/// The `offset` of an option that was not decoded. Datagrams are shorter than 65,535
+/// bytes, so no option code sits there.
+const NO_OFFSET: u16 = u16::MAX;
+
+impl Entry {
+    fn offset(&self) -> Option<usize> {
+        (self.offset != NO_OFFSET).then_some(usize::from(self.offset))
+    }
+}
+
+/// What a decoded packet looked like on the wire beyond its options, so that
+/// [`Packet::encode_exact`](crate::Packet::encode_exact) gives back the same bytes.
+/// The default is the form this crate writes: cookie, options, END, nothing after.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+struct WireRecord {
+    /// One bit per area (`area_bit`) that ended without an END option.
+    no_end: u8,
+    /// No magic cookie: plain BOOTP, whose vendor area is the tail.
+    no_cookie: bool,
+    /// The bytes that followed the options field's END (or, when a lenient decode cut
+    /// an option, the cut bytes), up to the end of the datagram: `data[tail_start..][..tail_len]`,
+    /// or `tail_len` zeros when `tail_zeros`.
+    tail_start: u32,
+    tail_len: u32,
+    tail_zeros: bool,
+}
+
+fn area_bit(area: Area) -> u8 {
+    match area {
+        Area::Options => 1,
+        Area::File => 2,
+        Area::Sname => 4,
+    }
+}
+
+/// The form of the vendor area, the bytes after the fixed BOOTP header (RFC 951, RFC 1048).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum VendorArea {
+    /// The magic cookie 99.130.83.99, then options: DHCP, or BOOTP with RFC 1048
+    /// vendor extensions (no option 53).
+    Options,
+    /// Plain BOOTP (RFC 951): no magic cookie, the vendor area all zeros or absent.
+    Zeros,
 }
 
 /// The options of a packet, kept in wire order with duplicates, unknown codes and
@@ -45,14 +122,20 @@ struct Entry {
 /// number of options. Typed access ([`Options::get`]) joins every occurrence of a code,
 /// in RFC 3396 order (options field, then `file`, then `sname`); [`Options::set`] splits
 /// values longer than 255 bytes into several occurrences.
+///
+/// A decoded list also remembers what the sender put around the options (no END,
+/// bytes after END, no magic cookie), for [`Packet::encode_exact`](crate::Packet::encode_exact).
+/// That record is not compared by `==`, and [`Options::clear`] resets it.
 #[derive(Clone, Default)]
 pub struct Options {
-    entries: Vec<Entry>,
-    data: Vec<u8>,
+    entries: Small<Entry, INLINE_ENTRIES>,
+    data: Small<u8, INLINE_BYTES>,
+    wire: WireRecord,
 }
 
 /// One occurrence of an option as it stands in the packet.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct RawOption<'a> {
     /// The option code.
     pub code: u8,
@@ -60,6 +143,9 @@ pub struct RawOption<'a> {
     pub area: Area,
     /// The value bytes, without code and length.
     pub data: &'a [u8],
+    /// Offset of the option's code byte from the start of the packet, for a decoded
+    /// option; `None` for one set or pushed by the program.
+    pub offset: Option<usize>,
 }
 
 impl Options {
@@ -71,8 +157,9 @@ impl Options {
     /// An empty list with room for `options` options holding `bytes` bytes of values.
     pub fn with_capacity(options: usize, bytes: usize) -> Self {
         Options {
-            entries: Vec::with_capacity(options),
-            data: Vec::with_capacity(bytes),
+            entries: Small::with_capacity(options),
+            data: Small::with_capacity(bytes),
+            wire: WireRecord::default(),
         }
     }
 
@@ -82,10 +169,79 @@ impl Options {
         self.data.reserve(bytes);
     }
 
-    /// Removes every option, keeping the allocated space.
+    /// Removes every option and the wire record (see [`Options::has_end`]), keeping
+    /// the allocated space.
     pub fn clear(&mut self) {
         self.entries.clear();
         self.data.clear();
+        self.wire = WireRecord::default();
+    }
+
+    /// True when the options field ends with an END option: always for a list built
+    /// here, and for a decoded one when the sender wrote it. False for a decoded packet
+    /// whose sender put no END, or whose last option a lenient decode cut, and for
+    /// plain BOOTP, which has no options field.
+    ///
+    /// ```
+    /// use ex_dhcp::Packet;
+    ///
+    /// let mut bytes = Packet::default().encode_exact();
+    /// assert_eq!(bytes.pop(), Some(255)); // drop END
+    /// assert!(!Packet::decode(&bytes)?.options.has_end());
+    /// assert!(Packet::default().options.has_end());
+    /// # Ok::<(), ex_dhcp::DecodeError>(())
+    /// ```
+    pub fn has_end(&self) -> bool {
+        !self.wire.no_cookie && self.wire.no_end & area_bit(Area::Options) == 0
+    }
+
+    /// The bytes that followed END in the options field as decoded (sender padding,
+    /// filler), up to the end of the datagram; for plain BOOTP, the whole vendor area.
+    /// Empty for a list built here. [`Packet::encode_exact`](crate::Packet::encode_exact)
+    /// writes them back; [`Packet::encode`](crate::Packet::encode) does not.
+    pub fn after_end(&self) -> &[u8] {
+        if self.wire.tail_zeros {
+            return &ZEROS[..self.wire.tail_len as usize];
+        }
+        let start = self.wire.tail_start as usize;
+        self.data
+            .get(start..start + self.wire.tail_len as usize)
+            .unwrap_or(&[])
+    }
+
+    /// How the vendor area after the BOOTP header is laid out.
+    pub fn vendor_area(&self) -> VendorArea {
+        if self.wire.no_cookie {
+            VendorArea::Zeros
+        } else {
+            VendorArea::Options
+        }
+    }
+
+    /// Every occurrence in wire order with the padding too: one [`RawOption`] of code
+    /// 0 (PAD) and no data per pad byte. See [`Options::has_end`] for the END option.
+    ///
+    /// ```
+    /// use ex_dhcp::{options::PAD, Packet};
+    ///
+    /// let mut bytes = Packet::default().encode_exact();
+    /// bytes.insert(240, PAD); // one pad byte before END
+    /// let packet = Packet::decode(&bytes)?;
+    /// let codes: Vec<_> = packet.options.iter_wire().map(|o| (o.code, o.offset)).collect();
+    /// assert_eq!(codes, [(PAD, Some(240))]);
+    /// assert_eq!(packet.options.iter().count(), 0);
+    /// # Ok::<(), ex_dhcp::DecodeError>(())
+    /// ```
+    pub fn iter_wire(&self) -> impl Iterator<Item = RawOption<'_>> + '_ {
+        self.entries.iter().flat_map(move |e| {
+            let count = if e.code == PAD { usize::from(e.len) } else { 1 };
+            (0..count).map(move |i| RawOption {
+                code: e.code,
+                area: e.area,
+                data: self.bytes(e),
+                offset: e.offset().map(|offset| offset + i),
+            })
+        })
     }
 
     /// The number of occurrences, padding excluded.
@@ -147,9 +303,19 @@ impl Options {
     /// Decodes the typed value of an option; `Ok(None)` when absent.
     ///
     /// A malformed value is an error for this read only: the bytes stay in the list.
+    ///
+    /// Every occurrence is joined (RFC 3396), except for option 52 (overload), which is
+    /// read from its first occurrence in the options field: the rule the decoder
+    /// follows when it decides whether `file` and `sname` hold options, so the typed
+    /// read always says what the decoder did.
     pub fn try_get<O: DhcpOption>(&self, option: O) -> Result<Option<O::Value>, OptionError> {
         let _ = option;
-        match self.get_raw(O::CODE) {
+        let raw = if O::CODE == OVERLOAD {
+            self.overload_raw().map(Cow::Borrowed)
+        } else {
+            self.get_raw(O::CODE)
+        };
+        match raw {
             None => Ok(None),
             Some(bytes) => O::Value::decode_value(&bytes)
                 .map(Some)
@@ -166,17 +332,22 @@ impl Options {
 
     /// Sets an option to a typed value, replacing every earlier occurrence.
     ///
+    /// The value is taken by value, as [`Packet::with_option`](crate::Packet::with_option)
+    /// takes it, so `options.set(LeaseTime, 3600)` reads like
+    /// `packet.with_option(LeaseTime, 3600)`.
+    ///
     /// A replaced option keeps its position; a new one goes last, but before a trailing
     /// relay agent information option (82), which RFC 3046 wants last.
     ///
     /// # Panics
     ///
-    /// If the option's code is 0 (PAD) or 255 (END), which carry no value.
-    pub fn set<O: DhcpOption>(&mut self, option: O, value: &O::Value) -> &mut Self {
+    /// If a key implemented by hand has code 0 (PAD) or 255 (END), which carry no
+    /// value; [`dhcp_option!`](crate::dhcp_option) refuses those at compile time.
+    pub fn set<O: DhcpOption>(&mut self, option: O, value: O::Value) -> &mut Self {
         let _ = option;
         assert_has_value(O::CODE);
         let start = self.data.len();
-        value.encode_value(&mut self.data);
+        value.encode_value(self.data.vec_mut());
         self.place(O::CODE, start)
     }
 
@@ -227,40 +398,124 @@ impl Options {
                     code: e.code,
                     area: e.area,
                     data: slice(data, e),
+                    offset: e.offset(),
                 })
         });
     }
 
-    /// Appends one occurrence exactly as decoded (used by the decoder; no splitting).
-    pub(crate) fn push_decoded(&mut self, code: u8, area: Area, value: &[u8]) {
+    /// Appends one occurrence exactly as decoded at `offset` (used by the decoder; no
+    /// splitting).
+    #[inline]
+    pub(crate) fn push_decoded(&mut self, code: u8, area: Area, value: &[u8], offset: usize) {
         let start = self.data.len();
-        self.data.extend_from_slice(value);
+        if let [a, b, c, d] = *value {
+            // Four bytes (addresses, times) are the commonest values: no memcpy call.
+            self.data.extend_from_array([a, b, c, d]);
+        } else {
+            self.data.extend_from_slice(value);
+        }
         self.entries.push(Entry {
             code,
             area,
-            start,
             // The decoder only hands over single occurrences, at most 255 bytes.
             len: value.len().min(MAX_SEGMENT) as u8,
+            offset: to_offset(offset),
+            start: to_start(start),
         });
     }
 
-    /// Every entry in wire order, padding included, for the encoder.
-    pub(crate) fn entries_in(&self, area: Area) -> impl Iterator<Item = (u8, &[u8])> + '_ {
+    /// Appends a run of `count` pad bytes decoded at `offset`, as entries of up to 255.
+    pub(crate) fn push_padding(&mut self, area: Area, mut count: usize, mut offset: usize) {
+        while count > 0 {
+            let run = count.min(MAX_SEGMENT);
+            self.entries.push(Entry {
+                code: PAD,
+                area,
+                len: run as u8,
+                offset: to_offset(offset),
+                start: 0,
+            });
+            count -= run;
+            offset += run;
+        }
+    }
+
+    /// Records that `area` ended without an END option (decoder).
+    pub(crate) fn mark_no_end(&mut self, area: Area) {
+        self.wire.no_end |= area_bit(area);
+    }
+
+    /// True when `area` ended with END (or is written by this crate, which adds it).
+    pub(crate) fn area_has_end(&self, area: Area) -> bool {
+        self.wire.no_end & area_bit(area) == 0
+    }
+
+    /// Records the bytes after the options field's END (decoder).
+    pub(crate) fn set_after_end(&mut self, bytes: &[u8]) {
+        self.wire.tail_len = to_start(bytes.len());
+        self.wire.tail_zeros = bytes.len() <= ZEROS.len() && all_zeros(bytes);
+        if !self.wire.tail_zeros {
+            let start = self.data.len();
+            self.data.extend_from_slice(bytes);
+            self.wire.tail_start = to_start(start);
+        }
+    }
+
+    /// Records a plain BOOTP vendor area: no cookie, `area` kept as the tail (decoder,
+    /// on an empty list).
+    pub(crate) fn set_plain_bootp(&mut self, area: &[u8]) {
+        self.wire.no_cookie = true;
+        self.wire.no_end = area_bit(Area::Options);
+        self.set_after_end(area);
+    }
+
+    /// Makes this list's vendor area plain BOOTP (no cookie) while it holds no option.
+    pub(crate) fn set_vendor_area(&mut self, form: VendorArea) {
+        self.wire.no_cookie = form == VendorArea::Zeros;
+    }
+
+    /// True when the exact form writes END after the options field: the sender wrote
+    /// one, or options were added to a plain BOOTP packet, which had no options field.
+    pub(crate) fn exact_end(&self) -> bool {
+        self.wire.no_cookie || self.area_has_end(Area::Options)
+    }
+
+    /// True when the packet is written without a magic cookie: plain BOOTP with no
+    /// option added since.
+    pub(crate) fn writes_no_cookie(&self) -> bool {
+        self.wire.no_cookie && self.entries.is_empty()
+    }
+
+    /// Every entry of `area` in wire order, padding included, for the encoder: the
+    /// code, the number of bytes a pad run takes (0 for other codes) and the value.
+    pub(crate) fn entries_in(&self, area: Area) -> impl Iterator<Item = (u8, usize, &[u8])> + '_ {
         self.entries
             .iter()
             .filter(move |e| e.area == area)
-            .map(move |e| (e.code, self.bytes(e)))
+            .map(move |e| {
+                let pads = if e.code == PAD { usize::from(e.len) } else { 0 };
+                (e.code, pads, self.bytes(e))
+            })
+    }
+
+    /// The first option 52 of the options field: the one occurrence that counts.
+    fn overload_raw(&self) -> Option<&[u8]> {
+        self.entries
+            .iter()
+            .find(|e| e.code == OVERLOAD && e.area == Area::Options)
+            .map(|e| self.bytes(e))
     }
 
     /// True when option 52, in the options field, says `area` carries options
-    /// (RFC 2132, section 9.3: 1 file, 2 sname, 3 both). Option 52 found in `file` or
-    /// `sname` is not honoured, so overload cannot loop.
+    /// (RFC 2132, section 9.3: 1 file, 2 sname, 3 both). Only the first occurrence
+    /// counts, and only when it is one byte long, which is what a typed read of
+    /// [`OptionOverload`] accepts. Option 52 found in `file` or `sname` is not
+    /// honoured, so overload cannot loop.
     pub(crate) fn overloads(&self, area: Area) -> bool {
-        let value = self
-            .entries
-            .iter()
-            .find(|e| e.code == OVERLOAD && e.area == Area::Options)
-            .and_then(|e| self.bytes(e).first().copied());
+        let value = match self.overload_raw() {
+            Some(&[value]) => Some(value),
+            _ => None,
+        };
         matches!(
             (area, value),
             (Area::File, Some(OVERLOAD_FILE | OVERLOAD_BOTH))
@@ -287,18 +542,33 @@ impl Options {
     /// mostly dead bytes, the live values are copied down, so a packet edited again and
     /// again (a reply template, say) does not grow without bound.
     fn compact_if_sparse(&mut self) {
-        let live: usize = self.entries.iter().map(|e| usize::from(e.len)).sum();
+        let live: usize = self
+            .entries
+            .iter()
+            .filter(|e| e.code != PAD)
+            .map(|e| usize::from(e.len))
+            .sum::<usize>()
+            + if self.wire.tail_zeros {
+                0
+            } else {
+                self.wire.tail_len as usize
+            };
         if self.data.len() <= COMPACT_ABOVE || self.data.len() <= 2 * live {
             return;
         }
         let mut data = Vec::with_capacity(live);
-        for entry in &mut self.entries {
+        for entry in self.entries.iter_mut().filter(|e| e.code != PAD) {
             let bytes = slice(&self.data, entry);
             let start = data.len();
             data.extend_from_slice(bytes);
-            entry.start = start;
+            entry.start = to_start(start);
         }
-        self.data = data;
+        if !self.wire.tail_zeros {
+            let tail_start = data.len();
+            data.extend_from_slice(self.after_end());
+            self.wire.tail_start = to_start(tail_start);
+        }
+        self.data = Small::Heap(data);
     }
 
     /// The index just after the last entry of the options field; entries from `file`
@@ -337,8 +607,9 @@ impl Options {
                 Entry {
                     code,
                     area,
-                    start: at,
                     len: len as u8,
+                    offset: NO_OFFSET,
+                    start: to_start(at),
                 },
             );
             index += 1;
@@ -354,6 +625,7 @@ impl Options {
             code: e.code,
             area: e.area,
             data: self.bytes(e),
+            offset: e.offset(),
         }
     }
 
@@ -374,16 +646,49 @@ fn assert_has_value(code: u8) {
 }
 
 fn slice<'a>(data: &'a [u8], e: &Entry) -> &'a [u8] {
-    let start = e.start;
+    if e.code == PAD {
+        return &[];
+    }
+    let start = e.start as usize;
     data.get(start..start + usize::from(e.len)).unwrap_or(&[])
 }
 
+/// True when every byte is zero, checked eight at a time (sender padding after END is
+/// tens to hundreds of bytes on every packet).
+#[inline]
+fn all_zeros(bytes: &[u8]) -> bool {
+    let chunks = bytes.chunks_exact(8);
+    let rest = chunks.remainder();
+    chunks.fold(0, |acc, chunk| {
+        acc | u64::from_ne_bytes(chunk.try_into().unwrap_or([1; 8]))
+    }) == 0
+        && rest.iter().all(|b| *b == 0)
+}
+
+/// Offsets past 65,534 cannot occur in a datagram; they would read as "not decoded".
+#[inline]
+fn to_offset(offset: usize) -> u16 {
+    u16::try_from(offset).unwrap_or(NO_OFFSET)
+}
+
+/// The value buffer of one packet stays far below 4 GiB (compaction bounds it).
+#[inline]
+fn to_start(start: usize) -> u32 {
+    u32::try_from(start).unwrap_or(u32::MAX)
+}
+
 impl PartialEq for Options {
-    /// Two lists are equal when they hold the same occurrences, padding included, in the same order.
+    /// Two lists are equal when they hold the same occurrences, padding included, in
+    /// the same order. Offsets and the wire record ([`Options::has_end`],
+    /// [`Options::after_end`]) are not compared: compare
+    /// [`Packet::encode_exact`](crate::Packet::encode_exact) for those.
     fn eq(&self, other: &Self) -> bool {
         self.entries.len() == other.entries.len()
-            && self.entries.iter().zip(&other.entries).all(|(a, b)| {
-                a.code == b.code && a.area == b.area && self.bytes(a) == other.bytes(b)
+            && self.entries.iter().zip(other.entries.iter()).all(|(a, b)| {
+                a.code == b.code
+                    && a.area == b.area
+                    && a.len == b.len
+                    && self.bytes(a) == other.bytes(b)
             })
     }
 }
@@ -404,6 +709,7 @@ mod tests {
 
     #[test]
     fn replacing_a_value_again_and_again_keeps_the_buffer_bounded() {
+        // (the buffer is on the heap after the first `set`)
         let mut options = Options::new();
         options.set_raw(12, b"host");
         for round in 0..10_000u32 {

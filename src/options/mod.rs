@@ -8,6 +8,10 @@
 //! - [`name`] gives every known option code its name, and [`describe`] shows a value,
 //!   for logs and packet dumps.
 //!
+//! Sub-option codes have modules of their own, so they never sit beside option codes:
+//! [`relay`] for option 82's, [`pxe`] for option 43's PXE sub-options.
+//! [`OptionNames`] adds names for your own options to dumps and errors.
+//!
 //! Structured values each have a type: [`RelayAgentInfo`] (82), [`VendorInfo`] (43,
 //! PXE sub-options named by [`pxe_sub_option_name`]), [`VendorClasses`] (124),
 //! [`VendorIdentifyingInfo`] (125), [`DomainSearchList`] (119), [`Fqdn`] (81),
@@ -25,11 +29,13 @@ mod fqdn;
 mod key;
 mod known;
 mod list;
+mod names;
 mod overload;
 mod parameter_list;
-mod pxe;
-mod relay;
+pub mod pxe;
+pub mod relay;
 mod routes;
+mod small;
 mod suboptions;
 mod table;
 mod user_class;
@@ -43,30 +49,21 @@ pub use fqdn::Fqdn;
 pub use key::DhcpOption;
 pub use known::*;
 pub use list::{
-    Area, Options, RawOption, END, MAX_SEGMENT, OVERLOAD, PAD, RELAY_AGENT_INFORMATION,
+    Area, Options, RawOption, VendorArea, END, MAX_SEGMENT, OVERLOAD, PAD, RELAY_AGENT_INFORMATION,
 };
+pub use names::{label, OptionNames};
 pub use overload::Overload;
 pub use parameter_list::ParameterList;
 pub use pxe::{
     architecture_name, ClientNdi, MachineId, ARCH_ARM32_UEFI, ARCH_ARM64_UEFI, ARCH_EBC,
     ARCH_X64_UEFI, ARCH_X64_UEFI_HTTP, ARCH_X86_BIOS, ARCH_X86_UEFI, MACHINE_ID_LEN,
 };
-pub use relay::{
-    relay_sub_option_name, RelayAgentInfo, AGENT_CIRCUIT_ID, AGENT_REMOTE_ID, AUTHENTICATION,
-    DOCSIS_DEVICE_CLASS, LINK_SELECTION, RADIUS_ATTRIBUTES, RELAY_AGENT_FLAGS,
-    RELAY_AGENT_IDENTIFIER, SERVER_IDENTIFIER_OVERRIDE, SUBSCRIBER_ID, VENDOR_SPECIFIC_INFORMATION,
-    VIRTUAL_SUBNET_SELECTION, VIRTUAL_SUBNET_SELECTION_CONTROL,
-};
+pub use relay::{relay_sub_option_name, RelayAgentInfo};
 pub use routes::{ClasslessRoute, StaticRoute};
 pub use suboptions::{SubOption, SubOptions};
 pub(crate) use table::format_value;
 pub use table::{describe, name};
 pub use user_class::UserClasses;
 pub use value::{NulTerminated, OptionValue, Present, ValueError};
-pub use vendor::{
-    pxe_sub_option_name, VendorInfo, PXE_BOOT_ITEM, PXE_BOOT_MENU, PXE_BOOT_SERVERS,
-    PXE_CREDENTIAL_TYPES, PXE_DISCOVERY_CONTROL, PXE_DISCOVERY_MCAST_ADDR, PXE_MCAST_ADDRS_ALLOC,
-    PXE_MENU_PROMPT, PXE_MTFTP_CPORT, PXE_MTFTP_DELAY, PXE_MTFTP_IP, PXE_MTFTP_SPORT,
-    PXE_MTFTP_TMOUT,
-};
+pub use vendor::{pxe_sub_option_name, VendorInfo};
 pub use vendor_identifying::{VendorClass, VendorClasses, VendorIdentifyingInfo, VendorOptions};

@@ -1,9 +1,41 @@
-//! PXE client options: 93 client system architecture (RFC 4578, IANA registry),
-//! 94 client network device interface, 97 client machine identifier.
+//! PXE: the client options 93 client system architecture (RFC 4578, IANA registry),
+//! 94 client network device interface and 97 client machine identifier, and the codes
+//! of the PXE sub-options of option 43 (PXE specification 2.1, table 2-1).
+//!
+//! The sub-option codes live here, not beside the option codes in
+//! [`options`](crate::options), because they number a different space: `pxe::BOOT_MENU`
+//! is sub-option 9 of option 43, not option 9.
 
 use std::fmt;
 
 use super::value::{OptionValue, ValueError};
+
+/// Sub-option 1: multicast TFTP address.
+pub const MTFTP_IP: u8 = 1;
+/// Sub-option 2: multicast TFTP client port.
+pub const MTFTP_CPORT: u8 = 2;
+/// Sub-option 3: multicast TFTP server port.
+pub const MTFTP_SPORT: u8 = 3;
+/// Sub-option 4: multicast TFTP listen timeout.
+pub const MTFTP_TMOUT: u8 = 4;
+/// Sub-option 5: multicast TFTP reopen delay.
+pub const MTFTP_DELAY: u8 = 5;
+/// Sub-option 6: discovery control bits.
+pub const DISCOVERY_CONTROL: u8 = 6;
+/// Sub-option 7: discovery multicast address.
+pub const DISCOVERY_MCAST_ADDR: u8 = 7;
+/// Sub-option 8: boot servers.
+pub const BOOT_SERVERS: u8 = 8;
+/// Sub-option 9: boot menu.
+pub const BOOT_MENU: u8 = 9;
+/// Sub-option 10: menu prompt (timeout and text).
+pub const MENU_PROMPT: u8 = 10;
+/// Sub-option 11: multicast address allocation.
+pub const MCAST_ADDRS_ALLOC: u8 = 11;
+/// Sub-option 12: credential types.
+pub const CREDENTIAL_TYPES: u8 = 12;
+/// Sub-option 71: boot item (server type and layer).
+pub const BOOT_ITEM: u8 = 71;
 
 /// Architecture 0: x86 BIOS.
 pub const ARCH_X86_BIOS: u16 = 0;

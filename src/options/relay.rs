@@ -1,4 +1,10 @@
-//! Option 82, relay agent information (RFC 3046), as ordered sub-options.
+//! Option 82, relay agent information (RFC 3046): its value as ordered sub-options,
+//! and the sub-option codes.
+//!
+//! The sub-option codes live here, not beside the option codes in
+//! [`options`](crate::options), because they number a different space:
+//! `relay::AUTHENTICATION` is sub-option 8 of option 82, while
+//! [`Authentication`](crate::options::Authentication) is option 90.
 
 use std::fmt;
 use std::net::Ipv4Addr;
@@ -57,7 +63,7 @@ pub fn relay_sub_option_name(code: u8) -> Option<&'static str> {
 /// back to the same bytes.
 ///
 /// ```
-/// use ex_dhcp::options::{RelayAgentInfo, OptionValue, AGENT_CIRCUIT_ID};
+/// use ex_dhcp::options::{relay::AGENT_CIRCUIT_ID, OptionValue, RelayAgentInfo};
 ///
 /// let info = RelayAgentInfo::decode_value(&[1, 3, b'e', b't', b'1', 2, 1, 9])?;
 /// assert_eq!(info.circuit_id(), Some(&b"et1"[..]));

@@ -3,52 +3,26 @@
 use std::fmt;
 
 use super::list::END;
+use super::pxe;
 use super::suboptions::{format_sub_options, SubOptions};
 use super::value::{OptionValue, ValueError};
-
-/// PXE sub-option 1: multicast TFTP address.
-pub const PXE_MTFTP_IP: u8 = 1;
-/// PXE sub-option 2: multicast TFTP client port.
-pub const PXE_MTFTP_CPORT: u8 = 2;
-/// PXE sub-option 3: multicast TFTP server port.
-pub const PXE_MTFTP_SPORT: u8 = 3;
-/// PXE sub-option 4: multicast TFTP listen timeout.
-pub const PXE_MTFTP_TMOUT: u8 = 4;
-/// PXE sub-option 5: multicast TFTP reopen delay.
-pub const PXE_MTFTP_DELAY: u8 = 5;
-/// PXE sub-option 6: discovery control bits.
-pub const PXE_DISCOVERY_CONTROL: u8 = 6;
-/// PXE sub-option 7: discovery multicast address.
-pub const PXE_DISCOVERY_MCAST_ADDR: u8 = 7;
-/// PXE sub-option 8: boot servers.
-pub const PXE_BOOT_SERVERS: u8 = 8;
-/// PXE sub-option 9: boot menu.
-pub const PXE_BOOT_MENU: u8 = 9;
-/// PXE sub-option 10: menu prompt (timeout and text).
-pub const PXE_MENU_PROMPT: u8 = 10;
-/// PXE sub-option 11: multicast address allocation.
-pub const PXE_MCAST_ADDRS_ALLOC: u8 = 11;
-/// PXE sub-option 12: credential types.
-pub const PXE_CREDENTIAL_TYPES: u8 = 12;
-/// PXE sub-option 71: boot item (server type and layer).
-pub const PXE_BOOT_ITEM: u8 = 71;
 
 /// The name of a PXE sub-option of option 43 (PXE specification 2.1, table 2-1).
 pub fn pxe_sub_option_name(code: u8) -> Option<&'static str> {
     Some(match code {
-        PXE_MTFTP_IP => "mtftp ip",
-        PXE_MTFTP_CPORT => "mtftp client port",
-        PXE_MTFTP_SPORT => "mtftp server port",
-        PXE_MTFTP_TMOUT => "mtftp timeout",
-        PXE_MTFTP_DELAY => "mtftp delay",
-        PXE_DISCOVERY_CONTROL => "discovery control",
-        PXE_DISCOVERY_MCAST_ADDR => "discovery multicast address",
-        PXE_BOOT_SERVERS => "boot servers",
-        PXE_BOOT_MENU => "boot menu",
-        PXE_MENU_PROMPT => "menu prompt",
-        PXE_MCAST_ADDRS_ALLOC => "multicast address allocation",
-        PXE_CREDENTIAL_TYPES => "credential types",
-        PXE_BOOT_ITEM => "boot item",
+        pxe::MTFTP_IP => "mtftp ip",
+        pxe::MTFTP_CPORT => "mtftp client port",
+        pxe::MTFTP_SPORT => "mtftp server port",
+        pxe::MTFTP_TMOUT => "mtftp timeout",
+        pxe::MTFTP_DELAY => "mtftp delay",
+        pxe::DISCOVERY_CONTROL => "discovery control",
+        pxe::DISCOVERY_MCAST_ADDR => "discovery multicast address",
+        pxe::BOOT_SERVERS => "boot servers",
+        pxe::BOOT_MENU => "boot menu",
+        pxe::MENU_PROMPT => "menu prompt",
+        pxe::MCAST_ADDRS_ALLOC => "multicast address allocation",
+        pxe::CREDENTIAL_TYPES => "credential types",
+        pxe::BOOT_ITEM => "boot item",
         _ => return None,
     })
 }
@@ -59,9 +33,9 @@ pub fn pxe_sub_option_name(code: u8) -> Option<&'static str> {
 /// Either way the value encodes back to the bytes it was read from.
 ///
 /// ```
-/// use ex_dhcp::options::{OptionValue, SubOptions, VendorInfo, PXE_DISCOVERY_CONTROL};
+/// use ex_dhcp::options::{pxe, OptionValue, SubOptions, VendorInfo};
 ///
-/// let pxe = VendorInfo::pxe(SubOptions::new().with(PXE_DISCOVERY_CONTROL, [8]));
+/// let pxe = VendorInfo::pxe(SubOptions::new().with(pxe::DISCOVERY_CONTROL, [8]));
 /// let mut bytes = Vec::new();
 /// pxe.encode_value(&mut bytes);
 /// assert_eq!(bytes, [6, 1, 8, 255]);

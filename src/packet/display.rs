@@ -3,13 +3,42 @@
 use std::fmt;
 
 use super::Packet;
-use crate::options::{self, DhcpOption, OptionValue};
+use crate::options::{self, DhcpOption, OptionNames, OptionValue};
 
 impl fmt::Display for Packet {
     /// One header line, the fields, then one line per option with its name and value,
     /// structured values decoded (relay agent and vendor sub-options, routes, domain
-    /// names, requested option names).
+    /// names, requested option names). Options the library does not know show as
+    /// `unknown`; see [`Packet::display_with`] to name your own.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.fmt_with(f, OptionNames::builtin())
+    }
+}
+
+/// A packet dump with names from an [`OptionNames`] table: [`Packet::display_with`].
+#[derive(Debug, Clone, Copy)]
+pub struct PacketDisplay<'a> {
+    packet: &'a Packet,
+    names: &'a OptionNames,
+}
+
+impl fmt::Display for PacketDisplay<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.packet.fmt_with(f, self.names)
+    }
+}
+
+impl Packet {
+    /// The packet dump of `Display`, with option names from `names` too, so that your
+    /// own options read like the built-in ones (see [`OptionNames`]).
+    pub fn display_with<'a>(&'a self, names: &'a OptionNames) -> PacketDisplay<'a> {
+        PacketDisplay {
+            packet: self,
+            names,
+        }
+    }
+
+    fn fmt_with(&self, f: &mut fmt::Formatter<'_>, names: &OptionNames) -> fmt::Result {
         match self.message_type() {
             Some(kind) => writeln!(f, "{kind} xid {:#010x}", self.xid)?,
             None => writeln!(f, "BOOTP {:?} xid {:#010x}", self.op, self.xid)?,
@@ -46,7 +75,7 @@ impl fmt::Display for Packet {
         let mut shown = [false; 256];
         for option in self.options.iter() {
             write!(f, "  option {:3} ", option.code)?;
-            match options::name(option.code) {
+            match names.name(option.code) {
                 Some(name) => write!(f, "{name}: ")?,
                 None => write!(f, "unknown: ")?,
             }

@@ -1,4 +1,5 @@
-//! Where each BOOTP field sits in a DHCPv4 message (RFC 2131, section 2).
+//! The wire layout of a DHCPv4 message (RFC 2131, section 2): field lengths, the magic
+//! cookie, the BOOTP minimum. Reached as `ex_dhcp::wire`.
 //!
 //! ```text
 //!  0                   1                   2                   3
@@ -25,6 +26,7 @@
 
 use core::ops::Range;
 
+/// Byte offsets and ranges of each field, for the codec.
 pub(crate) const OP: usize = 0;
 pub(crate) const HTYPE: usize = 1;
 pub(crate) const HLEN: usize = 2;
@@ -55,3 +57,7 @@ pub const CHADDR_LEN: usize = 16;
 pub const SNAME_LEN: usize = 64;
 /// Length of the `file` field.
 pub const FILE_LEN: usize = 128;
+/// Hardware type 1, Ethernet (RFC 1700), with 6-byte addresses.
+pub const HTYPE_ETHERNET: u8 = 1;
+/// The length of an Ethernet MAC address.
+pub const ETHERNET_ADDR_LEN: u8 = 6;

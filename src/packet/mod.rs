@@ -5,31 +5,32 @@ mod display;
 pub(crate) use display::write_hex;
 mod encode;
 mod flags;
-pub(crate) mod layout;
+pub mod layout;
 mod message_type;
 mod op;
 mod reply;
 
 use std::net::Ipv4Addr;
 
+pub use decode::{Lenient, Truncation};
+pub use display::PacketDisplay;
 pub use flags::Flags;
-pub use layout::{CHADDR_LEN, FILE_LEN, HEADER_LEN, MAGIC_COOKIE, MIN_PACKET_LEN, SNAME_LEN};
+pub(crate) use layout::{CHADDR_LEN, ETHERNET_ADDR_LEN, FILE_LEN, HTYPE_ETHERNET, SNAME_LEN};
 pub use message_type::MessageType;
 pub use op::Op;
-pub use reply::respond;
+pub use reply::{respond, respond_bootp};
 
-use crate::options::{self, Options};
-
-/// Hardware type 1, Ethernet (RFC 1700), with 6-byte addresses.
-pub const HTYPE_ETHERNET: u8 = 1;
-/// The length of an Ethernet MAC address.
-pub const ETHERNET_ADDR_LEN: u8 = 6;
+use crate::error::OptionError;
+use crate::options::{self, DhcpOption, Options, VendorArea};
 
 /// A DHCPv4 (or plain BOOTP) message, every field owned.
 ///
 /// Fields carry the RFC 2131 names; the long names are search aliases in the docs.
-/// `sname` and `file` are kept byte for byte, and `chaddr` keeps all 16 bytes whatever
-/// `hlen` says, so a decoded packet encodes back to the bytes it came from.
+/// `sname` and `file` are kept byte for byte, `chaddr` keeps all 16 bytes whatever
+/// `hlen` says, and the options remember what the sender put around them (no END,
+/// bytes after END, no magic cookie), so a decoded packet encodes back to the bytes
+/// it came from with [`Packet::encode_exact`]. [`Packet::encode`] is the reply form a
+/// server sends: END, and zeros to the 300-byte BOOTP minimum.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Packet {
     /// Message op code: request or reply.
@@ -100,7 +101,7 @@ impl Default for Packet {
 }
 
 impl Packet {
-    /// A new Ethernet packet of the given message type: BOOTREQUEST for the types a
+    /// A new Ethernet DHCP packet of the given message type: BOOTREQUEST for the types a
     /// client sends, BOOTREPLY for the others, transaction ID zero, no other option.
     pub fn new(message_type: MessageType) -> Self {
         let op = match message_type {
@@ -118,13 +119,64 @@ impl Packet {
             op,
             ..Packet::default()
         };
-        packet.options.set(options::DhcpMessageType, &message_type);
+        packet.options.set(options::DhcpMessageType, message_type);
         packet
     }
 
+    /// A plain BOOTP packet (RFC 951): Ethernet, no magic cookie and no options, so it
+    /// encodes as the header and a vendor area of zeros. Adding an option gives it the
+    /// cookie (RFC 1048 vendor extensions). See [`respond_bootp`] for replies.
+    ///
+    /// ```
+    /// use ex_dhcp::{options::VendorArea, Op, Packet};
+    ///
+    /// let request = Packet::bootp(Op::Request);
+    /// let bytes = request.encode();
+    /// assert_eq!(bytes.len(), 300);
+    /// assert!(bytes[236..].iter().all(|b| *b == 0));
+    /// let decoded = Packet::decode(&bytes)?;
+    /// assert_eq!(decoded.options.vendor_area(), VendorArea::Zeros);
+    /// assert_eq!(decoded.message_type(), None);
+    /// # Ok::<(), ex_dhcp::DecodeError>(())
+    /// ```
+    pub fn bootp(op: Op) -> Self {
+        let mut packet = Packet {
+            op,
+            ..Packet::default()
+        };
+        packet.options.set_vendor_area(VendorArea::Zeros);
+        packet
+    }
+
+    /// True for BOOTP: no DHCP message type (option 53), whether the vendor area is
+    /// zeros or RFC 1048 options.
+    pub fn is_bootp(&self) -> bool {
+        !self.options.contains(options::DhcpMessageType::CODE)
+    }
+
     /// The DHCP message type (option 53); `None` for BOOTP or a malformed option 53.
+    ///
+    /// Use [`Packet::message_type_checked`] to tell those two apart.
     pub fn message_type(&self) -> Option<MessageType> {
         self.options.get(options::DhcpMessageType)
+    }
+
+    /// The DHCP message type (option 53): `Ok(None)` when absent (BOOTP), an error when
+    /// present but malformed.
+    ///
+    /// ```
+    /// use ex_dhcp::{options::DhcpOption, options::DhcpMessageType, MessageType, Packet};
+    ///
+    /// let mut packet = Packet::new(MessageType::Discover);
+    /// assert_eq!(packet.message_type_checked(), Ok(Some(MessageType::Discover)));
+    /// packet.options.set_raw(DhcpMessageType::CODE, &[1, 2]);
+    /// assert!(packet.message_type_checked().is_err());
+    /// assert_eq!(packet.message_type(), None);
+    /// packet.options.remove(DhcpMessageType::CODE);
+    /// assert_eq!(packet.message_type_checked(), Ok(None));
+    /// ```
+    pub fn message_type_checked(&self) -> Result<Option<MessageType>, OptionError> {
+        self.options.try_get(options::DhcpMessageType)
     }
 
     /// The meaningful part of `chaddr`: `hlen` bytes, at most 16.

@@ -3,7 +3,10 @@
 use std::net::Ipv4Addr;
 
 use super::{MessageType, Op, Packet};
-use crate::options::{ClientIdentifier, DhcpMessageType, DhcpOption, RELAY_AGENT_INFORMATION};
+use crate::options::{
+    ClientIdentifier, DhcpMessageType, DhcpOption, LeaseTime, RebindingTime, RenewalTime,
+    RELAY_AGENT_INFORMATION,
+};
 
 /// Starts a reply to `request` of the given message type (RFC 2131, section 4.3.1, table 3).
 ///
@@ -39,10 +42,59 @@ pub fn respond(request: &Packet, message_type: MessageType) -> Packet {
     if message_type == MessageType::Ack {
         reply.ciaddr = request.ciaddr;
     }
-    reply.options.set(DhcpMessageType, &message_type);
+    reply.options.set(DhcpMessageType, message_type);
     if let Some(id) = request.options.get_raw(ClientIdentifier::CODE) {
         reply.options.set_raw(ClientIdentifier::CODE, &id);
     }
+    echo_relay_agent_information(request, &mut reply);
+    reply
+}
+
+/// Starts a BOOTP reply to `request` (RFC 951, RFC 1542): a BOOTREPLY with no DHCP
+/// message type, for a client that sent none.
+///
+/// Copied from the request: `xid`, `flags`, `giaddr`, `htype`, `hlen`, `chaddr`,
+/// `ciaddr`, relay agent information (option 82, echoed as RFC 3046 asks), and the
+/// vendor area's form: a plain BOOTP request (no magic cookie) gets a reply of zeros
+/// after the header, which options added to it turn into RFC 1048 vendor extensions;
+/// an RFC 1048 request gets the cookie and END. The reply form pads to 300 bytes.
+///
+/// ```
+/// use std::net::Ipv4Addr;
+/// use ex_dhcp::{options::{SubnetMask, VendorArea}, respond_bootp, Op, Packet};
+///
+/// let mut request = Packet::bootp(Op::Request);
+/// request.set_mac([0x02, 0, 0, 0, 0, 7]);
+/// request.xid = 0x1234;
+/// let reply = respond_bootp(&request)
+///     .with_yiaddr(Ipv4Addr::new(198, 18, 0, 7))
+///     .with_file("pxelinux.0");
+/// let bytes = reply.encode();
+/// assert_eq!(bytes.len(), 300);
+/// let decoded = Packet::decode(&bytes)?;
+/// assert_eq!((decoded.op, decoded.xid, decoded.message_type()), (Op::Reply, 0x1234, None));
+/// assert_eq!(decoded.options.vendor_area(), VendorArea::Zeros);
+///
+/// // With an option, the vendor area carries the cookie (RFC 1048).
+/// let with_mask = respond_bootp(&request).with_option(SubnetMask, Ipv4Addr::new(255, 255, 255, 0));
+/// assert_eq!(&with_mask.encode()[236..240], &ex_dhcp::wire::MAGIC_COOKIE);
+/// # Ok::<(), ex_dhcp::DecodeError>(())
+/// ```
+pub fn respond_bootp(request: &Packet) -> Packet {
+    let mut reply = Packet::bootp(Op::Reply);
+    reply.options.set_vendor_area(request.options.vendor_area());
+    reply.htype = request.htype;
+    reply.hlen = request.hlen;
+    reply.xid = request.xid;
+    reply.flags = request.flags;
+    reply.ciaddr = request.ciaddr;
+    reply.giaddr = request.giaddr;
+    reply.chaddr = request.chaddr;
+    echo_relay_agent_information(request, &mut reply);
+    reply
+}
+
+fn echo_relay_agent_information(request: &Packet, reply: &mut Packet) {
     for option in request
         .options
         .iter()
@@ -50,13 +102,41 @@ pub fn respond(request: &Packet, message_type: MessageType) -> Packet {
     {
         reply.options.push_raw(option.code, option.data);
     }
-    reply
 }
 
 impl Packet {
-    /// Starts a reply to this packet; see [`respond`].
-    pub fn respond(&self, message_type: MessageType) -> Packet {
-        respond(self, message_type)
+    /// Sets `xid`, the transaction ID.
+    pub fn with_xid(mut self, xid: u32) -> Self {
+        self.xid = xid;
+        self
+    }
+
+    /// Sets an Ethernet MAC address (see [`Packet::set_mac`]).
+    pub fn with_mac(mut self, mac: [u8; 6]) -> Self {
+        self.set_mac(mac);
+        self
+    }
+
+    /// Sets the lease time (option 51) to `secs`, and the renewal time T1 (58) and
+    /// rebinding time T2 (59) to the RFC 2131 defaults, half and seven eighths of it.
+    ///
+    /// ```
+    /// use ex_dhcp::options::{LeaseTime, RebindingTime, RenewalTime};
+    /// use ex_dhcp::{MessageType, Packet};
+    ///
+    /// let offer = Packet::new(MessageType::Offer).with_lease_times(3600);
+    /// assert_eq!(offer.options.get(LeaseTime), Some(3600));
+    /// assert_eq!(offer.options.get(RenewalTime), Some(1800));
+    /// assert_eq!(offer.options.get(RebindingTime), Some(3150));
+    /// ```
+    pub fn with_lease_times(mut self, secs: u32) -> Self {
+        self.options.set(LeaseTime, secs);
+        self.options.set(RenewalTime, secs / 2);
+        // In u64: secs * 7 overflows u32 above 613 million seconds.
+        let rebinding = u64::from(secs) * 7 / 8;
+        self.options
+            .set(RebindingTime, u32::try_from(rebinding).unwrap_or(u32::MAX));
+        self
     }
 
     /// Sets `yiaddr`, the address given to the client.
@@ -101,9 +181,10 @@ impl Packet {
         self
     }
 
-    /// Sets a typed option (see [`Options::set`](crate::options::Options::set)).
+    /// Sets a typed option, the value taken by value (see
+    /// [`Options::set`](crate::options::Options::set), which takes it the same way).
     pub fn with_option<O: DhcpOption>(mut self, option: O, value: O::Value) -> Self {
-        self.options.set(option, &value);
+        self.options.set(option, value);
         self
     }
 

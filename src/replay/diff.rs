@@ -94,26 +94,16 @@ impl fmt::Display for Difference {
     }
 }
 
-/// `option 51 ip address lease time`, or `option 224` when the table has no name.
+/// `option 51 (ip address lease time)`, or `option 224` when the table has no name:
+/// the same label as decode and option errors ([`options::label`]).
 fn option_label(code: u8) -> impl fmt::Display {
-    OptionLabel(code)
+    options::label(code)
 }
 
 /// An option value as packet dumps show it ([`options::describe`]), and
 /// `(empty)` rather than nothing for a zero-length value.
 fn option_value(code: u8, value: &[u8]) -> impl fmt::Display + '_ {
     OptionValueShown { code, value }
-}
-
-struct OptionLabel(u8);
-
-impl fmt::Display for OptionLabel {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match options::name(self.0) {
-            Some(name) => write!(f, "option {} {name}", self.0),
-            None => write!(f, "option {}", self.0),
-        }
-    }
 }
 
 struct OptionValueShown<'a> {
@@ -345,8 +335,8 @@ mod tests {
             compare(&offer(), &got, &Ignore::default(), false),
             [
                 "yiaddr: recorded 192.0.2.10, got 192.0.2.11",
-                "missing option 54 server identifier: recorded 192.0.2.1",
-                "option 51 ip address lease time: recorded 3600, got 7200",
+                "missing option 54 (server identifier): recorded 192.0.2.1",
+                "option 51 (ip address lease time): recorded 3600, got 7200",
                 "extra option 224: got 01 02",
             ]
         );
@@ -357,7 +347,7 @@ mod tests {
         let mut got = offer().with_option(LeaseTime, 7200);
         got.secs = 3;
         got.options
-            .set(ServerIdentifier, &Ipv4Addr::new(203, 0, 113, 1));
+            .set(ServerIdentifier, Ipv4Addr::new(203, 0, 113, 1));
         let mut ignore = Ignore::default();
         ignore.field("secs").option(51).option_value(54);
         assert!(compare(&offer(), &got, &ignore, false).is_empty());

@@ -2,7 +2,8 @@
 //! independent reading of the option format to check the decoder against.
 
 use ex_dhcp::options::Area;
-use ex_dhcp::{DecodeError, Packet, HEADER_LEN, MAGIC_COOKIE};
+use ex_dhcp::wire::{HEADER_LEN, MAGIC_COOKIE};
+use ex_dhcp::{DecodeError, Packet};
 
 /// Offset of the first option, right after the magic cookie.
 pub const OPTIONS_START: usize = HEADER_LEN + MAGIC_COOKIE.len();
@@ -124,7 +125,7 @@ pub fn assert_round_trip(packet: &Packet) -> Vec<u8> {
     let expected = packet.clone();
     let mut bytes = vec![0; packet.encoded_len_unpadded()];
     let len = packet
-        .encode_to_min_len(&mut bytes, 0)
+        .encode_unpadded_to(&mut bytes)
         .expect("buffer sized by encoded_len_unpadded");
     assert_eq!(len, bytes.len());
     let again = Packet::decode(&bytes).expect("an encoded packet decodes");

@@ -4,7 +4,8 @@
 use std::net::Ipv4Addr;
 
 use ex_dhcp::options::{describe, OVERLOAD};
-use ex_dhcp::{Flags, Op, Packet, CHADDR_LEN, FILE_LEN, SNAME_LEN};
+use ex_dhcp::wire::{CHADDR_LEN, FILE_LEN, SNAME_LEN};
+use ex_dhcp::{Flags, Op, Packet};
 use proptest::prelude::*;
 
 /// An option code that is neither PAD, END nor OVERLOAD (which would turn `file` and

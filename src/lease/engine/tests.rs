@@ -54,8 +54,8 @@ fn packet(message_type: MessageType, mac: Mac) -> Packet {
     packet.xid = 0x1234_5678;
     packet
         .options
-        .set(ParameterRequestList, &vec![1, 3, 6, 15, 51, 54].into());
-    packet.options.set(MaxMessageSize, &1500);
+        .set(ParameterRequestList, vec![1, 3, 6, 15, 51, 54].into());
+    packet.options.set(MaxMessageSize, 1500);
     packet
 }
 

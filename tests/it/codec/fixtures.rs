@@ -9,11 +9,11 @@
 use std::net::Ipv4Addr;
 
 use ex_dhcp::options::{
-    ClientIdentifier, ClientLastTransactionTime, RelayAgentInformation, ServerIdentifier,
-    SipServerList, SipServers, VendorSpecificInformation, AGENT_CIRCUIT_ID, AGENT_REMOTE_ID,
-    VENDOR_SPECIFIC_INFORMATION,
+    relay, ClientIdentifier, ClientLastTransactionTime, RelayAgentInformation, ServerIdentifier,
+    SipServerList, SipServers, VendorSpecificInformation,
 };
-use ex_dhcp::{MessageType, Op, Packet, MIN_PACKET_LEN};
+use ex_dhcp::wire::MIN_PACKET_LEN;
+use ex_dhcp::{MessageType, Op, Packet};
 use ex_dhcp_testkit::{capture_payloads, CAPTURES};
 
 fn decode_all(file: &str) -> Vec<(Vec<u8>, Packet)> {
@@ -45,7 +45,7 @@ fn every_fixture_round_trips_byte_for_byte_up_to_end() {
     for (file, _) in CAPTURES {
         for (index, (payload, packet)) in decode_all(file).into_iter().enumerate() {
             let mut buf = [0u8; 1500];
-            let len = packet.encode_to_min_len(&mut buf, 0).unwrap();
+            let len = packet.encode_unpadded_to(&mut buf).unwrap();
             assert_eq!(
                 &buf[..len],
                 &payload[..len],
@@ -70,7 +70,7 @@ fn short_nak_encodes_unpadded_to_its_exact_250_bytes() {
     assert_eq!(payload.len(), 250);
     let mut buf = [0u8; 400];
     // The capture ends right after END: the unpadded encoding is the whole payload.
-    let len = packet.encode_to_min_len(&mut buf, 0).unwrap();
+    let len = packet.encode_unpadded_to(&mut buf).unwrap();
     assert_eq!(&buf[..len], &payload[..]);
     assert_eq!(packet.encoded_len_unpadded(), 250);
     assert_eq!(packet.encode().len(), MIN_PACKET_LEN);
@@ -127,9 +127,9 @@ fn relayed_cable_modem_packets_carry_relay_agent_sub_options() {
             assert_eq!(
                 codes,
                 [
-                    AGENT_CIRCUIT_ID,
-                    AGENT_REMOTE_ID,
-                    VENDOR_SPECIFIC_INFORMATION
+                    relay::AGENT_CIRCUIT_ID,
+                    relay::AGENT_REMOTE_ID,
+                    relay::VENDOR_SPECIFIC_INFORMATION
                 ],
                 "{file}"
             );

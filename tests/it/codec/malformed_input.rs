@@ -5,7 +5,8 @@
 //! `sname` too.
 
 use ex_dhcp::options::{Area, OVERLOAD};
-use ex_dhcp::{DecodeError, MessageType, Packet, HEADER_LEN, MAGIC_COOKIE};
+use ex_dhcp::wire::{HEADER_LEN, MAGIC_COOKIE};
+use ex_dhcp::{DecodeError, MessageType, Packet};
 use ex_dhcp_testkit::decode::{
     assert_round_trip, header, option_pairs, packet_with_options, walk, Rng, FILE_START,
     OPTIONS_START, SNAME_START,
@@ -48,12 +49,20 @@ fn one_byte_short_of_the_header_is_too_short() {
 }
 
 #[test]
-fn header_without_cookie_misses_the_cookie() {
-    let bytes = &header()[..HEADER_LEN];
+fn header_with_part_of_a_cookie_misses_the_cookie() {
+    let bytes = &header()[..HEADER_LEN + 2];
     assert_eq!(
         Packet::decode(bytes),
-        Err(DecodeError::MissingMagicCookie { len: 236 })
+        Err(DecodeError::MissingMagicCookie { len: 238 })
     );
+}
+
+#[test]
+fn header_alone_is_plain_bootp_with_no_vendor_area() {
+    let bytes = &header()[..HEADER_LEN];
+    let packet = Packet::decode(bytes).unwrap();
+    assert_eq!(packet.message_type(), None);
+    assert_eq!(packet.encode_exact(), bytes);
 }
 
 #[test]
@@ -108,15 +117,18 @@ fn cookie_then_a_lone_option_code_misses_its_length() {
 // Not DHCP.
 
 #[test]
-fn bootp_without_cookie_is_a_bad_cookie() {
+fn bootp_without_cookie_decodes_as_plain_bootp() {
     // A plain BOOTP request: vendor area of zeros where the cookie would be.
     let mut bytes = header();
     bytes[HEADER_LEN..].fill(0);
     bytes.resize(300, 0);
+    let packet = Packet::decode(&bytes).unwrap();
+    assert_eq!(packet.message_type(), None);
     assert_eq!(
-        Packet::decode(&bytes),
-        Err(DecodeError::BadMagicCookie { found: [0; 4] })
+        packet.options.vendor_area(),
+        ex_dhcp::options::VendorArea::Zeros
     );
+    assert_eq!(packet.encode_exact(), bytes);
 }
 
 #[test]

@@ -4,8 +4,8 @@
 use std::net::Ipv4Addr;
 
 use ex_dhcp::options::{
-    ClientIdentifier, DhcpOption, LeaseTime, RelayAgentInformation, ServerIdentifier, SubnetMask,
-    AGENT_CIRCUIT_ID,
+    relay, ClientIdentifier, DhcpOption, LeaseTime, RelayAgentInformation, ServerIdentifier,
+    SubnetMask,
 };
 use ex_dhcp::{respond, MessageType, Op, Packet};
 
@@ -61,7 +61,10 @@ fn reply_puts_the_message_type_first_and_relay_information_last() {
     assert_eq!(codes.last(), Some(&82));
     assert_eq!(decoded.message_type(), Some(MessageType::Offer));
     let relay = decoded.options.get(RelayAgentInformation).unwrap();
-    assert_eq!(relay.sub_options.get(AGENT_CIRCUIT_ID), Some(&b"p1"[..]));
+    assert_eq!(
+        relay.sub_options.get(relay::AGENT_CIRCUIT_ID),
+        Some(&b"p1"[..])
+    );
     assert_eq!(decoded, offer);
 }
 

@@ -204,7 +204,7 @@ fn a_server_identifier_from_another_server_can_be_ignored() {
     assert!(
         error
             .to_string()
-            .contains("option 54 server identifier: recorded 203.0.113.1, got 192.168.0.1"),
+            .contains("option 54 (server identifier): recorded 203.0.113.1, got 192.168.0.1"),
         "{error}"
     );
     Replay::new(recording(&capture))

@@ -74,7 +74,7 @@ fn option_values_are_shown_decoded_and_can_be_ignored() {
     assert!(
         error
             .to_string()
-            .contains("option 51 ip address lease time: recorded 3600, got 7200"),
+            .contains("option 51 (ip address lease time): recorded 3600, got 7200"),
         "{error}"
     );
     assert_replay!(

@@ -1,0 +1,189 @@
+//! The exact form: every well-formed real packet decodes and `encode_exact` gives back
+//! the datagram byte for byte (short ones not padded, sender padding and filler after
+//! END kept, no END added), while `encode` stays the reply form with its 300-byte
+//! minimum.
+//!
+//! Fixtures: `tests/data/captures/*.pcap` (real captures, provenance in their README),
+//! `tests/data/replay_generated_dora.pcap` and `tests/data/*.bin`.
+
+use std::path::{Path, PathBuf};
+
+use ex_dhcp::options::{DhcpMessageType, DhcpOption, LeaseTime, ServerIdentifier, END, PAD};
+use ex_dhcp::wire::MIN_PACKET_LEN;
+use ex_dhcp::{respond, MessageType, Packet};
+
+fn data() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data")
+}
+
+fn files_in(dir: &Path, ext: &str) -> Vec<PathBuf> {
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| path.extension().is_some_and(|e| e == ext))
+        .collect();
+    files.sort();
+    files
+}
+
+/// Every DHCP payload of every fixture capture and every `.bin` packet, named.
+fn every_fixture_packet() -> Vec<(String, Vec<u8>)> {
+    let mut packets = Vec::new();
+    let mut pcaps = files_in(&data().join("captures"), "pcap");
+    assert_eq!(
+        pcaps.len(),
+        6,
+        "tests/data/captures holds the six shared captures"
+    );
+    pcaps.extend(files_in(&data(), "pcap"));
+    for path in pcaps {
+        let capture = ex_dhcp::capture::read_file(&path)
+            .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        for (index, datagram) in capture.datagrams.into_iter().enumerate() {
+            let name = path.file_name().unwrap().to_string_lossy();
+            packets.push((format!("{name} #{index}"), datagram.payload));
+        }
+    }
+    for path in files_in(&data(), "bin") {
+        let bytes = std::fs::read(&path).unwrap();
+        packets.push((path.file_name().unwrap().to_string_lossy().into(), bytes));
+    }
+    packets
+}
+
+#[test]
+fn every_fixture_packet_encodes_back_byte_for_byte_in_the_exact_form() {
+    let packets = every_fixture_packet();
+    assert!(packets.len() >= 20, "only {} packets", packets.len());
+    for (name, bytes) in &packets {
+        let packet = Packet::decode(bytes).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(packet.encode_exact(), *bytes, "{name}: encode_exact");
+        assert_eq!(packet.encoded_len_exact(), bytes.len(), "{name}");
+        let mut buf = vec![0xa5; bytes.len() + 3];
+        let len = packet.encode_exact_to(&mut buf).unwrap();
+        assert_eq!(&buf[..len], &bytes[..], "{name}: encode_exact_to");
+        assert!(
+            packet.encode_exact_to(&mut buf[..len - 1]).is_err(),
+            "{name}"
+        );
+        // Reused storage gives the same record.
+        let mut reused = Packet::decode(&packets[0].1).unwrap();
+        reused.decode_from(bytes).unwrap();
+        assert_eq!(reused.encode_exact(), *bytes, "{name}: decode_from");
+    }
+}
+
+#[test]
+fn the_reply_form_keeps_the_300_byte_minimum_and_ends_with_end() {
+    for (name, bytes) in every_fixture_packet() {
+        let packet = Packet::decode(&bytes).unwrap();
+        let reply_form = packet.encode();
+        assert!(reply_form.len() >= MIN_PACKET_LEN, "{name}");
+        assert_eq!(Packet::decode(&reply_form).unwrap(), packet, "{name}");
+        let unpadded = packet.encoded_len_unpadded();
+        assert_eq!(reply_form[unpadded - 1], END, "{name}");
+    }
+}
+
+#[test]
+fn a_short_packet_is_not_padded_in_the_exact_form() {
+    let mut bytes = Packet::new(MessageType::Nak).encode_exact();
+    assert_eq!(bytes.len(), 244, "cookie, option 53, END");
+    bytes.extend_from_slice(&[0; 6]); // a 250-byte sender, like DHCP-NAK-SMALL
+    let packet = Packet::decode(&bytes).unwrap();
+    assert_eq!(packet.encode_exact(), bytes);
+    assert_eq!(packet.options.after_end(), &[0; 6]);
+    assert_eq!(packet.encode().len(), MIN_PACKET_LEN);
+}
+
+#[test]
+fn sender_padding_and_filler_after_end_are_kept() {
+    let mut bytes = Packet::new(MessageType::Discover).encode_exact();
+    bytes.extend_from_slice(&[0xde, 0xad, 0, 0, 0xbe, 0xef]);
+    bytes.resize(576, 0);
+    let packet = Packet::decode(&bytes).unwrap();
+    assert!(packet.options.has_end());
+    assert_eq!(packet.options.after_end().len(), 576 - 244);
+    assert_eq!(packet.encode_exact(), bytes);
+    let reply_form = packet.encode();
+    assert_eq!(
+        reply_form.len(),
+        MIN_PACKET_LEN,
+        "the reply form drops the filler"
+    );
+    assert!(reply_form[244..].iter().all(|b| *b == 0));
+}
+
+#[test]
+fn a_packet_without_end_gets_no_end_in_the_exact_form_and_one_in_the_reply_form() {
+    let mut bytes = Packet::new(MessageType::Request).encode_exact();
+    assert_eq!(bytes.pop(), Some(END));
+    let packet = Packet::decode(&bytes).unwrap();
+    assert!(!packet.options.has_end());
+    assert_eq!(packet.encode_exact(), bytes);
+    assert_eq!(packet.encode()[bytes.len()], END);
+}
+
+#[test]
+fn padding_runs_are_kept_as_runs_and_written_back() {
+    let mut bytes = Packet::new(MessageType::Discover).encode_exact();
+    let end = bytes.pop().unwrap();
+    bytes.extend(std::iter::repeat(PAD).take(1000));
+    bytes.extend_from_slice(&[LeaseTime::CODE, 4, 0, 0, 14, 16]);
+    bytes.extend_from_slice(&[PAD, PAD, end]);
+    let packet = Packet::decode(&bytes).unwrap();
+    assert_eq!(packet.options.len(), 2);
+    assert_eq!(packet.options.get(LeaseTime), Some(3600));
+    let pads: Vec<_> = packet
+        .options
+        .iter_wire()
+        .filter(|o| o.code == PAD)
+        .map(|o| o.offset.unwrap())
+        .collect();
+    assert_eq!(pads.len(), 1002);
+    assert_eq!(pads[0], 243, "the first pad follows option 53 at 240");
+    assert_eq!(pads[999], 1242);
+    assert_eq!(pads[1000], 1249, "after option 51 at 1243");
+    assert_eq!(packet.encode_exact(), bytes);
+    assert_eq!(
+        packet.encode(),
+        bytes,
+        "the reply form keeps interior padding too"
+    );
+}
+
+#[test]
+fn decoded_options_know_their_offsets_and_set_ones_do_not() {
+    let mut request = Packet::new(MessageType::Request);
+    request
+        .options
+        .set(ServerIdentifier, [198, 18, 0, 1].into());
+    let mut decoded = Packet::decode(&request.encode()).unwrap();
+    let offsets: Vec<_> = decoded.options.iter().map(|o| (o.code, o.offset)).collect();
+    assert_eq!(
+        offsets,
+        [
+            (DhcpMessageType::CODE, Some(240)),
+            (ServerIdentifier::CODE, Some(243))
+        ]
+    );
+    decoded.options.set(LeaseTime, 60);
+    assert_eq!(decoded.options.iter().last().unwrap().offset, None);
+}
+
+#[test]
+fn edits_to_a_decoded_packet_keep_its_wire_record() {
+    let mut bytes = Packet::new(MessageType::Discover).encode_exact();
+    bytes.resize(400, 0x11);
+    let request = Packet::decode(&bytes).unwrap();
+    let mut edited = request.clone();
+    edited.xid = 7;
+    let again = edited.encode_exact();
+    assert_eq!(again.len(), 400);
+    assert_eq!(&again[244..], &bytes[244..]);
+    // A reply built from it starts fresh: the reply form, no sender bytes.
+    let offer = respond(&request, MessageType::Offer);
+    assert!(offer.options.after_end().is_empty());
+    assert_eq!(offer.encode().len(), MIN_PACKET_LEN);
+    assert_eq!(offer.encode_exact().len(), offer.encoded_len_unpadded());
+}
