@@ -1,4 +1,4 @@
-//! Every packet of the real captures in ../shared/fixtures/captures decodes, encodes
+//! Every packet of the real captures in tests/data/captures decodes, encodes
 //! back to the same bytes, and decodes to the facts the capture is known to hold.
 //!
 //! Padding: the captured payloads are compared with the encoding up to and including

@@ -1,6 +1,6 @@
 //! Prints every DHCP packet of the given pcap or pcapng files, decoded.
 //!
-//! `cargo run -p ex_dhcp-tools --bin dump_captures -- ../shared/fixtures/captures/*.pcap`
+//! `cargo run -p ex_dhcp-tools --bin dump_captures -- tests/data/captures/*.pcap`
 
 use std::process::ExitCode;
 
