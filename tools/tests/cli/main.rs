@@ -283,6 +283,12 @@ fn snoop_saves_what_send_sends_and_send_replays_it_to_a_server() {
         capture.datagrams[0].destination.port().to_string(),
         snoop_port
     );
+    // snoop listens on 0.0.0.0; IP_PKTINFO tells it where the datagram really went.
+    assert_eq!(
+        *capture.datagrams[0].destination.ip(),
+        Ipv4Addr::LOCALHOST,
+        "the real destination, not the wildcard the socket is bound to"
+    );
 
     let client_port = free_udp_port();
     let server = loopback_server(client_port);
