@@ -37,6 +37,7 @@ mod send;
 mod socket;
 mod stats;
 mod supervise;
+mod traffic;
 mod wait;
 
 pub use config::{

@@ -12,6 +12,7 @@ use super::dispatch::Incoming;
 use super::handler::{Listener, Source, Undecodable};
 use super::socket::{describe, is_timeout};
 use super::stats::Counters;
+use super::traffic::{self, DROP};
 use crate::Packet;
 
 /// The largest UDP payload over IPv4; a DHCP message is far smaller, but a datagram
@@ -53,7 +54,7 @@ pub(crate) fn run(
         let (len, peer) = match socket.recv_from(&mut buf) {
             Ok((len, SocketAddr::V4(peer))) => (len, peer),
             Ok((_, SocketAddr::V6(peer))) => {
-                log::debug!("ignored a datagram from ipv6 peer {peer}");
+                log::debug!(target: DROP, "ignored a datagram from ipv6 peer {peer}");
                 continue;
             }
             Err(error) if is_timeout(&error) => continue,
@@ -79,17 +80,23 @@ pub(crate) fn run(
             .or_else(|| pool.try_recv().ok())
             .unwrap_or_default();
         let incoming = match packet.decode_from(&buf[..len]) {
-            Ok(()) => Incoming::Packet {
-                packet,
-                source: Source::new(peer, &listener),
-            },
+            Ok(()) => {
+                let source = Source::new(peer, &listener);
+                traffic::received(&packet, &source);
+                Incoming::Packet { packet, source }
+            }
             Err(error) => {
                 counters.malformed();
                 spare = Some(packet);
                 if !options.deliver_undecodable {
-                    log::debug!("dropped {len} bytes from {peer}: {error}");
+                    log::debug!(target: DROP, "dropped {len} bytes from {peer}: {error}");
                     continue;
                 }
+                log::debug!(
+                    target: traffic::RX,
+                    "{len} undecodable bytes from {peer} on {}: {error}",
+                    traffic::Socket::of(&listener)
+                );
                 Incoming::Undecodable {
                     datagram: Box::new(Undecodable {
                         bytes: buf[..len].to_vec(),
@@ -104,6 +111,7 @@ pub(crate) fn run(
             Err(TrySendError::Full(incoming)) => {
                 counters.dropped_full();
                 log::debug!(
+                    target: DROP,
                     "dropped {} from {peer}: the handler's queue is full",
                     describe_incoming(&incoming)
                 );
@@ -114,6 +122,7 @@ pub(crate) fn run(
             Err(TrySendError::Disconnected(incoming)) => {
                 counters.dropped_stopped();
                 log::warn!(
+                    target: DROP,
                     "dropped {} from {peer}: the handler has stopped",
                     describe_incoming(&incoming)
                 );

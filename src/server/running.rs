@@ -239,7 +239,7 @@ impl<H: Handler> Server<H> {
 
         let mut send_sockets = Vec::with_capacity(sockets.len());
         for bound in &sockets {
-            send_sockets.push(bound.try_clone()?.socket);
+            send_sockets.push(bound.try_clone()?);
         }
         let mailbox = Mailbox::new(messages_tx);
         let injected_from = injected_from(&listeners, config.routing().client_port);

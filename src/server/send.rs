@@ -1,6 +1,5 @@
 //! The sender thread: encode into a reused buffer, send from the right socket, count.
 
-use std::net::UdpSocket;
 use std::sync::Arc;
 
 use crossbeam_channel::{Receiver, Sender};
@@ -8,7 +7,9 @@ use crossbeam_channel::{Receiver, Sender};
 use super::dispatch::Outgoing;
 use super::error::SendError;
 use super::handler::SendFailure;
+use super::socket::Bound;
 use super::stats::Counters;
+use super::traffic;
 
 /// Room for any reply: fitted replies are at most the client's maximum message size.
 const BUFFER_LEN: usize = 65_507;
@@ -16,9 +17,10 @@ const BUFFER_LEN: usize = 65_507;
 /// Sends until the handler thread drops its end of `queue`, then returns.
 ///
 /// Every failure is counted, logged and reported back to the handler through
-/// `failures` (it may already be gone during shutdown; that is fine).
+/// `failures` (it may already be gone during shutdown; that is fine). Each reply
+/// sent is logged (`ex_dhcp::tx`) with the address `send_to` was given.
 pub(crate) fn run(
-    sockets: Vec<UdpSocket>,
+    sockets: Vec<Bound>,
     queue: Receiver<Outgoing>,
     failures: Sender<SendFailure>,
     counters: Arc<Counters>,
@@ -27,9 +29,10 @@ pub(crate) fn run(
     for outgoing in queue {
         let result = match outgoing.packet.encode_to(&mut buf) {
             Ok(len) => match sockets.get(outgoing.listener) {
-                Some(socket) => socket
+                Some(bound) => bound
+                    .socket
                     .send_to(&buf[..len], outgoing.to)
-                    .map(drop)
+                    .map(|_| traffic::sent(&outgoing.packet, outgoing.to, &bound.listener))
                     .map_err(SendError::Io),
                 None => Err(SendError::NoSuchSocket {
                     listener: outgoing.listener,
@@ -56,6 +59,7 @@ pub(crate) fn run(
 fn log_failure(outgoing: &Outgoing, error: &SendError) {
     // The Display of a refused send carries the conntrack hint.
     log::error!(
+        target: traffic::TX,
         "sending reply xid {:#010x} to {} failed: {error}",
         outgoing.packet.xid,
         outgoing.to
