@@ -273,8 +273,8 @@
 //! | `ex_dhcp::tx` | debug | each reply sent, one line: message type, `xid`, `chaddr`, `ciaddr`, `yiaddr`, the address `send_to` was given (where it really went, after routing) and the socket it left from |
 //! | `ex_dhcp::tx` | trace | the same reply in full |
 //! | `ex_dhcp::tx` | error | a reply that could not be sent, and why |
-//! | `ex_dhcp::drop` | debug | a datagram dropped: from IPv6, undecodable, the handler's queue full |
-//! | `ex_dhcp::drop` | warn | datagrams dropped because the handler stopped |
+//! | `ex_dhcp::drop` | debug | a datagram dropped: from IPv6, undecodable, the handler's queue full; a tap record dropped |
+//! | `ex_dhcp::drop` | warn | datagrams dropped because the handler stopped; the tap file failing |
 //! | `ex_dhcp::server::*` and others | warn, error | a handler's panic, a reply trimmed to fit, receive errors, supervision |
 //!
 //! ```text
@@ -289,6 +289,9 @@
 //! logged at `ex_dhcp::rx`; the replies a server sends for them are logged at
 //! `ex_dhcp::tx`. [`Stats`] counts what the log describes, and its `Display` is one
 //! line for a periodic status.
+//!
+//! To see the traffic itself, [`Config::tap`] writes it to a pcap file (feature
+//! `capture`) that tshark and [`replay`] read.
 //!
 //! # The codec
 //!

@@ -12,6 +12,7 @@ use super::dispatch::Incoming;
 use super::handler::{Listener, Source, Undecodable};
 use super::socket::{describe, is_timeout};
 use super::stats::Counters;
+use super::tap::Tap;
 use super::traffic::{self, DROP};
 use crate::Packet;
 
@@ -29,6 +30,8 @@ pub(crate) struct Queues {
 pub(crate) struct Options {
     /// Queue datagrams that do not decode for [`Handler::undecodable`](crate::Handler::undecodable).
     pub(crate) deliver_undecodable: bool,
+    /// Where a copy of every datagram goes ([`Config::tap`](crate::Config::tap)).
+    pub(crate) tap: Option<Tap>,
 }
 
 /// Receives until `stop` is set (checked at every read timeout) or the handler is gone.
@@ -75,6 +78,9 @@ pub(crate) fn run(
         };
         failures = 0;
         counters.received();
+        if let Some(tap) = &options.tap {
+            tap.record(peer, listener.local, &buf[..len]);
+        }
         let mut packet = spare
             .take()
             .or_else(|| pool.try_recv().ok())

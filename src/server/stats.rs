@@ -23,6 +23,7 @@ pub(crate) struct Counters {
     deferred: AtomicU64,
     deferred_answered: AtomicU64,
     deferred_abandoned: AtomicU64,
+    tap_dropped: AtomicU64,
 }
 
 fn slot(kind: Option<MessageType>) -> usize {
@@ -70,6 +71,9 @@ impl Counters {
     pub(crate) fn deferred_abandoned(&self) {
         self.deferred_abandoned.fetch_add(1, Ordering::Relaxed);
     }
+    pub(crate) fn tap_dropped(&self) {
+        self.tap_dropped.fetch_add(1, Ordering::Relaxed);
+    }
 
     pub(crate) fn snapshot(&self) -> Stats {
         let mut handled = [0; TYPE_SLOTS];
@@ -89,6 +93,7 @@ impl Counters {
             deferred: self.deferred.load(Ordering::Relaxed),
             deferred_answered: self.deferred_answered.load(Ordering::Relaxed),
             deferred_abandoned: self.deferred_abandoned.load(Ordering::Relaxed),
+            tap_dropped: self.tap_dropped.load(Ordering::Relaxed),
         }
     }
 }
@@ -127,6 +132,9 @@ pub struct Stats {
     /// Deferred requests whose [`Pending`](crate::Pending) was dropped without an
     /// answer (each logged at debug level).
     pub deferred_abandoned: u64,
+    /// Datagrams the tap ([`Config::tap`](crate::Config::tap)) did not write: its
+    /// queue was full (the disk was behind) or the write failed (logged).
+    pub tap_dropped: u64,
 }
 
 impl Stats {

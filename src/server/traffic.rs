@@ -16,7 +16,7 @@ use crate::Packet;
 pub(crate) const RX: &str = "ex_dhcp::rx";
 /// Replies sent, and replies that could not be sent.
 pub(crate) const TX: &str = "ex_dhcp::tx";
-/// Datagrams received and not handled.
+/// Datagrams received and not handled, and tap records lost.
 pub(crate) const DROP: &str = "ex_dhcp::drop";
 
 /// A packet received on a socket, logged before it is queued for the handler.
