@@ -226,3 +226,22 @@ fn a_tap_that_cannot_be_opened_fails_the_start_and_names_the_file() {
         "{error}"
     );
 }
+
+#[test]
+fn stats_display_is_one_line_naming_the_types_handled() {
+    let mut harness = Harness::new(OneAddress);
+    harness.inject(packet(MessageType::Discover, 1));
+    harness.inject(packet(MessageType::Request, 1));
+    let line = harness.stats().to_string();
+    assert!(
+        line.starts_with(
+            "received 0 (malformed 0), handled 2 (DHCPDISCOVER 1, DHCPREQUEST 1), sent 0,"
+        ),
+        "{line}"
+    );
+    assert!(!line.contains('\n'), "{line}");
+    assert!(
+        !line.contains("tap"),
+        "a counter of a feature not in use: {line}"
+    );
+}
