@@ -116,11 +116,16 @@ pub(crate) fn run(
             Ok(()) => {}
             Err(TrySendError::Full(incoming)) => {
                 counters.dropped_full();
-                log::debug!(
-                    target: DROP,
-                    "dropped {} from {peer}: the handler's queue is full",
-                    describe_incoming(&incoming)
-                );
+                // Under overload this runs for every datagram: build the text only for
+                // a logger that wants it (the log macro alone would format it for any
+                // logger at debug level, whatever its target filter).
+                if log::log_enabled!(target: DROP, log::Level::Debug) {
+                    log::debug!(
+                        target: DROP,
+                        "dropped {} from {peer}: the handler's queue is full",
+                        describe_incoming(&incoming)
+                    );
+                }
                 if let Incoming::Packet { packet, .. } = incoming {
                     spare = Some(packet);
                 }
