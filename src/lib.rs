@@ -259,6 +259,40 @@
 //! Recorded traffic can be replayed against a handler as a test too (the
 //! [`replay`] module).
 //!
+//! # Logging
+//!
+//! The library logs through the [`log`](https://docs.rs/log) facade and installs
+//! no logger. Packets and replies have log targets of their own, so a logger's
+//! filter can turn them on alone (`RUST_LOG=ex_dhcp::rx=debug,ex_dhcp::tx=debug`
+//! with `env_logger`; `ex_dhcp=debug` takes in everything below):
+//!
+//! | target | level | what |
+//! |---|---|---|
+//! | `ex_dhcp::rx` | debug | each packet received on a socket, one line: message type, `xid`, `chaddr`, `ciaddr`, `yiaddr`, the sender, and the socket (address, device, listener index); with [`Config::deliver_undecodable`], datagrams that did not decode |
+//! | `ex_dhcp::rx` | trace | the same packet in full ([`Packet`]'s `Display`) |
+//! | `ex_dhcp::tx` | debug | each reply sent, one line: message type, `xid`, `chaddr`, `ciaddr`, `yiaddr`, the address `send_to` was given (where it really went, after routing) and the socket it left from |
+//! | `ex_dhcp::tx` | trace | the same reply in full |
+//! | `ex_dhcp::tx` | error | a reply that could not be sent, and why |
+//! | `ex_dhcp::drop` | debug | a datagram dropped: from IPv6, undecodable, the handler's queue full; a tap record dropped |
+//! | `ex_dhcp::drop` | warn | datagrams dropped because the handler stopped; the tap file failing |
+//! | `ex_dhcp::server::*` and others | warn, error | a handler's panic, a reply trimmed to fit, receive errors, supervision |
+//!
+//! ```text
+//! DEBUG ex_dhcp::rx DHCPDISCOVER xid 0x00000007 chaddr 02:00:5e:10:00:01 ciaddr 0.0.0.0 yiaddr 0.0.0.0 from 127.0.0.1:40068 on 127.0.0.1:6767 (listener 0)
+//! DEBUG ex_dhcp::tx DHCPOFFER xid 0x00000007 chaddr 02:00:5e:10:00:01 ciaddr 0.0.0.0 yiaddr 198.18.0.10 to 127.0.0.1:40068 from 127.0.0.1:6767 (listener 0)
+//! ```
+//!
+//! The packet lines are written by the receive and sender threads, never the
+//! handler thread, and cost nothing when their level is off for their target: each
+//! is guarded by `log_enabled!`, so nothing is formatted or allocated. Packets given
+//! to [`Server::inject`] and a [`Harness`] did not come from a socket and are not
+//! logged at `ex_dhcp::rx`; the replies a server sends for them are logged at
+//! `ex_dhcp::tx`. [`Stats`] counts what the log describes, and its `Display` is one
+//! line for a periodic status.
+//!
+//! To see the traffic itself, [`Config::tap`] writes it to a pcap file (feature
+//! `capture`) that tshark and [`replay`] read.
+//!
 //! # The codec
 //!
 //! [`Packet`] holds every BOOTP field under its RFC 2131 name and the options

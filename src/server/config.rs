@@ -106,6 +106,8 @@ pub struct Config {
     spin: Duration,
     reuse_address: bool,
     deliver_undecodable: bool,
+    #[cfg(feature = "capture")]
+    tap: Option<std::path::PathBuf>,
 }
 
 impl Default for Config {
@@ -122,6 +124,8 @@ impl Default for Config {
             spin: Duration::ZERO,
             reuse_address: false,
             deliver_undecodable: false,
+            #[cfg(feature = "capture")]
+            tap: None,
         }
     }
 }
@@ -224,6 +228,56 @@ impl Config {
     pub fn deliver_undecodable(mut self, deliver: bool) -> Self {
         self.deliver_undecodable = deliver;
         self
+    }
+
+    /// Writes the server's own traffic to the pcap file at `path` (feature `capture`):
+    /// every datagram received on its sockets and every reply sent, as
+    /// Ethernet/IPv4/UDP frames that tshark, Wireshark and [`replay`](crate::replay)
+    /// read. A [`Harness`](crate::Harness) with this configuration writes what it is
+    /// given and what it answers.
+    ///
+    /// - **Addresses**: a received datagram goes from its sender to the receiving
+    ///   socket's bound address (0.0.0.0 for a socket bound to every address: the
+    ///   datagram's own destination, a broadcast or the server's unicast address, is
+    ///   not known without `IP_PKTINFO`); a reply goes from that same bound address to
+    ///   the address it was sent to, as the log's `ex_dhcp::tx` line says. Ports are
+    ///   the real ones. MAC addresses are made up (see
+    ///   [`PcapWriter::write_datagram`](crate::capture::PcapWriter::write_datagram)).
+    /// - **The file** is appended to when it exists (it must then be a pcap this crate
+    ///   or tcpdump wrote, see [`PcapWriter::append`](crate::capture::PcapWriter::append)),
+    ///   so the servers a [`supervise`](crate::supervise)d run restarts continue one
+    ///   capture; remove it first for a fresh one. Opening it is part of
+    ///   [`Server::start`](crate::Server::start) ([`StartError::Tap`](crate::StartError::Tap)).
+    /// - **Never in the way**: the receive and sender threads queue a copy of each
+    ///   datagram for a `dhcp-tap` thread that writes them; when the disk falls behind
+    ///   and its queue is full, records are dropped and counted
+    ///   ([`Stats::tap_dropped`](crate::Stats::tap_dropped)), never the traffic. The
+    ///   thread is joined with the others.
+    /// - **Order**: a reply is written as it is handed to `send_to`, so that it comes
+    ///   before the client's answer to it; a reply the kernel then refuses is in the
+    ///   tap too (and in [`Stats::send_failures`](crate::Stats::send_failures) and the
+    ///   `ex_dhcp::tx` error log).
+    /// - Packets given to [`Server::inject`](crate::Server::inject) did not come from
+    ///   a socket and are not written; their replies are.
+    ///
+    /// ```no_run
+    /// use ex_dhcp::{Config, Packet, Reply, Server, Source};
+    ///
+    /// let config = Config::default().tap("/tmp/dhcp-tap.pcap");
+    /// let server = Server::start(config, |_: &Packet, _: &Source| Reply::None)?;
+    /// // ... then: tshark -r /tmp/dhcp-tap.pcap -d udp.port==6767,dhcp
+    /// # Ok::<(), ex_dhcp::StartError>(())
+    /// ```
+    #[cfg(feature = "capture")]
+    pub fn tap(mut self, path: impl Into<std::path::PathBuf>) -> Self {
+        self.tap = Some(path.into());
+        self
+    }
+
+    /// The tap file, if any ([`Config::tap`]).
+    #[cfg(feature = "capture")]
+    pub fn tap_path(&self) -> Option<&std::path::Path> {
+        self.tap.as_deref()
     }
 
     /// Every socket to bind, main first; the index is the

@@ -38,6 +38,15 @@ pub enum StartError {
         /// The system's error.
         source: io::Error,
     },
+    /// The tap file ([`Config::tap`](crate::Config::tap)) could not be opened, or
+    /// is not a pcap file this crate can append to.
+    #[cfg(feature = "capture")]
+    Tap {
+        /// The file.
+        path: std::path::PathBuf,
+        /// Why.
+        source: crate::capture::CaptureError,
+    },
     /// [`Handler::init`](crate::Handler::init) refused to start (an
     /// [`Error`](StopReason::Error) with the handler's own value) or panicked.
     Init(StopReason),
@@ -74,6 +83,14 @@ impl fmt::Display for StartError {
                 write!(f, "could not bind to device {device}: {source}")
             }
             StartError::Spawn { source } => write!(f, "could not spawn a server thread: {source}"),
+            #[cfg(feature = "capture")]
+            StartError::Tap { path, source } => {
+                write!(
+                    f,
+                    "could not open the tap file {}: {source}",
+                    path.display()
+                )
+            }
             StartError::Init(reason) => write!(f, "the handler did not start: {reason}"),
         }
     }
@@ -86,6 +103,8 @@ impl std::error::Error for StartError {
             | StartError::Bind { source, .. }
             | StartError::BindToDevice { source, .. }
             | StartError::Spawn { source } => Some(source),
+            #[cfg(feature = "capture")]
+            StartError::Tap { source, .. } => Some(source),
             StartError::Init(_) => None,
         }
     }

@@ -146,7 +146,10 @@ pub(crate) fn run<H: Handler>(mut dispatcher: Dispatcher<H>, wiring: Wiring<H>) 
     let unhandled = incoming.try_iter().count();
     drop(incoming);
     if unhandled > 0 {
-        log::warn!("dropped {unhandled} queued datagrams: the handler has stopped");
+        log::warn!(
+            target: super::traffic::DROP,
+            "dropped {unhandled} queued datagrams: the handler has stopped"
+        );
     }
     for _ in 0..unhandled {
         dispatcher.counters().dropped_stopped();

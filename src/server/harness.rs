@@ -48,6 +48,9 @@ pub struct Harness<H: Handler> {
     tick: Option<Duration>,
     next_tick: Option<Instant>,
     deliver_undecodable: bool,
+    /// The tap ([`Config::tap`]), written on this thread: a harness has no other.
+    #[cfg(feature = "capture")]
+    tap: Option<crate::capture::PcapWriter<std::fs::File>>,
 }
 
 impl<H: Handler> std::fmt::Debug for Harness<H> {
@@ -101,6 +104,18 @@ impl<H: Handler> Harness<H> {
         let stopped = dispatcher.init(now).err();
         let tick = config.tick_interval();
         let injected_from = injected_from(&listeners, config.routing().client_port);
+        #[cfg(feature = "capture")]
+        let tap = config.tap_path().and_then(|path| {
+            crate::capture::PcapWriter::append_to_file(path)
+                .map_err(|error| {
+                    log::error!(
+                        target: super::traffic::DROP,
+                        "the harness writes no tap: could not open {}: {error}",
+                        path.display()
+                    );
+                })
+                .ok()
+        });
         Harness {
             dispatcher: Some(dispatcher),
             listeners,
@@ -113,6 +128,8 @@ impl<H: Handler> Harness<H> {
             tick,
             next_tick: tick.map(|interval| now + interval),
             deliver_undecodable: config.delivers_undecodable(),
+            #[cfg(feature = "capture")]
+            tap,
         }
     }
 
@@ -125,8 +142,16 @@ impl<H: Handler> Harness<H> {
 
     /// Hands a packet to the handler as if it came from `source`.
     pub fn inject_from(&mut self, packet: Packet, source: Source) -> Option<Outgoing> {
+        #[cfg(feature = "capture")]
+        if self.tap.is_some() {
+            self.record(source.peer, source.local, packet.encode());
+        }
+        self.dispatch(&packet, &source)
+    }
+
+    fn dispatch(&mut self, packet: &Packet, source: &Source) -> Option<Outgoing> {
         let now = self.now;
-        self.step(|d| d.packet(&packet, &source, now))
+        self.step(|d| d.packet(packet, source, now))
     }
 
     /// Hands a datagram to the handler as a receive thread would: decoded, or, when it
@@ -134,8 +159,12 @@ impl<H: Handler> Harness<H> {
     /// the configuration asks for it
     /// ([`Config::deliver_undecodable`](crate::Config::deliver_undecodable)).
     pub fn inject_bytes(&mut self, bytes: &[u8], source: Source) -> Option<Outgoing> {
+        #[cfg(feature = "capture")]
+        if self.tap.is_some() {
+            self.record(source.peer, source.local, bytes.to_vec());
+        }
         match Packet::decode(bytes) {
-            Ok(packet) => self.inject_from(packet, source),
+            Ok(packet) => self.dispatch(&packet, &source),
             Err(error) => {
                 self.counters.malformed();
                 if !self.deliver_undecodable {
@@ -301,11 +330,40 @@ impl<H: Handler> Harness<H> {
         }
         match event(self.dispatcher.as_mut()?) {
             Step::Nothing => None,
-            Step::Send(outgoing) => Some(outgoing),
+            Step::Send(outgoing) => {
+                #[cfg(feature = "capture")]
+                if self.tap.is_some() {
+                    let from = self.listeners.get(outgoing.listener).map_or(
+                        SocketAddrV4::new(std::net::Ipv4Addr::UNSPECIFIED, 0),
+                        |listener| listener.local,
+                    );
+                    self.record(from, outgoing.to, outgoing.packet.encode());
+                }
+                Some(outgoing)
+            }
             Step::Stop(reason) => {
                 self.stopped = Some(reason);
                 None
             }
+        }
+    }
+}
+
+#[cfg(feature = "capture")]
+impl<H: Handler> Harness<H> {
+    /// Writes one datagram to the tap, stamped with the harness's calendar time.
+    fn record(&mut self, from: SocketAddrV4, to: SocketAddrV4, payload: Vec<u8>) {
+        let at = self
+            .system_time()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap_or_default();
+        let Some(writer) = self.tap.as_mut() else {
+            return;
+        };
+        let record = super::tap::Record::at(at, from, to, payload);
+        if let Err(error) = super::tap::write(writer, record) {
+            self.counters.tap_dropped();
+            log::warn!(target: super::traffic::DROP, "writing the tap failed: {error}");
         }
     }
 }

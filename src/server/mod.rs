@@ -37,6 +37,9 @@ mod send;
 mod socket;
 mod stats;
 mod supervise;
+#[cfg_attr(not(feature = "capture"), allow(dead_code))]
+mod tap;
+mod traffic;
 mod wait;
 
 pub use config::{

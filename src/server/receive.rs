@@ -12,6 +12,8 @@ use super::dispatch::Incoming;
 use super::handler::{Listener, Source, Undecodable};
 use super::socket::{describe, is_timeout};
 use super::stats::Counters;
+use super::tap::Tap;
+use super::traffic::{self, DROP};
 use crate::Packet;
 
 /// The largest UDP payload over IPv4; a DHCP message is far smaller, but a datagram
@@ -28,6 +30,8 @@ pub(crate) struct Queues {
 pub(crate) struct Options {
     /// Queue datagrams that do not decode for [`Handler::undecodable`](crate::Handler::undecodable).
     pub(crate) deliver_undecodable: bool,
+    /// Where a copy of every datagram goes ([`Config::tap`](crate::Config::tap)).
+    pub(crate) tap: Option<Tap>,
 }
 
 /// Receives until `stop` is set (checked at every read timeout) or the handler is gone.
@@ -53,7 +57,7 @@ pub(crate) fn run(
         let (len, peer) = match socket.recv_from(&mut buf) {
             Ok((len, SocketAddr::V4(peer))) => (len, peer),
             Ok((_, SocketAddr::V6(peer))) => {
-                log::debug!("ignored a datagram from ipv6 peer {peer}");
+                log::debug!(target: DROP, "ignored a datagram from ipv6 peer {peer}");
                 continue;
             }
             Err(error) if is_timeout(&error) => continue,
@@ -74,22 +78,31 @@ pub(crate) fn run(
         };
         failures = 0;
         counters.received();
+        if let Some(tap) = &options.tap {
+            tap.record(peer, listener.local, &buf[..len]);
+        }
         let mut packet = spare
             .take()
             .or_else(|| pool.try_recv().ok())
             .unwrap_or_default();
         let incoming = match packet.decode_from(&buf[..len]) {
-            Ok(()) => Incoming::Packet {
-                packet,
-                source: Source::new(peer, &listener),
-            },
+            Ok(()) => {
+                let source = Source::new(peer, &listener);
+                traffic::received(&packet, &source);
+                Incoming::Packet { packet, source }
+            }
             Err(error) => {
                 counters.malformed();
                 spare = Some(packet);
                 if !options.deliver_undecodable {
-                    log::debug!("dropped {len} bytes from {peer}: {error}");
+                    log::debug!(target: DROP, "dropped {len} bytes from {peer}: {error}");
                     continue;
                 }
+                log::debug!(
+                    target: traffic::RX,
+                    "{len} undecodable bytes from {peer} on {}: {error}",
+                    traffic::Socket::of(&listener)
+                );
                 Incoming::Undecodable {
                     datagram: Box::new(Undecodable {
                         bytes: buf[..len].to_vec(),
@@ -103,10 +116,16 @@ pub(crate) fn run(
             Ok(()) => {}
             Err(TrySendError::Full(incoming)) => {
                 counters.dropped_full();
-                log::debug!(
-                    "dropped {} from {peer}: the handler's queue is full",
-                    describe_incoming(&incoming)
-                );
+                // Under overload this runs for every datagram: build the text only for
+                // a logger that wants it (the log macro alone would format it for any
+                // logger at debug level, whatever its target filter).
+                if log::log_enabled!(target: DROP, log::Level::Debug) {
+                    log::debug!(
+                        target: DROP,
+                        "dropped {} from {peer}: the handler's queue is full",
+                        describe_incoming(&incoming)
+                    );
+                }
                 if let Incoming::Packet { packet, .. } = incoming {
                     spare = Some(packet);
                 }
@@ -114,6 +133,7 @@ pub(crate) fn run(
             Err(TrySendError::Disconnected(incoming)) => {
                 counters.dropped_stopped();
                 log::warn!(
+                    target: DROP,
                     "dropped {} from {peer}: the handler has stopped",
                     describe_incoming(&incoming)
                 );

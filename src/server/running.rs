@@ -239,8 +239,25 @@ impl<H: Handler> Server<H> {
 
         let mut send_sockets = Vec::with_capacity(sockets.len());
         for bound in &sockets {
-            send_sockets.push(bound.try_clone()?.socket);
+            send_sockets.push(bound.try_clone()?);
         }
+        // The tap thread first: it ends once the threads that record into it have.
+        #[cfg(feature = "capture")]
+        let (tap, tap_thread) = match config.tap_path() {
+            Some(path) => {
+                let (tap, thread) = super::tap::start(path, &counters)?;
+                (Some(tap), Some(thread))
+            }
+            None => (None, None),
+        };
+        #[cfg(not(feature = "capture"))]
+        let (tap, tap_thread): (Option<super::tap::Tap>, Option<JoinHandle<()>>) = (None, None);
+        // Joins the tap thread after a failed start, once its last recorder is gone.
+        let join_tap = |tap_thread: Option<JoinHandle<()>>| {
+            if let Some(thread) = tap_thread {
+                let _ = thread.join();
+            }
+        };
         let mailbox = Mailbox::new(messages_tx);
         let injected_from = injected_from(&listeners, config.routing().client_port);
         let link = Link {
@@ -254,10 +271,18 @@ impl<H: Handler> Server<H> {
 
         let sender = {
             let counters = Arc::clone(&counters);
+            let tap = tap.clone();
             thread::Builder::new()
                 .name("dhcp-send".into())
-                .spawn(move || send::run(send_sockets, outgoing_rx, failures_tx, counters))
-                .map_err(spawn_error)?
+                .spawn(move || send::run(send_sockets, outgoing_rx, failures_tx, counters, tap))
+        };
+        let sender = match sender {
+            Ok(sender) => sender,
+            Err(error) => {
+                drop(tap);
+                join_tap(tap_thread);
+                return Err(spawn_error(error).into());
+            }
         };
         let handler = {
             let dispatcher = Dispatcher::new(
@@ -291,6 +316,8 @@ impl<H: Handler> Server<H> {
             Err(error) => {
                 // The sender thread ends by itself: its queue's sender is gone.
                 let _ = sender.join();
+                drop(tap);
+                join_tap(tap_thread);
                 return Err(error.into());
             }
         };
@@ -300,8 +327,10 @@ impl<H: Handler> Server<H> {
             exit: exit_rx,
             threads: vec![handler, sender],
         };
+        server.threads.extend(tap_thread);
         // Disconnected only if the handler thread died, which `join` reports.
         if let Ok(Err(_)) = started_rx.recv() {
+            drop(tap);
             return Err(Failed::Init(Box::new(server.join())));
         }
         for bound in sockets {
@@ -310,12 +339,14 @@ impl<H: Handler> Server<H> {
             let counters = Arc::clone(&counters);
             let pool = recycle_rx.clone();
             let deliver_undecodable = config.delivers_undecodable();
+            let recorder = tap.clone();
             let spawned = thread::Builder::new()
                 .name(format!("dhcp-recv-{}", bound.listener.index))
                 .spawn(move || {
                     let queues = receive::Queues { queue, pool };
                     let options = receive::Options {
                         deliver_undecodable,
+                        tap: recorder,
                     };
                     receive::run(
                         bound.socket,
@@ -326,8 +357,15 @@ impl<H: Handler> Server<H> {
                         counters,
                     )
                 })
-                .map_err(spawn_error)?;
-            server.threads.push(spawned);
+                .map_err(spawn_error);
+            match spawned {
+                Ok(spawned) => server.threads.push(spawned),
+                Err(error) => {
+                    // Dropping the server joins the tap thread: let go of it first.
+                    drop(tap);
+                    return Err(error.into());
+                }
+            }
         }
         Ok(server)
     }

@@ -1,6 +1,5 @@
 //! The sender thread: encode into a reused buffer, send from the right socket, count.
 
-use std::net::UdpSocket;
 use std::sync::Arc;
 
 use crossbeam_channel::{Receiver, Sender};
@@ -8,7 +7,10 @@ use crossbeam_channel::{Receiver, Sender};
 use super::dispatch::Outgoing;
 use super::error::SendError;
 use super::handler::SendFailure;
+use super::socket::Bound;
 use super::stats::Counters;
+use super::tap::Tap;
+use super::traffic;
 
 /// Room for any reply: fitted replies are at most the client's maximum message size.
 const BUFFER_LEN: usize = 65_507;
@@ -16,21 +18,32 @@ const BUFFER_LEN: usize = 65_507;
 /// Sends until the handler thread drops its end of `queue`, then returns.
 ///
 /// Every failure is counted, logged and reported back to the handler through
-/// `failures` (it may already be gone during shutdown; that is fine).
+/// `failures` (it may already be gone during shutdown; that is fine). Each reply
+/// sent is logged (`ex_dhcp::tx`) with the address `send_to` was given, and
+/// tapped as it is handed to `send_to`.
 pub(crate) fn run(
-    sockets: Vec<UdpSocket>,
+    sockets: Vec<Bound>,
     queue: Receiver<Outgoing>,
     failures: Sender<SendFailure>,
     counters: Arc<Counters>,
+    tap: Option<Tap>,
 ) {
     let mut buf = vec![0; BUFFER_LEN];
     for outgoing in queue {
         let result = match outgoing.packet.encode_to(&mut buf) {
             Ok(len) => match sockets.get(outgoing.listener) {
-                Some(socket) => socket
-                    .send_to(&buf[..len], outgoing.to)
-                    .map(drop)
-                    .map_err(SendError::Io),
+                Some(bound) => {
+                    // Tapped before the send: once it is sent the client may answer,
+                    // and its next packet must not reach the tap first.
+                    if let Some(tap) = &tap {
+                        tap.record(bound.listener.local, outgoing.to, &buf[..len]);
+                    }
+                    bound
+                        .socket
+                        .send_to(&buf[..len], outgoing.to)
+                        .map(|_| traffic::sent(&outgoing.packet, outgoing.to, &bound.listener))
+                        .map_err(SendError::Io)
+                }
                 None => Err(SendError::NoSuchSocket {
                     listener: outgoing.listener,
                 }),
@@ -56,6 +69,7 @@ pub(crate) fn run(
 fn log_failure(outgoing: &Outgoing, error: &SendError) {
     // The Display of a refused send carries the conntrack hint.
     log::error!(
+        target: traffic::TX,
         "sending reply xid {:#010x} to {} failed: {error}",
         outgoing.packet.xid,
         outgoing.to

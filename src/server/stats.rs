@@ -2,6 +2,8 @@
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use std::fmt;
+
 use crate::MessageType;
 
 /// Message types counted one by one: 1 to 18; slot 0 counts packets without a
@@ -23,6 +25,7 @@ pub(crate) struct Counters {
     deferred: AtomicU64,
     deferred_answered: AtomicU64,
     deferred_abandoned: AtomicU64,
+    tap_dropped: AtomicU64,
 }
 
 fn slot(kind: Option<MessageType>) -> usize {
@@ -70,6 +73,9 @@ impl Counters {
     pub(crate) fn deferred_abandoned(&self) {
         self.deferred_abandoned.fetch_add(1, Ordering::Relaxed);
     }
+    pub(crate) fn tap_dropped(&self) {
+        self.tap_dropped.fetch_add(1, Ordering::Relaxed);
+    }
 
     pub(crate) fn snapshot(&self) -> Stats {
         let mut handled = [0; TYPE_SLOTS];
@@ -89,6 +95,7 @@ impl Counters {
             deferred: self.deferred.load(Ordering::Relaxed),
             deferred_answered: self.deferred_answered.load(Ordering::Relaxed),
             deferred_abandoned: self.deferred_abandoned.load(Ordering::Relaxed),
+            tap_dropped: self.tap_dropped.load(Ordering::Relaxed),
         }
     }
 }
@@ -127,6 +134,9 @@ pub struct Stats {
     /// Deferred requests whose [`Pending`](crate::Pending) was dropped without an
     /// answer (each logged at debug level).
     pub deferred_abandoned: u64,
+    /// Datagrams the tap ([`Config::tap`](crate::Config::tap)) did not write: its
+    /// queue was full (the disk was behind) or the write failed (logged).
+    pub tap_dropped: u64,
 }
 
 impl Stats {
@@ -147,5 +157,69 @@ impl Stats {
     /// Packets given to the handler, all types.
     pub fn handled_total(&self) -> u64 {
         self.handled.iter().sum()
+    }
+}
+
+/// One line, for a log or a status display: what came in, what was handled (by
+/// type), what went out, and every loss; counters that only a feature in use moves
+/// (deferred replies, the tap) appear once they are not zero.
+///
+/// ```
+/// let line = ex_dhcp::Stats::default().to_string();
+/// assert_eq!(
+///     line,
+///     "received 0 (malformed 0), handled 0, sent 0, send failures 0, trimmed 0, \
+///      dropped: queue full 0, at stop 0; receive errors 0"
+/// );
+/// ```
+impl fmt::Display for Stats {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "received {} (malformed {}), handled {}",
+            self.received,
+            self.malformed,
+            self.handled_total()
+        )?;
+        let mut first = true;
+        for (value, &count) in self.handled.iter().enumerate() {
+            if count == 0 {
+                continue;
+            }
+            f.write_str(if first { " (" } else { ", " })?;
+            first = false;
+            match u8::try_from(value).ok().filter(|&v| v > 0) {
+                Some(value) => write!(f, "{} {count}", MessageType::from(value))?,
+                None => write!(f, "other {count}")?,
+            }
+        }
+        if !first {
+            f.write_str(")")?;
+        }
+        write!(
+            f,
+            ", sent {}, send failures {}, trimmed {}, dropped: queue full {}, at stop {}; \
+             receive errors {}",
+            self.sent,
+            self.send_failures,
+            self.trimmed,
+            self.dropped_full,
+            self.dropped_stopped,
+            self.receive_errors
+        )?;
+        if self.deferred > 0 {
+            write!(
+                f,
+                "; deferred {} (answered {}, abandoned {}, outstanding {})",
+                self.deferred,
+                self.deferred_answered,
+                self.deferred_abandoned,
+                self.deferred_outstanding()
+            )?;
+        }
+        if self.tap_dropped > 0 {
+            write!(f, "; tap dropped {}", self.tap_dropped)?;
+        }
+        Ok(())
     }
 }

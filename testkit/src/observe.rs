@@ -8,7 +8,14 @@ use std::time::{Duration, Instant};
 
 /// A `log::Log` that keeps every record, so a test can check what the server logged.
 pub struct CaptureLog {
-    records: Mutex<Vec<(log::Level, String)>>,
+    records: Mutex<Vec<Logged>>,
+}
+
+/// One captured record.
+struct Logged {
+    level: log::Level,
+    target: String,
+    text: String,
 }
 
 static CAPTURE: CaptureLog = CaptureLog {
@@ -24,7 +31,11 @@ impl log::Log for CaptureLog {
         self.records
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .push((record.level(), text));
+            .push(Logged {
+                level: record.level(),
+                target: record.target().to_owned(),
+                text,
+            });
     }
     fn flush(&self) {}
 }
@@ -43,8 +54,22 @@ pub fn logged(level: log::Level, needle: &str) -> Vec<String> {
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner())
         .iter()
-        .filter(|(at, text)| *at == level && text.contains(needle))
-        .map(|(_, text)| text.clone())
+        .filter(|logged| logged.level == level && logged.text.contains(needle))
+        .map(|logged| logged.text.clone())
+        .collect()
+}
+
+/// Messages logged under `target` at `level` so far that contain `needle`.
+pub fn logged_to(target: &str, level: log::Level, needle: &str) -> Vec<String> {
+    CAPTURE
+        .records
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+        .iter()
+        .filter(|logged| {
+            logged.target == target && logged.level == level && logged.text.contains(needle)
+        })
+        .map(|logged| logged.text.clone())
         .collect()
 }
 

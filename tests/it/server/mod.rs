@@ -5,6 +5,7 @@ mod deferred;
 mod destination;
 mod dora;
 mod malformed;
+mod observe;
 mod send_failure;
 mod startup;
 mod supervision;

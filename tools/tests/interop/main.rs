@@ -16,4 +16,5 @@ mod perfdhcp;
 mod relay;
 mod send_failure;
 mod startup;
+mod tshark;
 mod udhcpc;

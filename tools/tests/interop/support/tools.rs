@@ -62,6 +62,9 @@ pub const SETPRIV: Tool = Tool::new("setpriv", &["setpriv", "--version"], "util-
 /// ISC Kea's DHCP load generator.
 pub const PERFDHCP: Tool = Tool::new("ISC perfdhcp", &["perfdhcp", "-v"], "kea-admin");
 
+/// Wireshark's command-line dissector.
+pub const TSHARK: Tool = Tool::new("tshark", &["tshark", "--version"], "tshark");
+
 /// Fails the test, naming what is missing, unless it runs as root with `ip` and
 /// every one of `tools` installed.
 pub fn require_prerequisites(tools: &[Tool]) {
