@@ -53,8 +53,8 @@ fn dora<H: Handler>(server: &Server<H>, client: &mut Client, xid: u32) {
         .expect("an offer");
     assert_eq!(offer.message_type(), Some(MessageType::Offer));
     let mut request = packet(MessageType::Request, xid);
-    request.options.set(RequestedIpAddress, &offer.yiaddr);
-    request.options.set(ServerIdentifier, &SERVER_ID);
+    request.options.set(RequestedIpAddress, offer.yiaddr);
+    request.options.set(ServerIdentifier, SERVER_ID);
     let (ack, _) = client
         .exchange(&request, server.local_addr(), WAIT)
         .expect("an ack");

@@ -40,8 +40,8 @@ fn tshark_decodes_the_tap_of_a_loopback_dora_as_dhcp() {
         )
         .expect("an offer");
     let mut request = packet(MessageType::Request, 0x75a4);
-    request.options.set(RequestedIpAddress, &offer.yiaddr);
-    request.options.set(ServerIdentifier, &SERVER_ID);
+    request.options.set(RequestedIpAddress, offer.yiaddr);
+    request.options.set(ServerIdentifier, SERVER_ID);
     client
         .exchange(&request, server.local_addr(), WAIT)
         .expect("an ack");
