@@ -1,4 +1,4 @@
-//! Shared by the replay tests (apart from the server's `tests/common`): fixture paths, a handler that answers like the
+//! Shared by the replay tests: fixture paths, a handler that answers like the
 //! server recorded in the DORA fixture, and captures built in code.
 
 use std::net::{Ipv4Addr, SocketAddrV4};

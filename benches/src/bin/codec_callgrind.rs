@@ -3,7 +3,7 @@
 //! ```text
 //! cargo build --release --example codec_callgrind
 //! valgrind --tool=callgrind --callgrind-out-file=cg.out \
-//!     target/release/examples/codec_callgrind ex decode pxe_discover 1000
+//!     target/release/codec_callgrind ex decode pxe_discover 1000
 //! ```
 //!
 //! LIBRARY is `ex` or `dhcproto`; OPERATION is `decode` or `encode`, plus

@@ -9,7 +9,7 @@
 //! Starts two server processes on 127.0.0.1 (this executable, `serve ...`): the real
 //! ex_dhcp server with a trivial handler (OFFER with `yiaddr`, 54 and 51) and a raw
 //! single-thread UDP echo set up the same way with socket2. The load generator of
-//! `examples/loadgen` drives both with the same settings, rounds interleaved
+//! the `loadgen` tool (`tools/src/load`) drives both with the same settings, rounds interleaved
 //! (A, B, B, A, ...), and the tables report medians:
 //!
 //! 1. replies per second, saturated with K requests in flight (default 32), and the

@@ -24,7 +24,7 @@ pub fn start(ns: &Netns, args: &[&str], lease_file: &Path, log: &Path) -> Proc {
     server
 }
 
-/// One line of the lease file (see `examples/lease_server/lease_file.rs`).
+/// One line of the lease file (see `ex_dhcp::lease::LeaseFile`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Record {
     /// `bound <client> <address> <until>`
