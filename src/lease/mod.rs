@@ -40,8 +40,6 @@ mod table;
 pub use engine::{client_key, Change, LeaseServer, Outcome, Stats, LOG_INTERVAL_SECS};
 pub use file::{format_record, parse, LeaseFile, LeaseFileError};
 pub use pool::{Mac, Pool, PoolError, Subnet};
-pub use settings::{
-    Settings, DEFAULT_DECLINE_SECS, DEFAULT_LEASE_SECS, DEFAULT_OFFER_SECS, RAPID_COMMIT,
-};
+pub use settings::{Settings, DEFAULT_DECLINE_SECS, DEFAULT_LEASE_SECS, DEFAULT_OFFER_SECS};
 pub use store::{Committed, LeaseStore, StoreError};
 pub use table::{ClientKey, Counts, Entry, LeaseTable, Secs, State};

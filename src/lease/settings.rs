@@ -8,9 +8,6 @@ use crate::options::{
 };
 use crate::Packet;
 
-/// Option 80 (RFC 4039): rapid commit, an empty option.
-pub const RAPID_COMMIT: u8 = 80;
-
 /// The options sent when the client sends no parameter request list (55).
 const DEFAULT_PARAMETERS: [u8; 3] = [Router::CODE, DomainNameServer::CODE, DomainName::CODE];
 

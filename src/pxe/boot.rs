@@ -5,22 +5,17 @@ use std::collections::BTreeMap;
 use std::net::Ipv4Addr;
 
 use crate::options::{
-    BootfileNameNul, ClientMachineIdentifier, DhcpOption, NulTerminated, ServerIdentifier,
-    VendorClassIdentifier, VendorSpecificInformation, ARCH_ARM64_UEFI, ARCH_EBC, ARCH_X64_UEFI,
-    ARCH_X86_BIOS,
+    pxe, BootfileNameNul, ClientMachineIdentifier, DhcpOption, NulTerminated, ServerIdentifier,
+    SubOptions, VendorClassIdentifier, VendorInfo, VendorSpecificInformation, ARCH_ARM64_UEFI,
+    ARCH_EBC, ARCH_X64_UEFI, ARCH_X86_BIOS,
 };
 use crate::{respond, MessageType, Packet};
 
-use super::client::{architecture, is_ipxe, is_pxe_client};
-use super::{ipxe, IPXE_ENCAPSULATED, PXE_CLIENT};
+use super::{ipxe, PxeClient, IPXE_ENCAPSULATED, PXE_CLIENT};
 
-/// PXE vendor sub-option 6 (in option 43): discovery control.
-const PXE_DISCOVERY_CONTROL: u8 = 6;
-/// Discovery control bit 3: a boot file is in this reply, download it, no menu or
-/// boot server discovery.
+/// Discovery control (option 43, sub-option 6) bit 3: a boot file is in this reply,
+/// download it, no menu or boot server discovery.
 const USE_BOOT_FILE: u8 = 0x08;
-/// The end of a sub-option list.
-const SUBOPTION_END: u8 = 255;
 
 /// Boot files by client architecture (option 93).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -66,15 +61,16 @@ pub struct Boot {
 }
 
 impl Boot {
-    /// The file for this request: iPXE's own when the client is iPXE and there is one,
-    /// else the file of its architecture; `None` if the client is not a PXE client.
-    pub fn file_for(&self, request: &Packet) -> Option<&str> {
-        if !is_pxe_client(request) {
+    /// The file for this client: iPXE's own when the client is iPXE and there is one,
+    /// else the file of its architecture; `None` if it is not a PXE client (option 60
+    /// `PXEClient`) or has no file for its architecture.
+    pub fn file_for(&self, client: &PxeClient) -> Option<&str> {
+        if !client.is_pxe_client() {
             return None;
         }
         match &self.ipxe_file {
-            Some(file) if is_ipxe(request) => Some(file),
-            _ => self.files.get(architecture(request)),
+            Some(file) if client.is_ipxe() => Some(file),
+            _ => self.files.get(client.architecture),
         }
     }
 
@@ -82,15 +78,18 @@ impl Boot {
     /// server, `file` and NUL-terminated option 67; option 60 `PXEClient` when
     /// `serves_4011`, which sends the client to port 4011 for its file. Otherwise an
     /// iPXE client is told that no ProxyDHCP offer is coming (175.176 = 1), so it
-    /// boots at once instead of waiting about 3 s for one.
+    /// boots at once instead of waiting for one.
     pub fn add_to(&self, reply: Packet, request: &Packet, serves_4011: bool) -> Packet {
-        let Some(file) = self.file_for(request) else {
+        let Some(client) = PxeClient::from_request(request) else {
             return reply;
         };
-        let reply = with_file(reply, request, self.next_server, file);
+        let Some(file) = self.file_for(&client) else {
+            return reply;
+        };
+        let reply = with_file(reply, &client, self.next_server, file);
         if serves_4011 {
             reply.with_raw_option(VendorClassIdentifier::CODE, PXE_CLIENT.as_bytes())
-        } else if is_ipxe(request) {
+        } else if client.is_ipxe() {
             reply.with_raw_option(IPXE_ENCAPSULATED, &[ipxe::NO_PXEDHCP, 1, 1])
         } else {
             reply
@@ -98,29 +97,31 @@ impl Boot {
     }
 
     /// A proxyDHCP reply (PXE 2.1, section 2.2.4): no address (`yiaddr` 0.0.0.0),
-    /// option 54, option 60 `PXEClient`, and the boot file. `None` for clients that
-    /// are not PXE clients or have no file for their architecture.
+    /// option 54, option 60 `PXEClient`, option 43 with discovery control "use the
+    /// boot file in this reply" (no menu, no boot server discovery), and the boot
+    /// file. `None` for clients that are not PXE clients or have no file for their
+    /// architecture.
     pub fn proxy_reply(&self, request: &Packet, message_type: MessageType) -> Option<Packet> {
-        let file = self.file_for(request)?;
+        let client = PxeClient::from_request(request)?;
+        let file = self.file_for(&client)?;
+        let discovery = SubOptions::new().with(pxe::DISCOVERY_CONTROL, [USE_BOOT_FILE]);
         let reply = respond(request, message_type)
             .with_yiaddr(Ipv4Addr::UNSPECIFIED)
             .with_option(ServerIdentifier, self.server_id)
             .with_raw_option(VendorClassIdentifier::CODE, PXE_CLIENT.as_bytes())
-            .with_raw_option(
-                VendorSpecificInformation::CODE,
-                &[PXE_DISCOVERY_CONTROL, 1, USE_BOOT_FILE, SUBOPTION_END],
-            );
-        Some(with_file(reply, request, self.next_server, file))
+            .with_option(VendorSpecificInformation, VendorInfo::pxe(discovery));
+        Some(with_file(reply, &client, self.next_server, file))
     }
 }
 
-fn with_file(reply: Packet, request: &Packet, next_server: Ipv4Addr, file: &str) -> Packet {
+/// Next server, `file`, option 67 with its NUL, and option 97 echoed when sent.
+fn with_file(reply: Packet, client: &PxeClient, next_server: Ipv4Addr, file: &str) -> Packet {
     let reply = reply
         .with_siaddr(next_server)
         .with_file(file)
         .with_option(BootfileNameNul, NulTerminated(file.to_owned()));
-    match request.options.get_raw(ClientMachineIdentifier::CODE) {
-        Some(uuid) => reply.with_raw_option(ClientMachineIdentifier::CODE, &uuid),
+    match &client.machine_id {
+        Some(uuid) => reply.with_raw_option(ClientMachineIdentifier::CODE, uuid),
         None => reply,
     }
 }
@@ -143,6 +144,10 @@ mod tests {
         }
     }
 
+    fn client(request: &Packet) -> PxeClient {
+        PxeClient::from_request(request).expect("a PXE client")
+    }
+
     fn pxe_discover(arch: u16) -> Packet {
         Packet::new(MessageType::Discover)
             .with_raw_option(60, b"PXEClient:Arch:00007:UNDI:003016")
@@ -151,18 +156,24 @@ mod tests {
 
     #[test]
     fn the_file_follows_the_architecture() {
-        assert_eq!(boot().file_for(&pxe_discover(0)), Some("undionly.kpxe"));
-        assert_eq!(boot().file_for(&pxe_discover(7)), Some("ipxe.efi"));
-        assert_eq!(boot().file_for(&pxe_discover(9)), Some("ipxe.efi"));
-        assert_eq!(boot().file_for(&pxe_discover(11)), Some("ipxe-arm64.efi"));
-        assert_eq!(boot().file_for(&pxe_discover(1)), None);
+        assert_eq!(
+            boot().file_for(&client(&pxe_discover(0))),
+            Some("undionly.kpxe")
+        );
+        assert_eq!(boot().file_for(&client(&pxe_discover(7))), Some("ipxe.efi"));
+        assert_eq!(boot().file_for(&client(&pxe_discover(9))), Some("ipxe.efi"));
+        assert_eq!(
+            boot().file_for(&client(&pxe_discover(11))),
+            Some("ipxe-arm64.efi")
+        );
+        assert_eq!(boot().file_for(&client(&pxe_discover(1))), None);
     }
 
     #[test]
     fn ipxe_gets_its_own_file_so_it_does_not_load_itself_again() {
         let ipxe = pxe_discover(0).with_raw_option(77, IPXE.as_bytes());
         assert_eq!(
-            boot().file_for(&ipxe),
+            boot().file_for(&client(&ipxe)),
             Some("undionly.kpxe"),
             "no iPXE file"
         );
@@ -170,13 +181,13 @@ mod tests {
             ipxe_file: Some("boot.ipxe".to_owned()),
             ..boot()
         };
-        assert_eq!(boot.file_for(&ipxe), Some("boot.ipxe"));
+        assert_eq!(boot.file_for(&client(&ipxe)), Some("boot.ipxe"));
         let rfc3004 = pxe_discover(7).with_raw_option(77, b"\x03abc\x04iPXE");
-        assert_eq!(boot.file_for(&rfc3004), Some("boot.ipxe"));
+        assert_eq!(boot.file_for(&client(&rfc3004)), Some("boot.ipxe"));
         let firmware = pxe_discover(7);
-        assert_eq!(boot.file_for(&firmware), Some("ipxe.efi"));
+        assert_eq!(boot.file_for(&client(&firmware)), Some("ipxe.efi"));
         let other_class = pxe_discover(7).with_raw_option(77, b"iPXE-like");
-        assert_eq!(boot.file_for(&other_class), Some("ipxe.efi"));
+        assert_eq!(boot.file_for(&client(&other_class)), Some("ipxe.efi"));
     }
 
     #[test]
@@ -230,6 +241,11 @@ mod tests {
         );
         assert_eq!(reply.options.get(ServerIdentifier), Some(SERVER));
         assert_eq!(reply.file_str(), Some("undionly.kpxe"));
+        assert_eq!(
+            reply.options.get_raw(43).as_deref(),
+            Some(&[6, 1, USE_BOOT_FILE, 255][..]),
+            "discovery control: use the boot file in this reply, END after it"
+        );
     }
 
     #[test]

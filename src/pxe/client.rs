@@ -40,8 +40,9 @@ pub struct PxeClient {
     /// Option 97 as sent (type byte, then the UUID/GUID): replies echo it, since some
     /// firmware drops a PXE offer without it.
     pub machine_id: Option<Vec<u8>>,
-    /// Option 60 as sent, such as `PXEClient:Arch:00007:UNDI:003016`.
-    pub vendor_class: String,
+    /// Option 60 as sent, such as `PXEClient:Arch:00007:UNDI:003016` (bytes: clients
+    /// are not bound to UTF-8; [`PxeClient::vendor_class_text`] reads it as text).
+    pub vendor_class: Vec<u8>,
     /// iPXE's own description (options 77 and 175), when the client is iPXE.
     pub ipxe: Option<IpxeFeatures>,
 }
@@ -53,7 +54,7 @@ impl PxeClient {
         let vendor_class = request
             .options
             .get_raw(VendorClassIdentifier::CODE)
-            .map(|raw| String::from_utf8_lossy(&raw).into_owned())
+            .map(|raw| raw.into_owned())
             .unwrap_or_default();
         let ipxe = is_ipxe(request).then(|| {
             IpxeFeatures::parse(
@@ -64,7 +65,7 @@ impl PxeClient {
                     .unwrap_or_default(),
             )
         });
-        if !vendor_class.starts_with(PXE_CLIENT) && ipxe.is_none() {
+        if !vendor_class.starts_with(PXE_CLIENT.as_bytes()) && ipxe.is_none() {
             return None;
         }
         let architectures = request
@@ -87,7 +88,12 @@ impl PxeClient {
     /// True when option 60 starts with `PXEClient`: the firmware's PXE client, or iPXE
     /// (which sends it too).
     pub fn is_pxe_client(&self) -> bool {
-        self.vendor_class.starts_with(PXE_CLIENT)
+        self.vendor_class.starts_with(PXE_CLIENT.as_bytes())
+    }
+
+    /// Option 60 as text, for logs (bytes that are not UTF-8 shown as U+FFFD).
+    pub fn vendor_class_text(&self) -> std::borrow::Cow<'_, str> {
+        String::from_utf8_lossy(&self.vendor_class)
     }
 
     /// True when the client is iPXE (option 77 `iPXE`).
@@ -96,30 +102,12 @@ impl PxeClient {
     }
 }
 
-/// True when option 60 starts with `PXEClient`.
-pub fn is_pxe_client(request: &Packet) -> bool {
-    request
-        .options
-        .get_raw(VendorClassIdentifier::CODE)
-        .is_some_and(|v| v.starts_with(PXE_CLIENT.as_bytes()))
-}
-
 /// True when the client is iPXE: option 77 is `iPXE`, as iPXE sends it (plain text)
 /// or as one of an RFC 3004 list.
-pub fn is_ipxe(request: &Packet) -> bool {
+fn is_ipxe(request: &Packet) -> bool {
     match request.options.get(UserClass) {
         Some(UserClasses::Text(text)) => text == IPXE.as_bytes(),
         Some(UserClasses::Classes(classes)) => classes.iter().any(|c| c == IPXE.as_bytes()),
         _ => false,
     }
-}
-
-/// The client's architecture: the first of option 93, BIOS when it is absent (PXE
-/// 2.1 clients all send it; only old BIOS ones do not).
-pub fn architecture(request: &Packet) -> u16 {
-    request
-        .options
-        .get(ClientSystemArchitecture)
-        .and_then(|list| list.first().copied())
-        .unwrap_or(ARCH_X86_BIOS)
 }

@@ -26,7 +26,7 @@ mod client;
 pub mod ipxe;
 
 pub use boot::{Boot, BootMap};
-pub use client::{architecture, is_ipxe, is_pxe_client, PxeClient};
+pub use client::PxeClient;
 pub use ipxe::IpxeFeatures;
 
 /// What PXE clients put at the start of option 60, and what a PXE server answers with.

@@ -20,7 +20,8 @@ fn the_nuc_describes_itself_as_an_x64_uefi_pxe_client() {
         })
     );
     assert_eq!(client.machine_id.as_deref(), Some(&NUC_GUID[..]));
-    assert_eq!(client.vendor_class, NUC_VENDOR_CLASS);
+    assert_eq!(client.vendor_class, NUC_VENDOR_CLASS.as_bytes());
+    assert_eq!(client.vendor_class_text(), NUC_VENDOR_CLASS);
     assert!(client.is_pxe_client());
     assert!(!client.is_ipxe());
 }

@@ -8,8 +8,9 @@ use crate::{respond, MessageType, Op, Packet};
 use log::{debug, info, warn};
 
 use crate::lease::pool::{Mac, Pool, PoolError};
-use crate::lease::settings::{Settings, RAPID_COMMIT};
+use crate::lease::settings::Settings;
 use crate::lease::table::{ClientKey, Counts, LeaseTable, Secs, State};
+use crate::options::RapidCommit;
 
 mod limit;
 
@@ -359,11 +360,11 @@ impl LeaseServer {
             }
             return Outcome::default();
         };
-        if self.settings.rapid_commit && request.options.contains(RAPID_COMMIT) {
+        if self.settings.rapid_commit && request.options.contains(RapidCommit::CODE) {
             let change = self.bind(key, addr, now);
             let reply = self
                 .lease_reply(request, MessageType::Ack, addr)
-                .with_raw_option(RAPID_COMMIT, &[]);
+                .with_raw_option(RapidCommit::CODE, &[]);
             return Outcome {
                 reply: Some(reply),
                 changes: vec![change],

@@ -366,10 +366,10 @@ fn inform_gets_configuration_without_a_lease() {
 
 #[test]
 fn discover_is_never_acked_without_rapid_commit_configured() {
-    let request = discover(mac(1)).with_raw_option(RAPID_COMMIT, &[]);
+    let request = discover(mac(1)).with_raw_option(RapidCommit::CODE, &[]);
     let reply = reply_to(&mut server(), &request, NOW);
     assert_eq!(kind(&reply), Some(MessageType::Offer));
-    assert!(!reply.unwrap().options.contains(RAPID_COMMIT));
+    assert!(!reply.unwrap().options.contains(RapidCommit::CODE));
 }
 
 #[test]
@@ -384,11 +384,14 @@ fn rapid_commit_acks_a_discover_that_asks_for_it() {
         Some(MessageType::Offer),
         "the client did not ask"
     );
-    let request = discover(mac(1)).with_raw_option(RAPID_COMMIT, &[]);
+    let request = discover(mac(1)).with_raw_option(RapidCommit::CODE, &[]);
     let outcome = server.handle(&request, NOW);
     let ack = outcome.reply.unwrap();
     assert_eq!(ack.message_type(), Some(MessageType::Ack));
-    assert_eq!(ack.options.get_raw(RAPID_COMMIT).as_deref(), Some(&[][..]));
+    assert_eq!(
+        ack.options.get_raw(RapidCommit::CODE).as_deref(),
+        Some(&[][..])
+    );
     assert_eq!(ack.options.get(LeaseTime), Some(LEASE));
     assert_eq!(outcome.changes.len(), 1);
 }

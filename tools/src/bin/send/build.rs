@@ -6,15 +6,19 @@ use std::net::Ipv4Addr;
 use std::str::FromStr;
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use ex_dhcp::options::{
+    ClientIdentifier, ClientNetworkInterface, ClientSystemArchitecture, DhcpOption,
+    RequestedIpAddress, ServerIdentifier, VendorClassIdentifier,
+};
 use ex_dhcp::{MessageType, Packet};
 
 /// Option codes set from flags (RFC 2132, RFC 4578).
-const REQUESTED_IP: u8 = 50;
-const SERVER_ID: u8 = 54;
-const VENDOR_CLASS: u8 = 60;
-const CLIENT_ID: u8 = 61;
-const CLIENT_ARCH: u8 = 93;
-const CLIENT_NDI: u8 = 94;
+const REQUESTED_IP: u8 = RequestedIpAddress::CODE;
+const SERVER_ID: u8 = ServerIdentifier::CODE;
+const VENDOR_CLASS: u8 = VendorClassIdentifier::CODE;
+const CLIENT_ID: u8 = ClientIdentifier::CODE;
+const CLIENT_ARCH: u8 = ClientSystemArchitecture::CODE;
+const CLIENT_NDI: u8 = ClientNetworkInterface::CODE;
 /// The client's MAC when `--mac` is not given: locally administered.
 pub const DEFAULT_MAC: [u8; 6] = [0x02, 0, 0, 0, 0, 0x01];
 /// UNDI 3.16, what PXE 2.1 clients announce (option 94: type 1, major 3, minor 16).
