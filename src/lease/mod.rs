@@ -37,7 +37,9 @@ mod settings;
 mod store;
 mod table;
 
-pub use engine::{client_key, Change, LeaseServer, Outcome, Stats, LOG_INTERVAL_SECS};
+pub use engine::{
+    client_key, Change, LeaseServer, Outcome, Stats, BOOTP_FOREVER, LOG_INTERVAL_SECS,
+};
 pub use file::{format_record, parse, LeaseFile, LeaseFileError};
 pub use pool::{Mac, Pool, PoolError, Subnet};
 pub use settings::{Settings, DEFAULT_DECLINE_SECS, DEFAULT_LEASE_SECS, DEFAULT_OFFER_SECS};

@@ -3,8 +3,9 @@
 
 use std::net::Ipv4Addr;
 
+use crate::options::VendorArea;
 use crate::options::{ClientIdentifier, DhcpOption, RequestedIpAddress, ServerIdentifier};
-use crate::{respond, MessageType, Op, Packet};
+use crate::{respond, respond_bootp, MessageType, Op, Packet};
 use log::{debug, info, warn};
 
 use crate::lease::pool::{Mac, Pool, PoolError};
@@ -15,6 +16,10 @@ use crate::options::RapidCommit;
 mod limit;
 
 use limit::RateLimited;
+
+/// The end of a BOOTP binding: never. BOOTP clients neither renew nor release, so
+/// their address stays theirs until an operator releases it.
+pub const BOOTP_FOREVER: Secs = Secs::MAX;
 
 /// How often at most a full pool, or DECLINEs that are ignored, are logged: a flood
 /// must not turn into a log line per packet.
@@ -298,7 +303,42 @@ impl LeaseServer {
             Some(MessageType::Decline) => self.decline(request, &key, now),
             Some(MessageType::Release) => self.client_release(request, &key, now),
             Some(MessageType::Inform) => self.inform(request),
+            None if request.message_type_checked() == Ok(None) => self.bootp(request, key, now),
             _ => ignore("not a message type a server answers"),
+        }
+    }
+
+    /// A BOOTP request (no option 53, RFC 951/1542): a BOOTREPLY with an address and
+    /// no DHCP options, and a binding that never expires (BOOTP clients neither renew
+    /// nor release), as Kea and dnsmasq answer them. A client asking again gets the
+    /// same address. The configuration (mask, router, DNS) travels as RFC 1048 vendor
+    /// extensions only when the request carried the magic cookie: a plain RFC 951
+    /// client reads nothing there.
+    fn bootp(&mut self, request: &Packet, key: ClientKey, now: Secs) -> Outcome {
+        let addr = match self.table.get(&key) {
+            Some(entry) if entry.state == State::Bound(BOOTP_FOREVER) => entry.addr,
+            _ => match self.choose(request, &key, now) {
+                Some(addr) => addr,
+                None => {
+                    self.stats.unanswered_discovers += 1;
+                    return ignore("BOOTP: the pool is exhausted");
+                }
+            },
+        };
+        info!("{key} (BOOTP) holds {addr} for good");
+        let change = Change::Bound {
+            key,
+            addr,
+            until: BOOTP_FOREVER,
+        };
+        self.record(&change, now);
+        let mut reply = respond_bootp(request).with_yiaddr(addr);
+        if request.options.vendor_area() == VendorArea::Options {
+            reply = self.settings.configure(reply, request, false);
+        }
+        Outcome {
+            reply: Some(reply),
+            changes: vec![change],
         }
     }
 

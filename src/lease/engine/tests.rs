@@ -772,3 +772,62 @@ fn no_address_goes_to_two_clients_under_random_sequences() {
         }
     }
 }
+
+fn bootp_request(mac: Mac) -> Packet {
+    let mut request = Packet::bootp(Op::Request);
+    request.set_mac(mac);
+    request.xid = 0x0b00_7001;
+    request
+}
+
+#[test]
+fn a_plain_bootp_client_gets_an_address_for_good_and_no_dhcp_options() {
+    let mut server = server();
+    let request = bootp_request(mac(1));
+    let outcome = server.handle(&request, 1_000);
+    let reply = outcome.reply.expect("a BOOTREPLY");
+    assert_eq!(reply.op, Op::Reply);
+    assert!(reply.is_bootp(), "no option 53 in a BOOTP reply");
+    assert_eq!(
+        reply.options.vendor_area(),
+        VendorArea::Zeros,
+        "no cookie, no options"
+    );
+    assert_ne!(reply.yiaddr, Ipv4Addr::UNSPECIFIED);
+    assert_eq!(reply.xid, request.xid);
+    assert_eq!(
+        outcome.changes,
+        vec![Change::Bound {
+            key: client_key(&request),
+            addr: reply.yiaddr,
+            until: BOOTP_FOREVER,
+        }]
+    );
+    // Asking again, years later, gives the same address: the binding never expires.
+    let again = server.handle(&request, 1_000 + 10 * 365 * 86_400);
+    assert_eq!(again.reply.map(|r| r.yiaddr), Some(reply.yiaddr));
+    assert!(
+        server.tick(u64::from(u32::MAX)).is_empty(),
+        "nothing expires"
+    );
+}
+
+#[test]
+fn a_bootp_client_with_rfc_1048_extensions_gets_its_configuration_but_no_lease_time() {
+    let mut server = server();
+    let mut request = bootp_request(mac(2));
+    request.options.set_vendor_area(VendorArea::Options);
+    let reply = server.handle(&request, 1_000).reply.expect("a BOOTREPLY");
+    assert!(reply.is_bootp());
+    assert_eq!(reply.options.vendor_area(), VendorArea::Options);
+    assert!(
+        reply.options.get(SubnetMask).is_some(),
+        "the mask, as a vendor extension"
+    );
+    for dhcp_only in [51, 54, 58, 59] {
+        assert!(
+            !reply.options.contains(dhcp_only),
+            "option {dhcp_only} is DHCP's"
+        );
+    }
+}

@@ -174,6 +174,11 @@ impl Handler for LeaseHandler {
         self.handle_at(packet, secs(ctx.system_time()))
     }
 
+    /// BOOTP requests (no option 53): the engine answers them for good (RFC 951).
+    fn other(&mut self, packet: &Packet, _from: &Source, ctx: &mut ex_dhcp::Context) -> Reply {
+        self.handle_at(packet, secs(ctx.system_time()))
+    }
+
     fn tick(&mut self, ctx: &mut ex_dhcp::Context) -> Reply {
         let now = secs(ctx.system_time());
         for addr in self.server.tick(now) {

@@ -423,3 +423,29 @@ fn lease_server(client_port: u16, extra: &[&str]) -> (Running, u16) {
         .unwrap_or_else(|| panic!("no port in {line:?}"));
     (server, port)
 }
+
+/// A BOOTP client (no option 53) over real UDP: the lease server answers it with a
+/// BOOTREPLY carrying an address from its range and no DHCP options (RFC 951).
+#[test]
+fn lease_server_answers_a_plain_bootp_client() {
+    let mut client =
+        ex_dhcp::Client::bind(SocketAddrV4::new(Ipv4Addr::LOCALHOST, 0)).expect("a socket");
+    let client_port = client.local_addr().expect("its address").port();
+    let (server, port) = lease_server(client_port, &[]);
+    let mut request = Packet::bootp(ex_dhcp::Op::Request);
+    request.set_mac(MAC);
+    request.xid = XID;
+    let (reply, _) = client
+        .exchange(
+            &request,
+            SocketAddrV4::new(Ipv4Addr::LOCALHOST, port),
+            PROCESS_TIMEOUT,
+        )
+        .expect("a BOOTREPLY");
+    assert!(reply.is_bootp(), "no option 53: {reply}");
+    assert_eq!(reply.op, ex_dhcp::Op::Reply);
+    let octets = reply.yiaddr.octets();
+    assert_eq!(octets[..3], [198, 18, 0], "{reply}");
+    assert!((100..=150).contains(&octets[3]), "{reply}");
+    drop(server);
+}
