@@ -124,6 +124,16 @@ pub fn stats_line(stats: &Stats) -> String {
     if !by_kind.is_empty() {
         let _ = write!(line, " ({})", by_kind.join(", "));
     }
+    if stats.deferred > 0 {
+        // Replies held for slow work (the lease store): a count that only grows is a leak.
+        let _ = write!(
+            line,
+            ", deferred {} (outstanding {}, abandoned {})",
+            stats.deferred,
+            stats.deferred_outstanding(),
+            stats.deferred_abandoned
+        );
+    }
     let _ = write!(
         line,
         ", sent {}, send failures {}, trimmed {}, dropped: queue full {}, at stop {}; \
