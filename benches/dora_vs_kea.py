@@ -4,6 +4,7 @@
     sudo python3 benches/dora_vs_kea.py [--rates 1000,2000,8000,16000] [--secs 10]
         [--clients 10000] [--servers kea-memfile,lease-file,lease-memory] [--lease-server EXE]
         [--baseline EXE --servers kea-memfile,base-file,lease-file] [--search STEPS]
+        [--threads]
 
 Needs root (network namespaces), Debian's kea-dhcp4-server and kea-admin (perfdhcp),
 and a release build of the tool (`cargo build --release -p ex_dhcp-tools --bin
@@ -78,6 +79,22 @@ def cpu_ticks(pid):
     with open(f"/proc/{pid}/stat") as stat:
         fields = stat.read().rsplit(")", 1)[1].split()
     return int(fields[11]) + int(fields[12])
+
+
+def thread_ticks(pid):
+    """utime + stime per thread name (Kea's threads, or dhcp-recv-0, dhcp-handler,
+    dhcp-send, lease-store, log-writer), in clock ticks."""
+    ticks = {}
+    for task in os.listdir(f"/proc/{pid}/task"):
+        try:
+            with open(f"/proc/{pid}/task/{task}/stat") as stat:
+                text = stat.read()
+        except FileNotFoundError:
+            continue  # ended between listdir and open
+        name = text.split("(", 1)[1].rsplit(")", 1)[0]
+        fields = text.rsplit(")", 1)[1].split()
+        ticks[name] = ticks.get(name, 0) + int(fields[11]) + int(fields[12])
+    return ticks
 
 
 def kea_config(work, persist=True):
@@ -161,10 +178,12 @@ def one_run(kind, rate, secs, clients, work, lease_server, baseline=None):
             os.remove(path)
     server = start_server(kind, work, lease_server, baseline)
     before = cpu_ticks(server.pid)
+    threads_before = thread_ticks(server.pid)
     perfdhcp = ns(CLIENT_NS, "taskset", "-c", CLIENT_CPU, "perfdhcp", "-4", "-r", str(rate),
                   "-p", str(secs), "-R", str(clients), "-W", "2000000", "-l", "bcli", SERVER_IP,
                   check=False)
     after = cpu_ticks(server.pid)
+    threads_after = thread_ticks(server.pid)
     stop_server(server)
     report = perfdhcp.stdout
     do, ra = section(report, "DISCOVER-OFFER"), section(report, "REQUEST-ACK")
@@ -180,6 +199,10 @@ def one_run(kind, rate, secs, clients, work, lease_server, baseline=None):
         "ra_drop": 100 * (1 - acks / max(ra.get("sent packets", 1), 1)),
         "dora_per_sec": acks / secs,
         "cpu_us_per_dora": cpu_us / acks if acks else float("nan"),
+        "threads": {
+            name: (ticks - threads_before.get(name, 0)) * 1e6 / ticks_per_sec / acks
+            for name, ticks in threads_after.items() if acks
+        },
     }
 
 
@@ -209,6 +232,8 @@ def main():
     parser.add_argument("--baseline", metavar="EXE",
                         help="another lease_server build, run as servers base-file and "
                              "base-memory in the same run (the branch point, say)")
+    parser.add_argument("--threads", action="store_true",
+                        help="also print each server's CPU per DORA by thread")
     parser.add_argument("--search", type=int, default=0, metavar="STEPS",
                         help="after the rates, bisect STEPS times between each server's best "
                              "clean rate and the next rate that was not clean")
@@ -269,6 +294,14 @@ def main():
     for kind in servers:
         best, worst = best_clean(rows, kind)
         print(f"| {kind} | {best} | {worst or '-'} |")
+    if args.threads:
+        print()
+        print("| server | rate/s | CPU µs per DORA, by thread |")
+        print("|---|---|---|")
+        for row in rows:
+            parts = [f"{name} {us:.1f}" for name, us in sorted(row["threads"].items())
+                     if us >= 0.05]
+            print(f"| {row['server']} | {row['rate']} | {', '.join(parts)} |")
     by_rate = {}
     for row in rows:
         by_rate.setdefault(row["rate"], {})[row["server"]] = row
