@@ -4,7 +4,7 @@
     sudo python3 benches/dora_vs_kea.py [--rates 1000,2000,8000,16000] [--secs 10]
         [--clients 10000] [--servers kea-memfile,lease-file,lease-memory] [--lease-server EXE]
         [--baseline EXE --servers kea-memfile,base-file,lease-file] [--search STEPS]
-        [--threads]
+        [--threads] [--fsyncs] [--nice -19]
 
 Needs root (network namespaces), Debian's kea-dhcp4-server and kea-admin (perfdhcp),
 and a release build of the tool (`cargo build --release -p ex_dhcp-tools --bin
@@ -47,6 +47,12 @@ POOL_LAST = "198.18.254.250"
 SERVER_CPU = "1"
 CLIENT_CPU = "0"
 LEASE_SECS = 3600
+# `--nice`: both the server and perfdhcp run at this niceness, so that other work on a
+# shared machine takes less of their CPUs.
+NICE = 0
+# `--fsyncs`: count the server's fsync and fdatasync calls with perf (tracepoints).
+COUNT_FSYNCS = False
+SYNC_EVENTS = "syscalls:sys_enter_fsync,syscalls:sys_enter_fdatasync"
 
 
 def run(*args, check=True):
@@ -120,9 +126,23 @@ def kea_config(work, persist=True):
     }
 
 
+def wait_port_free(seconds=10):
+    """Waits until nothing in the server's namespace holds UDP port 67 (a server just
+    stopped may take a moment to go); returns what still holds it, or ''."""
+    deadline = time.time() + seconds
+    while True:
+        holders = ns(SERVER_NS, "ss", "-Hulpn", "sport = :67", check=False).stdout.strip()
+        if not holders or time.time() > deadline:
+            return holders
+        time.sleep(0.2)
+
+
 def start_server(kind, work, lease_server, baseline=None):
+    holders = wait_port_free()
+    if holders:
+        sys.exit(f"port 67 is still held before starting {kind}: {holders}")
     log = open(os.path.join(work, f"{kind}.log"), "w")
-    pin = ["taskset", "-c", SERVER_CPU]
+    pin = ["nice", "-n", str(NICE), "taskset", "-c", SERVER_CPU]
     if kind == "kea-memfile":
         path = os.path.join(work, "kea.json")
         with open(path, "w") as out:
@@ -145,7 +165,7 @@ def start_server(kind, work, lease_server, baseline=None):
     time.sleep(1.0)  # both bind within milliseconds; a second covers a loaded machine
     if process.poll() is not None:
         sys.exit(f"{kind} exited at start, see {log.name}")
-    # `ip netns exec` and taskset exec the server: the pid is the server's.
+    # `ip netns exec`, nice and taskset exec the server: the pid is the server's.
     return process
 
 
@@ -179,11 +199,21 @@ def one_run(kind, rate, secs, clients, work, lease_server, baseline=None):
     server = start_server(kind, work, lease_server, baseline)
     before = cpu_ticks(server.pid)
     threads_before = thread_ticks(server.pid)
-    perfdhcp = ns(CLIENT_NS, "taskset", "-c", CLIENT_CPU, "perfdhcp", "-4", "-r", str(rate),
+    counter = None
+    if COUNT_FSYNCS:
+        counter = subprocess.Popen(["perf", "stat", "-x", ",", "-e", SYNC_EVENTS, "-p",
+                                    str(server.pid)], stderr=subprocess.PIPE, text=True)
+    perfdhcp = ns(CLIENT_NS, "nice", "-n", str(NICE), "taskset", "-c", CLIENT_CPU, "perfdhcp", "-4", "-r", str(rate),
                   "-p", str(secs), "-R", str(clients), "-W", "2000000", "-l", "bcli", SERVER_IP,
                   check=False)
     after = cpu_ticks(server.pid)
     threads_after = thread_ticks(server.pid)
+    syncs = None
+    if counter is not None:
+        counter.send_signal(2)  # SIGINT: perf stat prints its counts and exits
+        _, counts = counter.communicate(timeout=10)
+        syncs = sum(int(line.split(",")[0]) for line in counts.splitlines()
+                    if line.split(",")[0].isdigit())
     stop_server(server)
     report = perfdhcp.stdout
     do, ra = section(report, "DISCOVER-OFFER"), section(report, "REQUEST-ACK")
@@ -199,6 +229,7 @@ def one_run(kind, rate, secs, clients, work, lease_server, baseline=None):
         "ra_drop": 100 * (1 - acks / max(ra.get("sent packets", 1), 1)),
         "dora_per_sec": acks / secs,
         "cpu_us_per_dora": cpu_us / acks if acks else float("nan"),
+        "acks_per_sync": acks / syncs if syncs else None,
         "threads": {
             name: (ticks - threads_before.get(name, 0)) * 1e6 / ticks_per_sec / acks
             for name, ticks in threads_after.items() if acks
@@ -232,12 +263,23 @@ def main():
     parser.add_argument("--baseline", metavar="EXE",
                         help="another lease_server build, run as servers base-file and "
                              "base-memory in the same run (the branch point, say)")
+    parser.add_argument("--nice", type=int, default=0,
+                        help="niceness of server and perfdhcp (-19: a shared machine's other "
+                             "work takes less of their CPUs)")
+    parser.add_argument("--fsyncs", action="store_true",
+                        help="count each server's fsync/fdatasync calls (perf) and print "
+                             "ACKs per sync: the group commit's batch size")
     parser.add_argument("--threads", action="store_true",
                         help="also print each server's CPU per DORA by thread")
     parser.add_argument("--search", type=int, default=0, metavar="STEPS",
                         help="after the rates, bisect STEPS times between each server's best "
                              "clean rate and the next rate that was not clean")
     args = parser.parse_args()
+    global NICE, COUNT_FSYNCS
+    NICE = args.nice
+    COUNT_FSYNCS = args.fsyncs
+    if COUNT_FSYNCS and shutil.which("perf") is None:
+        sys.exit("--fsyncs needs perf: apt-get install linux-perf")
     if os.geteuid() != 0:
         sys.exit("needs root: network namespaces and port 67")
     for tool in ("kea-dhcp4", "perfdhcp", "taskset"):
@@ -302,6 +344,15 @@ def main():
             parts = [f"{name} {us:.1f}" for name, us in sorted(row["threads"].items())
                      if us >= 0.05]
             print(f"| {row['server']} | {row['rate']} | {', '.join(parts)} |")
+    if args.fsyncs:
+        print()
+        print("| server | rate/s | ACKs | ACKs per fsync |")
+        print("|---|---|---|---|")
+        for row in rows:
+            per = row["acks_per_sync"]
+            acks = row["dora_per_sec"] * args.secs
+            print(f"| {row['server']} | {row['rate']} | {acks:.0f} | "
+                  f"{'no fsync' if per is None else f'{per:.1f}'} |")
     by_rate = {}
     for row in rows:
         by_rate.setdefault(row["rate"], {})[row["server"]] = row
