@@ -3,10 +3,12 @@
 
     sudo python3 benches/dora_vs_kea.py [--rates 1000,2000,8000,16000] [--secs 10]
         [--clients 10000] [--servers kea-memfile,lease-file,lease-memory] [--lease-server EXE]
+        [--baseline EXE --servers kea-memfile,base-file,lease-file] [--search STEPS]
+        [--threads] [--fsyncs] [--nice -19]
 
 Needs root (network namespaces), Debian's kea-dhcp4-server and kea-admin (perfdhcp),
 and a release build of the tool (`cargo build --release -p ex_dhcp-tools --bin
-lease_server`, the default EXE). Two namespaces joined by a veth pair, 198.18.4.0/22:
+lease_server`, the default EXE). Two namespaces joined by a veth pair, 198.18.0.0/16:
 the server at .1 pinned to CPU 1, perfdhcp at .2 pinned to CPU 0, acting as a relay
 agent (giaddr set, replies to port 67), as the interop test does. For each server and
 rate, servers interleaved so that both meet the same machine: perfdhcp runs `--secs`
@@ -16,7 +18,9 @@ divided by the ACKs it sent.
 
 Prints a Markdown table: per server and rate, DISCOVERs and REQUESTs sent, the share
 unanswered in each exchange, the achieved DORA rate, and CPU microseconds per DORA.
-A rate is clean when both exchanges lose less than 1%.
+A rate is clean when both exchanges lose less than 1%; a second table gives each
+server's best clean rate (`--search` bisects between it and the first rate that was
+not clean), and a third each server's CPU per DORA over Kea's.
 """
 
 import argparse
@@ -31,15 +35,24 @@ import time
 
 SERVER_NS = "exdbench-srv"
 CLIENT_NS = "exdbench-cli"
-SERVER_IP = "198.18.4.1"
-CLIENT_IP = "198.18.4.2"
-PREFIX = "22"
-MASK = "255.255.252.0"
-POOL_FIRST = "198.18.4.10"
-POOL_LAST = "198.18.7.250"
+# A /16: the pool must outnumber perfdhcp's clients (`--clients`), or the run measures
+# an exhausted pool (a /22 of 1,009 addresses answered a third of 3,000 DISCOVERs).
+SERVER_IP = "198.18.0.1"
+CLIENT_IP = "198.18.0.2"
+SUBNET = "198.18.0.0"
+PREFIX = "16"
+MASK = "255.255.0.0"
+POOL_FIRST = "198.18.1.0"
+POOL_LAST = "198.18.254.250"
 SERVER_CPU = "1"
 CLIENT_CPU = "0"
 LEASE_SECS = 3600
+# `--nice`: both the server and perfdhcp run at this niceness, so that other work on a
+# shared machine takes less of their CPUs.
+NICE = 0
+# `--fsyncs`: count the server's fsync and fdatasync calls with perf (tracepoints).
+COUNT_FSYNCS = False
+SYNC_EVENTS = "syscalls:sys_enter_fsync,syscalls:sys_enter_fdatasync"
 
 
 def run(*args, check=True):
@@ -74,6 +87,22 @@ def cpu_ticks(pid):
     return int(fields[11]) + int(fields[12])
 
 
+def thread_ticks(pid):
+    """utime + stime per thread name (Kea's threads, or dhcp-recv-0, dhcp-handler,
+    dhcp-send, lease-store, log-writer), in clock ticks."""
+    ticks = {}
+    for task in os.listdir(f"/proc/{pid}/task"):
+        try:
+            with open(f"/proc/{pid}/task/{task}/stat") as stat:
+                text = stat.read()
+        except FileNotFoundError:
+            continue  # ended between listdir and open
+        name = text.split("(", 1)[1].rsplit(")", 1)[0]
+        fields = text.rsplit(")", 1)[1].split()
+        ticks[name] = ticks.get(name, 0) + int(fields[11]) + int(fields[12])
+    return ticks
+
+
 def kea_config(work, persist=True):
     return {
         "Dhcp4": {
@@ -87,7 +116,7 @@ def kea_config(work, persist=True):
             },
             "valid-lifetime": LEASE_SECS,
             "subnet4": [{
-                "subnet": f"198.18.4.0/{PREFIX}",
+                "subnet": f"{SUBNET}/{PREFIX}",
                 "pools": [{"pool": f"{POOL_FIRST} - {POOL_LAST}"}],
                 "option-data": [{"name": "routers", "data": SERVER_IP}],
             }],
@@ -97,9 +126,23 @@ def kea_config(work, persist=True):
     }
 
 
-def start_server(kind, work, lease_server):
+def wait_port_free(seconds=10):
+    """Waits until nothing in the server's namespace holds UDP port 67 (a server just
+    stopped may take a moment to go); returns what still holds it, or ''."""
+    deadline = time.time() + seconds
+    while True:
+        holders = ns(SERVER_NS, "ss", "-Hulpn", "sport = :67", check=False).stdout.strip()
+        if not holders or time.time() > deadline:
+            return holders
+        time.sleep(0.2)
+
+
+def start_server(kind, work, lease_server, baseline=None):
+    holders = wait_port_free()
+    if holders:
+        sys.exit(f"port 67 is still held before starting {kind}: {holders}")
     log = open(os.path.join(work, f"{kind}.log"), "w")
-    pin = ["taskset", "-c", SERVER_CPU]
+    pin = ["nice", "-n", str(NICE), "taskset", "-c", SERVER_CPU]
     if kind == "kea-memfile":
         path = os.path.join(work, "kea.json")
         with open(path, "w") as out:
@@ -107,11 +150,12 @@ def start_server(kind, work, lease_server):
         env = dict(os.environ, KEA_PIDFILE_DIR=work, KEA_LOCKFILE_DIR=work)
         command = ["ip", "netns", "exec", SERVER_NS, *pin, "kea-dhcp4", "-c", path]
     else:
-        command = ["ip", "netns", "exec", SERVER_NS, *pin, lease_server,
+        exe = baseline if kind.startswith("base-") else lease_server
+        command = ["ip", "netns", "exec", SERVER_NS, *pin, exe,
                    "--server", SERVER_IP, "--mask", MASK, "--range", f"{POOL_FIRST}-{POOL_LAST}",
                    "--lease-time", str(LEASE_SECS), "--allow-relays", "on", "--port", "67",
                    "--log-level", "warn"]
-        if kind == "lease-file":
+        if kind.endswith("-file"):
             lease_file = os.path.join(work, "leases")
             if os.path.exists(lease_file):
                 os.remove(lease_file)
@@ -121,7 +165,7 @@ def start_server(kind, work, lease_server):
     time.sleep(1.0)  # both bind within milliseconds; a second covers a loaded machine
     if process.poll() is not None:
         sys.exit(f"{kind} exited at start, see {log.name}")
-    # `ip netns exec` and taskset exec the server: the pid is the server's.
+    # `ip netns exec`, nice and taskset exec the server: the pid is the server's.
     return process
 
 
@@ -146,18 +190,30 @@ def section(report, name):
     return counts
 
 
-def one_run(kind, rate, secs, clients, work, lease_server):
+def one_run(kind, rate, secs, clients, work, lease_server, baseline=None):
     # Kea keeps leases across runs in its CSV; start every run from an empty table.
     for name in ("kea-leases4.csv", "kea-leases4.csv.2", "leases"):
         path = os.path.join(work, name)
         if os.path.exists(path):
             os.remove(path)
-    server = start_server(kind, work, lease_server)
+    server = start_server(kind, work, lease_server, baseline)
     before = cpu_ticks(server.pid)
-    perfdhcp = ns(CLIENT_NS, "taskset", "-c", CLIENT_CPU, "perfdhcp", "-4", "-r", str(rate),
+    threads_before = thread_ticks(server.pid)
+    counter = None
+    if COUNT_FSYNCS:
+        counter = subprocess.Popen(["perf", "stat", "-x", ",", "-e", SYNC_EVENTS, "-p",
+                                    str(server.pid)], stderr=subprocess.PIPE, text=True)
+    perfdhcp = ns(CLIENT_NS, "nice", "-n", str(NICE), "taskset", "-c", CLIENT_CPU, "perfdhcp", "-4", "-r", str(rate),
                   "-p", str(secs), "-R", str(clients), "-W", "2000000", "-l", "bcli", SERVER_IP,
                   check=False)
     after = cpu_ticks(server.pid)
+    threads_after = thread_ticks(server.pid)
+    syncs = None
+    if counter is not None:
+        counter.send_signal(2)  # SIGINT: perf stat prints its counts and exits
+        _, counts = counter.communicate(timeout=10)
+        syncs = sum(int(line.split(",")[0]) for line in counts.splitlines()
+                    if line.split(",")[0].isdigit())
     stop_server(server)
     report = perfdhcp.stdout
     do, ra = section(report, "DISCOVER-OFFER"), section(report, "REQUEST-ACK")
@@ -173,7 +229,28 @@ def one_run(kind, rate, secs, clients, work, lease_server):
         "ra_drop": 100 * (1 - acks / max(ra.get("sent packets", 1), 1)),
         "dora_per_sec": acks / secs,
         "cpu_us_per_dora": cpu_us / acks if acks else float("nan"),
+        "acks_per_sync": acks / syncs if syncs else None,
+        "threads": {
+            name: (ticks - threads_before.get(name, 0)) * 1e6 / ticks_per_sec / acks
+            for name, ticks in threads_after.items() if acks
+        },
     }
+
+
+def clean(row):
+    return row["do_drop"] < 1 and row["ra_drop"] < 1
+
+
+def best_clean(rows, kind):
+    """The highest clean rate of `kind` below its lowest unclean one, and that unclean rate."""
+    runs = sorted((row["rate"], clean(row)) for row in rows if row["server"] == kind)
+    best, worst = 0, None
+    for rate, ok in runs:
+        if not ok:
+            worst = rate
+            break
+        best = rate
+    return best, worst
 
 
 def main():
@@ -183,7 +260,26 @@ def main():
     parser.add_argument("--clients", type=int, default=10000)
     parser.add_argument("--servers", default="kea-memfile,lease-file,lease-memory")
     parser.add_argument("--lease-server", default="target/release/lease_server")
+    parser.add_argument("--baseline", metavar="EXE",
+                        help="another lease_server build, run as servers base-file and "
+                             "base-memory in the same run (the branch point, say)")
+    parser.add_argument("--nice", type=int, default=0,
+                        help="niceness of server and perfdhcp (-19: a shared machine's other "
+                             "work takes less of their CPUs)")
+    parser.add_argument("--fsyncs", action="store_true",
+                        help="count each server's fsync/fdatasync calls (perf) and print "
+                             "ACKs per sync: the group commit's batch size")
+    parser.add_argument("--threads", action="store_true",
+                        help="also print each server's CPU per DORA by thread")
+    parser.add_argument("--search", type=int, default=0, metavar="STEPS",
+                        help="after the rates, bisect STEPS times between each server's best "
+                             "clean rate and the next rate that was not clean")
     args = parser.parse_args()
+    global NICE, COUNT_FSYNCS
+    NICE = args.nice
+    COUNT_FSYNCS = args.fsyncs
+    if COUNT_FSYNCS and shutil.which("perf") is None:
+        sys.exit("--fsyncs needs perf: apt-get install linux-perf")
     if os.geteuid() != 0:
         sys.exit("needs root: network namespaces and port 67")
     for tool in ("kea-dhcp4", "perfdhcp", "taskset"):
@@ -193,7 +289,10 @@ def main():
         sys.exit(f"{args.lease_server} is missing: "
                  "cargo build --release -p ex_dhcp-tools --bin lease_server")
     lease_server = os.path.abspath(args.lease_server)
+    baseline = os.path.abspath(args.baseline) if args.baseline else None
     servers = args.servers.split(",")
+    if baseline is None and any(kind.startswith("base-") for kind in servers):
+        sys.exit("servers base-file and base-memory need --baseline EXE")
     rates = [int(rate) for rate in args.rates.split(",")]
     work = tempfile.mkdtemp(prefix="exdbench-")
     os.chmod(work, 0o755)
@@ -203,21 +302,57 @@ def main():
         for rate in rates:
             # Interleaved: each rate runs every server before the next rate.
             for kind in servers:
-                row = one_run(kind, rate, args.secs, args.clients, work, lease_server)
+                row = one_run(kind, rate, args.secs, args.clients, work, lease_server, baseline)
                 rows.append(row)
                 print(f"{kind} {rate}/s: DORA {row['dora_per_sec']:.0f}/s, drops "
                       f"{row['do_drop']:.1f}% / {row['ra_drop']:.1f}%, "
                       f"{row['cpu_us_per_dora']:.1f} us CPU per DORA", file=sys.stderr)
+        for _ in range(args.search):
+            # Bisect every server's boundary, servers interleaved again.
+            for kind in servers:
+                best, worst = best_clean(rows, kind)
+                if worst is None or worst - best <= 250:
+                    continue
+                rate = (best + worst) // 2
+                row = one_run(kind, rate, args.secs, args.clients, work, lease_server, baseline)
+                rows.append(row)
+                print(f"{kind} {rate}/s (search): DORA "
+                      f"{row['dora_per_sec']:.0f}/s, drops {row['do_drop']:.1f}% / "
+                      f"{row['ra_drop']:.1f}%", file=sys.stderr)
     finally:
         teardown()
+    rows.sort(key=lambda row: (row["rate"], servers.index(row["server"])))
     print("| server | rate/s | DISCOVER sent | REQUEST sent | DO lost | RA lost | DORA/s | "
           "CPU µs/DORA | clean |")
     print("|---|---|---|---|---|---|---|---|---|")
     for row in rows:
-        clean = "yes" if row["do_drop"] < 1 and row["ra_drop"] < 1 else "no"
+        ok = "yes" if clean(row) else "no"
         print(f"| {row['server']} | {row['rate']} | {row['discovers']} | {row['requests']} | "
               f"{row['do_drop']:.1f}% | {row['ra_drop']:.1f}% | {row['dora_per_sec']:.0f} | "
-              f"{row['cpu_us_per_dora']:.1f} | {clean} |")
+              f"{row['cpu_us_per_dora']:.1f} | {ok} |")
+    print()
+    print("| server | best clean rate/s | first rate not clean/s |")
+    print("|---|---|---|")
+    for kind in servers:
+        best, worst = best_clean(rows, kind)
+        print(f"| {kind} | {best} | {worst or '-'} |")
+    if args.threads:
+        print()
+        print("| server | rate/s | CPU µs per DORA, by thread |")
+        print("|---|---|---|")
+        for row in rows:
+            parts = [f"{name} {us:.1f}" for name, us in sorted(row["threads"].items())
+                     if us >= 0.05]
+            print(f"| {row['server']} | {row['rate']} | {', '.join(parts)} |")
+    if args.fsyncs:
+        print()
+        print("| server | rate/s | ACKs | ACKs per fsync |")
+        print("|---|---|---|---|")
+        for row in rows:
+            per = row["acks_per_sync"]
+            acks = row["dora_per_sec"] * args.secs
+            print(f"| {row['server']} | {row['rate']} | {acks:.0f} | "
+                  f"{'no fsync' if per is None else f'{per:.1f}'} |")
     by_rate = {}
     for row in rows:
         by_rate.setdefault(row["rate"], {})[row["server"]] = row
@@ -227,6 +362,8 @@ def main():
               + " |")
         print("|---|" + "---|" * (len(servers) - 1))
         for rate, row in sorted(by_rate.items()):
+            if len(row) < len(servers):
+                continue  # a search step: not every server ran this rate
             kea = row["kea-memfile"]["cpu_us_per_dora"]
             ratios = [f"{row[s]['cpu_us_per_dora'] / kea:.2f}" for s in servers if s != "kea-memfile"]
             print(f"| {rate} | " + " | ".join(ratios) + " |")

@@ -127,6 +127,11 @@
 //! on its own terms. [`Context::continue_with`] queues follow-up work on the
 //! handler itself, run before the next packet (ExDhcp's `handle_continue`).
 //!
+//! For lease changes this worker exists: `ex_dhcp::lease::StoreWorker` (feature
+//! `lease`) commits what queued up while the last commit ran with one `fsync` (group
+//! commit) and reports each batch, and the `lease_server` tool releases its ACKs
+//! from [`Handler::message`] when their batch is durable.
+//!
 //! ```
 //! use std::net::Ipv4Addr;
 //! use std::sync::mpsc;

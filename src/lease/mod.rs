@@ -18,6 +18,10 @@
 //!   many offers may be held at once;
 //! - [`LeaseFile`]: every [`Change`] appended, flushed and synced before the reply
 //!   that announces it, in batches; one server per file; compaction while serving.
+//! - [`LeaseStore`]: where changes are made durable ([`LeaseFile`], [`MemoryStore`],
+//!   PostgreSQL), and [`StoreWorker`], the thread that commits them in batches (group
+//!   commit) off the handler thread and reports each batch ([`Done`]), so the
+//!   handler releases the ACKs it held back only once their leases are durable.
 //!
 //! # Cost and hostile clients
 //!
@@ -36,6 +40,7 @@ mod pool;
 mod settings;
 mod store;
 mod table;
+mod worker;
 
 pub use engine::{
     client_key, Change, LeaseServer, Outcome, Stats, BOOTP_FOREVER, LOG_INTERVAL_SECS,
@@ -43,5 +48,6 @@ pub use engine::{
 pub use file::{format_record, parse, LeaseFile, LeaseFileError};
 pub use pool::{Mac, Pool, PoolError, Subnet};
 pub use settings::{Settings, DEFAULT_DECLINE_SECS, DEFAULT_LEASE_SECS, DEFAULT_OFFER_SECS};
-pub use store::{Committed, LeaseStore, StoreError};
+pub use store::{Committed, LeaseStore, MemoryStore, StoreError};
 pub use table::{ClientKey, Counts, Entry, LeaseTable, Secs, State};
+pub use worker::{Done, StoreWorker};

@@ -16,6 +16,7 @@ use std::fmt;
 use std::net::Ipv4Addr;
 
 use super::engine::Change;
+use super::file::{LeaseFile, LeaseFileError};
 use super::table::ClientKey;
 
 /// What became of one change of a batch.
@@ -84,5 +85,108 @@ pub trait LeaseStore: Send + 'static {
     fn lookup(&mut self, client: &ClientKey) -> Result<Option<Change>, StoreError> {
         let _ = client;
         Ok(None)
+    }
+
+    /// Replaces what the store holds with `live` (what
+    /// [`LeaseServer::snapshot`](super::LeaseServer::snapshot) returns): a log-shaped
+    /// store rewrites itself so it does not grow forever. Called between two batches;
+    /// a store that never grows (a database) keeps the default, which does nothing.
+    fn compact(&mut self, live: &[Change]) -> Result<(), StoreError> {
+        let _ = live;
+        Ok(())
+    }
+}
+
+/// The lease file as a store: [`LeaseStore::commit`] is [`LeaseFile::append`] (one
+/// write and one `fsync` per batch), [`LeaseStore::compact`] is
+/// [`LeaseFile::compact`]. Errors keep the file's name in their text.
+impl LeaseStore for LeaseFile {
+    fn load(&mut self, apply: &mut dyn FnMut(Change)) -> Result<(), StoreError> {
+        for change in LeaseFile::load(self.path()).map_err(file_error)? {
+            apply(change);
+        }
+        Ok(())
+    }
+
+    fn commit(&mut self, batch: &[Change]) -> Result<Vec<Committed>, StoreError> {
+        self.append(batch).map_err(file_error)?;
+        Ok(vec![Committed::Durable; batch.len()])
+    }
+
+    fn compact(&mut self, live: &[Change]) -> Result<(), StoreError> {
+        LeaseFile::compact(self, live).map_err(file_error)
+    }
+}
+
+fn file_error(error: LeaseFileError) -> StoreError {
+    let kind = match &error {
+        LeaseFileError::Io { source, .. } => source.kind(),
+        _ => std::io::ErrorKind::InvalidData,
+    };
+    StoreError::Io(std::io::Error::new(kind, error.to_string()))
+}
+
+/// A store that keeps every committed change in memory and nothing on disk: for tests,
+/// and for a server that wants no durability (its leases end with the process).
+///
+/// It counts its commits, so a test can see how many batches a
+/// [`StoreWorker`](super::StoreWorker) made of its submissions.
+///
+/// ```
+/// use std::net::Ipv4Addr;
+/// use ex_dhcp::lease::{Change, Committed, LeaseStore, MemoryStore};
+///
+/// let mut store = MemoryStore::new();
+/// let declined = Change::Declined { addr: Ipv4Addr::new(10, 99, 0, 100), until: 60 };
+/// assert_eq!(store.commit(&[declined.clone()])?, vec![Committed::Durable]);
+/// assert_eq!((store.records(), store.commits()), (&[declined][..], 1));
+/// # Ok::<(), ex_dhcp::lease::StoreError>(())
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct MemoryStore {
+    records: Vec<Change>,
+    commits: u64,
+}
+
+impl MemoryStore {
+    /// An empty store.
+    pub fn new() -> Self {
+        MemoryStore::default()
+    }
+
+    /// A store holding `records`, as [`LeaseStore::load`] will give them back.
+    pub fn with_records(records: Vec<Change>) -> Self {
+        MemoryStore {
+            records,
+            commits: 0,
+        }
+    }
+
+    /// Every record, in the order committed (after the last compaction).
+    pub fn records(&self) -> &[Change] {
+        &self.records
+    }
+
+    /// How many times [`LeaseStore::commit`] was called.
+    pub fn commits(&self) -> u64 {
+        self.commits
+    }
+}
+
+impl LeaseStore for MemoryStore {
+    fn load(&mut self, apply: &mut dyn FnMut(Change)) -> Result<(), StoreError> {
+        self.records.iter().cloned().for_each(apply);
+        Ok(())
+    }
+
+    fn commit(&mut self, batch: &[Change]) -> Result<Vec<Committed>, StoreError> {
+        self.commits += 1;
+        self.records.extend_from_slice(batch);
+        Ok(vec![Committed::Durable; batch.len()])
+    }
+
+    fn compact(&mut self, live: &[Change]) -> Result<(), StoreError> {
+        self.records = live.to_vec();
+        Ok(())
     }
 }

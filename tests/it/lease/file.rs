@@ -8,10 +8,10 @@ use std::path::{Path, PathBuf};
 use ex_dhcp::lease::{Change, ClientKey, LeaseFile, LeaseFileError};
 
 /// A fresh directory for one test, removed when dropped.
-struct Dir(PathBuf);
+pub struct Dir(PathBuf);
 
 impl Dir {
-    fn new(name: &str) -> Dir {
+    pub fn new(name: &str) -> Dir {
         let dir =
             std::env::temp_dir().join(format!("ex_dhcp-it-lease-{}-{name}", std::process::id()));
         let _ = fs::remove_dir_all(&dir);
@@ -19,7 +19,7 @@ impl Dir {
         Dir(dir)
     }
 
-    fn path(&self, name: &str) -> PathBuf {
+    pub fn path(&self, name: &str) -> PathBuf {
         self.0.join(name)
     }
 

@@ -1,9 +1,10 @@
 //! The lease engine as a user drives it: a pool, a server stepped through time, the
 //! table read and changed while serving, and the lease file on a real disk.
 
-mod file;
+pub mod file;
 mod starvation;
 mod table;
+mod worker;
 
 use std::collections::BTreeMap;
 use std::net::Ipv4Addr;

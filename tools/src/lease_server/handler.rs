@@ -1,13 +1,19 @@
 //! The thin layer between the library's server and the lease logic: the clock, the
-//! lease file, and the server configuration built from the command line.
+//! lease store's worker thread and the replies held until their leases are durable,
+//! and the server configuration built from the command line.
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use ex_dhcp::{Config, Handler, Packet, Reply, Source};
-use log::error;
-
-use ex_dhcp::lease::{LeaseFile, LeaseFileError, LeaseServer, Secs};
+use std::collections::VecDeque;
 use std::path::Path;
+
+use ex_dhcp::lease::{
+    Committed, Done, LeaseFile, LeaseFileError, LeaseServer, LeaseStore, Outcome, Secs, StoreWorker,
+};
+use ex_dhcp::{
+    Config, Context, Handler, HandlerError, MessageType, Packet, Pending, Reply, Source, StopReason,
+};
+use log::{error, warn};
 
 use super::args::Args;
 
@@ -60,28 +66,97 @@ pub fn open_lease_file(
     Ok(file)
 }
 
-/// A [`LeaseServer`] on the library's [`Handler`] trait, writing each change to the
-/// lease file before its reply is handed to the sender.
+/// What the lease store's worker tells the handler.
 #[derive(Debug)]
-pub struct LeaseHandler {
+pub enum Message {
+    /// A batch of lease changes was committed (or failed): release the replies that
+    /// waited for it.
+    Durable(Done),
+    /// Send the next released reply (one reply per callback: a batch releases many).
+    Release,
+}
+
+/// A submission to the store, and the reply that waits for it.
+#[derive(Debug)]
+struct Held {
+    /// The submission's sequence number (a reply with no changes of its own waits for
+    /// the last submission before it).
+    seq: u64,
+    /// How many changes it submitted: its share of the batch's results.
+    changes: usize,
+    /// The request to answer and the answer, once the changes are durable.
+    answer: Option<(Pending, Packet)>,
+}
+
+/// A [`LeaseServer`] on the library's [`Handler`] trait, with its leases made durable
+/// by a store on a worker thread ([`StoreWorker`]).
+///
+/// A request whose outcome changes a lease (a REQUEST's ACK, a RELEASE, a DECLINE)
+/// hands the changes to the worker and defers its reply ([`Context::defer`]); the
+/// worker commits everything queued with one `fsync` (group commit) and posts a
+/// [`Message::Durable`]; only then do the ACKs leave. An ACK that changes nothing
+/// still waits for every change submitted before it. OFFERs and NAKs promise nothing
+/// durable and leave at once: a DISCOVER never waits for the disk. If the store fails,
+/// the server stops with the error and the ACKs that waited are never sent (counted
+/// as abandoned in [`Stats`](ex_dhcp::Stats)): a lease that cannot be written down is
+/// a lease that could be handed out twice.
+///
+/// Without a store (`--lease-file` not given) every reply leaves at once.
+#[derive(Debug)]
+pub struct LeaseHandler<S: LeaseStore = LeaseFile> {
     server: LeaseServer,
-    file: Option<LeaseFile>,
+    /// The store until [`Handler::init`] hands it to the worker.
+    store: Option<S>,
+    worker: Option<StoreWorker<S>>,
+    /// Submissions not yet reported durable, in order.
+    waiting: VecDeque<Held>,
+    /// Replies released by a batch, sent one per callback.
+    ready: VecDeque<Reply>,
+    /// Changes submitted since the last compaction.
+    since_compact: u64,
     /// Records the last compaction kept.
     kept: u64,
 }
 
-impl LeaseHandler {
+impl LeaseHandler<LeaseFile> {
     /// Serves with `server`'s state, recording changes in `file` if there is one.
     pub fn new(server: LeaseServer, file: Option<LeaseFile>) -> Self {
+        LeaseHandler::with_store(server, file)
+    }
+}
+
+impl<S: LeaseStore> LeaseHandler<S> {
+    /// Serves with `server`'s state, recording changes in `store` (on a worker thread
+    /// started by [`Handler::init`]) if there is one.
+    pub fn with_store(server: LeaseServer, store: Option<S>) -> Self {
         LeaseHandler {
             server,
-            file,
+            store,
+            worker: None,
+            waiting: VecDeque::new(),
+            ready: VecDeque::new(),
+            since_compact: 0,
             kept: 0,
         }
     }
 
-    /// Handles a request at `now`: the reply, unless the change could not be written.
+    /// The lease logic and its table.
+    pub fn server(&self) -> &LeaseServer {
+        &self.server
+    }
+
+    /// Replies waiting for their changes to be durable.
+    pub fn waiting(&self) -> usize {
+        self.waiting.iter().filter(|h| h.answer.is_some()).count()
+    }
+
+    /// Handles a request at `now` and answers at once, with no store: for a server
+    /// whose leases live in memory only (the PXE server's full mode).
     pub fn handle_at(&mut self, packet: &Packet, now: Secs) -> Reply {
+        self.outcome(packet, now).reply.into()
+    }
+
+    fn outcome(&mut self, packet: &Packet, now: Secs) -> Outcome {
         let outcome = self.server.handle(packet, now);
         // One line per exchange at debug: through the tools' logger, which drops
         // lines rather than wait for a slow stdout.
@@ -92,14 +167,108 @@ impl LeaseHandler {
             };
             log::debug!("{} -> {answer}", packet_summary(packet));
         }
-        if let Some(file) = &mut self.file {
-            if let Err(e) = file.append(&outcome.changes) {
+        outcome
+    }
+
+    /// Handles a request: the reply now if it promises nothing durable, else the
+    /// changes to the worker and the reply held until they are committed.
+    fn handle(&mut self, packet: &Packet, from: &Source, ctx: &mut Context<'_, Message>) -> Reply {
+        let outcome = self.outcome(packet, secs(ctx.system_time()));
+        let Some(worker) = &mut self.worker else {
+            return outcome.reply.into();
+        };
+        let is_ack = |reply: &Packet| reply.message_type() == Some(MessageType::Ack);
+        let (seq, changes) = if !outcome.changes.is_empty() {
+            let changes = outcome.changes.len();
+            self.since_compact += changes as u64;
+            (worker.submit(outcome.changes), changes)
+        } else if outcome.reply.as_ref().is_some_and(is_ack) && !self.waiting.is_empty() {
+            // Nothing new, but it may confirm a lease whose write is still queued.
+            (worker.next_seq() - 1, 0)
+        } else {
+            return outcome.reply.into();
+        };
+        let answer = outcome.reply.map(|reply| (ctx.defer(packet, from), reply));
+        self.waiting.push_back(Held {
+            seq,
+            changes,
+            answer,
+        });
+        Reply::None
+    }
+
+    /// A batch is committed: its replies go to `ready`; or it failed: stop.
+    fn durable(&mut self, done: Done) -> Option<Reply> {
+        let committed = match done.result {
+            Ok(committed) => committed,
+            Err(e) => {
                 // A lease we cannot write down is a lease we may hand out twice.
-                error!("{e}; stopping rather than lose leases");
-                return Reply::stop_with_error(e.to_string());
+                error!("{e}; stopping rather than acknowledge leases that are not durable");
+                return Some(Reply::stop_with_error(e.to_string()));
+            }
+        };
+        let mut results = committed.iter();
+        while self
+            .waiting
+            .front()
+            .is_some_and(|held| held.seq < done.seqs.end)
+        {
+            let Some(held) = self.waiting.pop_front() else {
+                break;
+            };
+            let refused = results
+                .by_ref()
+                .take(held.changes)
+                .find(|c| !matches!(c, Committed::Durable))
+                .cloned();
+            let Some((pending, reply)) = held.answer else {
+                continue;
+            };
+            match refused {
+                None => self.ready.push_back(pending.reply(reply)),
+                Some(conflict) => {
+                    warn!(
+                        "not acknowledging xid {:#010x}: {conflict:?}",
+                        pending.request().xid
+                    );
+                    self.ready.push_back(pending.reply(Reply::None));
+                }
             }
         }
-        outcome.reply.into()
+        None
+    }
+
+    /// The next released reply; more to come are continued with.
+    fn next_ready(&mut self, ctx: &mut Context<'_, Message>) -> Reply {
+        let reply = self.ready.pop_front().unwrap_or(Reply::None);
+        if !self.ready.is_empty() {
+            ctx.continue_with(Message::Release);
+        }
+        reply
+    }
+
+    /// Frees what expired by `now` and compacts the store if due: every
+    /// [`TICK`].
+    pub fn expire(&mut self, now: Secs) {
+        for addr in self.server.tick(now) {
+            log::info!("{addr} is free again");
+        }
+        self.compact_if_due(now);
+    }
+
+    /// Hands the worker a compaction when the log has grown well past the live
+    /// leases; the snapshot is taken here, the file is rewritten on the worker.
+    pub fn compact_if_due(&mut self, now: Secs) {
+        let Some(worker) = &mut self.worker else {
+            return;
+        };
+        if self.since_compact < COMPACT_AFTER.max(2 * self.kept) {
+            return;
+        }
+        let live = self.server.snapshot(now);
+        self.kept = live.len() as u64;
+        self.since_compact = 0;
+        worker.compact(live);
     }
 }
 
@@ -121,71 +290,71 @@ fn packet_summary(packet: &Packet) -> String {
     )
 }
 
-impl LeaseHandler {
-    /// Rewrites the lease file with the live leases when the log has grown well past
-    /// them. It runs on the handler thread between two packets; moving it to the
-    /// store's worker is the deferred-reply step's.
-    pub fn compact_if_due(&mut self, now: Secs) {
-        let Some(file) = &mut self.file else {
-            return;
-        };
-        if file.appended() < COMPACT_AFTER.max(2 * self.kept) {
-            return;
+impl<S: LeaseStore> Handler for LeaseHandler<S> {
+    type Message = Message;
+
+    fn init(&mut self, ctx: &mut Context<'_, Message>) -> Result<(), HandlerError> {
+        if let Some(store) = self.store.take() {
+            let mailbox = ctx.mailbox().clone();
+            let worker = StoreWorker::spawn(store, move |done| {
+                // Fails only once the server stopped: nobody is left to answer.
+                let _ = mailbox.post(Message::Durable(done));
+            })
+            .map_err(HandlerError::new)?;
+            self.worker = Some(worker);
         }
-        let live = self.server.snapshot(now);
-        match file.compact(&live) {
-            Ok(()) => {
-                log::info!(
-                    "{} compacted to {} records",
-                    file.path().display(),
-                    live.len()
-                );
-                self.kept = live.len() as u64;
-            }
-            // The old file is intact (or the next append fails and stops the server);
-            // try again after as many records again.
-            Err(e) => {
-                error!("{e}; compaction will be tried again later");
-                self.kept = file.appended();
+        Ok(())
+    }
+
+    fn discover(
+        &mut self,
+        packet: &Packet,
+        from: &Source,
+        ctx: &mut Context<'_, Message>,
+    ) -> Reply {
+        self.handle(packet, from, ctx)
+    }
+
+    fn request(&mut self, packet: &Packet, from: &Source, ctx: &mut Context<'_, Message>) -> Reply {
+        self.handle(packet, from, ctx)
+    }
+
+    fn decline(&mut self, packet: &Packet, from: &Source, ctx: &mut Context<'_, Message>) -> Reply {
+        self.handle(packet, from, ctx)
+    }
+
+    fn inform(&mut self, packet: &Packet, from: &Source, ctx: &mut Context<'_, Message>) -> Reply {
+        self.handle(packet, from, ctx)
+    }
+
+    fn release(&mut self, packet: &Packet, from: &Source, ctx: &mut Context<'_, Message>) -> Reply {
+        self.handle(packet, from, ctx)
+    }
+
+    fn message(&mut self, message: Message, ctx: &mut Context<'_, Message>) -> Reply {
+        if let Message::Durable(done) = message {
+            if let Some(stop) = self.durable(done) {
+                return stop;
             }
         }
-    }
-}
-
-impl Handler for LeaseHandler {
-    type Message = ();
-    fn discover(&mut self, packet: &Packet, _from: &Source, ctx: &mut ex_dhcp::Context) -> Reply {
-        self.handle_at(packet, secs(ctx.system_time()))
-    }
-
-    fn request(&mut self, packet: &Packet, _from: &Source, ctx: &mut ex_dhcp::Context) -> Reply {
-        self.handle_at(packet, secs(ctx.system_time()))
-    }
-
-    fn decline(&mut self, packet: &Packet, _from: &Source, ctx: &mut ex_dhcp::Context) -> Reply {
-        self.handle_at(packet, secs(ctx.system_time()))
-    }
-
-    fn inform(&mut self, packet: &Packet, _from: &Source, ctx: &mut ex_dhcp::Context) -> Reply {
-        self.handle_at(packet, secs(ctx.system_time()))
-    }
-
-    fn release(&mut self, packet: &Packet, _from: &Source, ctx: &mut ex_dhcp::Context) -> Reply {
-        self.handle_at(packet, secs(ctx.system_time()))
+        self.next_ready(ctx)
     }
 
     /// BOOTP requests (no option 53): the engine answers them for good (RFC 951).
-    fn other(&mut self, packet: &Packet, _from: &Source, ctx: &mut ex_dhcp::Context) -> Reply {
-        self.handle_at(packet, secs(ctx.system_time()))
+    fn other(&mut self, packet: &Packet, from: &Source, ctx: &mut Context<'_, Message>) -> Reply {
+        self.handle(packet, from, ctx)
     }
 
-    fn tick(&mut self, ctx: &mut ex_dhcp::Context) -> Reply {
-        let now = secs(ctx.system_time());
-        for addr in self.server.tick(now) {
-            log::info!("{addr} is free again");
-        }
-        self.compact_if_due(now);
+    fn tick(&mut self, ctx: &mut Context<'_, Message>) -> Reply {
+        self.expire(secs(ctx.system_time()));
         Reply::None
+    }
+
+    fn terminate(&mut self, _reason: &StopReason) {
+        // Commits what is queued and joins the thread: no thread outlives the server.
+        if let Some(worker) = self.worker.take() {
+            drop(worker.shutdown());
+        }
     }
 }
 

@@ -143,8 +143,9 @@ impl Handler for PxeHandler {
 
     fn tick(&mut self, ctx: &mut ex_dhcp::Context) -> Reply {
         match &mut self.mode {
-            Mode::Full(leases) => leases.tick(ctx),
-            Mode::Proxy => Reply::None,
+            Mode::Full(leases) => leases.expire(secs(ctx.system_time())),
+            Mode::Proxy => {}
         }
+        Reply::None
     }
 }

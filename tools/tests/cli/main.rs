@@ -5,6 +5,7 @@
 
 mod convention;
 mod daemon;
+mod durable_acks;
 mod lease_file;
 mod pxe_boot;
 mod send_build;

@@ -1,0 +1,218 @@
+//! The store's own thread: lease changes are made durable there, in batches, never
+//! on the handler thread.
+//!
+//! A [`StoreWorker`] owns a [`LeaseStore`] and a thread. The handler
+//! [`submit`](StoreWorker::submit)s each request's changes and gets a sequence number
+//! back; the thread takes everything queued, commits it with one
+//! [`LeaseStore::commit`] call (group commit: one `fsync` for every submission that
+//! arrived while the previous one ran) and reports the batch to a callback as a
+//! [`Done`]: the range of sequence numbers it covered and the store's result. A server
+//! posts that to its handler's [`Mailbox`](crate::Mailbox) and releases the replies
+//! it held back ([`Context::defer`](crate::Context::defer)).
+//!
+//! The thread is not hidden: it lives as long as the `StoreWorker`, and
+//! [`StoreWorker::shutdown`] (or drop) commits what is queued, ends it and joins it.
+
+use std::fmt;
+use std::ops::Range;
+use std::thread::{self, JoinHandle};
+
+use crossbeam_channel::{unbounded, Receiver, Sender};
+
+use super::engine::Change;
+use super::store::{Committed, LeaseStore, StoreError};
+
+/// One batch made durable (or not): what the worker's callback receives.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct Done {
+    /// The submissions the batch covered, by the sequence numbers
+    /// [`StoreWorker::submit`] returned: always contiguous, always in order.
+    pub seqs: Range<u64>,
+    /// The store's answer for the batch's changes, in submission order (one
+    /// [`Committed`] per change); an `Err` means none of them is durable.
+    pub result: Result<Vec<Committed>, StoreError>,
+}
+
+enum Job {
+    Commit(Vec<Change>),
+    Compact(Vec<Change>),
+}
+
+/// A thread that commits lease changes to a [`LeaseStore`] in batches (group commit)
+/// and reports each batch to a callback.
+///
+/// ```
+/// use std::net::Ipv4Addr;
+/// use std::sync::mpsc;
+/// use ex_dhcp::lease::{Change, Committed, MemoryStore, StoreWorker};
+///
+/// let (done, batches) = mpsc::channel();
+/// let mut worker = StoreWorker::spawn(MemoryStore::new(), move |batch| {
+///     // A server posts this to its handler's mailbox instead.
+///     done.send(batch).unwrap();
+/// })?;
+/// let declined = |n| Change::Declined { addr: Ipv4Addr::new(10, 99, 0, n), until: 60 };
+/// let first = worker.submit(vec![declined(100)]);
+/// let second = worker.submit(vec![declined(101), declined(102)]);
+/// assert_eq!((first, second), (0, 1));
+///
+/// // Every submission is covered by exactly one batch, in order.
+/// let mut covered = 0;
+/// while covered < 2 {
+///     let batch = batches.recv().unwrap();
+///     assert_eq!(batch.seqs.start, covered);
+///     assert!(batch.result.unwrap().iter().all(|c| *c == Committed::Durable));
+///     covered = batch.seqs.end;
+/// }
+/// let store = worker.shutdown(); // joins the thread, gives the store back
+/// assert_eq!(store.records().len(), 3);
+/// assert!(store.commits() <= 2, "queued submissions share a commit");
+/// # Ok::<(), std::io::Error>(())
+/// ```
+pub struct StoreWorker<S: LeaseStore> {
+    jobs: Option<Sender<Job>>,
+    thread: Option<JoinHandle<S>>,
+    next: u64,
+}
+
+impl<S: LeaseStore> fmt::Debug for StoreWorker<S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("StoreWorker")
+            .field("next", &self.next)
+            .field("queued", &self.jobs.as_ref().map_or(0, Sender::len))
+            .finish()
+    }
+}
+
+impl<S: LeaseStore> StoreWorker<S> {
+    /// Starts the thread (named `lease-store`) with `store`; `on_done` runs on it after
+    /// every batch. Fails only if the thread cannot be started.
+    pub fn spawn(store: S, on_done: impl FnMut(Done) + Send + 'static) -> std::io::Result<Self> {
+        let (jobs, queue) = unbounded();
+        let thread = thread::Builder::new()
+            .name("lease-store".into())
+            .spawn(move || run(store, &queue, on_done))?;
+        Ok(StoreWorker {
+            jobs: Some(jobs),
+            thread: Some(thread),
+            next: 0,
+        })
+    }
+
+    /// Queues `changes` (one request's, say) to be committed with whatever else is
+    /// queued, and returns its sequence number: 0 for the first, then one more each
+    /// time. Its [`Done`] comes to the callback once the batch is committed. Never
+    /// blocks.
+    pub fn submit(&mut self, changes: Vec<Change>) -> u64 {
+        let seq = self.next;
+        self.next += 1;
+        self.send(Job::Commit(changes));
+        seq
+    }
+
+    /// The sequence number the next [`submit`](StoreWorker::submit) will return: every
+    /// submission below it is reported by a [`Done`] before any later one.
+    pub fn next_seq(&self) -> u64 {
+        self.next
+    }
+
+    /// Queues a compaction to `live`, the store's records as they stand after every
+    /// submission made so far (a [`LeaseServer::snapshot`](super::LeaseServer::snapshot)
+    /// taken now): it runs after those submissions are committed and before any later
+    /// one. Its outcome is logged; a store it broke fails the next batch.
+    pub fn compact(&mut self, live: Vec<Change>) {
+        self.send(Job::Compact(live));
+    }
+
+    /// Commits what is queued, ends the thread, joins it and gives the store back.
+    ///
+    /// # Panics
+    ///
+    /// If the store or the callback panicked on the worker thread.
+    pub fn shutdown(mut self) -> S {
+        match self.stop() {
+            Ok(Some(store)) => store,
+            Ok(None) => unreachable!("a worker is stopped once"),
+            Err(panic) => std::panic::resume_unwind(panic),
+        }
+    }
+
+    fn send(&self, job: Job) {
+        if let Some(jobs) = &self.jobs {
+            // The thread only ends after this sender is dropped (or it panicked, which
+            // shutdown reports): a failed send has nowhere better to go.
+            let _ = jobs.send(job);
+        }
+    }
+
+    fn stop(&mut self) -> thread::Result<Option<S>> {
+        // Disconnection ends the loop once the queue is drained.
+        drop(self.jobs.take());
+        self.thread.take().map(JoinHandle::join).transpose()
+    }
+}
+
+impl<S: LeaseStore> Drop for StoreWorker<S> {
+    fn drop(&mut self) {
+        if let Err(_panic) = self.stop() {
+            log::error!("the lease store thread panicked");
+        }
+    }
+}
+
+/// At most this many submissions go into one commit, so that a queue that never
+/// empties still gets its batches reported.
+const MAX_BATCH: u64 = 4096;
+
+fn run<S: LeaseStore>(mut store: S, queue: &Receiver<Job>, mut on_done: impl FnMut(Done)) -> S {
+    // Submissions `first..next` are in `batch`, not yet committed.
+    let (mut first, mut next) = (0, 0);
+    let mut batch = Vec::new();
+    // `recv` fails only once the StoreWorker is gone and the queue is empty.
+    while let Ok(job) = queue.recv() {
+        let mut job = Some(job);
+        // Group commit: everything that queued up while the last commit ran.
+        while let Some(current) = job.take().or_else(|| queue.try_recv().ok()) {
+            match current {
+                Job::Commit(changes) => {
+                    batch.extend(changes);
+                    next += 1;
+                    if next - first >= MAX_BATCH {
+                        flush(&mut store, &mut batch, &mut first, next, &mut on_done);
+                    }
+                }
+                Job::Compact(live) => {
+                    // The snapshot already holds what is batched: commit that first.
+                    flush(&mut store, &mut batch, &mut first, next, &mut on_done);
+                    match store.compact(&live) {
+                        Ok(()) => log::info!("lease store compacted to {} records", live.len()),
+                        Err(e) => log::error!("{e}; compaction will be tried again later"),
+                    }
+                }
+            }
+        }
+        flush(&mut store, &mut batch, &mut first, next, &mut on_done);
+    }
+    store
+}
+
+/// Commits submissions `*first..next` with one call and reports them.
+fn flush<S: LeaseStore>(
+    store: &mut S,
+    batch: &mut Vec<Change>,
+    first: &mut u64,
+    next: u64,
+    on_done: &mut impl FnMut(Done),
+) {
+    if *first == next {
+        return;
+    }
+    let result = store.commit(batch);
+    batch.clear();
+    on_done(Done {
+        seqs: *first..next,
+        result,
+    });
+    *first = next;
+}
