@@ -18,6 +18,8 @@
 //!   many offers may be held at once;
 //! - [`LeaseFile`]: every [`Change`] appended, flushed and synced before the reply
 //!   that announces it, in batches; one server per file; compaction while serving.
+//! - [`LeaseStore`]: where changes are made durable; `PgStore` (feature `postgres`)
+//!   keeps them in a PostgreSQL database several servers share.
 //!
 //! # Cost and hostile clients
 //!
@@ -33,6 +35,8 @@
 mod engine;
 mod file;
 mod pool;
+#[cfg(feature = "postgres")]
+mod postgres;
 mod settings;
 mod store;
 mod table;
@@ -40,6 +44,8 @@ mod table;
 pub use engine::{client_key, Change, LeaseServer, Outcome, Stats, LOG_INTERVAL_SECS};
 pub use file::{format_record, parse, LeaseFile, LeaseFileError};
 pub use pool::{Mac, Pool, PoolError, Subnet};
+#[cfg(feature = "postgres")]
+pub use postgres::{PgStore, RETRIES, SCHEMA, SCHEMA_VERSION};
 pub use settings::{
     Settings, DEFAULT_DECLINE_SECS, DEFAULT_LEASE_SECS, DEFAULT_OFFER_SECS, RAPID_COMMIT,
 };

@@ -1,0 +1,400 @@
+//! A lease store in PostgreSQL, shared by several servers (feature `postgres`).
+//!
+//! Every server that serves one pool connects a [`PgStore`] to the same database;
+//! the database, not any one server, decides who holds an address:
+//!
+//! - **One holder per address.** The table has one row per address (its primary
+//!   key). A [`Change::Bound`] takes the row only if it is free, expired, or
+//!   already the same client's (`INSERT ... ON CONFLICT (addr) DO UPDATE ... WHERE`,
+//!   which PostgreSQL makes atomic against every other transaction); otherwise the
+//!   change is [`Committed::Conflict`], naming the holder, and nothing of it is
+//!   written. Two servers can never commit one address to two clients.
+//! - **One transaction per batch.** [`LeaseStore::commit`] writes a whole batch in
+//!   one transaction: one `COMMIT`, one WAL flush, however many changes (the group
+//!   commit the file store does with one `fsync`). The batch's addresses are locked
+//!   first, in address order (transaction-level advisory locks), so two servers'
+//!   batches wait for each other instead of deadlocking; if PostgreSQL still aborts
+//!   one (a deadlock through a client's old address, a serialization failure), the
+//!   batch is retried, up to [`RETRIES`] times.
+//! - **The database's truth at start-up.** [`LeaseStore::load`] gives every live
+//!   lease and quarantine, whoever made it, so a restarted server (or a new one)
+//!   starts from what the database holds.
+//! - **Rebinding clients of another server** (RFC 2131 section 4.4.5):
+//!   [`LeaseStore::lookup`] finds a client's live lease, whichever server made it.
+//!
+//! Records mean what the lease file's mean ([`LeaseFile`](crate::lease::LeaseFile)):
+//! `Bound` leases an address until a time (and frees the client's other address);
+//! `Released` frees the client's address (only if the client holds it); `Declined`
+//! quarantines an address until a time, whoever held it. An expired lease or
+//! quarantine is free: the row stays until the address is bound again, and
+//! [`LeaseStore::load`] leaves it out. "Expired" is judged by this server's clock
+//! ([`PgStore::with_clock`]), the clock its leases' ends were computed with.
+//!
+//! # Schema
+//!
+//! [`SCHEMA`] (`src/lease/postgres/schema.sql`), version [`SCHEMA_VERSION`]:
+//! [`PgStore::connect`] creates it when missing and refuses a database holding
+//! another version.
+//!
+//! # Blocking
+//!
+//! Every call waits for the database: drive a `PgStore` from the store's worker
+//! thread, never from the handler thread (see [`LeaseStore`]).
+
+use std::fmt;
+use std::net::Ipv4Addr;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use diesel::connection::SimpleConnection;
+use diesel::pg::PgConnection;
+use diesel::result::{DatabaseErrorKind, Error as DieselError};
+use diesel::sql_types::{Array, BigInt, Integer, Nullable, Text};
+use diesel::{sql_query, Connection, QueryableByName, RunQueryDsl};
+use log::warn;
+
+use crate::lease::engine::Change;
+use crate::lease::store::{Committed, LeaseStore, StoreError};
+use crate::lease::table::{ClientKey, Secs};
+
+/// The schema [`PgStore::connect`] creates: `src/lease/postgres/schema.sql`.
+pub const SCHEMA: &str = include_str!("schema.sql");
+
+/// The schema version this code reads and writes (`ex_dhcp_schema_version`).
+pub const SCHEMA_VERSION: i32 = 1;
+
+/// How many times a batch aborted by a deadlock or a serialization failure is
+/// tried again before [`LeaseStore::commit`] gives up with an error.
+pub const RETRIES: usize = 3;
+
+/// The first key of the advisory locks this store takes (`pg_advisory_xact_lock(int,
+/// int)`): "DH", so they do not collide with another application's in the database.
+const LOCK_CLASS: i32 = 0x4448;
+/// The second key of the lock held while the schema is created.
+const SCHEMA_LOCK: i32 = -1;
+
+const BOUND: &str = "bound";
+const DECLINED: &str = "declined";
+
+/// A [`LeaseStore`] in a PostgreSQL database that several servers share.
+///
+/// ```no_run
+/// use std::net::Ipv4Addr;
+/// use ex_dhcp::lease::{Change, ClientKey, Committed, LeaseStore, PgStore};
+///
+/// let mut store = PgStore::connect("host=/run/postgresql dbname=dhcp")?;
+/// let bound = Change::Bound {
+///     key: ClientKey::Hw(1, vec![2, 0, 0, 0, 0, 1]),
+///     addr: Ipv4Addr::new(10, 99, 0, 100),
+///     until: 1_900_000_000,
+/// };
+/// match store.commit(&[bound])?.as_slice() {
+///     [Committed::Durable] => println!("ACK"),
+///     [Committed::Conflict { holder, .. }] => println!("another server's: {holder:?}"),
+///     _ => unreachable!("one result per change"),
+/// }
+/// # Ok::<(), ex_dhcp::lease::StoreError>(())
+/// ```
+pub struct PgStore {
+    conn: PgConnection,
+    clock: Box<dyn FnMut() -> Secs + Send>,
+}
+
+impl fmt::Debug for PgStore {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PgStore").finish_non_exhaustive()
+    }
+}
+
+impl PgStore {
+    /// Connects to the database at `url` (a libpq connection string:
+    /// `postgresql://user@host/db` or `host=/run/postgresql dbname=dhcp`), creates
+    /// the schema if it is missing and checks its version.
+    pub fn connect(url: &str) -> Result<PgStore, StoreError> {
+        let mut conn = PgConnection::establish(url)
+            .map_err(|e| StoreError::Backend(format!("connecting to PostgreSQL: {e}")))?;
+        create_schema(&mut conn)?;
+        Ok(PgStore {
+            conn,
+            clock: Box::new(system_now),
+        })
+    }
+
+    /// Judges expiry by `clock` (seconds since the Unix epoch) instead of the system
+    /// clock: the clock the server computes its leases' ends with.
+    pub fn with_clock(mut self, clock: impl FnMut() -> Secs + Send + 'static) -> PgStore {
+        self.clock = Box::new(clock);
+        self
+    }
+
+    fn now(&mut self) -> i64 {
+        secs_to_sql((self.clock)())
+    }
+}
+
+fn system_now() -> Secs {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
+/// Times past `i64::MAX` (never, in practice) are stored as the end of time.
+fn secs_to_sql(secs: Secs) -> i64 {
+    i64::try_from(secs).unwrap_or(i64::MAX)
+}
+
+fn backend(context: &str, error: DieselError) -> StoreError {
+    StoreError::Backend(format!("{context}: {error}"))
+}
+
+fn create_schema(conn: &mut PgConnection) -> Result<(), StoreError> {
+    conn.transaction::<_, DieselError, _>(|conn| {
+        sql_query("SELECT pg_advisory_xact_lock($1, $2)")
+            .bind::<Integer, _>(LOCK_CLASS)
+            .bind::<Integer, _>(SCHEMA_LOCK)
+            .execute(conn)?;
+        conn.batch_execute(SCHEMA)
+    })
+    .map_err(|e| backend("creating the lease schema", e))?;
+    let versions: Vec<Version> = sql_query("SELECT version FROM ex_dhcp_schema_version")
+        .load(conn)
+        .map_err(|e| backend("reading the lease schema's version", e))?;
+    match versions.as_slice() {
+        [Version { version }] if *version == SCHEMA_VERSION => Ok(()),
+        found => Err(StoreError::Backend(format!(
+            "the database's lease schema is version {:?}, this ex_dhcp needs {SCHEMA_VERSION}: \
+             migrate it or use another database",
+            found.iter().map(|v| v.version).collect::<Vec<_>>()
+        ))),
+    }
+}
+
+#[derive(QueryableByName)]
+struct Version {
+    #[diesel(sql_type = Integer)]
+    version: i32,
+}
+
+#[derive(QueryableByName)]
+struct Row {
+    #[diesel(sql_type = Text)]
+    addr: String,
+    #[diesel(sql_type = Text)]
+    state: String,
+    #[diesel(sql_type = Nullable<Text>)]
+    client: Option<String>,
+    #[diesel(sql_type = BigInt)]
+    until: i64,
+}
+
+impl Row {
+    fn change(self) -> Result<Change, String> {
+        let addr: Ipv4Addr = self
+            .addr
+            .parse()
+            .map_err(|_| format!("address {:?} is not IPv4", self.addr))?;
+        let until = Secs::try_from(self.until)
+            .map_err(|_| format!("address {addr}: until {} is negative", self.until))?;
+        match (self.state.as_str(), self.client) {
+            (BOUND, Some(client)) => {
+                let key = client
+                    .parse()
+                    .map_err(|e| format!("address {addr}: client {client:?}: {e}"))?;
+                Ok(Change::Bound { key, addr, until })
+            }
+            (DECLINED, _) => Ok(Change::Declined { addr, until }),
+            (state, _) => Err(format!("address {addr}: state {state:?}")),
+        }
+    }
+}
+
+#[derive(QueryableByName)]
+struct Holder {
+    #[diesel(sql_type = Nullable<Text>)]
+    client: Option<String>,
+}
+
+#[derive(QueryableByName)]
+struct Taken {
+    #[diesel(sql_type = Integer)]
+    #[allow(dead_code)] // RETURNING needs a column; that a row came back is the answer
+    taken: i32,
+}
+
+/// The columns every read selects, `addr` as text (`host()` drops the `/32`).
+const COLUMNS: &str = "host(addr) AS addr, state, client, until";
+
+impl LeaseStore for PgStore {
+    /// Every live lease and quarantine in the database, whichever server made it, in
+    /// address order.
+    fn load(&mut self, apply: &mut dyn FnMut(Change)) -> Result<(), StoreError> {
+        let now = self.now();
+        let rows: Vec<Row> = sql_query(format!(
+            "SELECT {COLUMNS} FROM ex_dhcp_leases WHERE until > $1 ORDER BY addr"
+        ))
+        .bind::<BigInt, _>(now)
+        .load(&mut self.conn)
+        .map_err(|e| backend("loading leases", e))?;
+        for row in rows {
+            let change = row
+                .change()
+                .map_err(|e| StoreError::Backend(format!("ex_dhcp_leases: {e}")))?;
+            apply(change);
+        }
+        Ok(())
+    }
+
+    fn commit(&mut self, batch: &[Change]) -> Result<Vec<Committed>, StoreError> {
+        if batch.is_empty() {
+            return Ok(Vec::new());
+        }
+        let now = self.now();
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let result = self
+                .conn
+                .transaction::<_, DieselError, _>(|conn| commit_batch(conn, batch, now));
+            match result {
+                Ok(committed) => return Ok(committed),
+                Err(e) if attempt <= RETRIES && retryable(&e) => {
+                    warn!("lease batch of {} aborted ({e}); retrying", batch.len());
+                }
+                Err(e) => return Err(backend("committing leases", e)),
+            }
+        }
+    }
+
+    /// The client's live lease, whichever server made it (the one ending last, should
+    /// two servers have bound the same client at once).
+    fn lookup(&mut self, client: &ClientKey) -> Result<Option<Change>, StoreError> {
+        let now = self.now();
+        let rows: Vec<Row> = sql_query(format!(
+            "SELECT {COLUMNS} FROM ex_dhcp_leases \
+             WHERE client = $1 AND state = 'bound' AND until > $2 \
+             ORDER BY until DESC LIMIT 1"
+        ))
+        .bind::<Text, _>(client.to_string())
+        .bind::<BigInt, _>(now)
+        .load(&mut self.conn)
+        .map_err(|e| backend("looking up a lease", e))?;
+        rows.into_iter()
+            .next()
+            .map(|row| {
+                row.change()
+                    .map_err(|e| StoreError::Backend(format!("ex_dhcp_leases: {e}")))
+            })
+            .transpose()
+    }
+}
+
+/// Aborted by PostgreSQL for another transaction's sake, not for anything wrong in
+/// the batch: trying again can succeed.
+fn retryable(error: &DieselError) -> bool {
+    match error {
+        DieselError::DatabaseError(DatabaseErrorKind::SerializationFailure, _) => true,
+        // 40P01 has no kind of its own in diesel; its message is fixed by PostgreSQL.
+        DieselError::DatabaseError(_, info) => info.message().starts_with("deadlock detected"),
+        _ => false,
+    }
+}
+
+/// The key of an address's advisory lock: its 32 bits, as PostgreSQL's `int`.
+fn lock_key(addr: Ipv4Addr) -> i32 {
+    i32::from_be_bytes(addr.octets())
+}
+
+fn commit_batch(
+    conn: &mut PgConnection,
+    batch: &[Change],
+    now: i64,
+) -> Result<Vec<Committed>, DieselError> {
+    let mut keys: Vec<i32> = batch
+        .iter()
+        .map(|change| match change {
+            Change::Bound { addr, .. }
+            | Change::Released { addr, .. }
+            | Change::Declined { addr, .. } => lock_key(*addr),
+        })
+        .collect();
+    keys.sort_unstable();
+    keys.dedup();
+    // One round trip; the locks are taken in the array's (sorted) order.
+    sql_query("SELECT count(pg_advisory_xact_lock($1, k)) FROM unnest($2::int[]) AS k")
+        .bind::<Integer, _>(LOCK_CLASS)
+        .bind::<Array<Integer>, _>(keys)
+        .execute(conn)?;
+    batch
+        .iter()
+        .map(|change| commit_change(conn, change, now))
+        .collect()
+}
+
+fn commit_change(
+    conn: &mut PgConnection,
+    change: &Change,
+    now: i64,
+) -> Result<Committed, DieselError> {
+    match change {
+        Change::Bound { key, addr, until } => {
+            let client = key.to_string();
+            let taken: Vec<Taken> = sql_query(
+                "INSERT INTO ex_dhcp_leases AS l (addr, state, client, until) \
+                 VALUES ($1::inet, 'bound', $2, $3) \
+                 ON CONFLICT (addr) DO UPDATE \
+                 SET state = 'bound', client = EXCLUDED.client, until = EXCLUDED.until \
+                 WHERE (l.state = 'bound' AND l.client = EXCLUDED.client) OR l.until <= $4 \
+                 RETURNING 1 AS taken",
+            )
+            .bind::<Text, _>(addr.to_string())
+            .bind::<Text, _>(&client)
+            .bind::<BigInt, _>(secs_to_sql(*until))
+            .bind::<BigInt, _>(now)
+            .load(conn)?;
+            if taken.is_empty() {
+                // The row is locked by the ON CONFLICT: its holder cannot change now.
+                let holder: Vec<Holder> =
+                    sql_query("SELECT client FROM ex_dhcp_leases WHERE addr = $1::inet")
+                        .bind::<Text, _>(addr.to_string())
+                        .load(conn)?;
+                let holder = holder
+                    .into_iter()
+                    .next()
+                    .and_then(|h| h.client)
+                    .and_then(|client| client.parse().ok());
+                return Ok(Committed::Conflict {
+                    addr: *addr,
+                    holder,
+                });
+            }
+            // A client holds one address: the one it moved from is free.
+            sql_query(
+                "DELETE FROM ex_dhcp_leases WHERE client = $1 AND state = 'bound' \
+                 AND addr <> $2::inet",
+            )
+            .bind::<Text, _>(&client)
+            .bind::<Text, _>(addr.to_string())
+            .execute(conn)?;
+        }
+        Change::Released { key, addr } => {
+            sql_query(
+                "DELETE FROM ex_dhcp_leases WHERE addr = $1::inet AND state = 'bound' \
+                 AND client = $2",
+            )
+            .bind::<Text, _>(addr.to_string())
+            .bind::<Text, _>(key.to_string())
+            .execute(conn)?;
+        }
+        Change::Declined { addr, until } => {
+            sql_query(
+                "INSERT INTO ex_dhcp_leases (addr, state, client, until) \
+                 VALUES ($1::inet, 'declined', NULL, $2) \
+                 ON CONFLICT (addr) DO UPDATE \
+                 SET state = 'declined', client = NULL, until = EXCLUDED.until",
+            )
+            .bind::<Text, _>(addr.to_string())
+            .bind::<BigInt, _>(secs_to_sql(*until))
+            .execute(conn)?;
+        }
+    }
+    Ok(Committed::Durable)
+}
