@@ -215,8 +215,8 @@ struct Holder {
 
 #[derive(QueryableByName)]
 struct Taken {
+    /// 1 if the address was taken, 0 if another client holds it.
     #[diesel(sql_type = Integer)]
-    #[allow(dead_code)] // RETURNING needs a column; that a row came back is the answer
     taken: i32,
 }
 
@@ -337,20 +337,30 @@ fn commit_change(
     match change {
         Change::Bound { key, addr, until } => {
             let client = key.to_string();
+            // One round trip: take the address if it is free, expired or the client's
+            // own, and then (only then) free the address the client moved from.
             let taken: Vec<Taken> = sql_query(
-                "INSERT INTO ex_dhcp_leases AS l (addr, state, client, until) \
-                 VALUES ($1::inet, 'bound', $2, $3) \
-                 ON CONFLICT (addr) DO UPDATE \
-                 SET state = 'bound', client = EXCLUDED.client, until = EXCLUDED.until \
-                 WHERE (l.state = 'bound' AND l.client = EXCLUDED.client) OR l.until <= $4 \
-                 RETURNING 1 AS taken",
+                "WITH taken AS ( \
+                     INSERT INTO ex_dhcp_leases AS l (addr, state, client, until) \
+                     VALUES ($1::inet, 'bound', $2, $3) \
+                     ON CONFLICT (addr) DO UPDATE \
+                     SET state = 'bound', client = EXCLUDED.client, until = EXCLUDED.until \
+                     WHERE (l.state = 'bound' AND l.client = EXCLUDED.client) \
+                        OR l.until <= $4 \
+                     RETURNING 1 \
+                 ), moved AS ( \
+                     DELETE FROM ex_dhcp_leases \
+                     WHERE client = $2 AND state = 'bound' AND addr <> $1::inet \
+                       AND EXISTS (SELECT 1 FROM taken) \
+                 ) \
+                 SELECT count(*)::int AS taken FROM taken",
             )
             .bind::<Text, _>(addr.to_string())
             .bind::<Text, _>(&client)
             .bind::<BigInt, _>(secs_to_sql(*until))
             .bind::<BigInt, _>(now)
             .load(conn)?;
-            if taken.is_empty() {
+            if taken.first().is_none_or(|t| t.taken == 0) {
                 // The row is locked by the ON CONFLICT: its holder cannot change now.
                 let holder: Vec<Holder> =
                     sql_query("SELECT client FROM ex_dhcp_leases WHERE addr = $1::inet")
@@ -366,14 +376,6 @@ fn commit_change(
                     holder,
                 });
             }
-            // A client holds one address: the one it moved from is free.
-            sql_query(
-                "DELETE FROM ex_dhcp_leases WHERE client = $1 AND state = 'bound' \
-                 AND addr <> $2::inet",
-            )
-            .bind::<Text, _>(&client)
-            .bind::<Text, _>(addr.to_string())
-            .execute(conn)?;
         }
         Change::Released { key, addr } => {
             sql_query(
