@@ -4,6 +4,12 @@
     sudo python3 benches/dora_vs_kea.py [--rates 1000,2000,8000,16000] [--secs 10]
         [--clients 10000] [--servers kea-memfile,lease-file,lease-memory] [--lease-server EXE]
 
+`--servers kea-pgsql` runs Kea with its PostgreSQL lease backend against a throw-away
+cluster (initdb as the `postgres` user in the work directory, Unix socket only, no TCP,
+default durability: fsync and synchronous_commit on), the database pinned to the
+server's CPU; `kea-admin db-init pgsql` creates Kea's schema, and the lease table is
+emptied before each run. Needs Debian's postgresql.
+
 Needs root (network namespaces), Debian's kea-dhcp4-server and kea-admin (perfdhcp),
 and a release build of the tool (`cargo build --release -p ex_dhcp-tools --bin
 lease_server`, the default EXE). Two namespaces joined by a veth pair, 198.18.4.0/22:
@@ -29,8 +35,9 @@ import sys
 import tempfile
 import time
 
-SERVER_NS = "exdbench-srv"
-CLIENT_NS = "exdbench-cli"
+# Named after this process, so two runs on one machine do not tear down each other's.
+SERVER_NS = f"exdbench-srv-{os.getpid()}"
+CLIENT_NS = f"exdbench-cli-{os.getpid()}"
 SERVER_IP = "198.18.4.1"
 CLIENT_IP = "198.18.4.2"
 PREFIX = "22"
@@ -74,8 +81,31 @@ def cpu_ticks(pid):
     return int(fields[11]) + int(fields[12])
 
 
-def kea_config(work, persist=True):
-    return {
+PG_BIN = "/usr/lib/postgresql/15/bin"
+
+
+def pg_start(work):
+    """A throw-away cluster in work/pg, as the postgres user, on a Unix socket only."""
+    pg = os.path.join(work, "pg")
+    os.makedirs(pg, exist_ok=True)
+    shutil.chown(pg, "postgres", "postgres")
+    run("runuser", "-u", "postgres", "--", f"{PG_BIN}/initdb", "-A", "trust", "-U", "postgres",
+        "-D", os.path.join(pg, "data"))
+    run("taskset", "-c", SERVER_CPU, "runuser", "-u", "postgres", "--", f"{PG_BIN}/pg_ctl",
+        "-D", os.path.join(pg, "data"), "-l", os.path.join(pg, "server.log"), "-w",
+        "-o", f"-c listen_addresses='' -k {pg}", "start")
+    run("psql", "-h", pg, "-U", "postgres", "-c", "CREATE DATABASE kea")
+    run("kea-admin", "db-init", "pgsql", "-u", "postgres", "-p", "unused", "-n", "kea", "-h", pg)
+    return pg
+
+
+def pg_stop(pg):
+    run("runuser", "-u", "postgres", "--", f"{PG_BIN}/pg_ctl", "-D", os.path.join(pg, "data"),
+        "-m", "fast", "-w", "stop", check=False)
+
+
+def kea_config(work, persist=True, pg=None):
+    config = {
         "Dhcp4": {
             "interfaces-config": {"interfaces": ["bsrv"], "dhcp-socket-type": "udp"},
             "multi-threading": {"enable-multi-threading": False},
@@ -95,15 +125,21 @@ def kea_config(work, persist=True):
                          "output_options": [{"output": os.path.join(work, "kea.log")}]}],
         }
     }
+    if pg is not None:
+        config["Dhcp4"]["lease-database"] = {
+            "type": "postgresql", "name": "kea", "user": "postgres", "password": "unused",
+            "host": pg,
+        }
+    return config
 
 
-def start_server(kind, work, lease_server):
+def start_server(kind, work, lease_server, pg=None):
     log = open(os.path.join(work, f"{kind}.log"), "w")
     pin = ["taskset", "-c", SERVER_CPU]
-    if kind == "kea-memfile":
+    if kind in ("kea-memfile", "kea-pgsql"):
         path = os.path.join(work, "kea.json")
         with open(path, "w") as out:
-            json.dump(kea_config(work), out)
+            json.dump(kea_config(work, pg=pg if kind == "kea-pgsql" else None), out)
         env = dict(os.environ, KEA_PIDFILE_DIR=work, KEA_LOCKFILE_DIR=work)
         command = ["ip", "netns", "exec", SERVER_NS, *pin, "kea-dhcp4", "-c", path]
     else:
@@ -146,13 +182,15 @@ def section(report, name):
     return counts
 
 
-def one_run(kind, rate, secs, clients, work, lease_server):
+def one_run(kind, rate, secs, clients, work, lease_server, pg=None):
     # Kea keeps leases across runs in its CSV; start every run from an empty table.
     for name in ("kea-leases4.csv", "kea-leases4.csv.2", "leases"):
         path = os.path.join(work, name)
         if os.path.exists(path):
             os.remove(path)
-    server = start_server(kind, work, lease_server)
+    if kind == "kea-pgsql":
+        run("psql", "-h", pg, "-U", "postgres", "-d", "kea", "-c", "TRUNCATE lease4")
+    server = start_server(kind, work, lease_server, pg)
     before = cpu_ticks(server.pid)
     perfdhcp = ns(CLIENT_NS, "taskset", "-c", CLIENT_CPU, "perfdhcp", "-4", "-r", str(rate),
                   "-p", str(secs), "-R", str(clients), "-W", "2000000", "-l", "bcli", SERVER_IP,
@@ -199,17 +237,20 @@ def main():
     os.chmod(work, 0o755)
     rows = []
     setup()
+    pg = pg_start(work) if "kea-pgsql" in servers else None
     try:
         for rate in rates:
             # Interleaved: each rate runs every server before the next rate.
             for kind in servers:
-                row = one_run(kind, rate, args.secs, args.clients, work, lease_server)
+                row = one_run(kind, rate, args.secs, args.clients, work, lease_server, pg)
                 rows.append(row)
                 print(f"{kind} {rate}/s: DORA {row['dora_per_sec']:.0f}/s, drops "
                       f"{row['do_drop']:.1f}% / {row['ra_drop']:.1f}%, "
                       f"{row['cpu_us_per_dora']:.1f} us CPU per DORA", file=sys.stderr)
     finally:
         teardown()
+        if pg is not None:
+            pg_stop(pg)
     print("| server | rate/s | DISCOVER sent | REQUEST sent | DO lost | RA lost | DORA/s | "
           "CPU µs/DORA | clean |")
     print("|---|---|---|---|---|---|---|---|---|")
