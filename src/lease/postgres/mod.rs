@@ -11,7 +11,9 @@
 //!   written. Two servers can never commit one address to two clients.
 //! - **One transaction per batch.** [`LeaseStore::commit`] writes a whole batch in
 //!   one transaction: one `COMMIT`, one WAL flush, however many changes (the group
-//!   commit the file store does with one `fsync`). The batch's addresses are locked
+//!   commit the file store does with one `fsync`). A batch of `Bound`s only, no two
+//!   for one address or one client (new leases, renewals: the common batch), is one
+//!   statement; any other batch is one statement per change, in order. The batch's addresses are locked
 //!   first, in address order (transaction-level advisory locks), so two servers'
 //!   batches wait for each other instead of deadlocking; if PostgreSQL still aborts
 //!   one (a deadlock through a client's old address, a serialization failure), the
@@ -41,6 +43,7 @@
 //! Every call waits for the database: drive a `PgStore` from the store's worker
 //! thread, never from the handler thread (see [`LeaseStore`]).
 
+use std::collections::HashSet;
 use std::fmt;
 use std::net::Ipv4Addr;
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -214,6 +217,12 @@ struct Holder {
 }
 
 #[derive(QueryableByName)]
+struct TakenAddr {
+    #[diesel(sql_type = Text)]
+    addr: String,
+}
+
+#[derive(QueryableByName)]
 struct Taken {
     /// 1 if the address was taken, 0 if another client holds it.
     #[diesel(sql_type = Integer)]
@@ -323,10 +332,101 @@ fn commit_batch(
         .bind::<Integer, _>(LOCK_CLASS)
         .bind::<Array<Integer>, _>(keys)
         .execute(conn)?;
+    if let Some(bounds) = distinct_bounds(batch) {
+        return commit_bounds(conn, batch, &bounds, now);
+    }
     batch
         .iter()
         .map(|change| commit_change(conn, change, now))
         .collect()
+}
+
+/// The batch as (address, client, until) when it holds only `Bound`s, no two for one
+/// address or one client: the common batch (new leases, renewals), which one
+/// statement can write whatever its order.
+fn distinct_bounds(batch: &[Change]) -> Option<Vec<(Ipv4Addr, String, i64)>> {
+    let mut addrs = HashSet::with_capacity(batch.len());
+    let mut clients = HashSet::with_capacity(batch.len());
+    batch
+        .iter()
+        .map(|change| match change {
+            Change::Bound { key, addr, until } => {
+                let client = key.to_string();
+                (addrs.insert(*addr) && clients.insert(client.clone()))
+                    .then(|| (*addr, client, secs_to_sql(*until)))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+/// Writes distinct `Bound`s in one statement: what [`commit_change`] does for each,
+/// for the whole batch in one round trip.
+fn commit_bounds(
+    conn: &mut PgConnection,
+    batch: &[Change],
+    bounds: &[(Ipv4Addr, String, i64)],
+    now: i64,
+) -> Result<Vec<Committed>, DieselError> {
+    let addrs: Vec<String> = bounds.iter().map(|(addr, _, _)| addr.to_string()).collect();
+    let clients: Vec<&str> = bounds
+        .iter()
+        .map(|(_, client, _)| client.as_str())
+        .collect();
+    let untils: Vec<i64> = bounds.iter().map(|(_, _, until)| *until).collect();
+    // `moved` reads the table as it was before the statement: a client's old address
+    // that `taken` gave to another client in this same statement is not deleted
+    // (PostgreSQL performs only the update of a row both update and delete).
+    let taken: Vec<TakenAddr> = sql_query(
+        "WITH input AS ( \
+             SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[]) AS i(addr, client, until) \
+         ), taken AS ( \
+             INSERT INTO ex_dhcp_leases AS l (addr, state, client, until) \
+             SELECT addr::inet, 'bound', client, until FROM input \
+             ON CONFLICT (addr) DO UPDATE \
+             SET state = 'bound', client = EXCLUDED.client, until = EXCLUDED.until \
+             WHERE (l.state = 'bound' AND l.client = EXCLUDED.client) OR l.until <= $4 \
+             RETURNING l.addr, l.client \
+         ), moved AS ( \
+             DELETE FROM ex_dhcp_leases AS d USING taken AS t \
+             WHERE d.client = t.client AND d.state = 'bound' AND d.addr <> t.addr \
+         ) \
+         SELECT host(addr) AS addr FROM taken",
+    )
+    .bind::<Array<Text>, _>(addrs)
+    .bind::<Array<Text>, _>(clients)
+    .bind::<Array<BigInt>, _>(untils)
+    .bind::<BigInt, _>(now)
+    .load(conn)?;
+    let taken: HashSet<String> = taken.into_iter().map(|t| t.addr).collect();
+    // An address not taken is tried again alone, now that the rest is written: it may
+    // be the old address of a client that moved in this batch (free now, as it would
+    // be had the changes been made one by one); else it is a conflict.
+    bounds
+        .iter()
+        .zip(batch)
+        .map(|((addr, _, _), change)| {
+            if taken.contains(&addr.to_string()) {
+                Ok(Committed::Durable)
+            } else {
+                commit_change(conn, change, now)
+            }
+        })
+        .collect()
+}
+
+/// The conflict on `addr`, naming its holder. The row is locked by the `ON CONFLICT`
+/// that found it taken: its holder cannot change before the batch ends.
+fn conflict(conn: &mut PgConnection, addr: Ipv4Addr) -> Result<Committed, DieselError> {
+    let holder: Vec<Holder> = sql_query("SELECT client FROM ex_dhcp_leases WHERE addr = $1::inet")
+        .bind::<Text, _>(addr.to_string())
+        .load(conn)?;
+    let holder = holder
+        .into_iter()
+        .next()
+        .and_then(|h| h.client)
+        .and_then(|client| client.parse().ok());
+    Ok(Committed::Conflict { addr, holder })
 }
 
 fn commit_change(
@@ -361,20 +461,7 @@ fn commit_change(
             .bind::<BigInt, _>(now)
             .load(conn)?;
             if taken.first().is_none_or(|t| t.taken == 0) {
-                // The row is locked by the ON CONFLICT: its holder cannot change now.
-                let holder: Vec<Holder> =
-                    sql_query("SELECT client FROM ex_dhcp_leases WHERE addr = $1::inet")
-                        .bind::<Text, _>(addr.to_string())
-                        .load(conn)?;
-                let holder = holder
-                    .into_iter()
-                    .next()
-                    .and_then(|h| h.client)
-                    .and_then(|client| client.parse().ok());
-                return Ok(Committed::Conflict {
-                    addr: *addr,
-                    holder,
-                });
+                return conflict(conn, *addr);
             }
         }
         Change::Released { key, addr } => {

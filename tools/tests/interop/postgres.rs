@@ -200,6 +200,25 @@ mod store {
 
     #[test]
     #[ignore = "needs PostgreSQL (Debian postgresql, libpq-dev): run `.ci/interop postgres`"]
+    fn an_address_freed_by_a_move_goes_to_another_client_in_the_same_batch() {
+        let cluster = Cluster::start();
+        let mut store = PgStore::connect(&cluster.url()).expect("connect");
+        let later = now() + 3600;
+        store.commit(&[bound(1, 10, later)]).expect("commit");
+        // Client 1 moves to .11; client 2 gets .10, which the move frees: both are
+        // made, as they would be one after the other.
+        let committed = store
+            .commit(&[bound(1, 11, later), bound(2, 10, later)])
+            .expect("commit");
+        assert_eq!(committed, vec![Committed::Durable, Committed::Durable]);
+        assert_eq!(
+            load(&mut store),
+            vec![bound(2, 10, later), bound(1, 11, later)]
+        );
+    }
+
+    #[test]
+    #[ignore = "needs PostgreSQL (Debian postgresql, libpq-dev): run `.ci/interop postgres`"]
     fn two_servers_racing_for_each_address_give_it_to_exactly_one_client() {
         const ROUNDS: u32 = 200;
         const BATCH: u32 = 5;
