@@ -62,6 +62,30 @@ mod store {
 
     #[test]
     #[ignore = "needs PostgreSQL (Debian postgresql, libpq-dev): run `.ci/interop postgres`"]
+    fn a_failing_test_still_stops_and_removes_its_cluster() {
+        let mut dir = None;
+        let failed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let cluster = Cluster::start();
+            dir = Some(cluster.dir().to_owned());
+            assert_eq!(cluster.psql("SELECT 1"), "1");
+            panic!("a test failing with its cluster running");
+        }));
+        assert!(failed.is_err());
+        let dir = dir.expect("the cluster started");
+        assert!(!dir.exists(), "{} is left behind", dir.display());
+        assert!(
+            !std::process::Command::new("pgrep")
+                .args(["-f", &dir.display().to_string()])
+                .status()
+                .expect("pgrep")
+                .success(),
+            "a postgres process of {} still runs",
+            dir.display()
+        );
+    }
+
+    #[test]
+    #[ignore = "needs PostgreSQL (Debian postgresql, libpq-dev): run `.ci/interop postgres`"]
     fn connect_creates_the_schema_once_and_refuses_another_version() {
         let cluster = Cluster::start();
         let _first = PgStore::connect(&cluster.url()).expect("connect");
