@@ -6,6 +6,12 @@
         [--baseline EXE --servers kea-memfile,base-file,lease-file] [--search STEPS]
         [--threads] [--fsyncs] [--nice -19]
 
+`--servers kea-pgsql` runs Kea with its PostgreSQL lease backend against a throw-away
+cluster (initdb as the `postgres` user in the work directory, Unix socket only, no TCP,
+default durability: fsync and synchronous_commit on), the database pinned to the
+server's CPU; `kea-admin db-init pgsql` creates Kea's schema, and the lease table is
+emptied before each run. Needs Debian's postgresql.
+
 Needs root (network namespaces), Debian's kea-dhcp4-server and kea-admin (perfdhcp),
 and a release build of the tool (`cargo build --release -p ex_dhcp-tools --bin
 lease_server`, the default EXE). Two namespaces joined by a veth pair, 198.18.0.0/16:
@@ -33,8 +39,9 @@ import sys
 import tempfile
 import time
 
-SERVER_NS = "exdbench-srv"
-CLIENT_NS = "exdbench-cli"
+# Named after this process, so two runs on one machine do not tear down each other's.
+SERVER_NS = f"exdbench-srv-{os.getpid()}"
+CLIENT_NS = f"exdbench-cli-{os.getpid()}"
 # A /16: the pool must outnumber perfdhcp's clients (`--clients`), or the run measures
 # an exhausted pool (a /22 of 1,009 addresses answered a third of 3,000 DISCOVERs).
 SERVER_IP = "198.18.0.1"
@@ -103,8 +110,31 @@ def thread_ticks(pid):
     return ticks
 
 
-def kea_config(work, persist=True):
-    return {
+PG_BIN = "/usr/lib/postgresql/15/bin"
+
+
+def pg_start(work):
+    """A throw-away cluster in work/pg, as the postgres user, on a Unix socket only."""
+    pg = os.path.join(work, "pg")
+    os.makedirs(pg, exist_ok=True)
+    shutil.chown(pg, "postgres", "postgres")
+    run("runuser", "-u", "postgres", "--", f"{PG_BIN}/initdb", "-A", "trust", "-U", "postgres",
+        "-D", os.path.join(pg, "data"))
+    run("taskset", "-c", SERVER_CPU, "runuser", "-u", "postgres", "--", f"{PG_BIN}/pg_ctl",
+        "-D", os.path.join(pg, "data"), "-l", os.path.join(pg, "server.log"), "-w",
+        "-o", f"-c listen_addresses='' -k {pg}", "start")
+    run("psql", "-h", pg, "-U", "postgres", "-c", "CREATE DATABASE kea")
+    run("kea-admin", "db-init", "pgsql", "-u", "postgres", "-p", "unused", "-n", "kea", "-h", pg)
+    return pg
+
+
+def pg_stop(pg):
+    run("runuser", "-u", "postgres", "--", f"{PG_BIN}/pg_ctl", "-D", os.path.join(pg, "data"),
+        "-m", "fast", "-w", "stop", check=False)
+
+
+def kea_config(work, persist=True, pg=None):
+    config = {
         "Dhcp4": {
             "interfaces-config": {"interfaces": ["bsrv"], "dhcp-socket-type": "udp"},
             "multi-threading": {"enable-multi-threading": False},
@@ -124,6 +154,16 @@ def kea_config(work, persist=True):
                          "output_options": [{"output": os.path.join(work, "kea.log")}]}],
         }
     }
+    if pg is not None:
+        config["Dhcp4"]["lease-database"] = {
+            "type": "postgresql", "name": "kea", "user": "postgres", "password": "unused",
+            "host": pg,
+        }
+    return config
+
+
+# The throw-away cluster of a `kea-pgsql` run (its socket directory), set by main.
+PG = None
 
 
 def wait_port_free(seconds=10):
@@ -143,10 +183,10 @@ def start_server(kind, work, lease_server, baseline=None):
         sys.exit(f"port 67 is still held before starting {kind}: {holders}")
     log = open(os.path.join(work, f"{kind}.log"), "w")
     pin = ["nice", "-n", str(NICE), "taskset", "-c", SERVER_CPU]
-    if kind == "kea-memfile":
+    if kind in ("kea-memfile", "kea-pgsql"):
         path = os.path.join(work, "kea.json")
         with open(path, "w") as out:
-            json.dump(kea_config(work), out)
+            json.dump(kea_config(work, pg=PG if kind == "kea-pgsql" else None), out)
         env = dict(os.environ, KEA_PIDFILE_DIR=work, KEA_LOCKFILE_DIR=work)
         command = ["ip", "netns", "exec", SERVER_NS, *pin, "kea-dhcp4", "-c", path]
     else:
@@ -196,6 +236,8 @@ def one_run(kind, rate, secs, clients, work, lease_server, baseline=None):
         path = os.path.join(work, name)
         if os.path.exists(path):
             os.remove(path)
+    if kind == "kea-pgsql":
+        run("psql", "-h", PG, "-U", "postgres", "-d", "kea", "-c", "TRUNCATE lease4")
     server = start_server(kind, work, lease_server, baseline)
     before = cpu_ticks(server.pid)
     threads_before = thread_ticks(server.pid)
@@ -298,6 +340,8 @@ def main():
     os.chmod(work, 0o755)
     rows = []
     setup()
+    global PG
+    PG = pg_start(work) if "kea-pgsql" in servers else None
     try:
         for rate in rates:
             # Interleaved: each rate runs every server before the next rate.
@@ -321,6 +365,8 @@ def main():
                       f"{row['ra_drop']:.1f}%", file=sys.stderr)
     finally:
         teardown()
+        if PG is not None:
+            pg_stop(PG)
     rows.sort(key=lambda row: (row["rate"], servers.index(row["server"])))
     print("| server | rate/s | DISCOVER sent | REQUEST sent | DO lost | RA lost | DORA/s | "
           "CPU µs/DORA | clean |")

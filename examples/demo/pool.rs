@@ -85,7 +85,7 @@ impl Pool {
             .find(|address| {
                 self.leases
                     .get(address)
-                    .map_or(true, |lease| lease.state == State::Released)
+                    .is_none_or(|lease| lease.state == State::Released)
             })
     }
 

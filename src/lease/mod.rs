@@ -22,6 +22,8 @@
 //!   PostgreSQL), and [`StoreWorker`], the thread that commits them in batches (group
 //!   commit) off the handler thread and reports each batch ([`Done`]), so the
 //!   handler releases the ACKs it held back only once their leases are durable.
+//!   `PgStore` (feature `postgres`) keeps them in a PostgreSQL database several
+//!   servers share.
 //!
 //! # Cost and hostile clients
 //!
@@ -37,6 +39,8 @@
 mod engine;
 mod file;
 mod pool;
+#[cfg(feature = "postgres")]
+mod postgres;
 mod settings;
 mod store;
 mod table;
@@ -47,6 +51,8 @@ pub use engine::{
 };
 pub use file::{format_record, parse, LeaseFile, LeaseFileError};
 pub use pool::{Mac, Pool, PoolError, Subnet};
+#[cfg(feature = "postgres")]
+pub use postgres::{PgStore, RETRIES, SCHEMA, SCHEMA_VERSION};
 pub use settings::{Settings, DEFAULT_DECLINE_SECS, DEFAULT_LEASE_SECS, DEFAULT_OFFER_SECS};
 pub use store::{Committed, LeaseStore, MemoryStore, StoreError};
 pub use table::{ClientKey, Counts, Entry, LeaseTable, Secs, State};

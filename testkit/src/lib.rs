@@ -11,6 +11,7 @@ pub mod fixtures;
 pub mod loopback;
 pub mod misdirect;
 pub mod observe;
+pub mod postgres;
 pub mod replay;
 
 use ex_dhcp::Handler;

@@ -363,7 +363,7 @@ impl LeaseServer {
 
     fn discover(&mut self, request: &Packet, key: ClientKey, now: Secs) -> Outcome {
         // A client that holds an address or has a reservation needs no room made.
-        let may_take_offer = self.table.get(&key).map_or(true, |e| !e.held(now))
+        let may_take_offer = self.table.get(&key).is_none_or(|e| !e.held(now))
             && self.pool.reservation(request.mac()).is_none();
         let relay = request.giaddr;
         if may_take_offer {
@@ -641,7 +641,7 @@ impl LeaseServer {
         request
             .options
             .get(ServerIdentifier)
-            .map_or(true, |id| id == self.settings.server_id)
+            .is_none_or(|id| id == self.settings.server_id)
     }
 
     fn start(&self, request: &Packet, message_type: MessageType) -> Packet {

@@ -128,7 +128,7 @@ fn a_packet_without_end_gets_no_end_in_the_exact_form_and_one_in_the_reply_form(
 fn padding_runs_are_kept_as_runs_and_written_back() {
     let mut bytes = Packet::new(MessageType::Discover).encode_exact();
     let end = bytes.pop().unwrap();
-    bytes.extend(std::iter::repeat(PAD).take(1000));
+    bytes.extend(std::iter::repeat_n(PAD, 1000));
     bytes.extend_from_slice(&[LeaseTime::CODE, 4, 0, 0, 14, 16]);
     bytes.extend_from_slice(&[PAD, PAD, end]);
     let packet = Packet::decode(&bytes).unwrap();

@@ -372,7 +372,7 @@ fn two_hundred_fifty_five_options_of_255_bytes_decode_and_round_trip() {
         let code = i % 254 + 1; // 1..=254: never PAD or END
         options.push(code);
         options.push(255);
-        options.extend(std::iter::repeat(i).take(255));
+        options.extend(std::iter::repeat_n(i, 255));
     }
     options.push(END);
     let bytes = packet_with_options(&options);

@@ -404,7 +404,7 @@ fn overloaded_file_and_sname_are_read_after_the_options_field_in_rfc_order() {
 fn overloaded_file_filled_to_its_last_byte_without_end_round_trips() {
     // 128 bytes of file: one option of 126 bytes, no room and no END.
     let mut file = vec![43, 126];
-    file.extend(std::iter::repeat(7).take(126));
+    file.extend(std::iter::repeat_n(7, 126));
     let bytes = overloaded_packet(&file);
     let packet = Packet::decode(&bytes).unwrap();
     assert_eq!(packet.options.get_raw(43).map(|v| v.len()), Some(126));

@@ -13,6 +13,7 @@ mod dhclient;
 mod dhcpcd;
 mod ipxe;
 mod perfdhcp;
+mod postgres;
 mod relay;
 mod send_failure;
 mod startup;
