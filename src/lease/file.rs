@@ -19,15 +19,16 @@
 //!
 //! # Safety rules
 //!
-//! - **One owner.** [`LeaseFile::open`] takes a lock first: a lock file `.<name>.lock`
-//!   beside the lease file, created exclusively and holding the owner's process id,
-//!   removed when the [`LeaseFile`] is dropped. A second server on the same file fails
-//!   with [`LeaseFileError::Locked`], naming both files, before it reads or writes
-//!   anything. A lock left by a process that died (`kill -9`) is taken over when its
-//!   process id is not running (read from `/proc`); where `/proc` does not exist the
-//!   error says to remove the lock file. (`File::try_lock` would do this without a
-//!   second file but needs Rust 1.89, and the crate declares 1.74. A lock on the
-//!   lease file itself would also not survive compaction, which replaces that file.)
+//! - **One owner.** [`LeaseFile::open`] takes a lock first: an exclusive operating
+//!   system lock (`File::try_lock`, `flock` on Linux) on the file `.<name>.lock` beside
+//!   the lease file, which also holds the owner's process id for the error message. A
+//!   second server on the same file, in this process or another, fails with
+//!   [`LeaseFileError::Locked`], naming both files, before it reads or writes
+//!   anything. The kernel releases the lock when its owner exits, `kill -9` included,
+//!   so a dead server's lock is never in the way and two servers can never both take
+//!   it. The lock file stays (removing it would let a waiting server lock a file
+//!   nobody else can see). The lock is not on the lease file itself, which compaction
+//!   replaces.
 //! - **Batches.** [`LeaseFile::append`] writes a batch of changes with one `write`
 //!   and one `fsync`: the group commit a server uses to make many replies durable at
 //!   once. A failed batch is cut back off the file, so it never leaves half a line
@@ -43,13 +44,11 @@
 //!   records only, never the old file twice, and runs between two batches while
 //!   serving.
 
-use std::collections::BTreeSet;
 use std::fmt;
-use std::fs::{self, File, OpenOptions};
+use std::fs::{self, File, OpenOptions, TryLockError};
 use std::io::{self, BufRead, BufReader, BufWriter, Write};
 use std::net::Ipv4Addr;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
 
 use log::warn;
 
@@ -111,7 +110,7 @@ impl fmt::Display for LeaseFileError {
                 }
                 write!(
                     f,
-                    ": stop it, or remove {} if no server is running",
+                    ": stop it first (it holds the lock on {}, which its exit releases)",
                     lock.display()
                 )
             }
@@ -455,16 +454,13 @@ fn sibling(path: &Path, suffix: &str) -> PathBuf {
     directory(path).join(format!(".{name}.{suffix}"))
 }
 
-/// The lock files this process holds, so a second [`LeaseFile`] on the same path in
-/// the same process is refused too, and a lock naming this process id that it does
-/// not hold is known to be a previous incarnation's.
-static HELD: Mutex<BTreeSet<PathBuf>> = Mutex::new(BTreeSet::new());
-
-/// An exclusive lock on a lease file: `.<name>.lock` beside it, created with
-/// `create_new` and holding the owner's process id; removed on drop.
+/// An exclusive lock on a lease file: the operating system's lock on `.<name>.lock`
+/// beside it, held as long as this open file is.
 #[derive(Debug)]
 struct Lock {
     path: PathBuf,
+    /// Holding it holds the lock; the kernel releases it when the file is closed.
+    _file: File,
 }
 
 impl Lock {
@@ -476,60 +472,33 @@ impl Lock {
             &dir.join(lease_file.file_name().unwrap_or_default()),
             "lock",
         );
-        let mut held = HELD.lock().unwrap_or_else(|p| p.into_inner());
-        let locked = |pid| LeaseFileError::Locked {
-            path: lease_file.to_owned(),
-            lock: path.clone(),
-            pid,
-        };
-        if held.contains(&path) {
-            return Err(locked(Some(std::process::id())));
-        }
-        for attempt in 0..2 {
-            match OpenOptions::new().write(true).create_new(true).open(&path) {
-                Ok(mut file) => {
-                    writeln!(file, "{}", std::process::id())
-                        .and_then(|()| file.sync_all())
-                        .map_err(|e| io_error(lease_file, e))?;
-                    held.insert(path.clone());
-                    return Ok(Lock { path });
-                }
-                Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
-                    let pid = fs::read_to_string(&path)
-                        .ok()
-                        .and_then(|t| t.trim().parse::<u32>().ok());
-                    if attempt > 0 || !pid.is_some_and(stale) {
-                        return Err(locked(pid));
-                    }
-                    warn!(
-                        "{}: process {} no longer runs; taking its lock",
-                        path.display(),
-                        pid.unwrap_or_default()
-                    );
-                    fs::remove_file(&path).map_err(|e| io_error(lease_file, e))?;
-                }
-                Err(e) => return Err(io_error(lease_file, e)),
+        let mut file = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(&path)
+            .map_err(|e| io_error(lease_file, e))?;
+        match file.try_lock() {
+            Ok(()) => {}
+            Err(TryLockError::WouldBlock) => {
+                let pid = fs::read_to_string(&path)
+                    .ok()
+                    .and_then(|t| t.trim().parse::<u32>().ok());
+                return Err(LeaseFileError::Locked {
+                    path: lease_file.to_owned(),
+                    lock: path,
+                    pid,
+                });
             }
+            Err(TryLockError::Error(e)) => return Err(io_error(lease_file, e)),
         }
-        Err(locked(None))
-    }
-}
-
-/// True when process `pid` surely does not hold the lock: it is this process (which
-/// does not hold it: checked before) or it does not run. Unknown without `/proc`.
-fn stale(pid: u32) -> bool {
-    if pid == std::process::id() {
-        return true;
-    }
-    let proc = Path::new("/proc");
-    proc.join("self").exists() && !proc.join(pid.to_string()).exists()
-}
-
-impl Drop for Lock {
-    fn drop(&mut self) {
-        let _ = fs::remove_file(&self.path);
-        let mut held = HELD.lock().unwrap_or_else(|p| p.into_inner());
-        held.remove(&self.path);
+        // Ours now: the process id is for the next one's error message only.
+        file.set_len(0)
+            .and_then(|()| writeln!(file, "{}", std::process::id()))
+            .and_then(|()| file.sync_all())
+            .map_err(|e| io_error(lease_file, e))?;
+        Ok(Lock { path, _file: file })
     }
 }
 

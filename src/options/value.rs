@@ -136,7 +136,7 @@ impl OptionValue for Ipv4Addr {
 
 impl OptionValue for Vec<Ipv4Addr> {
     fn decode_value(bytes: &[u8]) -> Result<Self, ValueError> {
-        if bytes.len() % 4 != 0 {
+        if !bytes.len().is_multiple_of(4) {
             return Err(length("a multiple of 4", bytes.len()));
         }
         Ok(bytes
@@ -154,7 +154,7 @@ impl OptionValue for Vec<Ipv4Addr> {
 /// A list of 16-bit values (for instance the MTU plateau table, option 25).
 impl OptionValue for Vec<u16> {
     fn decode_value(bytes: &[u8]) -> Result<Self, ValueError> {
-        if bytes.len() % 2 != 0 {
+        if !bytes.len().is_multiple_of(2) {
             return Err(length("a multiple of 2", bytes.len()));
         }
         Ok(bytes.chunks_exact(2).map(BigEndian::read_u16).collect())

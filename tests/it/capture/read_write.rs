@@ -344,7 +344,7 @@ impl Pcapng {
     }
 
     fn block(&mut self, block_type: u32, mut body: Vec<u8>) -> &mut Self {
-        while body.len() % 4 != 0 {
+        while !body.len().is_multiple_of(4) {
             body.push(0);
         }
         let len = self.order.u32(u32::try_from(body.len() + 12).unwrap());

@@ -131,7 +131,7 @@ fn no_address_is_leased_to_two_clients_under_churn() {
     for _ in 0..20_000 {
         now += rng.next_u64() % 3;
         let mac = [2, 0, 0, 0, 1, (rng.next_u64() % 120) as u8];
-        if rng.next_u64() % 10 == 0 {
+        if rng.next_u64().is_multiple_of(10) {
             server.tick(now);
         }
         if let Some(addr) = dora(&mut server, mac, now) {

@@ -167,7 +167,7 @@ pub fn parse_mac(text: &str) -> Result<[u8; 6], String> {
 /// Hex bytes, `:` separators allowed: `01aabb` or `01:aa:bb`.
 pub fn parse_hex(text: &str) -> Result<Vec<u8>, String> {
     let digits: String = text.chars().filter(|&c| c != ':').collect();
-    if digits.len() % 2 != 0 || digits.is_empty() {
+    if !digits.len().is_multiple_of(2) || digits.is_empty() {
         return Err("needs hex bytes, two digits each".to_owned());
     }
     (0..digits.len())
