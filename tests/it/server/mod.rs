@@ -2,6 +2,7 @@
 
 mod call_cast;
 mod deferred;
+mod deferred_token;
 mod destination;
 mod dora;
 mod malformed;
