@@ -235,6 +235,9 @@ impl<H: Handler> Server<H> {
         let (recycle_tx, recycle_rx) = bounded(POOL_CAPACITY);
         let (started_tx, started_rx) = bounded(1);
         let (exit_tx, exit_rx) = bounded(1);
+        // Each receive thread holds a sender: the handler thread's last drain waits
+        // for all of them to end (see `handler_thread::run`).
+        let (alive_tx, alive_rx) = bounded::<()>(0);
         let spawn_error = |source| StartError::Spawn { source };
 
         let mut send_sockets = Vec::with_capacity(sockets.len());
@@ -302,6 +305,8 @@ impl<H: Handler> Server<H> {
                 started: started_tx,
                 tick: config.tick_interval(),
                 spin: config.spin_budget(),
+                stop: Arc::clone(&stop),
+                receivers: alive_rx,
             };
             thread::Builder::new()
                 .name("dhcp-handler".into())
@@ -340,9 +345,11 @@ impl<H: Handler> Server<H> {
             let pool = recycle_rx.clone();
             let deliver_undecodable = config.delivers_undecodable();
             let recorder = tap.clone();
+            let alive = alive_tx.clone();
             let spawned = thread::Builder::new()
                 .name(format!("dhcp-recv-{}", bound.listener.index))
                 .spawn(move || {
+                    let _alive = alive;
                     let queues = receive::Queues { queue, pool };
                     let options = receive::Options {
                         deliver_undecodable,
@@ -361,12 +368,15 @@ impl<H: Handler> Server<H> {
             match spawned {
                 Ok(spawned) => server.threads.push(spawned),
                 Err(error) => {
-                    // Dropping the server joins the tap thread: let go of it first.
+                    // Dropping the server joins the tap thread and the handler thread,
+                    // which waits for the receive threads: let go of both first.
                     drop(tap);
+                    drop(alive_tx);
                     return Err(error.into());
                 }
             }
         }
+        drop(alive_tx);
         Ok(server)
     }
 

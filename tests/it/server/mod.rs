@@ -9,6 +9,7 @@ mod malformed;
 mod observe;
 mod send_failure;
 mod startup;
+mod stop_accounting;
 mod supervision;
 mod terminate;
 mod tick;
