@@ -84,3 +84,30 @@ fn a_handler_that_stops_itself_under_a_flood_leaves_every_datagram_counted_once(
         );
     }
 }
+
+#[test]
+fn a_server_can_be_waited_for_without_polling() {
+    let config = Config::default().bind_ip(Ipv4Addr::LOCALHOST).port(0);
+    let server = Server::start(
+        config,
+        StopsItself {
+            seen: 0,
+            stop_after: 1,
+        },
+    )
+    .expect("server starts");
+    let stopped = server.stopped();
+    assert!(
+        !server.wait_timeout(Duration::from_millis(20)),
+        "still running"
+    );
+    server
+        .cast(|_, _| Reply::stop())
+        .expect("the server is running");
+    assert!(
+        server.wait_timeout(Duration::from_secs(5)),
+        "stopped by itself"
+    );
+    assert!(stopped.recv().is_err(), "the receiver is disconnected");
+    assert_eq!(server.join().reason, StopReason::Normal);
+}
