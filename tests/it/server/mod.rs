@@ -5,6 +5,7 @@ mod deferred;
 mod deferred_token;
 mod destination;
 mod dora;
+mod harness_order;
 mod malformed;
 mod observe;
 mod send_failure;
