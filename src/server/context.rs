@@ -124,21 +124,30 @@ impl Pending {
         now.saturating_duration_since(self.received)
     }
 
-    /// The answer, as a [`Reply`] to return from a callback: `Send` is routed and
-    /// fitted as an answer to the request; `SendTo`, `None` and `Stop` mean what they
-    /// always do. Counts the request as answered.
+    /// The answer, as a [`Reply`] to return from a callback: `Send` and `SendTo`
+    /// become a [`Reply::Deferred`], which leaves from the socket the request came in
+    /// on and is fitted to the request (option 57); `Send` is routed as an answer to
+    /// the request, `SendTo` goes where it says. The request counts as answered when
+    /// the server routes that reply, and as abandoned if the reply is dropped instead;
+    /// `None` and `Stop` send nothing, so they count it as abandoned at once.
     #[must_use = "the reply is sent only when a callback returns it"]
     pub fn reply(mut self, reply: impl Into<Reply>) -> Reply {
+        let (packet, to) = match reply.into() {
+            Reply::Send(packet) => (packet, None),
+            Reply::SendTo(packet, to) => (packet, Some(to)),
+            // `None`, `Stop`, or another request's answer (which carries its own token).
+            other => return other,
+        };
+        // The token moves into the reply, which counts it from now on.
         self.answered = true;
-        self.counters.deferred_answered();
-        match reply.into() {
-            Reply::Send(packet) => Reply::Deferred(Deferred {
-                request: Arc::clone(&self.request),
-                listener: self.listener,
-                packet,
-            }),
-            other => other,
-        }
+        Reply::Deferred(Deferred {
+            request: Arc::clone(&self.request),
+            listener: self.listener,
+            packet,
+            to,
+            counters: Arc::clone(&self.counters),
+            routed: false,
+        })
     }
 }
 

@@ -243,12 +243,12 @@ impl<H: Handler> Dispatcher<H> {
             Ok(Reply::Send(packet)) => self.route_to(packet, None, request, listener),
             Ok(Reply::SendTo(packet, to)) => self.route_to(packet, Some(to), request, listener),
             // Routed and fitted as the callback that took the request would have done.
-            Ok(Reply::Deferred(deferred)) => self.route_to(
-                deferred.packet,
-                None,
-                Some(&deferred.request),
-                deferred.listener,
-            ),
+            // Whatever callback returns it: the request's socket and option 57 count,
+            // not the callback's.
+            Ok(Reply::Deferred(deferred)) => {
+                let (packet, to, request, listener) = deferred.take();
+                self.route_to(packet, to, Some(&request), listener)
+            }
         }
     }
 

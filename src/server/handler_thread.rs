@@ -2,6 +2,8 @@
 //! threads' queue, the handle's control channel, the handler's mailbox, the sender
 //! thread's failure reports and the tick.
 
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crossbeam_channel::{never, select, tick, Receiver, Sender, TryRecvError};
@@ -43,6 +45,11 @@ pub(crate) struct Wiring<H: Handler> {
     pub(crate) tick: Option<Duration>,
     /// How long to poll an empty queue before parking ([`Config::spin`](crate::Config::spin)).
     pub(crate) spin: Duration,
+    /// The receive threads' stop flag: set when the loop ends, so they stop receiving.
+    pub(crate) stop: Arc<AtomicBool>,
+    /// Disconnected once every receive thread has ended (each holds a sender), so
+    /// that the last drain of `incoming` comes after their last datagram.
+    pub(crate) receivers: Receiver<()>,
 }
 
 /// Runs the handler until it is asked to stop, it stops, or every packet source is
@@ -58,6 +65,8 @@ pub(crate) fn run<H: Handler>(mut dispatcher: Dispatcher<H>, wiring: Wiring<H>) 
         started,
         tick: interval,
         spin,
+        stop,
+        receivers,
     } = wiring;
     if let Err(reason) = dispatcher.init(Instant::now()) {
         let _ = started.send(Err(reason.clone()));
@@ -141,9 +150,18 @@ pub(crate) fn run<H: Handler>(mut dispatcher: Dispatcher<H>, wiring: Wiring<H>) 
         }
     };
     drop(outgoing);
-    // Datagrams still queued will never be handled: count them, and close the queue
-    // before `terminate`, so the receive threads count any later ones themselves.
-    let unhandled = incoming.try_iter().count();
+    // Datagrams queued now, or by a receive thread before it sees the stop, will never
+    // be handled: count each once. The receive threads stop at their next read
+    // timeout; until the last has ended, what they queue is drained here.
+    stop.store(true, Ordering::Relaxed);
+    let mut unhandled = 0usize;
+    loop {
+        select! {
+            recv(incoming) -> event => if event.is_ok() { unhandled += 1 },
+            recv(receivers) -> _ => break,
+        }
+    }
+    unhandled += incoming.try_iter().count();
     drop(incoming);
     if unhandled > 0 {
         log::warn!(

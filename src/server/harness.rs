@@ -48,6 +48,9 @@ pub struct Harness<H: Handler> {
     tick: Option<Duration>,
     next_tick: Option<Instant>,
     deliver_undecodable: bool,
+    /// Replies from follow-up work ([`Context::continue_with`](crate::Context::continue_with)),
+    /// for [`Harness::sent`].
+    followups: Vec<Outgoing>,
     /// The tap ([`Config::tap`]), written on this thread: a harness has no other.
     #[cfg(feature = "capture")]
     tap: Option<crate::capture::PcapWriter<std::fs::File>>,
@@ -128,6 +131,7 @@ impl<H: Handler> Harness<H> {
             tick,
             next_tick: tick.map(|interval| now + interval),
             deliver_undecodable: config.delivers_undecodable(),
+            followups: Vec::new(),
             #[cfg(feature = "capture")]
             tap,
         }
@@ -275,15 +279,23 @@ impl<H: Handler> Harness<H> {
         self.mailbox.clone()
     }
 
-    /// The next message for the handler, without delivering it: one queued by
-    /// [`Context::continue_with`](crate::Context::continue_with) first, else one
-    /// posted to the mailbox, waiting up to `timeout` for a worker thread to post it.
-    /// Hand it to [`Harness::deliver`].
+    /// The next message posted to the mailbox, without delivering it, waiting up to
+    /// `timeout` for a worker thread to post it. Hand it to [`Harness::deliver`].
+    /// (Messages from [`Context::continue_with`](crate::Context::continue_with) never
+    /// wait here: they run at the end of the step that queued them, as on a server.)
     pub fn posted(&mut self, timeout: Duration) -> Option<H::Message> {
-        if let Some(message) = self.dispatcher.as_mut()?.next_continue() {
-            return Some(message);
-        }
         self.messages.recv_timeout(timeout).ok()
+    }
+
+    /// The replies of follow-up work since the last call, oldest first, taking them.
+    ///
+    /// Every step ([`Harness::inject`], [`Harness::deliver`], [`Harness::advance`],
+    /// [`Harness::tick`]...) runs the messages its callback queued with
+    /// [`Context::continue_with`](crate::Context::continue_with) before it returns,
+    /// as a server runs them before any other event; the step returns its own
+    /// callback's reply, and the replies of those follow-up messages wait here.
+    pub fn sent(&mut self) -> Vec<Outgoing> {
+        std::mem::take(&mut self.followups)
     }
 
     /// Calls [`Handler::message`] with `message`, as the mailbox would.
@@ -315,16 +327,39 @@ impl<H: Handler> Harness<H> {
 
     /// Ends the run: calls [`Handler::terminate`] with the reason the handler stopped
     /// for, or [`StopReason::Shutdown`], and gives the state back.
+    ///
+    /// Messages posted but never delivered are dropped first, as a server drops them
+    /// before `terminate`, so that deferred-reply tokens inside them count as
+    /// abandoned in the exit's statistics.
     pub fn finish(mut self) -> Exit<H> {
         let reason = self.stopped.take().unwrap_or(StopReason::Shutdown);
         match self.dispatcher.take() {
-            Some(dispatcher) => dispatcher.terminate(reason),
+            Some(mut dispatcher) => {
+                while self.messages.try_recv().is_ok() {}
+                while dispatcher.next_continue().is_some() {}
+                dispatcher.terminate(reason)
+            }
             // Only `finish` and `drop` take the dispatcher, and both consume the harness.
             None => unreachable!("a harness is finished once"),
         }
     }
 
+    /// One event, then the follow-up work it queued, as the handler thread runs it.
     fn step(&mut self, event: impl FnOnce(&mut Dispatcher<H>) -> Step) -> Option<Outgoing> {
+        let reply = self.step_once(event);
+        let now = self.now;
+        while self.stopped.is_none() {
+            let Some(message) = self.dispatcher.as_mut().and_then(Dispatcher::next_continue) else {
+                break;
+            };
+            if let Some(outgoing) = self.step_once(|d| d.message(message, now)) {
+                self.followups.push(outgoing);
+            }
+        }
+        reply
+    }
+
+    fn step_once(&mut self, event: impl FnOnce(&mut Dispatcher<H>) -> Step) -> Option<Outgoing> {
         if self.stopped.is_some() {
             return None;
         }

@@ -16,10 +16,12 @@
 //!                       sender thread: encode, send_to from the receiving socket
 //! ```
 //!
-//! Shutdown goes stage by stage: the receive threads see the stop flag at their next
-//! read timeout and drop their senders; the handler thread leaves its loop on the
-//! stop message, calls [`Handler::terminate`] and drops the reply queue; the sender
-//! thread drains it and ends. [`Server::join`] joins them all.
+//! Shutdown goes stage by stage: the handler thread leaves its loop (on the stop
+//! message, or because the handler stopped), drops the reply queue and sets the stop
+//! flag; the receive threads see it at their next read timeout and end; the handler
+//! thread counts what they queued until the last has ended, then calls
+//! [`Handler::terminate`]; the sender thread drains the reply queue and ends.
+//! [`Server::join`] joins them all.
 
 mod config;
 mod context;

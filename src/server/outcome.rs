@@ -8,6 +8,7 @@ use std::fmt;
 use std::net::SocketAddrV4;
 use std::sync::Arc;
 
+use super::stats::Counters;
 use crate::Packet;
 
 /// The result of a handler callback: answer, answer somewhere explicit, stay silent, or stop.
@@ -15,7 +16,14 @@ use crate::Packet;
 /// A [`Packet`], an `Option<Packet>` or `()` converts into a `Reply`, so a callback can
 /// end with `reply.into()`. An answer to an earlier request, held back while slow work
 /// ran elsewhere, comes from [`Pending::reply`](crate::Pending::reply).
-#[derive(Debug, Clone, PartialEq, Eq)]
+///
+/// Not `Clone`: a [`Reply::Deferred`] is the one answer to its request, sent once.
+///
+/// ```compile_fail
+/// fn clone_me<T: Clone>() {}
+/// clone_me::<ex_dhcp::Reply>();
+/// ```
+#[derive(Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Reply {
     /// Send nothing.
@@ -88,11 +96,20 @@ impl From<()> for Reply {
 
 /// An answer to an earlier request, with what routing it needs from that request:
 /// see [`Pending::reply`](crate::Pending::reply).
-#[derive(Debug, Clone, PartialEq, Eq)]
+///
+/// Not `Clone`: it is the request's one answer. It counts as answered
+/// ([`Stats::deferred_answered`](crate::Stats::deferred_answered)) when the server
+/// routes it, and as abandoned if it is dropped without being routed (a callback that
+/// made it and returned something else).
 pub struct Deferred {
     pub(crate) request: Arc<Packet>,
     pub(crate) listener: usize,
     pub(crate) packet: Packet,
+    /// An explicit destination ([`Reply::SendTo`] given to `Pending::reply`).
+    pub(crate) to: Option<SocketAddrV4>,
+    pub(crate) counters: Arc<Counters>,
+    /// Set once the dispatcher has taken the packet to route it.
+    pub(crate) routed: bool,
 }
 
 impl Deferred {
@@ -105,7 +122,59 @@ impl Deferred {
     pub fn request(&self) -> &Packet {
         &self.request
     }
+
+    /// Where it goes when it was given one explicitly ([`Reply::SendTo`]); `None`
+    /// when the routing policy picks, as for the request's immediate reply.
+    pub fn to(&self) -> Option<SocketAddrV4> {
+        self.to
+    }
+
+    /// For the dispatcher: the packet, with the token marked routed and counted answered.
+    pub(crate) fn take(mut self) -> (Packet, Option<SocketAddrV4>, Arc<Packet>, usize) {
+        self.routed = true;
+        self.counters.deferred_answered();
+        (
+            std::mem::take(&mut self.packet),
+            self.to,
+            Arc::clone(&self.request),
+            self.listener,
+        )
+    }
 }
+
+impl Drop for Deferred {
+    fn drop(&mut self) {
+        if !self.routed {
+            self.counters.deferred_abandoned();
+            log::debug!(
+                "a deferred reply to xid {:#010x} was dropped without being sent",
+                self.request.xid
+            );
+        }
+    }
+}
+
+impl fmt::Debug for Deferred {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Deferred")
+            .field("request", &self.request)
+            .field("listener", &self.listener)
+            .field("packet", &self.packet)
+            .field("to", &self.to)
+            .finish_non_exhaustive()
+    }
+}
+
+impl PartialEq for Deferred {
+    fn eq(&self, other: &Self) -> bool {
+        self.request == other.request
+            && self.listener == other.listener
+            && self.packet == other.packet
+            && self.to == other.to
+    }
+}
+
+impl Eq for Deferred {}
 
 /// The error a handler stopped with, or refused to start with: the handler's own
 /// value, kept whole, with its text.

@@ -191,6 +191,8 @@ pub struct Server<H: Handler> {
     listeners: Vec<Listener>,
     /// The handler thread's result, sent as its last act.
     exit: Receiver<Exit<H>>,
+    /// Disconnected when the handler thread ends (it holds the only sender).
+    stopped: Receiver<()>,
     /// Every thread; empty once joined.
     threads: Vec<JoinHandle<()>>,
 }
@@ -235,6 +237,10 @@ impl<H: Handler> Server<H> {
         let (recycle_tx, recycle_rx) = bounded(POOL_CAPACITY);
         let (started_tx, started_rx) = bounded(1);
         let (exit_tx, exit_rx) = bounded(1);
+        let (stopped_tx, stopped_rx) = bounded::<()>(0);
+        // Each receive thread holds a sender: the handler thread's last drain waits
+        // for all of them to end (see `handler_thread::run`).
+        let (alive_tx, alive_rx) = bounded::<()>(0);
         let spawn_error = |source| StartError::Spawn { source };
 
         let mut send_sockets = Vec::with_capacity(sockets.len());
@@ -302,12 +308,15 @@ impl<H: Handler> Server<H> {
                 started: started_tx,
                 tick: config.tick_interval(),
                 spin: config.spin_budget(),
+                stop: Arc::clone(&stop),
+                receivers: alive_rx,
             };
             thread::Builder::new()
                 .name("dhcp-handler".into())
                 .spawn(move || {
                     let exit = handler_thread::run(dispatcher, wiring);
                     let _ = exit_tx.send(exit);
+                    drop(stopped_tx);
                 })
                 .map_err(spawn_error)
         };
@@ -325,6 +334,7 @@ impl<H: Handler> Server<H> {
             link,
             listeners,
             exit: exit_rx,
+            stopped: stopped_rx,
             threads: vec![handler, sender],
         };
         server.threads.extend(tap_thread);
@@ -340,9 +350,11 @@ impl<H: Handler> Server<H> {
             let pool = recycle_rx.clone();
             let deliver_undecodable = config.delivers_undecodable();
             let recorder = tap.clone();
+            let alive = alive_tx.clone();
             let spawned = thread::Builder::new()
                 .name(format!("dhcp-recv-{}", bound.listener.index))
                 .spawn(move || {
+                    let _alive = alive;
                     let queues = receive::Queues { queue, pool };
                     let options = receive::Options {
                         deliver_undecodable,
@@ -361,12 +373,15 @@ impl<H: Handler> Server<H> {
             match spawned {
                 Ok(spawned) => server.threads.push(spawned),
                 Err(error) => {
-                    // Dropping the server joins the tap thread: let go of it first.
+                    // Dropping the server joins the tap thread and the handler thread,
+                    // which waits for the receive threads: let go of both first.
                     drop(tap);
+                    drop(alive_tx);
                     return Err(error.into());
                 }
             }
         }
+        drop(alive_tx);
         Ok(server)
     }
 
@@ -478,6 +493,25 @@ impl<H: Handler> Server<H> {
                 panic::resume_unwind(Box::new("the dhcp handler thread ended without a result"))
             }
         }
+    }
+
+    /// Waits up to `timeout` for the server to stop (by [`Server::stop`], or by the
+    /// handler); true once it has, and [`Server::join`] will then not wait for the
+    /// handler. Without polling: see [`Server::stopped`] to wait in a `select!`.
+    pub fn wait_timeout(&self, timeout: Duration) -> bool {
+        match self.stopped.recv_timeout(timeout) {
+            Ok(()) => unreachable!("nothing is ever sent on the stopped channel"),
+            Err(error) => error.is_disconnected(),
+        }
+    }
+
+    /// A receiver that is disconnected once the server has stopped (its handler
+    /// thread has ended, by [`Server::stop`] or by the handler): a `recv` on it
+    /// returns `Err` from then on, so it can wait in a
+    /// [`crossbeam_channel::select!`] beside other channels. Nothing is ever sent on it.
+    /// Then [`Server::join`] for the final [`Exit`] and its exact statistics.
+    pub fn stopped(&self) -> Receiver<()> {
+        self.stopped.clone()
     }
 
     /// [`Server::stop`] then [`Server::join`].

@@ -4,18 +4,11 @@
 
 use std::time::Duration;
 
-use crossbeam_channel::{never, select, tick, Receiver};
+use crossbeam_channel::{never, select, tick};
 use ex_dhcp::{Exit, Handler, Server, Stats};
 
 use crate::cli::logging;
 use crate::privileges::{self, PrivilegeError};
-
-/// How often the control loop checks that the server still runs (it may stop by
-/// itself, on a handler error).
-const PROBE: Duration = Duration::from_millis(200);
-/// How long to wait for the handler to finish after a stop, before the final
-/// statistics are read anyway.
-const STOP_WAIT: Duration = Duration::from_secs(5);
 
 /// A signal the daemon acts on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -62,8 +55,9 @@ pub fn become_user<H: Handler>(
 pub fn serve<H: Handler>(server: Server<H>, stats_every: Option<Duration>) -> Exit<H> {
     let signals = signals::listen();
     let stats_tick = stats_every.map_or_else(never, tick);
-    let probe = tick(PROBE);
     let signal_channel = signals.as_ref().map_or_else(never, |s| s.receiver.clone());
+    // Disconnected once the handler thread has ended: the server may stop by itself.
+    let stopped = server.stopped();
     loop {
         select! {
             recv(signal_channel) -> signal => match signal {
@@ -76,25 +70,17 @@ pub fn serve<H: Handler>(server: Server<H>, stats_every: Option<Duration>) -> Ex
                 Err(_) => {}
             },
             recv(stats_tick) -> _ => log::info!("{}", stats_line(&server.stats())),
-            recv(probe) -> _ => if server.cast(|_, _| {}).is_err() {
-                break;
-            },
+            recv(stopped) -> _ => break,
         }
     }
-    // Wait for the handler to be gone, so that the counters are final.
-    wait_stopped(&server, &probe);
-    log::info!("final {}", stats_line(&server.stats()));
     if let Some(signals) = signals {
         signals.close();
     }
-    server.join()
-}
-
-fn wait_stopped<H: Handler>(server: &Server<H>, probe: &Receiver<std::time::Instant>) {
-    let deadline = std::time::Instant::now() + STOP_WAIT;
-    while server.cast(|_, _| {}).is_ok() && std::time::Instant::now() < deadline {
-        let _ = probe.recv();
-    }
+    // The exit's counters are read once every thread is joined: the sender thread's
+    // last reply is in.
+    let exit = server.join();
+    log::info!("final {}", stats_line(&exit.stats));
+    exit
 }
 
 /// One line of statistics: the server's own ([`Stats`]'s `Display`: what came in,

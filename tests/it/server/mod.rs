@@ -2,12 +2,15 @@
 
 mod call_cast;
 mod deferred;
+mod deferred_token;
 mod destination;
 mod dora;
+mod harness_order;
 mod malformed;
 mod observe;
 mod send_failure;
 mod startup;
+mod stop_accounting;
 mod supervision;
 mod terminate;
 mod tick;
