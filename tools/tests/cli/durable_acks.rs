@@ -71,12 +71,15 @@ fn offer<S: LeaseStore>(harness: &mut Harness<LeaseHandler<S>>, n: u8) -> Ipv4Ad
     offer.packet.yiaddr
 }
 
-/// Delivers what the worker and the handler post until `count` replies came out.
+/// Delivers what the worker posts until `count` replies came out, with the ones the
+/// handler's follow-up work (`continue_with`) sent.
 fn released<S: LeaseStore>(harness: &mut Harness<LeaseHandler<S>>, count: usize) -> Vec<Outgoing> {
     let mut sent = Vec::new();
     while sent.len() < count {
         let message = harness.posted(WAIT).expect("the store reports the batch");
         sent.extend(harness.deliver(message));
+        // The ACKs after the first leave from the handler's follow-up work.
+        sent.extend(harness.sent());
     }
     sent
 }
