@@ -70,6 +70,19 @@ fn run(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
     };
     let running = Server::start(server_config(args), LeaseHandler::new(server, file))?;
     let running = daemon::become_user(running, args.user.as_deref())?;
+    if let (Some(user), Some(path)) = (&args.user, &args.lease_file) {
+        // Compaction writes a new file beside the lease file and renames it over it,
+        // as the user the server now runs as: find out now, not at the first compaction.
+        if let Err(error) = writable_as_user(path) {
+            running.shutdown();
+            return Err(format!(
+                "--user {user} cannot write beside {} ({error}): give {user} the directory \
+                 (chown {user} DIR) or run without --user",
+                path.display()
+            )
+            .into());
+        }
+    }
     info!("serving on {}", running.local_addr());
     let exit = daemon::serve(running, args.stats_every);
     if exit.reason.is_abnormal() {
@@ -77,4 +90,17 @@ fn run(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
     }
     info!("stopped: {}", exit.reason);
     Ok(())
+}
+
+/// Whether this process, as it now runs, can append to the lease file and create
+/// files in its directory.
+fn writable_as_user(path: &std::path::Path) -> std::io::Result<()> {
+    std::fs::OpenOptions::new().append(true).open(path)?;
+    let dir = match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => std::path::Path::new("."),
+    };
+    let probe = dir.join(format!(".lease_server-probe-{}", std::process::id()));
+    std::fs::File::create(&probe)?;
+    std::fs::remove_file(&probe)
 }

@@ -215,3 +215,42 @@ fn user_drops_root_after_binding_or_says_why_it_cannot() {
     assert!(status.success(), "{output}\n{stderr}");
     assert!(output.contains("running as nobody"), "{output}");
 }
+
+/// With `--user`, the lease file's directory must be writable by that user (its
+/// compaction writes there): a server that could not compact refuses to start, as
+/// root; as anyone else the switch itself is refused first.
+#[test]
+fn user_who_cannot_write_beside_the_lease_file_is_refused_at_start() {
+    id(&["-u", "nobody"]).expect("this test needs a user named nobody");
+    let dir = crate::TempDir::new("user-lease-dir");
+    let lease_file = dir.join("leases");
+    let lease_file = lease_file.to_str().expect("a UTF-8 path");
+    let server = Running::spawn(
+        "lease_server",
+        &[
+            "--server",
+            "198.18.0.1",
+            "--range",
+            "198.18.0.100-198.18.0.150",
+            "--bind",
+            "127.0.0.1",
+            "--port",
+            "0",
+            "--lease-file",
+            lease_file,
+            "--user",
+            "nobody",
+        ],
+    );
+    let (status, output, stderr) = server.finish_all();
+    assert_eq!(status.code(), Some(1), "{output}\n{stderr}");
+    if id(&["-u"]).as_deref() == Some("0") {
+        // The directory is root's (created by this test): nobody may not write there.
+        assert!(
+            stderr.contains("--user nobody cannot write beside"),
+            "{stderr}"
+        );
+    } else {
+        assert!(stderr.contains("only root can switch users"), "{stderr}");
+    }
+}
