@@ -510,7 +510,7 @@ fn io_error(path: &Path, source: io::Error) -> LeaseFileError {
 }
 
 /// One record as a line, `\n` included.
-pub fn format_record(change: &Change) -> String {
+pub(crate) fn format_record(change: &Change) -> String {
     match change {
         Change::Bound { key, addr, until } => format!("{BOUND} {key} {addr} {until}\n"),
         Change::Released { key, addr } => format!("{RELEASED} {key} {addr}\n"),
@@ -518,8 +518,10 @@ pub fn format_record(change: &Change) -> String {
     }
 }
 
-/// Every record of a lease file's text, or the first bad line's number and fault.
-pub fn parse(text: &str) -> Result<Vec<Change>, (usize, String)> {
+/// Every record of a lease file's text, or the first bad line's number and fault:
+/// the format read whole, for the tests of the streaming reader's records.
+#[cfg(test)]
+fn parse(text: &str) -> Result<Vec<Change>, (usize, String)> {
     let mut records = Vec::new();
     let lines: Vec<&str> = text.split_inclusive('\n').collect();
     for (index, raw) in lines.iter().enumerate() {

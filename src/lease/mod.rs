@@ -49,7 +49,7 @@ mod worker;
 pub use engine::{
     client_key, Change, LeaseServer, Outcome, Stats, BOOTP_FOREVER, LOG_INTERVAL_SECS,
 };
-pub use file::{format_record, parse, LeaseFile, LeaseFileError};
+pub use file::{LeaseFile, LeaseFileError};
 pub use pool::{Mac, Pool, PoolError, Subnet};
 #[cfg(feature = "postgres")]
 pub use postgres::{PgStore, RETRIES, SCHEMA, SCHEMA_VERSION};
