@@ -155,6 +155,7 @@ impl Options {
     }
 
     /// An empty list with room for `options` options holding `bytes` bytes of values.
+    #[inline]
     pub fn with_capacity(options: usize, bytes: usize) -> Self {
         Options {
             entries: Small::with_capacity(options),
