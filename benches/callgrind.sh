@@ -5,7 +5,8 @@
 #   PACKETS="short_1opt overloaded" bash benches/callgrind.sh   # other packets
 #
 # PACKETS names packets of benches/src/lib.rs (`packets()` or `worst_case_packets()`);
-# it defaults to the four of `packets()`.
+# it defaults to the four of `packets()`. BIN=path counts a codec_callgrind built
+# elsewhere (say, from an earlier commit) instead of building this checkout's.
 #
 # Runs benches/src/bin/codec_callgrind.rs once with N iterations and once with 0, and prints
 # (I(N) - I(0)) / N: the instructions of one operation, setup subtracted. Counts do
@@ -14,8 +15,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 n=${1:-1000}
 target=${CARGO_TARGET_DIR:-target}
-cargo build --quiet --release -p ex_dhcp-benches --bin codec_callgrind
-bin="$target/release/codec_callgrind"
+if [ -z "${BIN:-}" ]; then
+    cargo build --quiet --release -p ex_dhcp-benches --bin codec_callgrind
+fi
+bin=${BIN:-$target/release/codec_callgrind}
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 
