@@ -149,6 +149,9 @@ pub struct RawOption<'a> {
 }
 
 impl Options {
+    /// Value bytes an empty list holds without allocating.
+    pub(crate) const INLINE_VALUE_BYTES: usize = INLINE_BYTES;
+
     /// An empty list.
     pub fn new() -> Self {
         Self::default()

@@ -243,7 +243,17 @@ impl Packet {
 /// the packet between constructors, cost more than the parsing on small packets.
 #[inline(always)]
 fn fresh_packet(header: &[u8; layout::HEADER_LEN], bytes: &[u8]) -> Packet {
-    let (entries, values) = count_options(bytes);
+    let area = bytes.get(layout::OPTIONS..).unwrap_or_default();
+    // An options field no longer than the inline value buffer fits there whatever it
+    // holds, so only a packet with more than a few options (rare in so few bytes)
+    // grows; counting would cost short packets more than it saves. Overload may
+    // bring up to 192 more bytes: those packets are counted.
+    let options = if area.len() <= Options::INLINE_VALUE_BYTES && !area.contains(&OVERLOAD) {
+        Options::new()
+    } else {
+        let (entries, values) = count_options(bytes);
+        Options::with_capacity(entries, values)
+    };
     Packet {
         op: Op::from(header[layout::OP]),
         htype: header[layout::HTYPE],
@@ -259,7 +269,7 @@ fn fresh_packet(header: &[u8; layout::HEADER_LEN], bytes: &[u8]) -> Packet {
         chaddr: array(&header[layout::CHADDR]),
         sname: array(&header[layout::SNAME]),
         file: array(&header[layout::FILE]),
-        options: Options::with_capacity(entries, values),
+        options,
     }
 }
 
