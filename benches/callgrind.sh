@@ -2,6 +2,11 @@
 # Instructions per packet for each codec operation, counted by callgrind.
 #
 #   bash benches/callgrind.sh [N]      # N defaults to 1000
+#   PACKETS="short_1opt overloaded" bash benches/callgrind.sh   # other packets
+#
+# PACKETS names packets of benches/src/lib.rs (`packets()` or `worst_case_packets()`);
+# it defaults to the four of `packets()`. BIN=path counts a codec_callgrind built
+# elsewhere (say, from an earlier commit) instead of building this checkout's.
 #
 # Runs benches/src/bin/codec_callgrind.rs once with N iterations and once with 0, and prints
 # (I(N) - I(0)) / N: the instructions of one operation, setup subtracted. Counts do
@@ -10,8 +15,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 n=${1:-1000}
 target=${CARGO_TARGET_DIR:-target}
-cargo build --quiet --release -p ex_dhcp-benches --bin codec_callgrind
-bin="$target/release/codec_callgrind"
+if [ -z "${BIN:-}" ]; then
+    cargo build --quiet --release -p ex_dhcp-benches --bin codec_callgrind
+fi
+bin=${BIN:-$target/release/codec_callgrind}
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 
@@ -32,16 +39,16 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2fx", a / b }'; }
 
 # ex_dhcp: fresh decode (Packet::decode) and decode_from into a reused packet.
 # ratio = dhcproto / ex_dhcp.
-printf '%-15s %-6s %8s %8s %9s %8s %8s\n' \
+printf '%-34s %-6s %8s %8s %9s %8s %8s\n' \
     packet op ex_dhcp reused dhcproto ratio r_reused
-for packet in discover relay_discover offer_many pxe_discover; do
+for packet in ${PACKETS:-discover relay_discover offer_many pxe_discover}; do
     ex=$(per_op ex decode "$packet")
     reused=$(per_op ex decode_from "$packet")
     other=$(per_op dhcproto decode "$packet")
-    printf '%-15s %-6s %8d %8d %9d %8s %8s\n' "$packet" decode \
+    printf '%-34s %-6s %8d %8d %9d %8s %8s\n' "$packet" decode \
         "$ex" "$reused" "$other" "$(ratio "$other" "$ex")" "$(ratio "$other" "$reused")"
     ex=$(per_op ex encode "$packet")
     other=$(per_op dhcproto encode "$packet")
-    printf '%-15s %-6s %8d %8s %9d %8s %8s\n' "$packet" encode "$ex" - "$other" \
+    printf '%-34s %-6s %8d %8s %9d %8s %8s\n' "$packet" encode "$ex" - "$other" \
         "$(ratio "$other" "$ex")" -
 done

@@ -149,12 +149,16 @@ pub struct RawOption<'a> {
 }
 
 impl Options {
+    /// Value bytes an empty list holds without allocating.
+    pub(crate) const INLINE_VALUE_BYTES: usize = INLINE_BYTES;
+
     /// An empty list.
     pub fn new() -> Self {
         Self::default()
     }
 
     /// An empty list with room for `options` options holding `bytes` bytes of values.
+    #[inline]
     pub fn with_capacity(options: usize, bytes: usize) -> Self {
         Options {
             entries: Small::with_capacity(options),
@@ -488,10 +492,16 @@ impl Options {
 
     /// Every entry of `area` in wire order, padding included, for the encoder: the
     /// code, the number of bytes a pad run takes (0 for other codes) and the value.
+    ///
+    /// The list keeps wire order, every entry of the options field before those of
+    /// `file`, and those before `sname` (the decoder reads them in that order, and
+    /// new options go to the options field before the others), so an area's entries
+    /// are one run: the walk stops at its end instead of filtering the whole list.
     pub(crate) fn entries_in(&self, area: Area) -> impl Iterator<Item = (u8, usize, &[u8])> + '_ {
         self.entries
             .iter()
-            .filter(move |e| e.area == area)
+            .skip_while(move |e| e.area != area)
+            .take_while(move |e| e.area == area)
             .map(move |e| {
                 let pads = if e.code == PAD { usize::from(e.len) } else { 0 };
                 (e.code, pads, self.bytes(e))

@@ -24,6 +24,7 @@ impl<T: Copy + Default, const N: usize> Default for Small<T, N> {
 
 impl<T: Copy + Default, const N: usize> Small<T, N> {
     /// Room for `capacity` items: inline when they fit.
+    #[inline]
     pub(crate) fn with_capacity(capacity: usize) -> Self {
         if capacity <= N {
             Self::default()

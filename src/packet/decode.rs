@@ -81,16 +81,22 @@ enum Vendor {
     Zeros,
 }
 
-/// Checks the header length and the vendor area's form.
-fn check_vendor(bytes: &[u8]) -> Result<Vendor, DecodeError> {
-    let vendor = bytes
-        .get(layout::HEADER_LEN..)
-        .ok_or(DecodeError::TooShort { len: bytes.len() })?;
+/// Checks the header length and the vendor area's form; gives the header and the form.
+#[inline(always)]
+fn check_vendor(bytes: &[u8]) -> Result<(&[u8; layout::HEADER_LEN], Vendor), DecodeError> {
+    let (Some(header), Some(vendor)) = (
+        bytes
+            .get(..layout::HEADER_LEN)
+            .and_then(|header| <&[u8; layout::HEADER_LEN]>::try_from(header).ok()),
+        bytes.get(layout::HEADER_LEN..),
+    ) else {
+        return Err(DecodeError::TooShort { len: bytes.len() });
+    };
     if vendor.starts_with(&MAGIC_COOKIE) {
-        return Ok(Vendor::Cookie);
+        return Ok((header, Vendor::Cookie));
     }
     if vendor.iter().all(|b| *b == 0) {
-        return Ok(Vendor::Zeros);
+        return Ok((header, Vendor::Zeros));
     }
     match vendor.get(..MAGIC_COOKIE.len()) {
         None => Err(DecodeError::MissingMagicCookie { len: bytes.len() }),
@@ -120,9 +126,9 @@ impl Packet {
     /// ```
     #[inline]
     pub fn decode(bytes: &[u8]) -> Result<Packet, DecodeError> {
-        let vendor = check_vendor(bytes)?;
-        let mut packet = fresh_packet(bytes);
-        packet.decode_checked(bytes, vendor, None)?;
+        let (header, vendor) = check_vendor(bytes)?;
+        let mut packet = fresh_packet(header, bytes);
+        packet.decode_options(bytes, vendor, None)?;
         Ok(packet)
     }
 
@@ -153,31 +159,17 @@ impl Packet {
     /// # Ok::<(), ex_dhcp::DecodeError>(())
     /// ```
     pub fn decode_lenient(bytes: &[u8]) -> Result<Lenient, DecodeError> {
-        let vendor = check_vendor(bytes)?;
-        let mut packet = fresh_packet(bytes);
+        let (header, vendor) = check_vendor(bytes)?;
+        let mut packet = fresh_packet(header, bytes);
         let mut truncated = Vec::new();
-        packet.decode_checked(bytes, vendor, Some(&mut truncated))?;
+        packet.decode_options(bytes, vendor, Some(&mut truncated))?;
         Ok(Lenient { packet, truncated })
     }
 
     /// Decodes into an existing packet, reusing its option storage (no allocation once
     /// the storage is large enough). On error the packet's contents are unspecified.
     pub fn decode_from(&mut self, bytes: &[u8]) -> Result<(), DecodeError> {
-        let vendor = check_vendor(bytes)?;
-        self.decode_checked(bytes, vendor, None)
-    }
-
-    /// Decodes `bytes`, whose header and vendor form `check_vendor` has checked; cuts
-    /// overrunning options into `cuts` when given, else fails on them.
-    fn decode_checked(
-        &mut self,
-        bytes: &[u8],
-        vendor: Vendor,
-        mut cuts: Option<&mut Vec<Truncation>>,
-    ) -> Result<(), DecodeError> {
-        let header = bytes
-            .get(..layout::HEADER_LEN)
-            .ok_or(DecodeError::TooShort { len: bytes.len() })?;
+        let (header, vendor) = check_vendor(bytes)?;
         self.op = Op::from(header[layout::OP]);
         self.htype = header[layout::HTYPE];
         self.hlen = header[layout::HLEN];
@@ -192,8 +184,19 @@ impl Packet {
         self.chaddr.copy_from_slice(&header[layout::CHADDR]);
         self.sname.copy_from_slice(&header[layout::SNAME]);
         self.file.copy_from_slice(&header[layout::FILE]);
-
         self.options.clear();
+        self.decode_options(bytes, vendor, None)
+    }
+
+    /// Decodes the options of `bytes` into the empty option list, the header fields
+    /// already read; `check_vendor` has checked the header's length and the vendor
+    /// form. Cuts overrunning options into `cuts` when given, else fails on them.
+    fn decode_options(
+        &mut self,
+        bytes: &[u8],
+        vendor: Vendor,
+        mut cuts: Option<&mut Vec<Truncation>>,
+    ) -> Result<(), DecodeError> {
         if let Vendor::Zeros = vendor {
             self.options
                 .set_plain_bootp(bytes.get(layout::HEADER_LEN..).unwrap_or_default());
@@ -214,9 +217,7 @@ impl Packet {
         }
         for (area, range) in [(Area::File, layout::FILE), (Area::Sname, layout::SNAME)] {
             if self.options.overloads(area) {
-                let field = &header[range.clone()];
-                self.options
-                    .reserve(estimate_options(field.len()), field.len());
+                let field = bytes.get(range.clone()).unwrap_or_default();
                 read_options(
                     field,
                     range.start,
@@ -230,29 +231,77 @@ impl Packet {
     }
 }
 
-/// Storage for a fresh decode, sized from the datagram: one pass over the option
-/// headers of the options field counts the entries and value bytes exactly, so a
-/// small packet's options stay inline (no allocation at all) and a large one's
-/// buffers are allocated once at their final size (an overloaded `file` or `sname`
-/// reserves more when the decoder gets there). Counting costs a few nanoseconds;
-/// growing by doubling cost three reallocations on large packets.
+/// A fresh packet with the header's fields read and empty options with room for
+/// every option, which one pass over the option headers counts exactly (`file` and
+/// `sname` too when option 52 is there): a small packet's options stay inline (no
+/// allocation at all) and a large or overloaded one's buffers are allocated once at
+/// their final size. Counting costs a few nanoseconds; growing cost up to four
+/// reallocations on overloaded packets.
 ///
-/// The packet is built once and filled in place: moving a `Packet` (some 500 bytes)
-/// between constructors cost more than the parsing on small packets.
+/// The packet is built once, field by field from the header, rather than built
+/// empty and then filled: zeroing some 440 bytes only to overwrite them, and moving
+/// the packet between constructors, cost more than the parsing on small packets.
 #[inline(always)]
-fn fresh_packet(bytes: &[u8]) -> Packet {
+fn fresh_packet(header: &[u8; layout::HEADER_LEN], bytes: &[u8]) -> Packet {
     let area = bytes.get(layout::OPTIONS..).unwrap_or_default();
-    let (entries, values) = count_options(area);
-    let mut packet = Packet::default();
-    packet.options.reserve(entries, values);
-    packet
+    // An options field no longer than the inline value buffer fits there whatever it
+    // holds, so only a packet with more than a few options (rare in so few bytes)
+    // grows; counting would cost short packets more than it saves. Overload may
+    // bring up to 192 more bytes: those packets are counted.
+    let options = if area.len() <= Options::INLINE_VALUE_BYTES && !area.contains(&OVERLOAD) {
+        Options::new()
+    } else {
+        let (entries, values) = count_options(bytes);
+        Options::with_capacity(entries, values)
+    };
+    Packet {
+        op: Op::from(header[layout::OP]),
+        htype: header[layout::HTYPE],
+        hlen: header[layout::HLEN],
+        hops: header[layout::HOPS],
+        xid: BigEndian::read_u32(&header[layout::XID]),
+        secs: BigEndian::read_u16(&header[layout::SECS]),
+        flags: Flags(BigEndian::read_u16(&header[layout::FLAGS])),
+        ciaddr: address(&header[layout::CIADDR]),
+        yiaddr: address(&header[layout::YIADDR]),
+        siaddr: address(&header[layout::SIADDR]),
+        giaddr: address(&header[layout::GIADDR]),
+        chaddr: array(&header[layout::CHADDR]),
+        sname: array(&header[layout::SNAME]),
+        file: array(&header[layout::FILE]),
+        options,
+    }
 }
 
-/// Entries and value bytes the options field needs (bytes after END that are not
-/// zeros are added when they are met).
-fn count_options(area: &[u8]) -> (usize, usize) {
+/// A fixed-size field from a slice of its length.
+#[inline(always)]
+fn array<const N: usize>(bytes: &[u8]) -> [u8; N] {
+    let mut field = [0; N];
+    field.copy_from_slice(bytes);
+    field
+}
+
+/// Entries and value-buffer bytes the options need: those of the options field,
+/// and, when option 52 is there, those of `file` and `sname` as if both were
+/// overloaded (bytes after END that are not zeros are added when they are met).
+fn count_options(bytes: &[u8]) -> (usize, usize) {
+    let area = bytes.get(layout::OPTIONS..).unwrap_or_default();
+    let (mut entries, mut values, overload) = count_area(area);
+    if overload {
+        for range in [layout::FILE, layout::SNAME] {
+            let (more, more_values, _) = count_area(bytes.get(range).unwrap_or_default());
+            entries += more;
+            values += more_values;
+        }
+    }
+    (entries, values)
+}
+
+/// Entries and value bytes of one area, and whether option 52 is among them.
+fn count_area(area: &[u8]) -> (usize, usize, bool) {
     let mut entries = 0;
     let mut values = 0;
+    let mut overload = false;
     let mut at = 0;
     while let Some(&code) = area.get(at) {
         match code {
@@ -266,11 +315,12 @@ fn count_options(area: &[u8]) -> (usize, usize) {
                 let len = usize::from(area.get(at + 1).copied().unwrap_or(0));
                 entries += 1;
                 values += len;
+                overload |= code == OVERLOAD;
                 at += 2 + len;
             }
         }
     }
-    (entries, values)
+    (entries, values.min(area.len()), overload)
 }
 
 /// The length of the run of PAD bytes `bytes` starts with, eight at a time: a packet
@@ -286,16 +336,11 @@ fn pad_run(bytes: &[u8]) -> usize {
     run + bytes[run..].iter().take_while(|b| **b == PAD).count()
 }
 
-/// Room for the options of an overloaded field of `len` bytes.
-fn estimate_options(len: usize) -> usize {
-    len / MIN_OPTION_LEN + 1
-}
-
-/// Code, length and one byte of value.
-const MIN_OPTION_LEN: usize = 3;
-
+#[inline(always)]
 fn address(bytes: &[u8]) -> Ipv4Addr {
-    Ipv4Addr::from(BigEndian::read_u32(bytes))
+    let mut octets = [0; 4];
+    octets.copy_from_slice(bytes);
+    Ipv4Addr::from(octets)
 }
 
 /// What [`read_options`] found in an area.

@@ -18,7 +18,7 @@ use byteorder::{BigEndian, ByteOrder};
 use super::layout::{self, MAGIC_COOKIE, MIN_PACKET_LEN};
 use super::Packet;
 use crate::error::EncodeError;
-use crate::options::{Area, Options, END};
+use crate::options::{Area, Options, END, OVERLOAD};
 
 /// Which of the two forms to write.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -135,8 +135,11 @@ impl Packet {
         buf[layout::SIADDR].copy_from_slice(&self.siaddr.octets());
         buf[layout::GIADDR].copy_from_slice(&self.giaddr.octets());
         buf[layout::CHADDR].copy_from_slice(&self.chaddr);
+        // One look for option 52 instead of one per field: most packets have none.
+        let overloaded = self.options.contains(OVERLOAD);
         write_field(
             &self.options,
+            overloaded,
             Area::Sname,
             &self.sname,
             &mut buf[layout::SNAME],
@@ -144,6 +147,7 @@ impl Packet {
         );
         write_field(
             &self.options,
+            overloaded,
             Area::File,
             &self.file,
             &mut buf[layout::FILE],
@@ -199,7 +203,12 @@ fn write_options(options: &Options, area: Area, out: &mut [u8]) -> usize {
         out[at] = code;
         // Each kept occurrence holds at most 255 bytes (the list splits longer values).
         out[at + 1] = value.len() as u8;
-        out[at + 2..at + 2 + value.len()].copy_from_slice(value);
+        if let [a, b, c, d] = *value {
+            // Four bytes (addresses, times) are the commonest values: no memcpy call.
+            out[at + 2..at + 6].copy_from_slice(&[a, b, c, d]);
+        } else {
+            out[at + 2..at + 2 + value.len()].copy_from_slice(value);
+        }
         at += 2 + value.len();
     }
     at
@@ -215,9 +224,16 @@ fn write_options(options: &Options, area: Area, out: &mut [u8]) -> usize {
 ///
 /// Options only get into these fields by decoding, and editing can only remove them
 /// (new options go to the options field), so they always fit.
-fn write_field(options: &Options, area: Area, raw: &[u8], out: &mut [u8], form: Form) {
+fn write_field(
+    options: &Options,
+    overloaded: bool,
+    area: Area,
+    raw: &[u8],
+    out: &mut [u8],
+    form: Form,
+) {
     out.copy_from_slice(raw);
-    if options.overloads(area) {
+    if overloaded && options.overloads(area) {
         let at = write_options(options, area, out);
         if form == Form::Reply || options.area_has_end(area) {
             if let Some(byte) = out.get_mut(at) {

@@ -8,7 +8,8 @@
 //!
 //! LIBRARY is `ex` or `dhcproto`; OPERATION is `decode` or `encode`, plus
 //! `decode_from` for ex (decoding into a reused packet); PACKET is one of
-//! `discover`, `relay_discover`, `offer_many`, `pxe_discover`. Setup (reading the
+//! `discover`, `relay_discover`, `offer_many`, `pxe_discover` or a packet of
+//! the worst-case set (`codec_worst` lists them). Setup (reading the
 //! fixture, decoding it once with each library) is the same whatever N is, so
 //! `(I(N) - I(0)) / N` is the instruction count of one operation. BENCHMARKS.md has
 //! the script that does that for every combination.

@@ -435,6 +435,26 @@ fn options_set_after_decoding_an_overloaded_packet_stay_in_the_options_field() {
 }
 
 #[test]
+fn replacing_options_that_came_in_file_and_sname_keeps_every_area_encodable() {
+    // The encoder walks each area's entries as one run, so edits must keep the
+    // options field's entries before file's and file's before sname's.
+    let bytes = overloaded_packet(&[6, 4, 10, 0, 0, 2, 12, 2, b'p', b'c', 255]);
+    let mut packet = Packet::decode(&bytes).unwrap();
+    packet.options.set(DomainNameServer, vec![ip(10, 0, 0, 9)]);
+    packet.options.set_raw(HostName::CODE, b"renamed");
+    packet.options.push_raw(LeaseTime::CODE, &[0, 0, 0, 60]);
+    let decoded = Packet::decode(&packet.encode()).unwrap();
+    // (file and sname, emptied of options, now start with END: only options compare)
+    assert_eq!(decoded.options, packet.options);
+    assert_eq!(
+        decoded.options.get(DomainNameServer),
+        Some(vec![ip(10, 0, 0, 9)])
+    );
+    assert_eq!(decoded.options.get(HostName).as_deref(), Some("renamed"));
+    assert_eq!(decoded.options.get(LeaseTime), Some(60));
+}
+
+#[test]
 fn intel_nuc_pxe_discover_round_trips_with_every_typed_value() {
     let bytes = ex_dhcp_testkit::pxe_discover_nuc();
     let packet = Packet::decode(&bytes).unwrap();
