@@ -3,6 +3,7 @@
 use std::borrow::Cow;
 use std::fmt;
 
+use super::arg::OptionArg;
 use super::key::DhcpOption;
 use super::known::{OptionOverload, RelayAgentInformation};
 use super::overload::{OVERLOAD_BOTH, OVERLOAD_FILE, OVERLOAD_SNAME};
@@ -347,8 +348,9 @@ impl Options {
     ///
     /// If a key implemented by hand has code 0 (PAD) or 255 (END), which carry no
     /// value; [`dhcp_option!`](crate::dhcp_option) refuses those at compile time.
-    pub fn set<O: DhcpOption>(&mut self, option: O, value: O::Value) -> &mut Self {
+    pub fn set<O: DhcpOption>(&mut self, option: O, value: impl OptionArg<O::Value>) -> &mut Self {
         let _ = option;
+        let value = value.into_value();
         assert_has_value(O::CODE);
         let start = self.data.len();
         value.encode_value(self.data.vec_mut());

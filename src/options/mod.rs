@@ -22,6 +22,7 @@
 //! Typed reads are lazy: decoding a packet only indexes its options, and a value is
 //! parsed when asked for. A malformed value is an error for that read only.
 
+mod arg;
 mod client_id;
 mod dns;
 mod domain_search;
@@ -43,6 +44,7 @@ mod value;
 mod vendor;
 mod vendor_identifying;
 
+pub use arg::OptionArg;
 pub use client_id::ClientId;
 pub use domain_search::{DomainSearchList, SipServerList};
 pub use fqdn::Fqdn;

@@ -4,8 +4,8 @@ use std::net::Ipv4Addr;
 
 use super::{MessageType, Op, Packet};
 use crate::options::{
-    ClientIdentifier, DhcpMessageType, DhcpOption, LeaseTime, RebindingTime, RenewalTime,
-    RELAY_AGENT_INFORMATION,
+    ClientIdentifier, DhcpMessageType, DhcpOption, LeaseTime, OptionArg, RebindingTime,
+    RenewalTime, RELAY_AGENT_INFORMATION,
 };
 
 /// Starts a reply to `request` of the given message type (RFC 2131, section 4.3.1, table 3).
@@ -181,9 +181,14 @@ impl Packet {
         self
     }
 
-    /// Sets a typed option, the value taken by value (see
-    /// [`Options::set`](crate::options::Options::set), which takes it the same way).
-    pub fn with_option<O: DhcpOption>(mut self, option: O, value: O::Value) -> Self {
+    /// Sets a typed option, the value taken by value or as a shorthand (`&str` for
+    /// text, one address for a list: [`OptionArg`]), as
+    /// [`Options::set`](crate::options::Options::set) takes it.
+    pub fn with_option<O: DhcpOption>(
+        mut self,
+        option: O,
+        value: impl OptionArg<O::Value>,
+    ) -> Self {
         self.options.set(option, value);
         self
     }

@@ -90,7 +90,7 @@ mod tests {
     fn big_reply(request: &Packet) -> Packet {
         let mut reply = respond(request, MessageType::Offer)
             .with_option(LeaseTime, 3600)
-            .with_option(ServerIdentifier, [10, 0, 0, 1].into());
+            .with_option(ServerIdentifier, std::net::Ipv4Addr::new(10, 0, 0, 1));
         for code in 200..=203 {
             reply.options.set_raw(code, &[code; 100]);
         }
@@ -129,7 +129,7 @@ mod tests {
     #[test]
     fn requested_options_outlive_unrequested_and_82_is_kept() {
         let request = Packet::new(MessageType::Discover)
-            .with_option(ParameterRequestList, vec![200, 201].into())
+            .with_option(ParameterRequestList, [200, 201])
             .with_raw_option(RELAY_AGENT_INFORMATION, &[1, 2, 0, 7]);
         let mut reply = big_reply(&request);
         let dropped = fit(&mut reply, &request);

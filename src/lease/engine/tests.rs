@@ -54,7 +54,7 @@ fn packet(message_type: MessageType, mac: Mac) -> Packet {
     packet.xid = 0x1234_5678;
     packet
         .options
-        .set(ParameterRequestList, vec![1, 3, 6, 15, 51, 54].into());
+        .set(ParameterRequestList, [1, 3, 6, 15, 51, 54]);
     packet.options.set(MaxMessageSize, 1500);
     packet
 }
@@ -128,7 +128,7 @@ fn discover_gets_an_offer_with_everything_a_client_checks() {
 
 #[test]
 fn options_not_in_the_parameter_request_list_are_left_out() {
-    let request = discover(mac(1)).with_option(ParameterRequestList, vec![1].into());
+    let request = discover(mac(1)).with_option(ParameterRequestList, [1]);
     let offer = reply_to(&mut server(), &request, NOW).unwrap();
     assert!(!offer.options.contains(Router::CODE));
     assert!(!offer.options.contains(DomainNameServer::CODE));

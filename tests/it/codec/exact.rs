@@ -157,7 +157,7 @@ fn decoded_options_know_their_offsets_and_set_ones_do_not() {
     let mut request = Packet::new(MessageType::Request);
     request
         .options
-        .set(ServerIdentifier, [198, 18, 0, 1].into());
+        .set(ServerIdentifier, std::net::Ipv4Addr::new(198, 18, 0, 1));
     let mut decoded = Packet::decode(&request.encode()).unwrap();
     let offsets: Vec<_> = decoded.options.iter().map(|o| (o.code, o.offset)).collect();
     assert_eq!(

@@ -109,8 +109,7 @@ fn bootfile_name_can_be_written_nul_terminated_for_uefi_firmware() {
         NulTerminated("ipxe.efi".to_string()),
         b"ipxe.efi\0",
     );
-    let packet = Packet::new(MessageType::Offer)
-        .with_option(BootfileNameNul, NulTerminated("ipxe.efi".into()));
+    let packet = Packet::new(MessageType::Offer).with_option(BootfileNameNul, "ipxe.efi");
     assert_eq!(
         packet.options.get(BootfileName).as_deref(),
         Some("ipxe.efi")
@@ -504,10 +503,7 @@ fn intel_nuc_pxe_discover_round_trips_with_every_typed_value() {
             },
         )
         .with_option(ClientMachineIdentifier, guid)
-        .with_option(
-            VendorClassIdentifier,
-            ex_dhcp_testkit::NUC_VENDOR_CLASS.into(),
-        )
+        .with_option(VendorClassIdentifier, ex_dhcp_testkit::NUC_VENDOR_CLASS)
         .with_option(ParameterRequestList, requested);
     built.xid = 205_646_044;
     built.secs = 28;
