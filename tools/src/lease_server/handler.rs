@@ -107,7 +107,16 @@ struct Held {
 /// as abandoned in [`Stats`](ex_dhcp::Stats)): a lease that cannot be written down is
 /// a lease that could be handed out twice.
 ///
-/// Without a store (`--lease-file` not given) every reply leaves at once.
+/// With a store other servers share (PostgreSQL: [`LeaseStore::shared`]), a
+/// `Committed::Conflict` for an ACK (another server took the address first) is
+/// answered with a NAK and the address marked taken
+/// ([`LeaseServer::conflict`]); and a RENEWING or REBINDING client this server has
+/// no record of is deferred while the worker looks it up in the store
+/// ([`StoreWorker::lookup`]): ACKed if the store shows it holding that address
+/// (RFC 2131 section 4.4.5), else left unanswered.
+///
+/// Without a store (neither `--lease-file` nor `--database`) every reply leaves at
+/// once.
 #[derive(Debug)]
 pub struct LeaseHandler<S: LeaseStore = LeaseFile> {
     server: LeaseServer,
@@ -122,7 +131,8 @@ pub struct LeaseHandler<S: LeaseStore = LeaseFile> {
     since_compact: u64,
     /// Records the last compaction kept.
     kept: u64,
-    /// Where the worker posts the answers to lookups (set by [`Handler::init`]).
+    /// Where the worker posts the answers to lookups (set by [`Handler::init`] when
+    /// the store is shared: [`LeaseStore::shared`]); `None`: no lookups.
     mailbox: Option<Mailbox<Message>>,
     /// REBINDING requests waiting for the store's lookup, by lookup number.
     lookups: HashMap<u64, Pending>,
@@ -188,7 +198,7 @@ impl<S: LeaseStore> LeaseHandler<S> {
     /// changes to the worker and the reply held until they are committed.
     fn handle(&mut self, packet: &Packet, from: &Source, ctx: &mut Context<'_, Message>) -> Reply {
         let outcome = self.outcome(packet, secs(ctx.system_time()));
-        if self.worker.is_some() && outcome.reply.is_none() && self.may_be_elsewhere(packet) {
+        if self.mailbox.is_some() && outcome.reply.is_none() && self.may_be_elsewhere(packet) {
             return self.look_up(packet, from, ctx);
         }
         self.hold(outcome, packet, from, ctx)
@@ -426,6 +436,9 @@ impl<S: LeaseStore> Handler for LeaseHandler<S> {
 
     fn init(&mut self, ctx: &mut Context<'_, Message>) -> Result<(), HandlerError> {
         if let Some(store) = self.store.take() {
+            if store.shared() {
+                self.mailbox = Some(ctx.mailbox().clone());
+            }
             let mailbox = ctx.mailbox().clone();
             let worker = StoreWorker::spawn(store, move |done| {
                 // Fails only once the server stopped: nobody is left to answer.
@@ -433,7 +446,6 @@ impl<S: LeaseStore> Handler for LeaseHandler<S> {
             })
             .map_err(HandlerError::new)?;
             self.worker = Some(worker);
-            self.mailbox = Some(ctx.mailbox().clone());
         }
         Ok(())
     }

@@ -57,6 +57,10 @@ impl LeaseStore for Shared {
             .collect())
     }
 
+    fn shared(&self) -> bool {
+        true
+    }
+
     fn lookup(&mut self, client: &ClientKey) -> Result<Option<Change>, StoreError> {
         let rows = self.0.lock().unwrap();
         Ok(rows
@@ -201,4 +205,25 @@ fn a_rebinding_client_of_another_server_is_acked_from_the_store_and_a_stranger_i
     assert!(b.deliver(message).is_none());
     assert!(b.sent().is_empty());
     assert_eq!(b.stats().deferred_outstanding(), 0);
+}
+
+#[test]
+fn a_store_of_this_server_alone_is_never_asked_about_a_stranger() {
+    let pool = Pool::new(
+        SERVER,
+        MASK,
+        FIRST,
+        Ipv4Addr::new(198, 18, 0, 150),
+        BTreeMap::new(),
+    )
+    .unwrap();
+    let server = LeaseServer::new(Settings::new(SERVER, MASK), pool);
+    let mut harness = Harness::with_config(
+        Config::default().port(67),
+        LeaseHandler::with_store(server, Some(ex_dhcp::lease::MemoryStore::new())),
+    );
+    assert!(harness.inject(rebind(1, FIRST)).is_none(), "silence");
+    let stats = harness.stats();
+    assert_eq!(stats.deferred_outstanding(), 0, "not held for a lookup");
+    assert!(harness.posted(Duration::from_millis(200)).is_none());
 }
