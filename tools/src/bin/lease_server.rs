@@ -1,4 +1,6 @@
-//! A DHCP server that leases addresses from a pool and remembers them in a lease file.
+//! A DHCP server that leases addresses from a pool and remembers them in a lease file,
+//! or (feature `postgres`, `--database URL`) in a PostgreSQL database that several
+//! servers of one pool share.
 //!
 //! ```text
 //! cargo run -p ex_dhcp-tools --bin lease_server -- --server 198.18.0.1 \
@@ -25,7 +27,8 @@ use ex_dhcp_tools::lease_server::handler::{now, open_lease_file, server_config, 
 const PROGRAM: Program = Program {
     name: "lease_server",
     help: concat!(
-        "A DHCP server that leases addresses from a pool and keeps them in a lease file.
+        "A DHCP server that leases addresses from a pool and keeps them in a lease file,
+or in PostgreSQL shared with other servers of the pool (--database).
 
 usage: lease_server --server ADDR --range FIRST-LAST [flags]
 
