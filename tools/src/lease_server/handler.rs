@@ -11,7 +11,7 @@ use ex_dhcp::lease::{
     client_key, Change, Committed, Done, LeaseFile, LeaseFileError, LeaseServer, LeaseStore,
     LookupResult, Outcome, Secs, StoreWorker,
 };
-use ex_dhcp::options::ServerIdentifier;
+use ex_dhcp::options::{RequestedIpAddress, ServerIdentifier};
 use ex_dhcp::{
     Config, Context, Handler, HandlerError, Mailbox, MessageType, Packet, Pending, Reply, Source,
     StopReason,
@@ -204,13 +204,13 @@ impl<S: LeaseStore> LeaseHandler<S> {
         self.hold(outcome, packet, from, ctx)
     }
 
-    /// A RENEWING or REBINDING request (ciaddr set, no option 54) from a client this
-    /// server has no record of: with a store shared by several servers, another one
-    /// may have made its lease.
+    /// A RENEWING, REBINDING (ciaddr set) or INIT-REBOOT (option 50) request, no
+    /// option 54, from a client this server has no record of: with a store shared by
+    /// several servers, another one may have made its lease.
     fn may_be_elsewhere(&self, packet: &Packet) -> bool {
         packet.message_type() == Some(MessageType::Request)
             && packet.options.get(ServerIdentifier).is_none()
-            && packet.ciaddr != std::net::Ipv4Addr::UNSPECIFIED
+            && asked_for(packet).is_some()
             && self.server.table().get(&client_key(packet)).is_none()
     }
 
@@ -255,7 +255,7 @@ impl<S: LeaseStore> LeaseHandler<S> {
         };
         let usable = matches!(
             &lease,
-            Change::Bound { addr, until, .. } if *addr == request.ciaddr && *until > now
+            Change::Bound { addr, until, .. } if Some(*addr) == asked_for(&request) && *until > now
         );
         if !usable || self.server.table().get(&client_key(&request)).is_some() {
             self.ready.push_back(pending.reply(Reply::None));
@@ -350,22 +350,28 @@ impl<S: LeaseStore> LeaseHandler<S> {
             };
             match refused {
                 None => self.ready.push_back(pending.reply(reply)),
-                Some((change, Committed::Conflict { addr, holder }))
-                    if reply.message_type() == Some(MessageType::Ack) =>
-                {
+                Some((change, Committed::Conflict { addr, holder })) => {
                     let until = match change {
                         Change::Bound { until, .. } => until,
                         _ => now + u64::from(self.server.settings().lease_secs),
                     };
-                    warn!(
-                        "{addr} is {} in the shared store: NAK to {} instead of an ACK",
-                        holder
-                            .as_ref()
-                            .map_or_else(|| "taken".to_owned(), |h| format!("held by {h}")),
-                        client_key(pending.request()),
-                    );
-                    let nak = self.server.conflict(pending.request(), addr, holder, until);
-                    self.ready.push_back(pending.reply(nak));
+                    let held_by = holder
+                        .as_ref()
+                        .map_or_else(|| "taken".to_owned(), |h| format!("held by {h}"));
+                    let request = pending.request();
+                    let client = client_key(request);
+                    let nak = self.server.conflict(request, addr, holder, until);
+                    // A REQUEST's ACK becomes a NAK; a rapid-commit DISCOVER or a
+                    // BOOTP request gets silence, and the client tries again.
+                    if request.message_type() == Some(MessageType::Request)
+                        && reply.message_type() == Some(MessageType::Ack)
+                    {
+                        warn!("{addr} is {held_by} in the shared store: NAK to {client}");
+                        self.ready.push_back(pending.reply(nak));
+                    } else {
+                        warn!("{addr} is {held_by} in the shared store: no answer to {client}");
+                        self.ready.push_back(pending.reply(Reply::None));
+                    }
                 }
                 Some((_, refused)) => {
                     warn!(
@@ -410,6 +416,16 @@ impl<S: LeaseStore> LeaseHandler<S> {
         self.kept = live.len() as u64;
         self.since_compact = 0;
         worker.compact(live);
+    }
+}
+
+/// The address a REQUEST asks to keep: ciaddr (RENEWING, REBINDING), else option 50
+/// (INIT-REBOOT).
+fn asked_for(packet: &Packet) -> Option<std::net::Ipv4Addr> {
+    if packet.ciaddr != std::net::Ipv4Addr::UNSPECIFIED {
+        Some(packet.ciaddr)
+    } else {
+        packet.options.get(RequestedIpAddress)
     }
 }
 

@@ -11,7 +11,7 @@ use std::time::Duration;
 use ex_dhcp::lease::{
     Change, ClientKey, Committed, LeaseServer, LeaseStore, Pool, Settings, StoreError,
 };
-use ex_dhcp::options::{RequestedIpAddress, ServerIdentifier};
+use ex_dhcp::options::{DhcpOption, RapidCommit, RequestedIpAddress, ServerIdentifier};
 use ex_dhcp::{Config, Harness, MessageType, Outgoing, Packet};
 use ex_dhcp_tools::lease_server::handler::LeaseHandler;
 
@@ -75,6 +75,10 @@ impl LeaseStore for Shared {
 }
 
 fn harness(store: &Shared) -> Harness<LeaseHandler<Shared>> {
+    harness_with(store, false)
+}
+
+fn harness_with(store: &Shared, rapid_commit: bool) -> Harness<LeaseHandler<Shared>> {
     let pool = Pool::new(
         SERVER,
         MASK,
@@ -83,7 +87,9 @@ fn harness(store: &Shared) -> Harness<LeaseHandler<Shared>> {
         BTreeMap::new(),
     )
     .unwrap();
-    let server = LeaseServer::new(Settings::new(SERVER, MASK), pool);
+    let mut settings = Settings::new(SERVER, MASK);
+    settings.rapid_commit = rapid_commit;
+    let server = LeaseServer::new(settings, pool);
     Harness::with_config(
         Config::default().port(67),
         LeaseHandler::with_store(server, Some(store.clone())),
@@ -179,7 +185,10 @@ fn a_rebinding_client_of_another_server_is_acked_from_the_store_and_a_stranger_i
     let addr = offer(&mut a, 1);
     let acked = ack(&mut a, 1, addr);
     assert_eq!(acked.packet.message_type(), Some(MessageType::Ack));
-    drop(a.finish()); // the server that made the lease is gone
+    let rebooting = offer(&mut a, 5);
+    let acked = ack(&mut a, 5, rebooting);
+    assert_eq!(acked.packet.message_type(), Some(MessageType::Ack));
+    drop(a.finish()); // the server that made the leases is gone
 
     // B has no record: it looks the client up on its worker, then ACKs.
     assert!(b.inject(rebind(1, addr)).is_none(), "held for the lookup");
@@ -191,6 +200,14 @@ fn a_rebinding_client_of_another_server_is_acked_from_the_store_and_a_stranger_i
             .unwrap(),
         Some(addr)
     );
+
+    // INIT-REBOOT (option 50, no ciaddr, no option 54) is looked up the same way.
+    let init_reboot =
+        from(Packet::new(MessageType::Request), 5).with_option(RequestedIpAddress, rebooting);
+    assert!(b.inject(init_reboot).is_none(), "held for the lookup");
+    let rebooted = answer(&mut b);
+    assert_eq!(rebooted.packet.message_type(), Some(MessageType::Ack));
+    assert_eq!(rebooted.packet.yiaddr, rebooting);
 
     // A lease the store does not show: silence, never a NAK.
     assert!(b
@@ -226,4 +243,29 @@ fn a_store_of_this_server_alone_is_never_asked_about_a_stranger() {
     let stats = harness.stats();
     assert_eq!(stats.deferred_outstanding(), 0, "not held for a lookup");
     assert!(harness.posted(Duration::from_millis(200)).is_none());
+}
+
+#[test]
+fn a_rapid_commit_ack_lost_to_another_server_is_silence_and_the_retry_gets_another_address() {
+    let store = Shared::default();
+    let (mut a, mut b) = (harness(&store), harness_with(&store, true));
+    assert_eq!(offer(&mut a, 1), FIRST);
+    assert_eq!(
+        ack(&mut a, 1, FIRST).packet.message_type(),
+        Some(MessageType::Ack)
+    );
+
+    let rapid =
+        || from(Packet::new(MessageType::Discover), 2).with_raw_option(RapidCommit::CODE, &[]);
+    assert!(b.inject(rapid()).is_none(), "held for the store");
+    let message = b.posted(WAIT).expect("the batch");
+    assert!(b.deliver(message).is_none(), "no NAK to a DISCOVER");
+    assert!(b.sent().is_empty());
+    assert_eq!(b.stats().deferred_outstanding(), 0);
+    let retry = {
+        assert!(b.inject(rapid()).is_none(), "held for the store");
+        answer(&mut b)
+    };
+    assert_eq!(retry.packet.message_type(), Some(MessageType::Ack));
+    assert_ne!(retry.packet.yiaddr, FIRST);
 }
