@@ -87,6 +87,13 @@ pub trait LeaseStore: Send + 'static {
         Ok(None)
     }
 
+    /// Whether other servers commit to this store too (a database), so that
+    /// [`LeaseStore::lookup`] may find leases this server never made: a server asks
+    /// only such a store. `false` unless a store says otherwise.
+    fn shared(&self) -> bool {
+        false
+    }
+
     /// Replaces what the store holds with `live` (what
     /// [`LeaseServer::snapshot`](super::LeaseServer::snapshot) returns): a log-shaped
     /// store rewrites itself so it does not grow forever. Called between two batches;

@@ -21,6 +21,7 @@ use crossbeam_channel::{unbounded, Receiver, Sender};
 
 use super::engine::Change;
 use super::store::{Committed, LeaseStore, StoreError};
+use super::table::ClientKey;
 
 /// One batch made durable (or not): what the worker's callback receives.
 #[derive(Debug)]
@@ -34,9 +35,15 @@ pub struct Done {
     pub result: Result<Vec<Committed>, StoreError>,
 }
 
+/// What a [`StoreWorker::lookup`] answers with.
+pub type LookupResult = Result<Option<Change>, StoreError>;
+
+type Answer = Box<dyn FnOnce(LookupResult) + Send>;
+
 enum Job {
     Commit(Vec<Change>),
     Compact(Vec<Change>),
+    Lookup(ClientKey, Answer),
 }
 
 /// A thread that commits lease changes to a [`LeaseStore`] in batches (group commit)
@@ -125,6 +132,18 @@ impl<S: LeaseStore> StoreWorker<S> {
         self.send(Job::Compact(live));
     }
 
+    /// Queues a [`LeaseStore::lookup`] of `client`'s lease: it runs on the worker
+    /// thread after every submission made so far is committed, and `answer` gets the
+    /// store's result there (a server posts it to its handler's mailbox). Never
+    /// blocks: the handler thread never waits for the store.
+    pub fn lookup(
+        &mut self,
+        client: ClientKey,
+        answer: impl FnOnce(LookupResult) + Send + 'static,
+    ) {
+        self.send(Job::Lookup(client, Box::new(answer)));
+    }
+
     /// Commits what is queued, ends the thread, joins it and gives the store back.
     ///
     /// # Panics
@@ -189,6 +208,11 @@ fn run<S: LeaseStore>(mut store: S, queue: &Receiver<Job>, mut on_done: impl FnM
                         Ok(()) => log::info!("lease store compacted to {} records", live.len()),
                         Err(e) => log::error!("{e}; compaction will be tried again later"),
                     }
+                }
+                Job::Lookup(client, answer) => {
+                    // The lease may be in what is batched: commit that first.
+                    flush(&mut store, &mut batch, &mut first, next, &mut on_done);
+                    answer(store.lookup(&client));
                 }
             }
         }

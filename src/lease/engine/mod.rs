@@ -653,6 +653,37 @@ impl LeaseServer {
         self.settings.configure(reply, request, true)
     }
 
+    /// A shared store refused `request`'s lease of `addr` ([`Committed::Conflict`]:
+    /// another server took the address first): the table is corrected so this server
+    /// does not offer `addr` again before `until` (the end the refused lease would
+    /// have had), held by `holder` if the store named it, else set aside; and the
+    /// answer is a NAK, so the client starts over with a DISCOVER.
+    ///
+    /// [`Committed::Conflict`]: crate::lease::Committed::Conflict
+    pub fn conflict(
+        &mut self,
+        request: &Packet,
+        addr: Ipv4Addr,
+        holder: Option<ClientKey>,
+        until: Secs,
+    ) -> Packet {
+        let key = client_key(request);
+        if self.table.get(&key).is_some_and(|e| e.addr == addr) {
+            self.table.forget(&key, 0);
+        }
+        match holder {
+            Some(holder) if holder != key => {
+                self.table.set(holder, addr, State::Bound(until), 0);
+            }
+            _ => self.table.quarantine(addr, until),
+        }
+        let nak = self.nak(
+            request,
+            "the shared store gave the address to another client",
+        );
+        nak.reply.expect("a NAK is a reply")
+    }
+
     fn nak(&self, request: &Packet, state: &str) -> Outcome {
         info!("NAK to {} ({state})", client_key(request));
         let relayed = request.giaddr != Ipv4Addr::UNSPECIFIED;

@@ -1,4 +1,6 @@
-//! A DHCP server that leases addresses from a pool and remembers them in a lease file.
+//! A DHCP server that leases addresses from a pool and remembers them in a lease file,
+//! or (feature `postgres`, `--database URL`) in a PostgreSQL database that several
+//! servers of one pool share.
 //!
 //! ```text
 //! cargo run -p ex_dhcp-tools --bin lease_server -- --server 198.18.0.1 \
@@ -25,7 +27,8 @@ use ex_dhcp_tools::lease_server::handler::{now, open_lease_file, server_config, 
 const PROGRAM: Program = Program {
     name: "lease_server",
     help: concat!(
-        "A DHCP server that leases addresses from a pool and keeps them in a lease file.
+        "A DHCP server that leases addresses from a pool and keeps them in a lease file,
+or in PostgreSQL shared with other servers of the pool (--database).
 
 usage: lease_server --server ADDR --range FIRST-LAST [flags]
 
@@ -63,6 +66,22 @@ fn run(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
     )?;
     info!("{} addresses to lease", pool.capacity());
     let mut server = LeaseServer::new(args.settings.clone(), pool);
+    #[cfg(feature = "postgres")]
+    if let Some(url) = &args.database {
+        let store = open_database(&mut server, url, now())?;
+        let running = Server::start(
+            server_config(args),
+            LeaseHandler::with_store(server, Some(store)),
+        )?;
+        let running = daemon::become_user(running, args.user.as_deref())?;
+        info!("serving on {}", running.local_addr());
+        let exit = daemon::serve(running, args.stats_every);
+        if exit.reason.is_abnormal() {
+            return Err(exit.reason.to_string().into());
+        }
+        info!("stopped: {}", exit.reason);
+        return Ok(());
+    }
     // Locked before anything is read, streamed, then compacted in place.
     let file = match &args.lease_file {
         Some(path) => Some(open_lease_file(&mut server, path, now())?),
@@ -90,6 +109,26 @@ fn run(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
     }
     info!("stopped: {}", exit.reason);
     Ok(())
+}
+
+/// Connects to the PostgreSQL lease store at `url` and loads the database's live
+/// leases into `server`: every server sharing the pool starts from the same truth.
+#[cfg(feature = "postgres")]
+fn open_database(
+    server: &mut LeaseServer,
+    url: &str,
+    now: ex_dhcp::lease::Secs,
+) -> Result<ex_dhcp::lease::PgStore, ex_dhcp::lease::StoreError> {
+    use ex_dhcp::lease::LeaseStore;
+    let mut store = ex_dhcp::lease::PgStore::connect(url)?;
+    let mut records = 0_usize;
+    store.load(&mut |change| {
+        records += 1;
+        server.apply(&change);
+    })?;
+    server.tick(now);
+    info!("{records} live records in the database");
+    Ok(store)
 }
 
 /// Whether this process, as it now runs, can append to the lease file and create

@@ -32,6 +32,9 @@ macro_rules! lease_usage {
   --max-offers-per-relay N  most offers held for clients behind one relay (no limit)
   --reserve MAC=ADDR     always give ADDR to MAC (repeatable)
   --lease-file PATH      keep leases in PATH across restarts (none: memory only)
+  --database URL         keep leases in PostgreSQL (a libpq connection string),
+                         shared with other servers of the same pool; needs a build
+                         with --features postgres; not with --lease-file
   --bind ADDR            listen on this local address only (0.0.0.0: every address);
                          clients without an address broadcast, so a server for them
                          listens on 0.0.0.0 and picks the network with --interface
@@ -75,6 +78,8 @@ pub struct Args {
     pub reservations: BTreeMap<Mac, Ipv4Addr>,
     /// The lease file, if any.
     pub lease_file: Option<PathBuf>,
+    /// `--database`: the PostgreSQL lease store's connection string.
+    pub database: Option<String>,
     /// The local address to listen on.
     pub bind: Ipv4Addr,
     /// The interface to bind to.
@@ -117,6 +122,7 @@ pub fn parse_with(
         range: None,
         reservations: BTreeMap::new(),
         lease_file: None,
+        database: None,
         bind: Ipv4Addr::UNSPECIFIED,
         interface: None,
         port: DEFAULT_PORT,
@@ -148,6 +154,16 @@ pub fn parse_with(
                 parsed.reservations.insert(mac, addr);
             }
             "--lease-file" => parsed.lease_file = Some(PathBuf::from(args.text(flag)?)),
+            "--database" => {
+                let url = args.text(flag)?;
+                if !cfg!(feature = "postgres") {
+                    return Err(cli::error(format!(
+                        "{flag}: this build has no PostgreSQL store; build with \
+                         --features postgres (cargo build -p ex_dhcp-tools --features postgres)"
+                    )));
+                }
+                parsed.database = Some(url);
+            }
             "--bind" => parsed.bind = args.value(flag)?,
             "--interface" => parsed.interface = Some(args.text(flag)?),
             "--user" => parsed.user = Some(args.text(flag)?),
@@ -171,6 +187,11 @@ pub fn parse_with(
                 }
             }
         }
+    }
+    if parsed.lease_file.is_some() && parsed.database.is_some() {
+        return Err(cli::error(
+            "--lease-file and --database exclude each other: give one store",
+        ));
     }
     settings.server_id = server.ok_or_else(|| cli::required("--server"))?;
     settings.mask = mask;
@@ -290,6 +311,19 @@ mod tests {
         assert_eq!(parsed.log_level, Some(LevelFilter::Warn));
         let parsed = args("--server 198.18.0.1 --log-level trace").unwrap();
         assert_eq!(parsed.log_level, Some(LevelFilter::Trace));
+    }
+
+    #[test]
+    fn database_needs_the_postgres_feature_and_excludes_a_lease_file() {
+        let parsed = args("--server 198.18.0.1 --database host=/tmp");
+        if cfg!(feature = "postgres") {
+            assert_eq!(parsed.unwrap().database.as_deref(), Some("host=/tmp"));
+            let both = args("--server 198.18.0.1 --database host=/tmp --lease-file /tmp/l");
+            assert!(both.unwrap_err().to_string().contains("exclude each other"));
+        } else {
+            let text = parsed.unwrap_err().to_string();
+            assert!(text.contains("--features postgres"), "{text}");
+        }
     }
 
     #[test]

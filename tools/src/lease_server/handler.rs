@@ -4,14 +4,17 @@
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 use std::path::Path;
 
 use ex_dhcp::lease::{
-    Committed, Done, LeaseFile, LeaseFileError, LeaseServer, LeaseStore, Outcome, Secs, StoreWorker,
+    client_key, Change, Committed, Done, LeaseFile, LeaseFileError, LeaseServer, LeaseStore,
+    LookupResult, Outcome, Secs, StoreWorker,
 };
+use ex_dhcp::options::{RequestedIpAddress, ServerIdentifier};
 use ex_dhcp::{
-    Config, Context, Handler, HandlerError, MessageType, Packet, Pending, Reply, Source, StopReason,
+    Config, Context, Handler, HandlerError, Mailbox, MessageType, Packet, Pending, Reply, Source,
+    StopReason,
 };
 use log::{error, warn};
 
@@ -74,6 +77,9 @@ pub enum Message {
     Durable(Done),
     /// Send the next released reply (one reply per callback: a batch releases many).
     Release,
+    /// The store's answer to a lookup of a client this server has no record of (a
+    /// REBINDING client of another server, RFC 2131 section 4.4.5), by lookup number.
+    Found(u64, LookupResult),
 }
 
 /// A submission to the store, and the reply that waits for it.
@@ -82,8 +88,8 @@ struct Held {
     /// The submission's sequence number (a reply with no changes of its own waits for
     /// the last submission before it).
     seq: u64,
-    /// How many changes it submitted: its share of the batch's results.
-    changes: usize,
+    /// The changes it submitted: its share of the batch's results.
+    changes: Vec<Change>,
     /// The request to answer and the answer, once the changes are durable.
     answer: Option<(Pending, Packet)>,
 }
@@ -101,7 +107,16 @@ struct Held {
 /// as abandoned in [`Stats`](ex_dhcp::Stats)): a lease that cannot be written down is
 /// a lease that could be handed out twice.
 ///
-/// Without a store (`--lease-file` not given) every reply leaves at once.
+/// With a store other servers share (PostgreSQL: [`LeaseStore::shared`]), a
+/// `Committed::Conflict` for an ACK (another server took the address first) is
+/// answered with a NAK and the address marked taken
+/// ([`LeaseServer::conflict`]); and a RENEWING or REBINDING client this server has
+/// no record of is deferred while the worker looks it up in the store
+/// ([`StoreWorker::lookup`]): ACKed if the store shows it holding that address
+/// (RFC 2131 section 4.4.5), else left unanswered.
+///
+/// Without a store (neither `--lease-file` nor `--database`) every reply leaves at
+/// once.
 #[derive(Debug)]
 pub struct LeaseHandler<S: LeaseStore = LeaseFile> {
     server: LeaseServer,
@@ -116,6 +131,12 @@ pub struct LeaseHandler<S: LeaseStore = LeaseFile> {
     since_compact: u64,
     /// Records the last compaction kept.
     kept: u64,
+    /// Where the worker posts the answers to lookups (set by [`Handler::init`] when
+    /// the store is shared: [`LeaseStore::shared`]); `None`: no lookups.
+    mailbox: Option<Mailbox<Message>>,
+    /// REBINDING requests waiting for the store's lookup, by lookup number.
+    lookups: HashMap<u64, Pending>,
+    next_lookup: u64,
 }
 
 impl LeaseHandler<LeaseFile> {
@@ -137,6 +158,9 @@ impl<S: LeaseStore> LeaseHandler<S> {
             ready: VecDeque::new(),
             since_compact: 0,
             kept: 0,
+            mailbox: None,
+            lookups: HashMap::new(),
+            next_lookup: 0,
         }
     }
 
@@ -174,17 +198,112 @@ impl<S: LeaseStore> LeaseHandler<S> {
     /// changes to the worker and the reply held until they are committed.
     fn handle(&mut self, packet: &Packet, from: &Source, ctx: &mut Context<'_, Message>) -> Reply {
         let outcome = self.outcome(packet, secs(ctx.system_time()));
+        if self.mailbox.is_some() && outcome.reply.is_none() && self.may_be_elsewhere(packet) {
+            return self.look_up(packet, from, ctx);
+        }
+        self.hold(outcome, packet, from, ctx)
+    }
+
+    /// A RENEWING, REBINDING (ciaddr set) or INIT-REBOOT (option 50) request, no
+    /// option 54, from a client this server has no record of: with a store shared by
+    /// several servers, another one may have made its lease.
+    fn may_be_elsewhere(&self, packet: &Packet) -> bool {
+        packet.message_type() == Some(MessageType::Request)
+            && packet.options.get(ServerIdentifier).is_none()
+            && asked_for(packet).is_some()
+            && self.server.table().get(&client_key(packet)).is_none()
+    }
+
+    /// Defers `packet` and asks the worker thread to look its client up in the store.
+    fn look_up(&mut self, packet: &Packet, from: &Source, ctx: &mut Context<'_, Message>) -> Reply {
+        let (Some(worker), Some(mailbox)) = (&mut self.worker, &self.mailbox) else {
+            return Reply::None;
+        };
+        let id = self.next_lookup;
+        self.next_lookup += 1;
+        let mailbox = mailbox.clone();
+        worker.lookup(client_key(packet), move |result| {
+            // Fails only once the server stopped: nobody is left to answer.
+            let _ = mailbox.post(Message::Found(id, result));
+        });
+        self.lookups.insert(id, ctx.defer(packet, from));
+        Reply::None
+    }
+
+    /// The store answered a lookup: a live lease of the address the client asks for
+    /// goes into the table, and the request is handled again (an ACK, held until its
+    /// extension is durable); anything else is silence, since a server must not NAK a
+    /// lease it cannot see.
+    fn found(&mut self, id: u64, result: LookupResult, ctx: &mut Context<'_, Message>) {
+        let Some(pending) = self.lookups.remove(&id) else {
+            return;
+        };
+        let request = pending.request().clone();
+        let now = secs(ctx.system_time());
+        let lease = match result {
+            Ok(Some(lease)) => lease,
+            Ok(None) => {
+                log::debug!("no lease in the store for {}", client_key(&request));
+                self.ready.push_back(pending.reply(Reply::None));
+                return;
+            }
+            Err(e) => {
+                warn!("looking up {}: {e}", client_key(&request));
+                self.ready.push_back(pending.reply(Reply::None));
+                return;
+            }
+        };
+        let usable = matches!(
+            &lease,
+            Change::Bound { addr, until, .. } if Some(*addr) == asked_for(&request) && *until > now
+        );
+        if !usable || self.server.table().get(&client_key(&request)).is_some() {
+            self.ready.push_back(pending.reply(Reply::None));
+            return;
+        }
+        log::info!(
+            "{} rebinds a lease from the store: {lease:?}",
+            client_key(&request)
+        );
+        self.server.apply(&lease);
+        let outcome = self.outcome(&request, now);
+        let is_ack = outcome
+            .reply
+            .as_ref()
+            .is_some_and(|r| r.message_type() == Some(MessageType::Ack));
+        match (self.worker.as_mut(), is_ack) {
+            (Some(worker), true) if !outcome.changes.is_empty() => {
+                self.since_compact += outcome.changes.len() as u64;
+                let seq = worker.submit(outcome.changes.clone());
+                self.waiting.push_back(Held {
+                    seq,
+                    changes: outcome.changes,
+                    answer: outcome.reply.map(|reply| (pending, reply)),
+                });
+            }
+            _ => self.ready.push_back(pending.reply(Reply::None)),
+        }
+    }
+
+    /// The reply now if it promises nothing durable, else the changes to the worker
+    /// and the reply held until they are committed.
+    fn hold(
+        &mut self,
+        outcome: Outcome,
+        packet: &Packet,
+        from: &Source,
+        ctx: &mut Context<'_, Message>,
+    ) -> Reply {
         let Some(worker) = &mut self.worker else {
             return outcome.reply.into();
         };
         let is_ack = |reply: &Packet| reply.message_type() == Some(MessageType::Ack);
         let (seq, changes) = if !outcome.changes.is_empty() {
-            let changes = outcome.changes.len();
-            self.since_compact += changes as u64;
-            (worker.submit(outcome.changes), changes)
+            self.since_compact += outcome.changes.len() as u64;
+            (worker.submit(outcome.changes.clone()), outcome.changes)
         } else if outcome.reply.as_ref().is_some_and(is_ack) && !self.waiting.is_empty() {
             // Nothing new, but it may confirm a lease whose write is still queued.
-            (worker.next_seq() - 1, 0)
+            (worker.next_seq() - 1, Vec::new())
         } else {
             return outcome.reply.into();
         };
@@ -197,8 +316,9 @@ impl<S: LeaseStore> LeaseHandler<S> {
         Reply::None
     }
 
-    /// A batch is committed: its replies go to `ready`; or it failed: stop.
-    fn durable(&mut self, done: Done) -> Option<Reply> {
+    /// A batch is committed: its replies go to `ready` (a NAK instead of an ACK whose
+    /// address the shared store gave another client); or it failed: stop.
+    fn durable(&mut self, done: Done, now: Secs) -> Option<Reply> {
         let committed = match done.result {
             Ok(committed) => committed,
             Err(e) => {
@@ -216,19 +336,46 @@ impl<S: LeaseStore> LeaseHandler<S> {
             let Some(held) = self.waiting.pop_front() else {
                 break;
             };
-            let refused = results
-                .by_ref()
-                .take(held.changes)
-                .find(|c| !matches!(c, Committed::Durable))
-                .cloned();
+            let refused = held
+                .changes
+                .iter()
+                .zip(results.by_ref().take(held.changes.len()))
+                .find(|(_, c)| !matches!(c, Committed::Durable))
+                .map(|(change, c)| (change.clone(), c.clone()));
             let Some((pending, reply)) = held.answer else {
+                if let Some((change, conflict)) = refused {
+                    warn!("the store refused {change:?}: {conflict:?}");
+                }
                 continue;
             };
             match refused {
                 None => self.ready.push_back(pending.reply(reply)),
-                Some(conflict) => {
+                Some((change, Committed::Conflict { addr, holder })) => {
+                    let until = match change {
+                        Change::Bound { until, .. } => until,
+                        _ => now + u64::from(self.server.settings().lease_secs),
+                    };
+                    let held_by = holder
+                        .as_ref()
+                        .map_or_else(|| "taken".to_owned(), |h| format!("held by {h}"));
+                    let request = pending.request();
+                    let client = client_key(request);
+                    let nak = self.server.conflict(request, addr, holder, until);
+                    // A REQUEST's ACK becomes a NAK; a rapid-commit DISCOVER or a
+                    // BOOTP request gets silence, and the client tries again.
+                    if request.message_type() == Some(MessageType::Request)
+                        && reply.message_type() == Some(MessageType::Ack)
+                    {
+                        warn!("{addr} is {held_by} in the shared store: NAK to {client}");
+                        self.ready.push_back(pending.reply(nak));
+                    } else {
+                        warn!("{addr} is {held_by} in the shared store: no answer to {client}");
+                        self.ready.push_back(pending.reply(Reply::None));
+                    }
+                }
+                Some((_, refused)) => {
                     warn!(
-                        "not acknowledging xid {:#010x}: {conflict:?}",
+                        "not answering xid {:#010x}: {refused:?}",
                         pending.request().xid
                     );
                     self.ready.push_back(pending.reply(Reply::None));
@@ -272,6 +419,16 @@ impl<S: LeaseStore> LeaseHandler<S> {
     }
 }
 
+/// The address a REQUEST asks to keep: ciaddr (RENEWING, REBINDING), else option 50
+/// (INIT-REBOOT).
+fn asked_for(packet: &Packet) -> Option<std::net::Ipv4Addr> {
+    if packet.ciaddr != std::net::Ipv4Addr::UNSPECIFIED {
+        Some(packet.ciaddr)
+    } else {
+        packet.options.get(RequestedIpAddress)
+    }
+}
+
 /// `DHCPOFFER xid 0x... chaddr ... yiaddr ...`: a packet in one line.
 fn packet_summary(packet: &Packet) -> String {
     let kind = packet
@@ -295,6 +452,9 @@ impl<S: LeaseStore> Handler for LeaseHandler<S> {
 
     fn init(&mut self, ctx: &mut Context<'_, Message>) -> Result<(), HandlerError> {
         if let Some(store) = self.store.take() {
+            if store.shared() {
+                self.mailbox = Some(ctx.mailbox().clone());
+            }
             let mailbox = ctx.mailbox().clone();
             let worker = StoreWorker::spawn(store, move |done| {
                 // Fails only once the server stopped: nobody is left to answer.
@@ -332,10 +492,14 @@ impl<S: LeaseStore> Handler for LeaseHandler<S> {
     }
 
     fn message(&mut self, message: Message, ctx: &mut Context<'_, Message>) -> Reply {
-        if let Message::Durable(done) = message {
-            if let Some(stop) = self.durable(done) {
-                return stop;
+        match message {
+            Message::Durable(done) => {
+                if let Some(stop) = self.durable(done, secs(ctx.system_time())) {
+                    return stop;
+                }
             }
+            Message::Found(id, result) => self.found(id, result, ctx),
+            Message::Release => {}
         }
         self.next_ready(ctx)
     }

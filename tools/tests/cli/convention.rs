@@ -176,3 +176,38 @@ fn the_daemons_take_log_and_keep_log_level_for_old_scripts() {
         assert_eq!(out.status.code(), Some(1), "{flag}: {out:?}");
     }
 }
+
+/// `--database` needs the PostgreSQL store, which a build without the `postgres`
+/// feature does not have: a usage error that says how to get it, not a silent
+/// server with no store. With the feature, it excludes `--lease-file`.
+#[test]
+fn lease_server_database_is_a_usage_error_without_the_feature_or_with_a_lease_file() {
+    let (args, problem): (&[&str], &str) = if cfg!(feature = "postgres") {
+        (
+            &[
+                "--database",
+                "host=/nowhere",
+                "--lease-file",
+                "/nowhere/leases",
+            ],
+            "lease_server: --lease-file and --database exclude each other",
+        )
+    } else {
+        (
+            &["--database", "host=/nowhere"],
+            "lease_server: --database: this build has no PostgreSQL store; build with \
+             --features postgres",
+        )
+    };
+    let mut full = vec![
+        "--server",
+        "198.18.0.1",
+        "--range",
+        "198.18.0.100-198.18.0.150",
+    ];
+    full.extend_from_slice(args);
+    let out = output("lease_server", &full);
+    assert_eq!(out.status.code(), Some(EXIT_USAGE), "{out:?}");
+    let stderr = text(&out.stderr);
+    assert!(stderr.starts_with(problem), "{stderr}");
+}

@@ -9,6 +9,7 @@ mod durable_acks;
 mod lease_file;
 mod pxe_boot;
 mod send_build;
+mod shared_store;
 mod snoop_folders;
 
 use std::fs;

@@ -365,3 +365,225 @@ mod store {
         assert_eq!(before, vec![bound(1, 10, later), bound(2, 11, later)]);
     }
 }
+
+/// Two `lease_server` processes on 127.0.0.1 sharing one throw-away cluster
+/// (`--database`): DORAs at both, then the database shows every address held by one
+/// client and every ACK; then one server is killed with SIGKILL and the other ACKs a
+/// REBINDING client of the dead one (RFC 2131 section 4.4.5).
+///
+/// The pool is in 127.99.0.0/16, on the loopback interface: a REBINDING client's ACK
+/// goes to its ciaddr (RFC 2131 section 4.1), and every address of 127/8 is this
+/// machine's, so it arrives at the client's socket, bound to 0.0.0.0, and nothing
+/// leaves the machine.
+#[cfg(feature = "postgres")]
+mod two_servers {
+    use std::collections::{HashMap, HashSet};
+    use std::io::{BufRead, BufReader};
+    use std::net::{Ipv4Addr, SocketAddrV4};
+    use std::process::{Child, Command, Stdio};
+    use std::sync::mpsc;
+    use std::thread;
+    use std::time::{Duration, Instant};
+
+    use ex_dhcp::lease::ClientKey;
+    use ex_dhcp::options::{RequestedIpAddress, ServerIdentifier};
+    use ex_dhcp::{Client, MessageType, Packet};
+    use ex_dhcp_testkit::postgres::Cluster;
+
+    const CLIENTS_PER_SERVER: u32 = 50;
+    const WAIT: Duration = Duration::from_secs(5);
+    /// A DORA that loses its address to the other server is NAKed and starts over.
+    const TRIES: usize = 20;
+
+    /// A running lease_server, killed (SIGKILL) when dropped.
+    struct Server {
+        child: Child,
+        addr: SocketAddrV4,
+        id: Ipv4Addr,
+    }
+
+    impl Drop for Server {
+        fn drop(&mut self) {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+
+    fn start(url: &str, id: Ipv4Addr, client_port: u16) -> Server {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_lease_server"))
+            .args(["--server", &id.to_string()])
+            .args(["--mask", "255.255.0.0", "--lease-time", "600"])
+            .args(["--range", "127.99.0.100-127.99.0.250"])
+            .args([
+                "--bind",
+                "127.0.0.1",
+                "--port",
+                "0",
+                "--broadcast",
+                "127.0.0.1",
+            ])
+            .args(["--client-port", &client_port.to_string()])
+            .args(["--database", url])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("start lease_server");
+        let stdout = child.stdout.take().expect("piped");
+        let (lines, read) = mpsc::channel();
+        // Drains the log for the server's whole life: a full pipe would stall it.
+        thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                let _ = lines.send(line);
+            }
+        });
+        let deadline = Instant::now() + Duration::from_secs(60);
+        let port = loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            let line = read
+                .recv_timeout(left)
+                .unwrap_or_else(|_| panic!("lease_server --server {id} did not start"));
+            if let Some(port) = line.split("serving on 127.0.0.1:").nth(1) {
+                break port.trim().parse().expect("a port");
+            }
+        };
+        thread::spawn(move || while read.recv().is_ok() {});
+        Server {
+            child,
+            addr: SocketAddrV4::new(Ipv4Addr::LOCALHOST, port),
+            id,
+        }
+    }
+
+    fn mac(n: u32) -> [u8; 6] {
+        let [a, b, c, d] = n.to_be_bytes();
+        [2, 0x99, a, b, c, d]
+    }
+
+    fn key(n: u32) -> String {
+        ClientKey::Hw(1, mac(n).to_vec()).to_string()
+    }
+
+    fn packet(kind: MessageType, n: u32, xid: u32) -> Packet {
+        let mut packet = Packet::new(kind);
+        packet.set_mac(mac(n));
+        packet.xid = xid;
+        packet
+    }
+
+    /// DISCOVER, OFFER, REQUEST, ACK against `server`, started over after a NAK:
+    /// the address ACKed.
+    fn dora(
+        client: &mut Client,
+        server: &Server,
+        n: u32,
+        xid: &mut u32,
+        naks: &mut usize,
+    ) -> Ipv4Addr {
+        for _ in 0..TRIES {
+            *xid += 1;
+            let discover = packet(MessageType::Discover, n, *xid);
+            let (offer, _) = client
+                .exchange(&discover, server.addr, WAIT)
+                .expect("an OFFER");
+            assert_eq!(offer.message_type(), Some(MessageType::Offer));
+            let request = packet(MessageType::Request, n, *xid)
+                .with_option(RequestedIpAddress, offer.yiaddr)
+                .with_option(ServerIdentifier, server.id);
+            let (answer, _) = client
+                .exchange(&request, server.addr, WAIT)
+                .expect("an answer");
+            match answer.message_type() {
+                Some(MessageType::Ack) => return answer.yiaddr,
+                Some(MessageType::Nak) => *naks += 1,
+                other => panic!("client {n}: {other:?} to a REQUEST"),
+            }
+        }
+        panic!("client {n}: no ACK from {} in {TRIES} tries", server.id)
+    }
+
+    #[test]
+    #[ignore = "needs PostgreSQL (Debian postgresql, libpq-dev): run `.ci/interop postgres`"]
+    fn two_lease_servers_share_one_pool_and_survive_one_killed() {
+        let cluster = Cluster::start();
+        let url = cluster.url();
+        let mut client = Client::bind(SocketAddrV4::new(Ipv4Addr::UNSPECIFIED, 0)).expect("bind");
+        let client_port = client.local_addr().expect("bound").port();
+        let a = start(&url, Ipv4Addr::new(127, 99, 0, 1), client_port);
+        let b = start(&url, Ipv4Addr::new(127, 99, 0, 2), client_port);
+
+        // Interleaved, so both servers reach for the same free addresses.
+        let mut acked: HashMap<u32, Ipv4Addr> = HashMap::new();
+        let mut xid = 0x9900_0000;
+        let mut naks = 0;
+        for i in 0..CLIENTS_PER_SERVER {
+            let (n, m) = (i, CLIENTS_PER_SERVER + i);
+            acked.insert(n, dora(&mut client, &a, n, &mut xid, &mut naks));
+            acked.insert(m, dora(&mut client, &b, m, &mut xid, &mut naks));
+        }
+
+        // Interleaved, the servers race for the same addresses: the losers were NAKed.
+        assert!(naks > 0, "no race was lost: the conflict path did not run");
+        let rows = cluster
+            .psql("SELECT host(addr) || ' ' || client FROM ex_dhcp_leases WHERE state = 'bound'");
+        let rows: Vec<(Ipv4Addr, String)> = rows
+            .lines()
+            .map(|line| {
+                let (addr, client) = line.split_once(' ').expect("addr client");
+                (addr.parse().expect("an address"), client.to_owned())
+            })
+            .collect();
+        let addrs: HashSet<_> = rows.iter().map(|(addr, _)| *addr).collect();
+        let clients: HashSet<_> = rows.iter().map(|(_, client)| client.clone()).collect();
+        assert_eq!(addrs.len(), rows.len(), "an address held twice: {rows:?}");
+        assert_eq!(clients.len(), rows.len(), "a client holding two: {rows:?}");
+        let distinct: HashSet<_> = acked.values().collect();
+        assert_eq!(
+            distinct.len(),
+            acked.len(),
+            "one address ACKed to two clients"
+        );
+        for (n, addr) in &acked {
+            assert!(
+                rows.contains(&(*addr, key(*n))),
+                "client {n}'s ACKed {addr} is not in the table"
+            );
+        }
+
+        // A last client of A, which B has never heard of (B learns other servers'
+        // clients only from a lost race for their address); then A dies.
+        let last = 2 * CLIENTS_PER_SERVER;
+        let last_addr = dora(&mut client, &a, last, &mut xid, &mut naks);
+        drop(a);
+        // Both rebind at B: client 0 (which B may know from a lost race) and the last
+        // client, whom B finds only by looking it up in the database.
+        for (n, addr) in [(0, acked[&0]), (last, last_addr)] {
+            xid += 1;
+            let mut rebind = packet(MessageType::Request, n, xid);
+            rebind.ciaddr = addr;
+            rebind.flags = rebind.flags.with_broadcast(true);
+            let (ack, _) = client.exchange(&rebind, b.addr, WAIT).expect("B answers");
+            assert_eq!(ack.message_type(), Some(MessageType::Ack), "client {n}");
+            assert_eq!(ack.yiaddr, addr);
+        }
+        let held_by_last = cluster.psql(&format!(
+            "SELECT host(addr) FROM ex_dhcp_leases WHERE client = '{}'",
+            key(last)
+        ));
+        assert_eq!(
+            held_by_last,
+            last_addr.to_string(),
+            "B extended it in the table"
+        );
+        // And a client the database does not know gets silence, not a NAK.
+        xid += 1;
+        let mut stranger = packet(MessageType::Request, 9_999, xid);
+        stranger.ciaddr = Ipv4Addr::new(127, 99, 0, 250);
+        stranger.flags = stranger.flags.with_broadcast(true);
+        client.send(&stranger, b.addr).expect("send");
+        assert!(
+            client.receive(xid, Duration::from_secs(2)).is_err(),
+            "silence"
+        );
+        drop(b);
+    }
+}
