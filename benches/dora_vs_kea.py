@@ -6,7 +6,8 @@
         [--baseline EXE --servers kea-memfile,base-file,lease-file] [--search STEPS]
         [--threads] [--fsyncs] [--nice -19]
 
-`--servers kea-pgsql` runs Kea with its PostgreSQL lease backend against a throw-away
+`--servers kea-pgsql,lease-pgsql` runs Kea with its PostgreSQL lease backend, and
+lease_server with `--database` (build it with `--features postgres`), against a throw-away
 cluster (initdb as the `postgres` user in the work directory, Unix socket only, no TCP,
 default durability: fsync and synchronous_commit on), the database pinned to the
 server's CPU; `kea-admin db-init pgsql` creates Kea's schema, and the lease table is
@@ -124,6 +125,7 @@ def pg_start(work):
         "-D", os.path.join(pg, "data"), "-l", os.path.join(pg, "server.log"), "-w",
         "-o", f"-c listen_addresses='' -k {pg}", "start")
     run("psql", "-h", pg, "-U", "postgres", "-c", "CREATE DATABASE kea")
+    run("psql", "-h", pg, "-U", "postgres", "-c", "CREATE DATABASE exdhcp")
     run("kea-admin", "db-init", "pgsql", "-u", "postgres", "-p", "unused", "-n", "kea", "-h", pg)
     return pg
 
@@ -200,6 +202,9 @@ def start_server(kind, work, lease_server, baseline=None):
             if os.path.exists(lease_file):
                 os.remove(lease_file)
             command += ["--lease-file", lease_file]
+        elif kind == "lease-pgsql":
+            # lease_server built with `--features postgres`; PgStore creates its schema.
+            command += ["--database", f"host={PG} dbname=exdhcp user=postgres"]
         env = os.environ
     process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env)
     time.sleep(1.0)  # both bind within milliseconds; a second covers a loaded machine
@@ -238,6 +243,9 @@ def one_run(kind, rate, secs, clients, work, lease_server, baseline=None):
             os.remove(path)
     if kind == "kea-pgsql":
         run("psql", "-h", PG, "-U", "postgres", "-d", "kea", "-c", "TRUNCATE lease4")
+    if kind == "lease-pgsql":
+        run("psql", "-h", PG, "-U", "postgres", "-d", "exdhcp", "-c",
+            "DROP TABLE IF EXISTS ex_dhcp_leases, ex_dhcp_schema_version")
     server = start_server(kind, work, lease_server, baseline)
     before = cpu_ticks(server.pid)
     threads_before = thread_ticks(server.pid)
@@ -341,7 +349,7 @@ def main():
     rows = []
     setup()
     global PG
-    PG = pg_start(work) if "kea-pgsql" in servers else None
+    PG = pg_start(work) if {"kea-pgsql", "lease-pgsql"} & set(servers) else None
     try:
         for rate in rates:
             # Interleaved: each rate runs every server before the next rate.
