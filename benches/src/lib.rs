@@ -5,6 +5,7 @@
 //! (`src/bin/codec_worst.rs`) all measure the same code.
 //!
 
+pub mod ratio;
 use std::hint::black_box;
 use std::path::PathBuf;
 

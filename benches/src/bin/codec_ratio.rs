@@ -12,22 +12,11 @@
 //! 1 means ex_dhcp is faster), with the targets: decode ≥ 3x, encode ≥ 2x.
 
 use std::hint::black_box;
-use std::time::Instant;
 
 use ex_dhcp_benches as support;
 
+use support::ratio::{arg, interleaved, Pair};
 use support::Fixture;
-
-/// One measured operation on a fixture.
-type Op = fn(&mut Fixture);
-
-/// A comparison: what is measured on each side and the speed-up ex_dhcp must reach.
-struct Pair {
-    name: &'static str,
-    ex: Op,
-    dhcproto: Op,
-    target: f64,
-}
 
 const PAIRS: [Pair; 3] = [
     Pair {
@@ -60,33 +49,6 @@ const PAIRS: [Pair; 3] = [
     },
 ];
 
-/// Nanoseconds per call of `op`, over `iters` calls.
-fn time(op: Op, fixture: &mut Fixture, iters: u32) -> f64 {
-    let start = Instant::now();
-    for _ in 0..iters {
-        op(fixture);
-    }
-    start.elapsed().as_nanos() as f64 / f64::from(iters)
-}
-
-fn median(values: &mut [f64]) -> f64 {
-    values.sort_by(f64::total_cmp);
-    let mid = values.len() / 2;
-    if values.len() % 2 == 1 {
-        values[mid]
-    } else {
-        (values[mid - 1] + values[mid]) / 2.0
-    }
-}
-
-fn arg(index: usize, default: u32) -> u32 {
-    std::env::args()
-        .nth(index)
-        .map(|a| a.parse().expect("ROUNDS and ITERS are positive integers"))
-        .unwrap_or(default)
-        .max(1)
-}
-
 fn main() {
     let rounds = arg(1, 41);
     let iters = arg(2, 2000);
@@ -99,25 +61,7 @@ fn main() {
     for packet in support::packets() {
         let mut fixture = Fixture::new(&packet);
         for pair in &PAIRS {
-            // Warm up both sides once before measuring.
-            time(pair.ex, &mut fixture, iters);
-            time(pair.dhcproto, &mut fixture, iters);
-            let mut ex = Vec::new();
-            let mut other = Vec::new();
-            let mut ratios = Vec::new();
-            for round in 0..rounds {
-                let (a, b) = if round % 2 == 0 {
-                    let a = time(pair.ex, &mut fixture, iters);
-                    (a, time(pair.dhcproto, &mut fixture, iters))
-                } else {
-                    let b = time(pair.dhcproto, &mut fixture, iters);
-                    (time(pair.ex, &mut fixture, iters), b)
-                };
-                ex.push(a);
-                other.push(b);
-                ratios.push(b / a);
-            }
-            let ratio = median(&mut ratios);
+            let (ex, other, ratio) = interleaved(pair, &mut fixture, rounds, iters);
             let met = ratio >= pair.target;
             if !met {
                 missed += 1;
@@ -126,8 +70,8 @@ fn main() {
                 "{:<16} {:<22} {:>11.1} {:>12.1} {:>6.2}x {:>6.1}x {:>5}",
                 packet.name,
                 pair.name,
-                median(&mut ex),
-                median(&mut other),
+                ex,
+                other,
                 ratio,
                 pair.target,
                 if met { "yes" } else { "NO" }

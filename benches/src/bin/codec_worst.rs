@@ -18,22 +18,11 @@
 //! encode ≥ 2x, on every packet.
 
 use std::hint::black_box;
-use std::time::Instant;
 
 use ex_dhcp_benches as support;
 
+use support::ratio::{arg, interleaved, median, time, Pair};
 use support::Fixture;
-
-/// One measured operation on a fixture.
-type Op = fn(&mut Fixture);
-
-/// A comparison: what is measured on each side and the speed-up ex_dhcp must reach.
-struct Pair {
-    name: &'static str,
-    ex: Op,
-    dhcproto: Op,
-    target: f64,
-}
 
 const PAIRS: [Pair; 3] = [
     Pair {
@@ -60,33 +49,6 @@ const PAIRS: [Pair; 3] = [
     },
 ];
 
-/// Nanoseconds per call of `op`, over `iters` calls.
-fn time(op: Op, fixture: &mut Fixture, iters: u32) -> f64 {
-    let start = Instant::now();
-    for _ in 0..iters {
-        op(fixture);
-    }
-    start.elapsed().as_nanos() as f64 / f64::from(iters)
-}
-
-fn median(values: &mut [f64]) -> f64 {
-    values.sort_by(f64::total_cmp);
-    let mid = values.len() / 2;
-    if values.len() % 2 == 1 {
-        values[mid]
-    } else {
-        (values[mid - 1] + values[mid]) / 2.0
-    }
-}
-
-fn arg(index: usize, default: u32) -> u32 {
-    std::env::args()
-        .nth(index)
-        .map(|a| a.parse().expect("ROUNDS and ITERS are positive integers"))
-        .unwrap_or(default)
-        .max(1)
-}
-
 /// Medians of one operation on one packet: ex_dhcp ns, and dhcproto ns with the
 /// ratio when dhcproto can decode the packet.
 fn measure(
@@ -100,27 +62,8 @@ fn measure(
         let mut ex: Vec<f64> = (0..rounds).map(|_| time(pair.ex, fixture, iters)).collect();
         return (median(&mut ex), None);
     }
-    time(pair.ex, fixture, iters);
-    time(pair.dhcproto, fixture, iters);
-    let mut ex = Vec::new();
-    let mut other = Vec::new();
-    let mut ratios = Vec::new();
-    for round in 0..rounds {
-        let (a, b) = if round % 2 == 0 {
-            let a = time(pair.ex, fixture, iters);
-            (a, time(pair.dhcproto, fixture, iters))
-        } else {
-            let b = time(pair.dhcproto, fixture, iters);
-            (time(pair.ex, fixture, iters), b)
-        };
-        ex.push(a);
-        other.push(b);
-        ratios.push(b / a);
-    }
-    (
-        median(&mut ex),
-        Some((median(&mut other), median(&mut ratios))),
-    )
+    let (ex, other, ratio) = interleaved(pair, fixture, rounds, iters);
+    (ex, Some((other, ratio)))
 }
 
 fn main() {
