@@ -13,6 +13,15 @@ default durability: fsync and synchronous_commit on), the database pinned to the
 server's CPU; `kea-admin db-init pgsql` creates Kea's schema, and the lease table is
 emptied before each run. Needs Debian's postgresql.
 
+`lease-pgsql-x2` runs two lease_servers on that one database, each `--bind` and
+`--server` its own address (198.18.0.1, 198.18.0.3), both pinned to the server's CPU,
+against two perfdhcp, each from its own address (198.18.0.2, 198.18.0.4) to one server
+at half the rate with half the clients and its own base MAC (disjoint clients);
+`lease-pgsql-x2h` is the same with each server allocating from its own half of the
+pool. After each such run the lease table is checked (bound rows, distinct addresses
+and clients, addresses with two clients, clients with two addresses) and printed in a
+further table; a rate is clean when both exchanges of both perfdhcp lose less than 1%.
+
 Needs root (network namespaces), Debian's kea-dhcp4-server and kea-admin (perfdhcp),
 and a release build of the tool (`cargo build --release -p ex_dhcp-tools --bin
 lease_server`, the default EXE). Two namespaces joined by a veth pair, 198.18.0.0/16:
@@ -47,6 +56,19 @@ CLIENT_NS = f"exdbench-cli-{os.getpid()}"
 # an exhausted pool (a /22 of 1,009 addresses answered a third of 3,000 DISCOVERs).
 SERVER_IP = "198.18.0.1"
 CLIENT_IP = "198.18.0.2"
+# `lease-pgsql-x2`: the second lease_server's address, and the second perfdhcp's.
+SERVER_IP2 = "198.18.0.3"
+CLIENT_IP2 = "198.18.0.4"
+# perfdhcp's base MACs for the two floods of `lease-pgsql-x2`: they differ in the
+# second byte, perfdhcp randomizes the low bytes only (`-R` clients), so the two
+# floods are disjoint sets of clients.
+MAC_BASES = ("00:0c:01:02:03:04", "00:0d:01:02:03:04")
+# `lease-pgsql-x2h`: the same two servers and database, each allocating from its own
+# half of the pool (both still read and write the one table: a client of either is
+# seen by both), so that their allocation cursors do not walk the same addresses.
+HALVES = {SERVER_IP: ("198.18.1.0", "198.18.127.255"),
+          SERVER_IP2: ("198.18.128.0", "198.18.254.250")}
+SPLIT_KINDS = ("lease-pgsql-x2", "lease-pgsql-x2h")
 SUBNET = "198.18.0.0"
 PREFIX = "16"
 MASK = "255.255.0.0"
@@ -81,6 +103,8 @@ def setup():
         run("ip", "-n", name, "link", "set", "lo", "up")
         run("ip", "-n", name, "addr", "add", f"{ip}/{PREFIX}", "dev", dev)
         run("ip", "-n", name, "link", "set", dev, "up")
+    run("ip", "-n", SERVER_NS, "addr", "add", f"{SERVER_IP2}/{PREFIX}", "dev", "bsrv")
+    run("ip", "-n", CLIENT_NS, "addr", "add", f"{CLIENT_IP2}/{PREFIX}", "dev", "bcli")
 
 
 def teardown():
@@ -179,11 +203,11 @@ def wait_port_free(seconds=10):
         time.sleep(0.2)
 
 
-def start_server(kind, work, lease_server, baseline=None):
-    holders = wait_port_free()
+def start_server(kind, work, lease_server, baseline=None, server_ip=SERVER_IP, check=True):
+    holders = wait_port_free() if check else ""
     if holders:
         sys.exit(f"port 67 is still held before starting {kind}: {holders}")
-    log = open(os.path.join(work, f"{kind}.log"), "w")
+    log = open(os.path.join(work, f"{kind}-{server_ip}.log"), "w")
     pin = ["nice", "-n", str(NICE), "taskset", "-c", SERVER_CPU]
     if kind in ("kea-memfile", "kea-pgsql"):
         path = os.path.join(work, "kea.json")
@@ -194,7 +218,9 @@ def start_server(kind, work, lease_server, baseline=None):
     else:
         exe = baseline if kind.startswith("base-") else lease_server
         command = ["ip", "netns", "exec", SERVER_NS, *pin, exe,
-                   "--server", SERVER_IP, "--mask", MASK, "--range", f"{POOL_FIRST}-{POOL_LAST}",
+                   "--server", server_ip, "--mask", MASK, "--range",
+                   "-".join(HALVES[server_ip]) if kind == "lease-pgsql-x2h"
+                   else f"{POOL_FIRST}-{POOL_LAST}",
                    "--lease-time", str(LEASE_SECS), "--allow-relays", "on", "--port", "67",
                    "--log-level", "warn"]
         if kind.endswith("-file"):
@@ -202,9 +228,12 @@ def start_server(kind, work, lease_server, baseline=None):
             if os.path.exists(lease_file):
                 os.remove(lease_file)
             command += ["--lease-file", lease_file]
-        elif kind == "lease-pgsql":
+        elif kind in ("lease-pgsql", *SPLIT_KINDS):
             # lease_server built with `--features postgres`; PgStore creates its schema.
             command += ["--database", f"host={PG} dbname=exdhcp user=postgres"]
+            if kind in SPLIT_KINDS:
+                # Two servers on one database, each on its own address.
+                command += ["--bind", server_ip]
         env = os.environ
     process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env)
     time.sleep(1.0)  # both bind within milliseconds; a second covers a loaded machine
@@ -243,9 +272,11 @@ def one_run(kind, rate, secs, clients, work, lease_server, baseline=None):
             os.remove(path)
     if kind == "kea-pgsql":
         run("psql", "-h", PG, "-U", "postgres", "-d", "kea", "-c", "TRUNCATE lease4")
-    if kind == "lease-pgsql":
+    if kind in ("lease-pgsql", *SPLIT_KINDS):
         run("psql", "-h", PG, "-U", "postgres", "-d", "exdhcp", "-c",
             "DROP TABLE IF EXISTS ex_dhcp_leases, ex_dhcp_schema_version")
+    if kind in SPLIT_KINDS:
+        return split_run(kind, rate, secs, clients, work, lease_server)
     server = start_server(kind, work, lease_server, baseline)
     before = cpu_ticks(server.pid)
     threads_before = thread_ticks(server.pid)
@@ -284,6 +315,67 @@ def one_run(kind, rate, secs, clients, work, lease_server, baseline=None):
             name: (ticks - threads_before.get(name, 0)) * 1e6 / ticks_per_sec / acks
             for name, ticks in threads_after.items() if acks
         },
+    }
+
+
+def table_check():
+    """The lease table after a run: bound rows, distinct addresses and clients, and
+    addresses held by two clients or clients holding two addresses (both must be 0)."""
+    query = ("SELECT count(*), count(DISTINCT addr), count(DISTINCT client), "
+             "(SELECT count(*) FROM (SELECT addr FROM ex_dhcp_leases WHERE state = 'bound' "
+             "GROUP BY addr HAVING count(DISTINCT client) > 1) a), "
+             "(SELECT count(*) FROM (SELECT client FROM ex_dhcp_leases WHERE state = 'bound' "
+             "GROUP BY client HAVING count(*) > 1) c) "
+             "FROM ex_dhcp_leases WHERE state = 'bound'")
+    out = run("psql", "-h", PG, "-U", "postgres", "-d", "exdhcp", "-At", "-F", ",",
+              "-c", query).stdout.strip()
+    rows, addrs, clients, shared_addrs, multi_clients = (int(x) for x in out.split(","))
+    return {"rows": rows, "addrs": addrs, "clients": clients,
+            "shared_addrs": shared_addrs, "multi_clients": multi_clients}
+
+
+def split_run(kind, rate, secs, clients, work, lease_server):
+    """Two lease_servers on one database, each bound to its own address and pinned to
+    the single server's CPU (with PostgreSQL: the same CPU budget as one server), and
+    two perfdhcp on the client CPU, each from its own address to one server, at half
+    the rate, half the clients each, disjoint MACs."""
+    servers = [start_server(kind, work, lease_server, server_ip=ip, check=(ip == SERVER_IP))
+               for ip in (SERVER_IP, SERVER_IP2)]
+    before = sum(cpu_ticks(server.pid) for server in servers)
+    floods = []
+    for local, target, mac in zip((CLIENT_IP, CLIENT_IP2), (SERVER_IP, SERVER_IP2), MAC_BASES):
+        floods.append(subprocess.Popen(
+            ["ip", "netns", "exec", CLIENT_NS, "nice", "-n", str(NICE), "taskset", "-c",
+             CLIENT_CPU, "perfdhcp", "-4", "-r", str(rate // 2), "-p", str(secs),
+             "-R", str(clients // 2), "-W", "2000000", "-b", f"mac={mac}", "-l", local, target],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))
+    reports = [flood.communicate() for flood in floods]
+    after = sum(cpu_ticks(server.pid) for server in servers)
+    for server in servers:
+        stop_server(server)
+    parts = []
+    for report, err in reports:
+        do, ra = section(report, "DISCOVER-OFFER"), section(report, "REQUEST-ACK")
+        if not do or not ra:
+            sys.exit(f"perfdhcp printed no report for {kind} at {rate}/s:\n{report}\n{err}")
+        parts.append((do, ra))
+    sent_do = sum(do.get("sent packets", 0) for do, _ in parts)
+    sent_ra = sum(ra.get("sent packets", 0) for _, ra in parts)
+    acks = sum(ra.get("received packets", 0) for _, ra in parts)
+    drops = [(100 * (1 - do.get("received packets", 0) / max(do.get("sent packets", 1), 1)),
+              100 * (1 - ra.get("received packets", 0) / max(ra.get("sent packets", 1), 1)))
+             for do, ra in parts]
+    ticks_per_sec = os.sysconf("SC_CLK_TCK")
+    table = table_check()
+    return {
+        "server": kind, "rate": rate,
+        "discovers": int(sent_do), "requests": int(sent_ra),
+        # The worse of the two floods, so that clean means clean in both.
+        "do_drop": max(d for d, _ in drops), "ra_drop": max(r for _, r in drops),
+        "drops": drops, "acks": [ra.get("received packets", 0) for _, ra in parts],
+        "dora_per_sec": acks / secs,
+        "cpu_us_per_dora": (after - before) * 1e6 / ticks_per_sec / acks if acks else float("nan"),
+        "acks_per_sync": None, "threads": {}, "table": table,
     }
 
 
@@ -349,7 +441,7 @@ def main():
     rows = []
     setup()
     global PG
-    PG = pg_start(work) if {"kea-pgsql", "lease-pgsql"} & set(servers) else None
+    PG = pg_start(work) if {"kea-pgsql", "lease-pgsql", *SPLIT_KINDS} & set(servers) else None
     try:
         for rate in rates:
             # Interleaved: each rate runs every server before the next rate.
@@ -359,6 +451,9 @@ def main():
                 print(f"{kind} {rate}/s: DORA {row['dora_per_sec']:.0f}/s, drops "
                       f"{row['do_drop']:.1f}% / {row['ra_drop']:.1f}%, "
                       f"{row['cpu_us_per_dora']:.1f} us CPU per DORA", file=sys.stderr)
+                if "table" in row:
+                    print(f"  per flood drops {row['drops']}, ACKs {row['acks']}, "
+                          f"table {row['table']}", file=sys.stderr)
         for _ in range(args.search):
             # Bisect every server's boundary, servers interleaved again.
             for kind in servers:
@@ -390,6 +485,20 @@ def main():
     for kind in servers:
         best, worst = best_clean(rows, kind)
         print(f"| {kind} | {best} | {worst or '-'} |")
+    split = [row for row in rows if "table" in row]
+    if split:
+        print()
+        print("| server | rate/s | flood 1 DO/RA lost | flood 2 DO/RA lost | ACKs 1 + 2 | "
+              "bound rows | distinct addrs | distinct clients | addrs with 2 clients | "
+              "clients with 2 addrs |")
+        print("|---|---|---|---|---|---|---|---|---|---|")
+        for row in split:
+            (d1, r1), (d2, r2) = row["drops"]
+            t = row["table"]
+            print(f"| {row['server']} | {row['rate']} | {d1:.1f}% / {r1:.1f}% | "
+                  f"{d2:.1f}% / {r2:.1f}% | {row['acks'][0]:.0f} + {row['acks'][1]:.0f} | "
+                  f"{t['rows']} | {t['addrs']} | {t['clients']} | {t['shared_addrs']} | "
+                  f"{t['multi_clients']} |")
     if args.threads:
         print()
         print("| server | rate/s | CPU µs per DORA, by thread |")
