@@ -2,6 +2,7 @@
 //! alternating which goes first, and medians taken (used by `codec_ratio` and
 //! `codec_worst`).
 
+use std::hint::black_box;
 use std::time::Instant;
 
 use crate::Fixture;
@@ -21,6 +22,33 @@ pub struct Pair {
     /// The ratio (dhcproto time / ex_dhcp time) to reach.
     pub target: f64,
 }
+
+/// The three comparisons: fresh decode, decode into a reused packet (`decode_from`)
+/// and `encode_to`, each against dhcproto, with the targets.
+pub const PAIRS: [Pair; 3] = [
+    Pair {
+        name: "decode",
+        ex: |f| drop(black_box(f.ex_decode())),
+        dhcproto: |f| drop(black_box(f.dhcproto_decode())),
+        target: 3.0,
+    },
+    Pair {
+        name: "decode_from",
+        ex: |f| f.ex_decode_from(),
+        dhcproto: |f| drop(black_box(f.dhcproto_decode())),
+        target: 3.0,
+    },
+    Pair {
+        name: "encode_to",
+        ex: |f| {
+            black_box(f.ex_encode_to());
+        },
+        dhcproto: |f| {
+            black_box(f.dhcproto_encode());
+        },
+        target: 2.0,
+    },
+];
 
 /// Nanoseconds per call of `op`, over `iters` calls.
 pub fn time(op: Op, fixture: &mut Fixture, iters: u32) -> f64 {

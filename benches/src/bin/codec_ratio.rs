@@ -11,43 +11,10 @@
 //! side and the median of the per-round ratios (dhcproto time / ex_dhcp time; above
 //! 1 means ex_dhcp is faster), with the targets: decode ≥ 3x, encode ≥ 2x.
 
-use std::hint::black_box;
-
 use ex_dhcp_benches as support;
 
-use support::ratio::{arg, interleaved, Pair};
+use support::ratio::{arg, interleaved, PAIRS};
 use support::Fixture;
-
-const PAIRS: [Pair; 3] = [
-    Pair {
-        name: "decode (fresh)",
-        ex: |f| {
-            black_box(f.ex_decode());
-        },
-        dhcproto: |f| {
-            black_box(f.dhcproto_decode());
-        },
-        target: 3.0,
-    },
-    Pair {
-        name: "decode_from (reused)",
-        ex: |f| f.ex_decode_from(),
-        dhcproto: |f| {
-            black_box(f.dhcproto_decode());
-        },
-        target: 3.0,
-    },
-    Pair {
-        name: "encode_to",
-        ex: |f| {
-            black_box(f.ex_encode_to());
-        },
-        dhcproto: |f| {
-            black_box(f.dhcproto_encode());
-        },
-        target: 2.0,
-    },
-];
 
 fn main() {
     let rounds = arg(1, 41);

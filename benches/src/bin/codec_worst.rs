@@ -17,37 +17,10 @@
 //! BOOTP, reading the vendor area's zeros as PAD options). Targets: decode ≥ 3x,
 //! encode ≥ 2x, on every packet.
 
-use std::hint::black_box;
-
 use ex_dhcp_benches as support;
 
-use support::ratio::{arg, interleaved, median, time, Pair};
+use support::ratio::{arg, interleaved, median, time, Pair, PAIRS};
 use support::Fixture;
-
-const PAIRS: [Pair; 3] = [
-    Pair {
-        name: "decode",
-        ex: |f| drop(black_box(f.ex_decode())),
-        dhcproto: |f| drop(black_box(f.dhcproto_decode())),
-        target: 3.0,
-    },
-    Pair {
-        name: "decode_from",
-        ex: |f| f.ex_decode_from(),
-        dhcproto: |f| drop(black_box(f.dhcproto_decode())),
-        target: 3.0,
-    },
-    Pair {
-        name: "encode_to",
-        ex: |f| {
-            black_box(f.ex_encode_to());
-        },
-        dhcproto: |f| {
-            black_box(f.dhcproto_encode());
-        },
-        target: 2.0,
-    },
-];
 
 /// Medians of one operation on one packet: ex_dhcp ns, and dhcproto ns with the
 /// ratio when dhcproto can decode the packet.
