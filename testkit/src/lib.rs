@@ -13,6 +13,7 @@ pub mod misdirect;
 pub mod observe;
 pub mod postgres;
 pub mod replay;
+pub mod stores;
 
 use ex_dhcp::Handler;
 

@@ -11,6 +11,7 @@ use ex_dhcp::lease::{
 };
 
 use super::file::Dir;
+use ex_dhcp_testkit::stores::FullDisk;
 
 const WAIT: Duration = Duration::from_secs(10);
 
@@ -134,23 +135,9 @@ fn every_submission_is_reported_once_in_order() {
     assert!(store.commits() <= 500);
 }
 
-struct Failing;
-
-impl LeaseStore for Failing {
-    fn load(&mut self, _: &mut dyn FnMut(Change)) -> Result<(), StoreError> {
-        Ok(())
-    }
-
-    fn commit(&mut self, _: &[Change]) -> Result<Vec<Committed>, StoreError> {
-        Err(StoreError::Io(std::io::Error::other(
-            "no space left on device",
-        )))
-    }
-}
-
 #[test]
 fn a_failed_commit_reaches_the_callback() {
-    let (mut worker, reports) = worker(Failing);
+    let (mut worker, reports) = worker(FullDisk);
     worker.submit(vec![bound(1)]);
     let batch = reports.recv_timeout(WAIT).unwrap();
     assert_eq!(batch.seqs, 0..1);

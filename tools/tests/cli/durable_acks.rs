@@ -7,14 +7,13 @@ use std::fs;
 use std::net::{Ipv4Addr, SocketAddrV4};
 use std::time::Duration;
 
-use ex_dhcp::lease::{
-    Change, ClientKey, Committed, LeaseFile, LeaseServer, LeaseStore, Pool, Settings, StoreError,
-};
+use ex_dhcp::lease::{Change, ClientKey, LeaseFile, LeaseServer, LeaseStore, Pool, Settings};
 use ex_dhcp::options::{RequestedIpAddress, ServerIdentifier};
 use ex_dhcp::{Config, Harness, MessageType, Outgoing, Packet, StopReason};
 use ex_dhcp_tools::lease_server::handler::{LeaseHandler, Message};
 
 use crate::{free_udp_port, lease_server, run, TempDir};
+use ex_dhcp_testkit::stores::FullDisk;
 
 const SERVER: Ipv4Addr = Ipv4Addr::new(198, 18, 0, 1);
 const MASK: Ipv4Addr = Ipv4Addr::new(255, 255, 255, 0);
@@ -185,24 +184,9 @@ fn a_second_ack_for_a_lease_does_not_overtake_the_first_write() {
         .all(|out| out.packet.message_type() == Some(MessageType::Ack)));
 }
 
-/// A disk that is full.
-struct Full;
-
-impl LeaseStore for Full {
-    fn load(&mut self, _: &mut dyn FnMut(Change)) -> Result<(), StoreError> {
-        Ok(())
-    }
-
-    fn commit(&mut self, _: &[Change]) -> Result<Vec<Committed>, StoreError> {
-        Err(StoreError::Io(std::io::Error::other(
-            "no space left on device",
-        )))
-    }
-}
-
 #[test]
 fn a_store_error_stops_the_server_and_no_ack_leaves() {
-    let mut harness = harness(Full);
+    let mut harness = harness(FullDisk);
     let addr = offer(&mut harness, 1);
     assert!(harness.inject(request(1, addr)).is_none());
     let message = harness.posted(WAIT).expect("the failure is reported");
