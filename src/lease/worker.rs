@@ -17,11 +17,10 @@ use std::fmt;
 use std::ops::Range;
 use std::thread::{self, JoinHandle};
 
-use crossbeam_channel::{unbounded, Receiver, Sender};
-
 use super::engine::Change;
 use super::store::{Committed, LeaseStore, StoreError};
 use super::table::ClientKey;
+use crate::wake::{self, Waker};
 
 /// One batch made durable (or not): what the worker's callback receives.
 #[derive(Debug)]
@@ -78,7 +77,7 @@ enum Job {
 /// # Ok::<(), std::io::Error>(())
 /// ```
 pub struct StoreWorker<S: LeaseStore> {
-    jobs: Option<Sender<Job>>,
+    jobs: Option<wake::Sender<Job>>,
     thread: Option<JoinHandle<S>>,
     next: u64,
 }
@@ -87,7 +86,7 @@ impl<S: LeaseStore> fmt::Debug for StoreWorker<S> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("StoreWorker")
             .field("next", &self.next)
-            .field("queued", &self.jobs.as_ref().map_or(0, Sender::len))
+            .field("queued", &self.jobs.as_ref().map_or(0, wake::Sender::len))
             .finish()
     }
 }
@@ -96,7 +95,8 @@ impl<S: LeaseStore> StoreWorker<S> {
     /// Starts the thread (named `lease-store`) with `store`; `on_done` runs on it after
     /// every batch. Fails only if the thread cannot be started.
     pub fn spawn(store: S, on_done: impl FnMut(Done) + Send + 'static) -> std::io::Result<Self> {
-        let (jobs, queue) = unbounded();
+        // The thread parks without spinning while the queue is empty (`crate::wake`).
+        let (jobs, queue) = wake::unbounded(&Waker::new());
         let thread = thread::Builder::new()
             .name("lease-store".into())
             .spawn(move || run(store, &queue, on_done))?;
@@ -184,15 +184,19 @@ impl<S: LeaseStore> Drop for StoreWorker<S> {
 /// empties still gets its batches reported.
 const MAX_BATCH: u64 = 4096;
 
-fn run<S: LeaseStore>(mut store: S, queue: &Receiver<Job>, mut on_done: impl FnMut(Done)) -> S {
+fn run<S: LeaseStore>(
+    mut store: S,
+    queue: &wake::Receiver<Job>,
+    mut on_done: impl FnMut(Done),
+) -> S {
     // Submissions `first..next` are in `batch`, not yet committed.
     let (mut first, mut next) = (0, 0);
     let mut batch = Vec::new();
     // `recv` fails only once the StoreWorker is gone and the queue is empty.
-    while let Ok(job) = queue.recv() {
+    while let Some(job) = queue.recv() {
         let mut job = Some(job);
         // Group commit: everything that queued up while the last commit ran.
-        while let Some(current) = job.take().or_else(|| queue.try_recv().ok()) {
+        while let Some(current) = job.take().or_else(|| queue.inner().try_recv().ok()) {
             match current {
                 Job::Commit(changes) => {
                     batch.extend(changes);
