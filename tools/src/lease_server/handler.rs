@@ -9,7 +9,7 @@ use std::path::Path;
 
 use ex_dhcp::lease::{
     client_key, Change, Committed, Done, LeaseFile, LeaseFileError, LeaseServer, LeaseStore,
-    LookupResult, Outcome, Secs, StoreWorker,
+    LookupResult, Outcome, Secs, StoreWorker, WorkerConfig,
 };
 use ex_dhcp::options::{RequestedIpAddress, ServerIdentifier};
 use ex_dhcp::{
@@ -137,6 +137,8 @@ pub struct LeaseHandler<S: LeaseStore = LeaseFile> {
     /// REBINDING requests waiting for the store's lookup, by lookup number.
     lookups: HashMap<u64, Pending>,
     next_lookup: u64,
+    /// How the worker batches ([`LeaseHandler::commit_delay`]).
+    worker_config: WorkerConfig,
 }
 
 impl LeaseHandler<LeaseFile> {
@@ -161,7 +163,15 @@ impl<S: LeaseStore> LeaseHandler<S> {
             mailbox: None,
             lookups: HashMap::new(),
             next_lookup: 0,
+            worker_config: WorkerConfig::default(),
         }
+    }
+
+    /// Lets the store worker wait `delay` for more changes before each commit
+    /// ([`WorkerConfig::commit_delay`]; `--commit-delay`).
+    pub fn commit_delay(mut self, delay: Duration) -> Self {
+        self.worker_config = self.worker_config.commit_delay(delay);
+        self
     }
 
     /// The lease logic and its table.
@@ -456,7 +466,7 @@ impl<S: LeaseStore> Handler for LeaseHandler<S> {
                 self.mailbox = Some(ctx.mailbox().clone());
             }
             let mailbox = ctx.mailbox().clone();
-            let worker = StoreWorker::spawn(store, move |done| {
+            let worker = StoreWorker::spawn_with(store, self.worker_config, move |done| {
                 // Fails only once the server stopped: nobody is left to answer.
                 let _ = mailbox.post(Message::Durable(done));
             })
