@@ -506,10 +506,10 @@ impl<H: Handler> Server<H> {
     /// handler); true once it has, and [`Server::join`] will then not wait for the
     /// handler. Without polling: see [`Server::stopped`] to wait in a `select!`.
     pub fn wait_timeout(&self, timeout: Duration) -> bool {
-        match self.stopped.recv_timeout(timeout) {
-            Ok(()) => unreachable!("nothing is ever sent on the stopped channel"),
-            Err(error) => error.is_disconnected(),
-        }
+        // Nothing is ever sent on `stopped`: it only disconnects.
+        self.stopped
+            .recv_timeout(timeout)
+            .is_err_and(|error| error.is_disconnected())
     }
 
     /// A receiver that is disconnected once the server has stopped (its handler
