@@ -5,8 +5,9 @@
 //! core and is microseconds away. On a server whose threads share one core (pinned,
 //! or a small machine with other work), it is the opposite: each yield switches to
 //! the thread that just woke, which yields back, and a request that should cost
-//! three thread switches (receive, handler, sender) costs a dozen. The profile in
-//! BENCHMARKS.md ("Wake-ups") showed the scheduler as the largest cost per exchange.
+//! three thread switches (receive, handler, sender) costs a dozen. The profiles in
+//! BENCHMARKS.md ("Where the time goes", "CPU per exchange") showed the scheduler as
+//! the largest cost per exchange.
 //!
 //! Here the data still flows over crossbeam channels; only the waiting differs. The
 //! consuming thread takes what is queued with `try_recv`, and when nothing is, it
@@ -18,9 +19,16 @@
 //!
 //! A thread may wait on several channels with one [`Waker`]: each of them wakes it.
 //! Spurious returns from `park` are harmless: the consumer looks again.
+//!
+//! What still spins is crossbeam's own blocking: a `send` into a full bounded channel
+//! waits as crossbeam does (the receiver's `try_recv` wakes it), as does a plain
+//! crossbeam `recv` or `select!` on these channels (the shutdown drain's).
+
+// With `lease` alone, only the store worker uses this module (unbounded, `recv`).
+#![cfg_attr(not(feature = "server"), allow(dead_code))]
 
 use std::fmt;
-use std::sync::atomic::{fence, Ordering};
+use std::sync::atomic::{fence, AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::thread::{self, Thread};
 use std::time::Instant;
@@ -49,14 +57,16 @@ impl Waker {
 
     /// Makes the calling thread the one this waker wakes. Call it on that thread
     /// before it first looks at its channels (a [`Receiver::recv`] does it itself).
+    /// A waker wakes one thread, the first to register: its channels' receivers stay
+    /// on that thread.
     pub(crate) fn register(&self) {
+        if let Some(registered) = self.thread.get() {
+            debug_assert_eq!(registered.id(), thread::current().id(), "one thread waits");
+            return;
+        }
         let current = thread::current();
         let registered = self.thread.get_or_init(|| current.clone());
-        debug_assert_eq!(
-            registered.id(),
-            current.id(),
-            "a waker wakes one thread: the first to register"
-        );
+        debug_assert_eq!(registered.id(), current.id(), "one thread waits");
         // Pairs with the fence in `wake`: either the producer sees this thread, or
         // this thread's next look at the channels sees what the producer queued.
         fence(Ordering::SeqCst);
@@ -87,18 +97,23 @@ impl Waker {
 }
 
 /// A crossbeam sender that wakes the receiving thread after every send, and once more
-/// when it is dropped (so that the receiver sees a disconnection without polling).
+/// when the last of its clones is dropped (so that the receiver sees the disconnection
+/// without polling; dropping any other clone wakes nobody).
 pub(crate) struct Sender<T> {
     // `None` only inside `drop`, so that the channel is disconnected before the wake.
     inner: Option<crossbeam_channel::Sender<T>>,
     waker: Waker,
+    /// How many clones of this sender are alive.
+    clones: Arc<AtomicUsize>,
 }
 
 impl<T> Clone for Sender<T> {
     fn clone(&self) -> Self {
+        self.clones.fetch_add(1, Ordering::Relaxed);
         Sender {
             inner: self.inner.clone(),
             waker: self.waker.clone(),
+            clones: Arc::clone(&self.clones),
         }
     }
 }
@@ -144,7 +159,11 @@ impl<T> Sender<T> {
 impl<T> Drop for Sender<T> {
     fn drop(&mut self) {
         drop(self.inner.take());
-        self.waker.wake();
+        // The last clone: the channel is disconnected now (the receiver's own senders
+        // outside this count, crossbeam's, are never made).
+        if self.clones.fetch_sub(1, Ordering::AcqRel) == 1 {
+            self.waker.wake();
+        }
     }
 }
 
@@ -170,6 +189,7 @@ impl<T> Receiver<T> {
 
     /// The crossbeam receiver, for a thread that waits on several channels with one
     /// [`Waker`] (or takes values without waiting).
+    #[cfg_attr(not(feature = "lease"), allow(dead_code))]
     pub(crate) fn inner(&self) -> &crossbeam_channel::Receiver<T> {
         &self.inner
     }
@@ -180,8 +200,10 @@ impl<T> Receiver<T> {
     }
 }
 
-/// A channel of at most `capacity` values whose sends wake `waker`'s thread.
+/// A channel of at most `capacity` values whose sends wake `waker`'s thread. Not a
+/// zero-capacity one: its `send` would wait for a receiver blocked in crossbeam.
 pub(crate) fn bounded<T>(capacity: usize, waker: &Waker) -> (Sender<T>, Receiver<T>) {
+    debug_assert!(capacity > 0, "a rendezvous channel never completes here");
     wrap(crossbeam_channel::bounded(capacity), waker)
 }
 
@@ -197,6 +219,7 @@ fn wrap<T>(
     let sender = Sender {
         inner: Some(sender),
         waker: waker.clone(),
+        clones: Arc::new(AtomicUsize::new(1)),
     };
     let receiver = Receiver {
         inner: receiver,

@@ -107,15 +107,17 @@ pub struct WorkerConfig {
 }
 
 impl WorkerConfig {
-    /// How long the worker waits, after the first submission of a batch arrives,
-    /// for more to join it before it commits (PostgreSQL's `commit_delay`). Zero,
-    /// the default, commits at once: batches then form only while a commit runs,
-    /// which under load is enough, but at a few hundred requests a second each
-    /// batch holds one submission and costs an `fsync` and three thread wake-ups
-    /// (the worker's, the handler's for the result, the sender's for the reply).
-    /// A delay of a few milliseconds trades that much latency on each held reply
-    /// (a DHCP client waits seconds before it retransmits) for fewer of all three.
-    /// Capped at one second.
+    /// How long the worker waits for more submissions before it commits one that
+    /// found it idle (nothing queued): the idea of PostgreSQL's `commit_delay`. Zero,
+    /// the default, commits at once. Batches form anyway while a commit runs, which
+    /// under load is enough, and those do not wait; but at a few hundred requests a
+    /// second each batch would hold one submission and cost an `fsync` and three
+    /// thread wake-ups (the worker's, the handler's for the result, the sender's for
+    /// the reply). A delay of a few milliseconds trades up to that much latency on
+    /// each held reply (a DHCP client waits seconds before it retransmits) for fewer
+    /// of all three. Lookups and compactions queued during the wait wait with it,
+    /// and a shutdown may wait that long. Capped at one second.
+    #[must_use]
     pub fn commit_delay(mut self, delay: Duration) -> Self {
         self.commit_delay = delay.min(MAX_COMMIT_DELAY);
         self
@@ -243,11 +245,15 @@ fn run<S: LeaseStore>(
     let (mut first, mut next) = (0, 0);
     let mut batch = Vec::new();
     // `recv` fails only once the StoreWorker is gone and the queue is empty.
-    while let Some(job) = queue.recv() {
-        if !delay.is_zero() && matches!(job, Job::Commit(_)) {
+    loop {
+        // Nothing queued: this job starts a batch alone, and may wait for company.
+        let idle = queue.inner().is_empty();
+        let Some(job) = queue.recv() else { break };
+        if idle && !delay.is_zero() && matches!(job, Job::Commit(_)) {
             // Let the batch fill. A sleep, not a park: the submissions arriving
             // meanwhile must not wake this thread one by one (their wake-ups only
-            // leave the parker's token set, which costs them no system call).
+            // leave the parker's token set, which costs them no system call). What
+            // queued during the last commit is a batch already and does not wait.
             thread::sleep(delay);
         }
         let mut job = Some(job);

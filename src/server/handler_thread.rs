@@ -81,8 +81,10 @@ pub(crate) fn run<H: Handler>(mut dispatcher: Dispatcher<H>, wiring: Wiring<H>) 
     drop(started);
     // When the tick is next due, as crossbeam's `tick` would deliver it: an interval
     // after the last one was taken (a late tick is not made up for).
-    let mut next_tick = interval.map(|interval| Instant::now() + interval);
+    // An interval too long to add to the clock is no tick at all, as with `tick`.
+    let mut next_tick = interval.and_then(|interval| Instant::now().checked_add(interval));
     let mut burst = 0;
+    let mut messages_first = false;
     let reason = loop {
         // Follow-up work the handler gave itself comes before anything else; a handler
         // that keeps continuing still sees a stop or a call once per burst.
@@ -106,14 +108,22 @@ pub(crate) fn run<H: Handler>(mut dispatcher: Dispatcher<H>, wiring: Wiring<H>) 
                 None => continue,
             }
         }
-        // The fast path: packets and messages already queued.
+        // The fast path: packets and messages already queued, taken in turn so that
+        // neither a flood of packets nor one of messages holds up the other.
         if burst < BURST {
-            let step = if let Ok(event) = incoming.try_recv() {
-                Some(handle(&mut dispatcher, event, &recycle))
-            } else if let Ok(message) = messages.try_recv() {
+            messages_first = !messages_first;
+            let packet = |dispatcher: &mut Dispatcher<H>| {
+                let event = incoming.try_recv().ok()?;
+                Some(handle(dispatcher, event, &recycle))
+            };
+            let message = |dispatcher: &mut Dispatcher<H>| {
+                let message = messages.try_recv().ok()?;
                 Some(dispatcher.message(message, Instant::now()))
+            };
+            let step = if messages_first {
+                message(&mut dispatcher).or_else(|| packet(&mut dispatcher))
             } else {
-                None
+                packet(&mut dispatcher).or_else(|| message(&mut dispatcher))
             };
             if let Some(step) = step {
                 burst += 1;
@@ -124,21 +134,22 @@ pub(crate) fn run<H: Handler>(mut dispatcher: Dispatcher<H>, wiring: Wiring<H>) 
             }
         }
         burst = 0;
-        // The other inputs, the tick before the packets so that a flood cannot starve it.
+        // The other inputs, one at most per pass: the tick first (it is due at most once
+        // an interval), so that no flood of calls or packets can starve it.
         let now = Instant::now();
-        let step = match control.try_recv() {
+        let step = match (next_tick, interval) {
+            (Some(due), Some(interval)) if due <= now => {
+                next_tick = now.checked_add(interval);
+                Some(dispatcher.tick(now))
+            }
+            _ => None,
+        };
+        let step = step.or_else(|| match control.try_recv() {
             Ok(Control::Run(job)) => Some(dispatcher.run(job, now)),
             Ok(Control::Stop) | Err(TryRecvError::Disconnected) => {
                 Some(Step::Stop(StopReason::Shutdown))
             }
             Err(TryRecvError::Empty) => None,
-        };
-        let step = step.or_else(|| match (next_tick, interval) {
-            (Some(due), Some(interval)) if due <= now => {
-                next_tick = Some(now + interval);
-                Some(dispatcher.tick(now))
-            }
-            _ => None,
         });
         // A closed failure channel (the sender thread is gone) is not a reason to stop:
         // the closed outgoing queue is.
@@ -146,15 +157,15 @@ pub(crate) fn run<H: Handler>(mut dispatcher: Dispatcher<H>, wiring: Wiring<H>) 
             let failure = failures.try_recv().ok()?;
             Some(dispatcher.send_failed(failure, now))
         });
+        let step = step.or_else(|| {
+            let message = messages.try_recv().ok()?;
+            Some(dispatcher.message(message, now))
+        });
         let step = step.or_else(|| match incoming.try_recv() {
             Ok(event) => Some(handle(&mut dispatcher, event, &recycle)),
             // Every receive thread and every handle is gone.
             Err(TryRecvError::Disconnected) => Some(Step::Stop(StopReason::Shutdown)),
             Err(TryRecvError::Empty) => None,
-        });
-        let step = step.or_else(|| {
-            let message = messages.try_recv().ok()?;
-            Some(dispatcher.message(message, now))
         });
         match step {
             Some(step) => {

@@ -89,7 +89,8 @@ impl<H: Handler> Harness<H> {
                 device: socket.device.as_deref().map(Arc::from),
             })
             .collect();
-        // No thread waits on a harness's mailbox: `posted` polls it with a timeout.
+        // No thread parks on a harness's mailbox through `crate::wake`: `posted` waits
+        // in crossbeam's `recv_timeout`, which crossbeam's own send notifies.
         let (sender, messages) = crate::wake::unbounded(&crate::wake::Waker::new());
         let messages = messages.into_inner();
         let mailbox = Mailbox::new(sender);

@@ -1,4 +1,5 @@
-//! `Handler::tick` runs at the configured interval, and not at all by default.
+//! `Handler::tick` runs at the configured interval, and not at all by default; a flood
+//! of packets starves neither the tick nor the mailbox.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
@@ -59,19 +60,36 @@ fn no_tick_by_default() {
     assert_eq!(server.call(|state| state.count), Ok(0));
 }
 
-/// Ticks, and takes a while over every DISCOVER, so that a flood keeps its queue full.
+/// Ticks, takes a while over every DISCOVER (so that a flood keeps its queue full), and
+/// reports its messages.
 struct SlowTicker {
     ticks: mpsc::Sender<Instant>,
+    messages: mpsc::Sender<u32>,
 }
 
 impl Handler for SlowTicker {
-    type Message = ();
-    ex_dhcp_testkit::silent_callbacks!(request, decline);
+    type Message = u32;
+    fn request(
+        &mut self,
+        _: &ex_dhcp::Packet,
+        _: &ex_dhcp::Source,
+        _: &mut ex_dhcp::Context<'_, u32>,
+    ) -> Reply {
+        Reply::None
+    }
+    fn decline(
+        &mut self,
+        _: &ex_dhcp::Packet,
+        _: &ex_dhcp::Source,
+        _: &mut ex_dhcp::Context<'_, u32>,
+    ) -> Reply {
+        Reply::None
+    }
     fn discover(
         &mut self,
         _: &ex_dhcp::Packet,
         _: &ex_dhcp::Source,
-        _: &mut ex_dhcp::Context,
+        _: &mut ex_dhcp::Context<'_, u32>,
     ) -> Reply {
         let busy = Instant::now();
         while busy.elapsed() < Duration::from_micros(100) {
@@ -79,21 +97,22 @@ impl Handler for SlowTicker {
         }
         Reply::None
     }
-    fn tick(&mut self, _: &mut ex_dhcp::Context) -> Reply {
+    fn tick(&mut self, _: &mut ex_dhcp::Context<'_, u32>) -> Reply {
         let _ = self.ticks.send(Instant::now());
+        Reply::None
+    }
+    fn message(&mut self, n: u32, _: &mut ex_dhcp::Context<'_, u32>) -> Reply {
+        let _ = self.messages.send(n);
         Reply::None
     }
 }
 
-#[test]
-fn a_flood_of_packets_does_not_starve_the_tick() {
-    let (ticks, seen) = mpsc::channel();
-    let config = Config::default().tick(Duration::from_millis(20));
-    let (server, _client) = loopback_with(config, SlowTicker { ticks });
+/// Runs `watch` while another thread keeps `server`'s packet queue full (injection
+/// blocks while it is full), for no longer than WAIT; returns what `watch` returned and
+/// how many packets were injected.
+fn during_a_flood<R>(server: &ex_dhcp::Server<SlowTicker>, watch: impl FnOnce() -> R) -> (R, u32) {
     let flooding = AtomicBool::new(true);
-    let (got, injected) = std::thread::scope(|scope| {
-        // Injection blocks while the handler's queue is full: this thread keeps it
-        // full for as long as the test waits for ticks, and no longer than WAIT.
+    std::thread::scope(|scope| {
         let flood = scope.spawn(|| {
             let deadline = Instant::now() + WAIT;
             let mut xid = 0;
@@ -106,12 +125,45 @@ fn a_flood_of_packets_does_not_starve_the_tick() {
             }
             xid
         });
-        let got: Vec<Instant> = (0..3).map_while(|_| seen.recv_timeout(WAIT).ok()).collect();
+        let watched = watch();
         flooding.store(false, Ordering::Relaxed);
-        (got, flood.join().unwrap())
+        (watched, flood.join().unwrap())
+    })
+}
+
+#[test]
+fn a_flood_of_packets_does_not_starve_the_tick() {
+    let (ticks, seen) = mpsc::channel();
+    let (messages, _) = mpsc::channel();
+    let config = Config::default().tick(Duration::from_millis(20));
+    let (server, _client) = loopback_with(config, SlowTicker { ticks, messages });
+    let (got, injected) = during_a_flood(&server, || {
+        (0..3).map_while(|_| seen.recv_timeout(WAIT).ok()).count()
     });
-    assert_eq!(got.len(), 3, "ticks during a flood of {injected} packets");
+    assert_eq!(got, 3, "ticks during a flood of {injected} packets");
     let stats = server.shutdown().stats;
     let handled = stats.handled(Some(ex_dhcp::MessageType::Discover));
     assert!(handled > 10, "the flood was handled meanwhile: {stats:?}");
+}
+
+#[test]
+fn a_flood_of_packets_does_not_starve_the_mailbox() {
+    let (ticks, _) = mpsc::channel();
+    let (messages, delivered) = mpsc::channel();
+    let (server, _client) = loopback_with(Config::default(), SlowTicker { ticks, messages });
+    let mailbox = server.mailbox();
+    let (got, injected) = during_a_flood(&server, || {
+        // One message at a time: each is posted while the packet queue is full.
+        (0..20)
+            .map_while(|n| {
+                mailbox.post(n).ok()?;
+                delivered.recv_timeout(WAIT).ok()
+            })
+            .collect::<Vec<u32>>()
+    });
+    assert_eq!(
+        got,
+        (0..20).collect::<Vec<_>>(),
+        "during a flood of {injected} packets"
+    );
 }

@@ -33,7 +33,7 @@ macro_rules! lease_usage {
   --reserve MAC=ADDR     always give ADDR to MAC (repeatable)
   --lease-file PATH      keep leases in PATH across restarts (none: memory only)
   --commit-delay MS      wait MS milliseconds after a lease change for more to
-                         share its fsync or database commit (2);
+                         share its fsync or database commit (2; at most 1000);
                          ACKs wait for their commit, so they wait that much longer
   --database URL         keep leases in PostgreSQL (a libpq connection string),
                          shared with other servers of the same pool; needs a build
@@ -73,7 +73,7 @@ pub const DEFAULT_COMMIT_DELAY_MS: u64 = 2;
 /// several share one `fsync` (and one wake-up of each thread on the way to their
 /// ACKs), short against the seconds a client waits before it retransmits
 /// (BENCHMARKS.md, "CPU per exchange").
-pub const DEFAULT_COMMIT_DELAY: Duration = Duration::from_millis(2);
+pub const DEFAULT_COMMIT_DELAY: Duration = Duration::from_millis(DEFAULT_COMMIT_DELAY_MS);
 /// Default subnet mask, a /24.
 pub const DEFAULT_MASK: Ipv4Addr = Ipv4Addr::new(255, 255, 255, 0);
 
@@ -328,7 +328,7 @@ mod tests {
         assert_eq!(parsed.commit_delay, Duration::ZERO);
         let parsed = args("--server 198.18.0.1 --commit-delay 15").unwrap();
         assert_eq!(parsed.commit_delay, Duration::from_millis(15));
-        let said = format!("for more to\n                         share its fsync or database commit ({DEFAULT_COMMIT_DELAY_MS});");
+        let said = format!("for more to\n                         share its fsync or database commit ({DEFAULT_COMMIT_DELAY_MS};");
         assert!(USAGE.contains(&said), "the usage names another default");
     }
 
