@@ -1,5 +1,34 @@
 //! The protocol, RFC 2131 section 4.3, for one subnet: a request and the time in,
 //! a reply (or silence) and the lease changes to persist out. No I/O here.
+//!
+//! # Several servers on one range
+//!
+//! Servers that share one store (a database) and one range do not see one
+//! another's offers, and learn one another's leases only at start-up, from a
+//! refused commit ([`LeaseServer::conflict`]) or from a lookup. Allocating the
+//! same way, they would offer the same fresh addresses in step, and the loser of
+//! every race NAKs. So each server takes new addresses from its own part of the
+//! range first ([`Settings::share`], `--share K/N`): its part upwards, then its own
+//! expired leases (oldest first), and only then the other parts, downwards from
+//! their far end, where their servers come last. Two servers then meet only when
+//! the pool is nearly full, and a DISCOVER still costs O(log n): one cursor per
+//! walk that never moves back. A client that returns gets its old address first, as
+//! before, whichever part it is in, and every server answers for the whole range.
+//!
+//! Why not the alternatives:
+//! - Starting each new client's search at a hash of its identity (as dnsmasq does,
+//!   without a shared store) spreads addresses, but a server that does not know
+//!   the other's leases then lands on one with a probability equal to the other's
+//!   share of the pool (a tenth of the REQUESTs at 10% occupancy), and the search
+//!   from a random start walks runs of known addresses instead of an amortized
+//!   cursor: cost grows with occupancy.
+//! - Asking the store for a free address per DISCOVER would make the DISCOVER
+//!   path wait for the database, which the design keeps off the handler thread.
+//!
+//! The share is explicit configuration, not guessed: with the default
+//! ([`Share::WHOLE`](crate::lease::Share::WHOLE)) a server alone behaves exactly as before, and two servers
+//! given the whole range without shares still race (safely: the store refuses the
+//! second commit, the client is NAKed and starts over).
 
 use std::net::Ipv4Addr;
 
@@ -120,9 +149,17 @@ pub struct LeaseServer {
     settings: Settings,
     pool: Pool,
     table: LeaseTable,
-    /// The next range address to try that may never have been given out: below it,
-    /// every address is known to the table (or reserved), so new clients cost O(1).
+    /// The next address of this server's part of the range ([`Settings::share`]) to
+    /// try that may never have been given out: from the part's start to it, every
+    /// address is known to the table (or reserved), so new clients cost O(1).
     cursor: u32,
+    /// The last address of this server's part; `None` when the part is empty.
+    part_end: Option<u32>,
+    /// The rest of the range, walked downwards once the part is used up: per
+    /// segment, in walk order, its lowest address and the next one to try (the
+    /// addresses above it in the segment are known); a segment walked to its end is
+    /// dropped.
+    elsewhere: Vec<(u32, u32)>,
     stats: Stats,
     full_pool_log: RateLimited,
     ignored_decline_log: RateLimited,
@@ -140,12 +177,27 @@ pub fn client_key(request: &Packet) -> ClientKey {
 impl LeaseServer {
     /// A server with an empty lease table.
     pub fn new(settings: Settings, pool: Pool) -> Self {
-        let cursor = u32::from(pool.range().0);
+        let (first, last) = pool.range();
+        let (first, last) = (u32::from(first), u32::from(last));
+        let part = settings
+            .share
+            .part(first.into(), last.into())
+            .map(|(start, end)| (u32::from(start), u32::from(end)));
+        let (cursor, part_end, elsewhere) = match part {
+            Some((start, end)) => {
+                let below = (start > first).then(|| (first, start - 1));
+                let above = (end < last).then_some((end + 1, last));
+                (start, Some(end), below.into_iter().chain(above).collect())
+            }
+            None => (first, None, vec![(first, last)]),
+        };
         LeaseServer {
             settings,
             pool,
             table: LeaseTable::new(),
             cursor,
+            part_end,
+            elsewhere,
             stats: Stats::default(),
             full_pool_log: RateLimited::new(LOG_INTERVAL_SECS),
             ignored_decline_log: RateLimited::new(LOG_INTERVAL_SECS),
@@ -220,11 +272,36 @@ impl LeaseServer {
         Some(addr)
     }
 
-    /// An address the cursor may have skipped while reserved becomes reusable.
+    /// An address a cursor may have skipped while reserved becomes reusable.
     fn give_back(&mut self, addr: Ipv4Addr) {
-        if self.pool.in_range(addr) && u32::from(addr) < self.cursor {
+        if self.pool.in_range(addr) && self.passed(u32::from(addr)) {
             self.table.remember_free(addr, 0);
         }
+    }
+
+    /// True when the walk for never-used addresses has gone past `addr`, a range
+    /// address: it will not be found untouched again.
+    fn passed(&self, addr: u32) -> bool {
+        let part_start = self.cursor_start();
+        if self
+            .part_end
+            .is_some_and(|end| (part_start..=end).contains(&addr))
+        {
+            return addr < self.cursor;
+        }
+        !self
+            .elsewhere
+            .iter()
+            .any(|(low, next)| (*low..=*next).contains(&addr))
+    }
+
+    /// The first address of this server's part of the range.
+    fn cursor_start(&self) -> u32 {
+        let (first, last) = self.pool.range();
+        self.settings
+            .share
+            .part(first, last)
+            .map_or(u32::from(first), |(start, _)| u32::from(start))
     }
 
     /// Applies a change to the table: how a server replays its lease file, and how it
@@ -455,8 +532,10 @@ impl LeaseServer {
 
     /// Picks the address to offer, in RFC 2131 section 4.3.1's order: the client's
     /// reservation, its current or last address, the address it asks for, then a free
-    /// one, preferring addresses no client has had, then the one free the longest.
-    /// O(log n): no scan of the range or the table.
+    /// one, preferring addresses no client has had in this server's part of the range
+    /// ([`Settings::share`]; the whole range for a server alone), then the one free
+    /// the longest, then (several servers sharing the range) addresses no client has
+    /// had in the other parts. O(log n): no scan of the range or the table.
     fn choose(&mut self, request: &Packet, key: &ClientKey, now: Secs) -> Option<Ipv4Addr> {
         let mac = request.mac();
         let usable = |server: &Self, addr: Ipv4Addr| {
@@ -478,13 +557,17 @@ impl LeaseServer {
             return Some(addr);
         }
         // Reserved addresses (and any left from a wider range) are skipped: few.
-        self.table.reusable(now).find(|a| usable(self, *a))
+        if let Some(addr) = self.table.reusable(now).find(|a| usable(self, *a)) {
+            return Some(addr);
+        }
+        self.next_untouched_elsewhere()
     }
 
-    /// The next range address no client has had, moving the cursor past the ones
-    /// clients have had: amortized O(1), as the cursor never moves back.
+    /// The next address of this server's part of the range no client has had, moving
+    /// the cursor past the ones clients have had: amortized O(1), as the cursor never
+    /// moves back.
     fn next_untouched(&mut self) -> Option<Ipv4Addr> {
-        let last = u32::from(self.pool.range().1);
+        let last = self.part_end?;
         while self.cursor <= last {
             // After a restart the known addresses form long runs: walking them in the
             // index's order is a few ns each, once.
@@ -499,6 +582,37 @@ impl LeaseServer {
                 return Some(addr);
             }
             self.cursor = self.cursor.checked_add(1)?;
+        }
+        None
+    }
+
+    /// The next address no client has had outside this server's part, walking the
+    /// other parts downwards (from the range's end, and from below this part): their
+    /// own servers walk them upwards, so the two meet only when a part is full.
+    /// Amortized O(1), as each segment's cursor only moves down.
+    fn next_untouched_elsewhere(&mut self) -> Option<Ipv4Addr> {
+        while let Some(&(low, next)) = self.elsewhere.first() {
+            let found = self
+                .table
+                .last_untouched_from(Ipv4Addr::from(next))
+                .map(u32::from)
+                .filter(|addr| *addr >= low);
+            match found {
+                Some(addr) => {
+                    self.elsewhere[0].1 = addr;
+                    if !self.pool.is_reserved(Ipv4Addr::from(addr)) {
+                        return Some(Ipv4Addr::from(addr));
+                    }
+                    if addr > low {
+                        self.elsewhere[0].1 = addr - 1;
+                        continue;
+                    }
+                    self.elsewhere.remove(0);
+                }
+                None => {
+                    self.elsewhere.remove(0);
+                }
+            }
         }
         None
     }
@@ -654,10 +768,12 @@ impl LeaseServer {
     }
 
     /// A shared store refused `request`'s lease of `addr` ([`Committed::Conflict`]:
-    /// another server took the address first): the table is corrected so this server
-    /// does not offer `addr` again before `until` (the end the refused lease would
-    /// have had), held by `holder` if the store named it, else set aside; and the
-    /// answer is a NAK, so the client starts over with a DISCOVER.
+    /// another server took the address first) at `now`: the table is corrected so
+    /// this server does not offer `addr` again before the winner's hold ends
+    /// (`until`, as the store reported it; when the store cannot tell, the end the
+    /// refused lease would have had), held by `holder` if the store named it, else
+    /// set aside; and the answer is a NAK, so the client starts over with a
+    /// DISCOVER.
     ///
     /// [`Committed::Conflict`]: crate::lease::Committed::Conflict
     pub fn conflict(
@@ -665,8 +781,10 @@ impl LeaseServer {
         request: &Packet,
         addr: Ipv4Addr,
         holder: Option<ClientKey>,
-        until: Secs,
+        until: Option<Secs>,
+        now: Secs,
     ) -> Packet {
+        let until = until.unwrap_or_else(|| now + u64::from(self.settings.lease_secs));
         let key = client_key(request);
         if self.table.get(&key).is_some_and(|e| e.addr == addr) {
             self.table.forget(&key, 0);

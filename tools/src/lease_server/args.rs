@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use log::LevelFilter;
 
-use ex_dhcp::lease::{Mac, Settings};
+use ex_dhcp::lease::{Mac, Settings, Share};
 
 use crate::cli::args::{self as cli, UsageError};
 
@@ -35,6 +35,9 @@ macro_rules! lease_usage {
   --database URL         keep leases in PostgreSQL (a libpq connection string),
                          shared with other servers of the same pool; needs a build
                          with --features postgres; not with --lease-file
+  --share K/N            this server is the K-th of N sharing the range through one
+                         database: new clients get addresses from the K-th of N
+                         parts first, so the servers do not race (1/1: the whole)
   --bind ADDR            listen on this local address only (0.0.0.0: every address);
                          clients without an address broadcast, so a server for them
                          listens on 0.0.0.0 and picks the network with --interface
@@ -164,6 +167,7 @@ pub fn parse_with(
                 }
                 parsed.database = Some(url);
             }
+            "--share" => settings.share = share(flag, &args.text(flag)?)?,
             "--bind" => parsed.bind = args.value(flag)?,
             "--interface" => parsed.interface = Some(args.text(flag)?),
             "--user" => parsed.user = Some(args.text(flag)?),
@@ -227,6 +231,16 @@ pub fn switch(flag: &str, value: &str) -> Result<bool, UsageError> {
 
 fn list(flag: &str, value: &str) -> Result<Vec<Ipv4Addr>, UsageError> {
     value.split(',').map(|a| typed(flag, a)).collect()
+}
+
+/// Parses `K/N`, one-based: `2/2` is the second of two servers.
+fn share(flag: &str, value: &str) -> Result<Share, UsageError> {
+    let bad = || cli::error(format!("{flag} takes K/N with 1 <= K <= N, not {value:?}"));
+    let (k, n) = value.split_once('/').ok_or_else(bad)?;
+    let (k, n): (u32, u32) = (k.parse().map_err(|_| bad())?, n.parse().map_err(|_| bad())?);
+    k.checked_sub(1)
+        .and_then(|index| Share::new(index, n))
+        .ok_or_else(bad)
 }
 
 fn range(flag: &str, value: &str) -> Result<(Ipv4Addr, Ipv4Addr), UsageError> {
@@ -323,6 +337,21 @@ mod tests {
         } else {
             let text = parsed.unwrap_err().to_string();
             assert!(text.contains("--features postgres"), "{text}");
+        }
+    }
+
+    #[test]
+    fn share_is_one_based_and_checked() {
+        let parsed = args("--server 198.18.0.1 --share 2/3").unwrap();
+        assert_eq!(parsed.settings.share, Share::new(1, 3).unwrap());
+        let alone = args("--server 198.18.0.1").unwrap();
+        assert_eq!(alone.settings.share, Share::WHOLE);
+        for bad in ["0/2", "3/2", "1/0", "2", "a/b"] {
+            let error = args(&format!("--server 198.18.0.1 --share {bad}")).unwrap_err();
+            assert!(
+                error.to_string().contains("--share takes K/N"),
+                "{bad}: {error}"
+            );
         }
     }
 

@@ -350,17 +350,21 @@ impl<S: LeaseStore> LeaseHandler<S> {
             };
             match refused {
                 None => self.ready.push_back(pending.reply(reply)),
-                Some((change, Committed::Conflict { addr, holder })) => {
-                    let until = match change {
-                        Change::Bound { until, .. } => until,
-                        _ => now + u64::from(self.server.settings().lease_secs),
-                    };
+                Some((
+                    _,
+                    Committed::Conflict {
+                        addr,
+                        holder,
+                        until,
+                        ..
+                    },
+                )) => {
                     let held_by = holder
                         .as_ref()
                         .map_or_else(|| "taken".to_owned(), |h| format!("held by {h}"));
                     let request = pending.request();
                     let client = client_key(request);
-                    let nak = self.server.conflict(request, addr, holder, until);
+                    let nak = self.server.conflict(request, addr, holder, until, now);
                     // A REQUEST's ACK becomes a NAK; a rapid-commit DISCOVER or a
                     // BOOTP request gets silence, and the client tries again.
                     if request.message_type() == Some(MessageType::Request)

@@ -36,9 +36,10 @@ impl LeaseStore for Shared {
             .iter()
             .map(|change| match change {
                 Change::Bound { key, addr, until } => match rows.get(addr) {
-                    Some((holder, _)) if holder != key => Committed::Conflict {
+                    Some((holder, held_until)) if holder != key => Committed::Conflict {
                         addr: *addr,
                         holder: Some(holder.clone()),
+                        until: Some(*held_until),
                     },
                     _ => {
                         rows.retain(|_, (k, _)| k != key);

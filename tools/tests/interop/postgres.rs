@@ -169,7 +169,8 @@ mod store {
             store.commit(&[bound(6, 20, later)]).expect("commit"),
             vec![Committed::Conflict {
                 addr: addr(20),
-                holder: None
+                holder: None,
+                until: Some(later),
             }]
         );
         // A server whose clock is past the quarantine's end may take it.
@@ -206,7 +207,8 @@ mod store {
             vec![
                 Committed::Conflict {
                     addr: addr(10),
-                    holder: Some(client(1))
+                    holder: Some(client(1)),
+                    until: Some(later),
                 },
                 Committed::Durable
             ],
@@ -294,9 +296,14 @@ mod store {
                         "{addr} committed to two clients"
                     );
                 }
-                Committed::Conflict { addr: a, holder } => {
+                Committed::Conflict {
+                    addr: a,
+                    holder,
+                    until,
+                } => {
                     assert_eq!(a, addr);
                     assert!(holder.is_some(), "the holder of {addr} is named");
+                    assert!(until.is_some(), "the end of {addr}'s lease is given");
                 }
                 other => panic!("unexpected {other:?}"),
             }
