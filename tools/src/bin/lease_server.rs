@@ -71,7 +71,7 @@ fn run(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
         let store = open_database(&mut server, url, now())?;
         let running = Server::start(
             server_config(args),
-            LeaseHandler::with_store(server, Some(store)),
+            LeaseHandler::with_store(server, Some(store)).with_lookup_rate(args.lookup_rate),
         )?;
         let running = daemon::become_user(running, args.user.as_deref())?;
         info!("serving on {}", running.local_addr());

@@ -35,6 +35,10 @@ macro_rules! lease_usage {
   --database URL         keep leases in PostgreSQL (a libpq connection string),
                          shared with other servers of the same pool; needs a build
                          with --features postgres; not with --lease-file
+  --lookup-rate N        most database lookups a second for clients with no lease
+                         here (REBINDING, INIT-REBOOT); the rest are dropped
+                         silently, as RFC 2131 wants of a server without the
+                         lease (200; 0: none)
   --share K/N            this server is the K-th of N sharing the range through one
                          database: new clients get addresses from the K-th of N
                          parts first, so the servers do not race (1/1: the whole)
@@ -83,6 +87,8 @@ pub struct Args {
     pub lease_file: Option<PathBuf>,
     /// `--database`: the PostgreSQL lease store's connection string.
     pub database: Option<String>,
+    /// `--lookup-rate`: store lookups a second for clients with no lease here.
+    pub lookup_rate: u32,
     /// The local address to listen on.
     pub bind: Ipv4Addr,
     /// The interface to bind to.
@@ -126,6 +132,7 @@ pub fn parse_with(
         reservations: BTreeMap::new(),
         lease_file: None,
         database: None,
+        lookup_rate: crate::lease_server::budget::DEFAULT_LOOKUPS_PER_SEC,
         bind: Ipv4Addr::UNSPECIFIED,
         interface: None,
         port: DEFAULT_PORT,
@@ -167,6 +174,7 @@ pub fn parse_with(
                 }
                 parsed.database = Some(url);
             }
+            "--lookup-rate" => parsed.lookup_rate = args.value(flag)?,
             "--share" => settings.share = share(flag, &args.text(flag)?)?,
             "--bind" => parsed.bind = args.value(flag)?,
             "--interface" => parsed.interface = Some(args.text(flag)?),
@@ -290,7 +298,8 @@ mod tests {
              --lease-time 120 --reserve 02:00:00:00:00:01=198.18.0.50 --lease-file /tmp/l \
              --interface veth0 --port 67 --client-port 6868 --broadcast 127.0.0.1 \
              --rapid-commit on --allow-relays on --log-level debug --mode proxy \
-             --bind 127.0.0.1 --stats-every 2.5 --user nobody --max-offers 20 --max-offers-per-relay 5",
+             --bind 127.0.0.1 --stats-every 2.5 --user nobody --max-offers 20 --max-offers-per-relay 5 \
+             --lookup-rate 7",
         )
         .unwrap();
         let s = &parsed.settings;
@@ -308,6 +317,7 @@ mod tests {
         assert_eq!(parsed.bind, Ipv4Addr::LOCALHOST);
         assert_eq!(parsed.stats_every, Some(Duration::from_millis(2500)));
         assert_eq!(parsed.user.as_deref(), Some("nobody"));
+        assert_eq!(parsed.lookup_rate, 7);
     }
 
     #[test]

@@ -19,6 +19,7 @@ use ex_dhcp::{
 use log::{error, warn};
 
 use super::args::Args;
+use super::budget::{LookupBudget, Take, DEFAULT_LOOKUPS_PER_SEC};
 
 /// How often expired offers, leases and quarantines are reclaimed.
 pub const TICK: Duration = Duration::from_secs(1);
@@ -113,7 +114,9 @@ struct Held {
 /// ([`LeaseServer::conflict`]); and a RENEWING or REBINDING client this server has
 /// no record of is deferred while the worker looks it up in the store
 /// ([`StoreWorker::lookup`]): ACKed if the store shows it holding that address
-/// (RFC 2131 section 4.4.5), else left unanswered.
+/// (RFC 2131 section 4.4.5), else left unanswered. Lookups are rate limited
+/// ([`LeaseHandler::with_lookup_rate`]): anyone can send such REQUESTs, and each is
+/// a database query.
 ///
 /// Without a store (neither `--lease-file` nor `--database`) every reply leaves at
 /// once.
@@ -137,6 +140,8 @@ pub struct LeaseHandler<S: LeaseStore = LeaseFile> {
     /// REBINDING requests waiting for the store's lookup, by lookup number.
     lookups: HashMap<u64, Pending>,
     next_lookup: u64,
+    /// How many lookups may start: over it, requests are dropped silently.
+    budget: LookupBudget,
 }
 
 impl LeaseHandler<LeaseFile> {
@@ -161,7 +166,23 @@ impl<S: LeaseStore> LeaseHandler<S> {
             mailbox: None,
             lookups: HashMap::new(),
             next_lookup: 0,
+            budget: LookupBudget::new(DEFAULT_LOOKUPS_PER_SEC),
         }
+    }
+
+    /// Starts at most `per_sec` store lookups a second (a burst of one second's
+    /// worth; 0: none) for clients this server has no record of; the rest are
+    /// dropped silently, counted, and logged at most once a minute. The default is
+    /// [`DEFAULT_LOOKUPS_PER_SEC`].
+    pub fn with_lookup_rate(mut self, per_sec: u32) -> Self {
+        self.budget = LookupBudget::new(per_sec);
+        self
+    }
+
+    /// REQUESTs from clients unknown here dropped without a lookup: over the budget
+    /// ([`with_lookup_rate`](Self::with_lookup_rate)).
+    pub fn lookups_dropped(&self) -> u64 {
+        self.budget.dropped()
     }
 
     /// The lease logic and its table.
@@ -199,7 +220,20 @@ impl<S: LeaseStore> LeaseHandler<S> {
     fn handle(&mut self, packet: &Packet, from: &Source, ctx: &mut Context<'_, Message>) -> Reply {
         let outcome = self.outcome(packet, secs(ctx.system_time()));
         if self.mailbox.is_some() && outcome.reply.is_none() && self.may_be_elsewhere(packet) {
-            return self.look_up(packet, from, ctx);
+            return match self.budget.take(ctx.now()) {
+                Take::Lookup => self.look_up(packet, from, ctx),
+                Take::Drop { report } => {
+                    if let Some(dropped) = report {
+                        warn!(
+                            "{dropped} REQUESTs from clients with no lease here dropped without \
+                             a store lookup: over {} lookups a second (--lookup-rate; at most \
+                             one such warning a minute)",
+                            self.budget.per_sec()
+                        );
+                    }
+                    Reply::None
+                }
+            };
         }
         self.hold(outcome, packet, from, ctx)
     }
