@@ -47,6 +47,9 @@ fn main() -> ExitCode {
         Err(status) => return status,
     };
     logging::init(args.log_level);
+    for warning in &args.warnings {
+        log::warn!("{warning}");
+    }
     let result = run(&args);
     logging::finish();
     match result {
