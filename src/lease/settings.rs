@@ -53,6 +53,14 @@ pub struct Settings {
     /// several servers allocate from one range in one shared store (a database):
     /// [`Share::WHOLE`], the default, for a server alone. See [`Share`].
     pub share: Share,
+    /// Renew and rebind, besides range addresses and reservations, a lease of any
+    /// other address of the subnet that the client holds here (a lease learnt from
+    /// a shared store: another server's). For servers with disjoint ranges on one
+    /// database, so that each takes over the other's clients when it fails (RFC 2131
+    /// section 4.4.5). Off, the default, such a client gets silence from the
+    /// handler's lookup, and a NAK once its lease is in the table; new addresses
+    /// come from the range either way.
+    pub answer_subnet: bool,
 }
 
 /// A server's part of a range that `count` servers allocate from, each configured
@@ -160,6 +168,7 @@ impl Settings {
             max_offers: None,
             max_offers_per_relay: None,
             share: Share::WHOLE,
+            answer_subnet: false,
         }
     }
 

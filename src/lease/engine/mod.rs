@@ -675,10 +675,19 @@ impl LeaseServer {
         state: &str,
     ) -> Outcome {
         let theirs = self.table.get(&key).is_some_and(|e| e.addr == addr);
-        if !theirs
-            || !self.pool.assignable(addr, request.mac())
-            || !self.table.available(addr, &key, now)
+        if theirs
+            && !self.settings.answer_subnet
+            && !self.pool.in_range(addr)
+            && !self.pool.is_reserved(addr)
         {
+            // Another server's range (a lease learnt from a shared store, or a range
+            // since narrowed): not ours to extend, nor to refuse (RFC 2131 4.3.2).
+            return ignore("the client's lease is outside this server's range");
+        }
+        let assignable = self.pool.assignable(addr, request.mac())
+            || (self.answers_for(addr, request.mac())
+                && self.table.get(&key).is_some_and(|e| e.bound(now)));
+        if !theirs || !assignable || !self.table.available(addr, &key, now) {
             return self.nak(request, state);
         }
         let change = self.bind(key, addr, now);
@@ -686,6 +695,23 @@ impl LeaseServer {
             reply: Some(self.lease_reply(request, MessageType::Ack, addr)),
             changes: vec![change],
         }
+    }
+
+    /// True when this server may renew or rebind a lease of `addr` for the client
+    /// with `mac`: a range address or its reservation; with
+    /// [`Settings::answer_subnet`], also any host address of the subnet that is not
+    /// the server's own nor reserved for another client (the lease itself must
+    /// then be live in the table: learnt from a shared store).
+    pub fn answers_for(&self, addr: Ipv4Addr, mac: Option<Mac>) -> bool {
+        if self.pool.assignable(addr, mac) {
+            return true;
+        }
+        let subnet = self.pool.subnet();
+        self.settings.answer_subnet
+            && subnet.contains(addr)
+            && !subnet.is_network_or_broadcast(addr)
+            && addr != self.settings.server_id
+            && !self.pool.is_reserved(addr)
     }
 
     fn decline(&mut self, request: &Packet, key: &ClientKey, now: Secs) -> Outcome {

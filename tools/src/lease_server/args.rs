@@ -45,6 +45,10 @@ macro_rules! lease_usage {
                          here (REBINDING, INIT-REBOOT); the rest are dropped
                          silently, as RFC 2131 wants of a server without the
                          lease (200; 0: none)
+  --answer-subnet on|off renew and rebind leases the database shows a client
+                         holding anywhere in the subnet, not only in --range: for
+                         servers with disjoint ranges on one database, to take
+                         over each other's clients (off)
   --share K/N            this server is the K-th of N sharing the range through one
                          database: new clients get addresses from the K-th of N
                          parts first, so the servers do not race (1/1: the whole)
@@ -216,6 +220,7 @@ pub fn parse_with_env(
             "--broadcast" => parsed.broadcast = args.value(flag)?,
             "--rapid-commit" => settings.rapid_commit = switch(flag, &args.text(flag)?)?,
             "--allow-relays" => settings.allow_relays = switch(flag, &args.text(flag)?)?,
+            "--answer-subnet" => settings.answer_subnet = switch(flag, &args.text(flag)?)?,
             "--stats-every" => {
                 let every = args.seconds(flag)?;
                 if every.is_zero() {
@@ -402,7 +407,7 @@ mod tests {
              --interface veth0 --port 67 --client-port 6868 --broadcast 127.0.0.1 \
              --rapid-commit on --allow-relays on --log-level debug --mode proxy \
              --bind 127.0.0.1 --stats-every 2.5 --user nobody --max-offers 20 --max-offers-per-relay 5 \
-             --lookup-rate 7",
+             --lookup-rate 7 --answer-subnet on",
         )
         .unwrap();
         let s = &parsed.settings;
@@ -421,6 +426,7 @@ mod tests {
         assert_eq!(parsed.stats_every, Some(Duration::from_millis(2500)));
         assert_eq!(parsed.user.as_deref(), Some("nobody"));
         assert_eq!(parsed.lookup_rate, 7);
+        assert!(s.answer_subnet);
     }
 
     #[test]

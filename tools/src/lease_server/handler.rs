@@ -287,9 +287,14 @@ impl<S: LeaseStore> LeaseHandler<S> {
                 return;
             }
         };
+        // An address this server does not answer for (outside its range, without
+        // --answer-subnet) stays out of the table: there it would earn the client's
+        // next REQUEST a NAK.
         let usable = matches!(
             &lease,
-            Change::Bound { addr, until, .. } if Some(*addr) == asked_for(&request) && *until > now
+            Change::Bound { addr, until, .. } if Some(*addr) == asked_for(&request)
+                && *until > now
+                && self.server.answers_for(*addr, request.mac())
         );
         if !usable || self.server.table().get(&client_key(&request)).is_some() {
             self.ready.push_back(pending.reply(Reply::None));
