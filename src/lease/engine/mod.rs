@@ -26,9 +26,13 @@
 //!   path wait for the database, which the design keeps off the handler thread.
 //!
 //! The share is explicit configuration, not guessed: with the default
-//! ([`Share::WHOLE`](crate::lease::Share::WHOLE)) a server alone behaves exactly as before, and two servers
-//! given the whole range without shares still race (safely: the store refuses the
-//! second commit, the client is NAKed and starts over).
+//! ([`Share::WHOLE`]) a server alone behaves exactly as before. Two servers given
+//! the whole range without shares race at first (safely: the store refuses the
+//! second commit, the client is NAKed and starts over), and the first race a server
+//! loses turns it around: from then on it takes never-used addresses from the
+//! range's end downwards, away from the winner. That needs no configuration, but
+//! it is a heuristic: should both lose a race at once, both turn and race again;
+//! with three servers two of them meet at the end. Shares leave nothing to chance.
 
 use std::net::Ipv4Addr;
 
@@ -38,7 +42,7 @@ use crate::{respond, respond_bootp, MessageType, Op, Packet};
 use log::{debug, info, warn};
 
 use crate::lease::pool::{Mac, Pool, PoolError};
-use crate::lease::settings::Settings;
+use crate::lease::settings::{Settings, Share};
 use crate::lease::table::{ClientKey, Counts, LeaseTable, Secs, State};
 use crate::options::RapidCommit;
 
@@ -160,6 +164,9 @@ pub struct LeaseServer {
     /// addresses above it in the segment are known); a segment walked to its end is
     /// dropped.
     elsewhere: Vec<(u32, u32)>,
+    /// Whether a lost race already turned a server without a share around (see
+    /// [`conflict`](Self::conflict)).
+    turned: bool,
     stats: Stats,
     full_pool_log: RateLimited,
     ignored_decline_log: RateLimited,
@@ -198,6 +205,7 @@ impl LeaseServer {
             cursor,
             part_end,
             elsewhere,
+            turned: false,
             stats: Stats::default(),
             full_pool_log: RateLimited::new(LOG_INTERVAL_SECS),
             ignored_decline_log: RateLimited::new(LOG_INTERVAL_SECS),
@@ -811,6 +819,9 @@ impl LeaseServer {
         now: Secs,
     ) -> Packet {
         let until = until.unwrap_or_else(|| now + u64::from(self.settings.lease_secs));
+        if self.settings.share == Share::WHOLE && !self.turned && self.pool.in_range(addr) {
+            self.turn_around();
+        }
         let key = client_key(request);
         if self.table.get(&key).is_some_and(|e| e.addr == addr) {
             self.table.forget(&key, 0);
@@ -826,6 +837,27 @@ impl LeaseServer {
             "the shared store gave the address to another client",
         );
         nak.reply.expect("a NAK is a reply")
+    }
+
+    /// Another server allocates from this range (a lost race) and none of them has
+    /// a share: from now on this one takes never-used addresses from the range's
+    /// end downwards, away from the other's upward walk. Once: should both servers
+    /// lose a race at the same moment and both turn, they race again (safely).
+    fn turn_around(&mut self) {
+        self.turned = true;
+        let Some(end) = self.part_end else {
+            return;
+        };
+        if self.cursor > end {
+            return;
+        }
+        info!(
+            "another server allocates from this range (a lost race): new clients get \
+             addresses from its end down from now on; give each server --share to \
+             avoid the race altogether"
+        );
+        self.elsewhere = vec![(self.cursor, end)];
+        self.part_end = self.cursor.checked_sub(1);
     }
 
     fn nak(&self, request: &Packet, state: &str) -> Outcome {
