@@ -898,3 +898,25 @@ fn a_conflict_without_the_winners_end_holds_the_address_for_a_lease_time() {
     );
     assert_eq!(server.table().get(&client_key(&request)), None);
 }
+
+/// The first of two shares of .100-.103: its part (.100, .101) upwards, then the
+/// other part from the top down; an address skipped there while reserved comes
+/// back once the reservation goes.
+#[test]
+fn a_share_walks_its_part_up_then_the_rest_down_and_gets_skipped_addresses_back() {
+    let mut server = server_with(Settings {
+        share: Share::new(0, 2).unwrap(),
+        ..settings()
+    });
+    let top = Ipv4Addr::new(198, 18, 0, 103);
+    server.reserve(mac(9), top).unwrap();
+    let got: Vec<Ipv4Addr> = (1..=3).map(|n| lease(&mut server, mac(n), NOW)).collect();
+    assert_eq!(
+        got,
+        vec![FIRST, Ipv4Addr::new(198, 18, 0, 101), Ipv4Addr::new(198, 18, 0, 102)],
+        "own part up, then down from the top, skipping the reservation"
+    );
+    assert_eq!(reply_to(&mut server, &discover(mac(4)), NOW), None, "full");
+    assert_eq!(server.unreserve(mac(9)), Some(top));
+    assert_eq!(lease(&mut server, mac(4), NOW), top);
+}
