@@ -74,9 +74,9 @@ pub struct Settings {
 /// takes addresses from the other parts, walking them downwards from the range's
 /// end, where their own servers come last. Every server still answers for the
 /// whole range: a client of another server that renews or rebinds here keeps its
-/// address. Without shares ([`Share::WHOLE`] on every server) the first race a
-/// server loses turns it to the range's end instead: a heuristic for two servers
-/// (see [`LeaseServer`](crate::lease::LeaseServer)'s module notes).
+/// address. Without shares ([`Share::WHOLE`] on every server) a lost race moves a
+/// server's walk elsewhere in the range instead: a heuristic (see the notes of
+/// [`LeaseServer`](crate::lease::LeaseServer)'s module).
 ///
 /// ```
 /// use ex_dhcp::lease::Share;

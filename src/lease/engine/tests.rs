@@ -913,7 +913,11 @@ fn a_share_walks_its_part_up_then_the_rest_down_and_gets_skipped_addresses_back(
     let got: Vec<Ipv4Addr> = (1..=3).map(|n| lease(&mut server, mac(n), NOW)).collect();
     assert_eq!(
         got,
-        vec![FIRST, Ipv4Addr::new(198, 18, 0, 101), Ipv4Addr::new(198, 18, 0, 102)],
+        vec![
+            FIRST,
+            Ipv4Addr::new(198, 18, 0, 101),
+            Ipv4Addr::new(198, 18, 0, 102)
+        ],
         "own part up, then down from the top, skipping the reservation"
     );
     assert_eq!(reply_to(&mut server, &discover(mac(4)), NOW), None, "full");
