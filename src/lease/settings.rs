@@ -57,9 +57,9 @@ pub struct Settings {
     /// other address of the subnet that the client holds here (a lease learnt from
     /// a shared store: another server's). For servers with disjoint ranges on one
     /// database, so that each takes over the other's clients when it fails (RFC 2131
-    /// section 4.4.5). Off, the default, such a client gets silence from the
-    /// handler's lookup, and a NAK once its lease is in the table; new addresses
-    /// come from the range either way.
+    /// section 4.4.5). Off, the default, such a client gets silence while its
+    /// lease lasts (neither ours to extend nor to refuse), and a NAK after; new
+    /// addresses come from the range either way.
     pub answer_subnet: bool,
 }
 

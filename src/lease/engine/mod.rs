@@ -713,10 +713,12 @@ impl LeaseServer {
             && !self.settings.answer_subnet
             && !self.pool.in_range(addr)
             && !self.pool.is_reserved(addr)
+            && self.table.get(&key).is_some_and(|e| e.bound(now))
         {
-            // Another server's range (a lease learnt from a shared store, or a range
-            // since narrowed): not ours to extend, nor to refuse (RFC 2131 4.3.2).
-            return ignore("the client's lease is outside this server's range");
+            // A live lease in another server's range (learnt from a shared store), or
+            // in a range since narrowed: not ours to extend, nor to refuse while it
+            // lasts (RFC 2131 4.3.2); once it has ended, a NAK as for any other.
+            return ignore("the client's live lease is outside this server's range");
         }
         let assignable = self.pool.assignable(addr, request.mac())
             || (self.answers_for(addr, request.mac())

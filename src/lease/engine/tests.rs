@@ -853,6 +853,12 @@ fn answer_subnet_renews_another_servers_lease_outside_the_range_only_while_it_la
         silence, None,
         "not in the range: another server's to answer"
     );
+    let ended = reply_to(&mut strict, &renew(mac(1), outside), NOW + 60);
+    assert_eq!(
+        kind(&ended),
+        Some(MessageType::Nak),
+        "ended: refused as before"
+    );
 
     let mut answering = server_with(Settings {
         answer_subnet: true,
