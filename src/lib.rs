@@ -373,6 +373,8 @@ pub mod pxe;
 pub mod replay;
 #[cfg(feature = "server")]
 mod server;
+#[cfg(any(feature = "server", feature = "lease"))]
+mod wake;
 
 #[cfg(feature = "server")]
 pub use client::{Client, ClientError};

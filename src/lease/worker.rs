@@ -16,12 +16,12 @@
 use std::fmt;
 use std::ops::Range;
 use std::thread::{self, JoinHandle};
-
-use crossbeam_channel::{unbounded, Receiver, Sender};
+use std::time::Duration;
 
 use super::engine::Change;
 use super::store::{Committed, LeaseStore, StoreError};
 use super::table::ClientKey;
+use crate::wake::{self, Waker};
 
 /// One batch made durable (or not): what the worker's callback receives.
 #[derive(Debug)]
@@ -78,7 +78,7 @@ enum Job {
 /// # Ok::<(), std::io::Error>(())
 /// ```
 pub struct StoreWorker<S: LeaseStore> {
-    jobs: Option<Sender<Job>>,
+    jobs: Option<wake::Sender<Job>>,
     thread: Option<JoinHandle<S>>,
     next: u64,
 }
@@ -87,19 +87,68 @@ impl<S: LeaseStore> fmt::Debug for StoreWorker<S> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("StoreWorker")
             .field("next", &self.next)
-            .field("queued", &self.jobs.as_ref().map_or(0, Sender::len))
+            .field("queued", &self.jobs.as_ref().map_or(0, wake::Sender::len))
             .finish()
     }
 }
+
+/// How a [`StoreWorker`] batches: [`StoreWorker::spawn_with`].
+///
+/// ```
+/// use std::time::Duration;
+/// use ex_dhcp::lease::WorkerConfig;
+///
+/// let config = WorkerConfig::default().commit_delay(Duration::from_millis(2));
+/// assert_eq!(config.delay(), Duration::from_millis(2));
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct WorkerConfig {
+    commit_delay: Duration,
+}
+
+impl WorkerConfig {
+    /// How long the worker waits, after the first submission of a batch arrives,
+    /// for more to join it before it commits (PostgreSQL's `commit_delay`). Zero,
+    /// the default, commits at once: batches then form only while a commit runs,
+    /// which under load is enough, but at a few hundred requests a second each
+    /// batch holds one submission and costs an `fsync` and three thread wake-ups
+    /// (the worker's, the handler's for the result, the sender's for the reply).
+    /// A delay of a few milliseconds trades that much latency on each held reply
+    /// (a DHCP client waits seconds before it retransmits) for fewer of all three.
+    /// Capped at one second.
+    pub fn commit_delay(mut self, delay: Duration) -> Self {
+        self.commit_delay = delay.min(MAX_COMMIT_DELAY);
+        self
+    }
+
+    /// The commit delay set.
+    pub fn delay(&self) -> Duration {
+        self.commit_delay
+    }
+}
+
+/// The longest [`WorkerConfig::commit_delay`]: a worker that waits longer holds up
+/// its shutdown and every reply behind it for no further gain.
+const MAX_COMMIT_DELAY: Duration = Duration::from_secs(1);
 
 impl<S: LeaseStore> StoreWorker<S> {
     /// Starts the thread (named `lease-store`) with `store`; `on_done` runs on it after
     /// every batch. Fails only if the thread cannot be started.
     pub fn spawn(store: S, on_done: impl FnMut(Done) + Send + 'static) -> std::io::Result<Self> {
-        let (jobs, queue) = unbounded();
+        StoreWorker::spawn_with(store, WorkerConfig::default(), on_done)
+    }
+
+    /// [`StoreWorker::spawn`] with a [`WorkerConfig`] (a commit delay, say).
+    pub fn spawn_with(
+        store: S,
+        config: WorkerConfig,
+        on_done: impl FnMut(Done) + Send + 'static,
+    ) -> std::io::Result<Self> {
+        // The thread parks without spinning while the queue is empty (`crate::wake`).
+        let (jobs, queue) = wake::unbounded(&Waker::new());
         let thread = thread::Builder::new()
             .name("lease-store".into())
-            .spawn(move || run(store, &queue, on_done))?;
+            .spawn(move || run(store, &queue, config.commit_delay, on_done))?;
         Ok(StoreWorker {
             jobs: Some(jobs),
             thread: Some(thread),
@@ -184,15 +233,26 @@ impl<S: LeaseStore> Drop for StoreWorker<S> {
 /// empties still gets its batches reported.
 const MAX_BATCH: u64 = 4096;
 
-fn run<S: LeaseStore>(mut store: S, queue: &Receiver<Job>, mut on_done: impl FnMut(Done)) -> S {
+fn run<S: LeaseStore>(
+    mut store: S,
+    queue: &wake::Receiver<Job>,
+    delay: Duration,
+    mut on_done: impl FnMut(Done),
+) -> S {
     // Submissions `first..next` are in `batch`, not yet committed.
     let (mut first, mut next) = (0, 0);
     let mut batch = Vec::new();
     // `recv` fails only once the StoreWorker is gone and the queue is empty.
-    while let Ok(job) = queue.recv() {
+    while let Some(job) = queue.recv() {
+        if !delay.is_zero() && matches!(job, Job::Commit(_)) {
+            // Let the batch fill. A sleep, not a park: the submissions arriving
+            // meanwhile must not wake this thread one by one (their wake-ups only
+            // leave the parker's token set, which costs them no system call).
+            thread::sleep(delay);
+        }
         let mut job = Some(job);
         // Group commit: everything that queued up while the last commit ran.
-        while let Some(current) = job.take().or_else(|| queue.try_recv().ok()) {
+        while let Some(current) = job.take().or_else(|| queue.inner().try_recv().ok()) {
             match current {
                 Job::Commit(changes) => {
                     batch.extend(changes);

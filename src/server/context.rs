@@ -6,12 +6,11 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
-use crossbeam_channel::Sender;
-
 use super::error::NotRunning;
 use super::handler::{Listener, Source};
 use super::outcome::{Deferred, Reply};
 use super::stats::Counters;
+use crate::wake;
 use crate::Packet;
 
 /// A cloneable, `Send` address of a handler: worker threads post messages to it, and
@@ -48,7 +47,7 @@ use crate::Packet;
 /// # Ok::<(), ex_dhcp::NotRunning>(())
 /// ```
 pub struct Mailbox<M> {
-    sender: Sender<M>,
+    sender: wake::Sender<M>,
 }
 
 impl<M> Clone for Mailbox<M> {
@@ -68,7 +67,7 @@ impl<M> fmt::Debug for Mailbox<M> {
 }
 
 impl<M> Mailbox<M> {
-    pub(crate) fn new(sender: Sender<M>) -> Self {
+    pub(crate) fn new(sender: wake::Sender<M>) -> Self {
         Mailbox { sender }
     }
 

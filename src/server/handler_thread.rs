@@ -6,12 +6,13 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use crossbeam_channel::{never, select, tick, Receiver, Sender, TryRecvError};
+use crossbeam_channel::{select, Receiver, Sender, TryRecvError};
 
 use super::dispatch::{Dispatcher, Exit, Incoming, Job, Outgoing, Step};
 use super::handler::{Handler, SendFailure};
 use super::outcome::StopReason;
 use super::wait;
+use crate::wake::{self, Waker};
 use crate::Packet;
 
 /// How many packets the handler thread has finished with wait for reuse by the
@@ -20,9 +21,9 @@ use crate::Packet;
 /// it bounds what a burst of large packets can keep allocated.
 pub(crate) const POOL_CAPACITY: usize = 64;
 
-/// Events handled one after another with `try_recv` before the handler thread goes
-/// back to `select!` over every channel: the select costs far more than a packet's
-/// dispatch, and this bound keeps calls, stops and ticks from waiting behind a flood.
+/// Events handled one after another from the packet and message queues before the
+/// handler thread looks at its other inputs (calls, stops, the tick, send failures):
+/// this bound keeps those from waiting behind a flood.
 const BURST: usize = 64;
 
 /// Messages from the handle to the handler thread.
@@ -31,13 +32,15 @@ pub(crate) enum Control<H: Handler> {
     Stop,
 }
 
-/// The channels the handler thread works between.
+/// The channels the handler thread works between. Every sender into it wakes
+/// `waker` (see [`crate::wake`]): the thread parks without spinning when all are empty.
 pub(crate) struct Wiring<H: Handler> {
+    pub(crate) waker: Waker,
     pub(crate) incoming: Receiver<Incoming>,
     pub(crate) control: Receiver<Control<H>>,
     pub(crate) messages: Receiver<H::Message>,
     pub(crate) failures: Receiver<SendFailure>,
-    pub(crate) outgoing: Sender<Outgoing>,
+    pub(crate) outgoing: wake::Sender<Outgoing>,
     /// Where handled packets go back to the receive threads.
     pub(crate) recycle: Sender<Box<Packet>>,
     /// Where the outcome of [`Handler::init`] goes, for `Server::start` to return.
@@ -56,6 +59,7 @@ pub(crate) struct Wiring<H: Handler> {
 /// gone; dropping `outgoing` on the way out lets the sender thread drain and end.
 pub(crate) fn run<H: Handler>(mut dispatcher: Dispatcher<H>, wiring: Wiring<H>) -> Exit<H> {
     let Wiring {
+        waker,
         incoming,
         control,
         messages,
@@ -68,14 +72,16 @@ pub(crate) fn run<H: Handler>(mut dispatcher: Dispatcher<H>, wiring: Wiring<H>) 
         stop,
         receivers,
     } = wiring;
+    waker.register();
     if let Err(reason) = dispatcher.init(Instant::now()) {
         let _ = started.send(Err(reason.clone()));
         return dispatcher.terminate(reason);
     }
     let _ = started.send(Ok(()));
     drop(started);
-    let ticker = interval.map_or_else(never, tick);
-    let mut failures = failures;
+    // When the tick is next due, as crossbeam's `tick` would deliver it: an interval
+    // after the last one was taken (a late tick is not made up for).
+    let mut next_tick = interval.map(|interval| Instant::now() + interval);
     let mut burst = 0;
     let reason = loop {
         // Follow-up work the handler gave itself comes before anything else; a handler
@@ -100,7 +106,7 @@ pub(crate) fn run<H: Handler>(mut dispatcher: Dispatcher<H>, wiring: Wiring<H>) 
                 None => continue,
             }
         }
-        // The fast path: events already queued, without a select over every channel.
+        // The fast path: packets and messages already queued.
         if burst < BURST {
             let step = if let Ok(event) = incoming.try_recv() {
                 Some(handle(&mut dispatcher, event, &recycle))
@@ -118,35 +124,54 @@ pub(crate) fn run<H: Handler>(mut dispatcher: Dispatcher<H>, wiring: Wiring<H>) 
             }
         }
         burst = 0;
-        // Nothing queued: poll briefly before `select!` parks the thread (see `wait`).
-        wait::spin_until(spin, || {
-            !incoming.is_empty() || !control.is_empty() || !messages.is_empty()
-        });
-        let step = select! {
-            recv(control) -> message => match message {
-                Ok(Control::Run(job)) => dispatcher.run(job, Instant::now()),
-                Ok(Control::Stop) | Err(_) => Step::Stop(StopReason::Shutdown),
-            },
-            recv(incoming) -> event => match event {
-                Ok(event) => handle(&mut dispatcher, event, &recycle),
-                Err(_) => Step::Stop(StopReason::Shutdown),
-            },
-            // Never disconnected: the dispatcher holds a mailbox of its own.
-            recv(messages) -> message => match message {
-                Ok(message) => dispatcher.message(message, Instant::now()),
-                Err(_) => Step::Nothing,
-            },
-            recv(failures) -> message => match message {
-                Ok(failure) => dispatcher.send_failed(failure, Instant::now()),
-                Err(_) => {
-                    failures = never();
-                    Step::Nothing
-                }
-            },
-            recv(ticker) -> _ => dispatcher.tick(Instant::now()),
+        // The other inputs, the tick before the packets so that a flood cannot starve it.
+        let now = Instant::now();
+        let step = match control.try_recv() {
+            Ok(Control::Run(job)) => Some(dispatcher.run(job, now)),
+            Ok(Control::Stop) | Err(TryRecvError::Disconnected) => {
+                Some(Step::Stop(StopReason::Shutdown))
+            }
+            Err(TryRecvError::Empty) => None,
         };
-        if let Some(reason) = forward(step, &outgoing) {
-            break reason;
+        let step = step.or_else(|| match (next_tick, interval) {
+            (Some(due), Some(interval)) if due <= now => {
+                next_tick = Some(now + interval);
+                Some(dispatcher.tick(now))
+            }
+            _ => None,
+        });
+        // A closed failure channel (the sender thread is gone) is not a reason to stop:
+        // the closed outgoing queue is.
+        let step = step.or_else(|| {
+            let failure = failures.try_recv().ok()?;
+            Some(dispatcher.send_failed(failure, now))
+        });
+        let step = step.or_else(|| match incoming.try_recv() {
+            Ok(event) => Some(handle(&mut dispatcher, event, &recycle)),
+            // Every receive thread and every handle is gone.
+            Err(TryRecvError::Disconnected) => Some(Step::Stop(StopReason::Shutdown)),
+            Err(TryRecvError::Empty) => None,
+        });
+        let step = step.or_else(|| {
+            let message = messages.try_recv().ok()?;
+            Some(dispatcher.message(message, now))
+        });
+        match step {
+            Some(step) => {
+                if let Some(reason) = forward(step, &outgoing) {
+                    break reason;
+                }
+            }
+            None => {
+                // Nothing queued: poll briefly if configured (see `wait`), then park
+                // until a sender wakes this thread or the tick is due.
+                let ready = wait::spin_until(spin, || {
+                    !incoming.is_empty() || !control.is_empty() || !messages.is_empty()
+                });
+                if !ready {
+                    waker.wait(next_tick);
+                }
+            }
         }
     };
     drop(outgoing);
@@ -198,7 +223,7 @@ fn handle<H: Handler>(
 }
 
 /// Queues a reply for the sender thread; `Some` when the loop must end.
-fn forward(step: Step, outgoing: &Sender<Outgoing>) -> Option<StopReason> {
+fn forward(step: Step, outgoing: &wake::Sender<Outgoing>) -> Option<StopReason> {
     match step {
         Step::Nothing => None,
         Step::Send(reply) => outgoing.send(reply).err().map(|_| StopReason::Shutdown),

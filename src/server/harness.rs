@@ -6,7 +6,7 @@ use std::net::SocketAddrV4;
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
-use crossbeam_channel::{unbounded, Receiver};
+use crossbeam_channel::Receiver;
 
 use super::config::Config;
 use super::context::{Clock, Mailbox};
@@ -89,7 +89,9 @@ impl<H: Handler> Harness<H> {
                 device: socket.device.as_deref().map(Arc::from),
             })
             .collect();
-        let (sender, messages) = unbounded();
+        // No thread waits on a harness's mailbox: `posted` polls it with a timeout.
+        let (sender, messages) = crate::wake::unbounded(&crate::wake::Waker::new());
+        let messages = messages.into_inner();
         let mailbox = Mailbox::new(sender);
         let mut dispatcher = Dispatcher::new(
             handler,

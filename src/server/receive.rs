@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::thread;
 use std::time::Duration;
 
-use crossbeam_channel::{Receiver, Sender, TrySendError};
+use crossbeam_channel::{Receiver, TrySendError};
 
 use super::dispatch::Incoming;
 use super::handler::{Listener, Source, Undecodable};
@@ -14,6 +14,7 @@ use super::socket::{describe, is_timeout};
 use super::stats::Counters;
 use super::tap::Tap;
 use super::traffic::{self, DROP};
+use crate::wake;
 use crate::Packet;
 
 /// The largest UDP payload over IPv4; a DHCP message is far smaller, but a datagram
@@ -22,7 +23,7 @@ const MAX_DATAGRAM: usize = 65_507;
 
 /// The receive thread's channels: packets to the handler, and back for reuse.
 pub(crate) struct Queues {
-    pub(crate) queue: Sender<Incoming>,
+    pub(crate) queue: wake::Sender<Incoming>,
     pub(crate) pool: Receiver<Box<Packet>>,
 }
 

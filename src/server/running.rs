@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::thread::{self, JoinHandle};
 use std::time::Duration;
 
-use crossbeam_channel::{bounded, unbounded, Receiver, Sender};
+use crossbeam_channel::{bounded, Receiver};
 
 use super::config::Config;
 use super::context::{Context, Mailbox};
@@ -19,12 +19,13 @@ use super::outcome::Reply;
 use super::socket::{bind_all, Bound};
 use super::stats::{Counters, Stats};
 use super::{receive, send};
+use crate::wake::{self, Waker};
 use crate::Packet;
 
 /// The cloneable part of a handle: the channels into the handler thread.
 pub(crate) struct Link<H: Handler> {
-    control: Sender<Control<H>>,
-    incoming: Sender<Incoming>,
+    control: wake::Sender<Control<H>>,
+    incoming: wake::Sender<Incoming>,
     mailbox: Mailbox<H::Message>,
     stop: Arc<AtomicBool>,
     counters: Arc<Counters>,
@@ -52,9 +53,10 @@ impl<H: Handler> Link<H> {
         counters: &Arc<Counters>,
         client_port: u16,
     ) -> Self {
-        let (control, _) = unbounded();
-        let (incoming, _) = bounded(1);
-        let (messages, _) = unbounded();
+        let nobody = Waker::new();
+        let (control, _) = wake::unbounded(&nobody);
+        let (incoming, _) = wake::bounded(1, &nobody);
+        let (messages, _) = wake::unbounded(&nobody);
         Link {
             control,
             incoming,
@@ -229,11 +231,15 @@ impl<H: Handler> Server<H> {
         let stop = Arc::new(AtomicBool::new(false));
         let listeners: Vec<Listener> = sockets.iter().map(|b| b.listener.clone()).collect();
         let capacity = config.queue_capacity_or_default();
-        let (incoming_tx, incoming_rx) = bounded(capacity);
-        let (control_tx, control_rx) = unbounded();
-        let (messages_tx, messages_rx) = unbounded();
-        let (outgoing_tx, outgoing_rx) = bounded(capacity);
-        let (failures_tx, failures_rx) = unbounded();
+        // Every channel into the handler thread wakes it, the outgoing queue wakes
+        // the sender thread; neither spins before it parks (see `crate::wake`).
+        let handler_waker = Waker::new();
+        let sender_waker = Waker::new();
+        let (incoming_tx, incoming_rx) = wake::bounded(capacity, &handler_waker);
+        let (control_tx, control_rx) = wake::unbounded(&handler_waker);
+        let (messages_tx, messages_rx) = wake::unbounded(&handler_waker);
+        let (outgoing_tx, outgoing_rx) = wake::bounded(capacity, &sender_waker);
+        let (failures_tx, failures_rx) = wake::unbounded(&handler_waker);
         let (recycle_tx, recycle_rx) = bounded(POOL_CAPACITY);
         let (started_tx, started_rx) = bounded(1);
         let (exit_tx, exit_rx) = bounded(1);
@@ -299,10 +305,11 @@ impl<H: Handler> Server<H> {
                 mailbox,
             );
             let wiring = Wiring {
-                incoming: incoming_rx,
-                control: control_rx,
-                messages: messages_rx,
-                failures: failures_rx,
+                waker: handler_waker,
+                incoming: incoming_rx.into_inner(),
+                control: control_rx.into_inner(),
+                messages: messages_rx.into_inner(),
+                failures: failures_rx.into_inner(),
                 outgoing: outgoing_tx,
                 recycle: recycle_tx,
                 started: started_tx,
@@ -499,10 +506,10 @@ impl<H: Handler> Server<H> {
     /// handler); true once it has, and [`Server::join`] will then not wait for the
     /// handler. Without polling: see [`Server::stopped`] to wait in a `select!`.
     pub fn wait_timeout(&self, timeout: Duration) -> bool {
-        match self.stopped.recv_timeout(timeout) {
-            Ok(()) => unreachable!("nothing is ever sent on the stopped channel"),
-            Err(error) => error.is_disconnected(),
-        }
+        // Nothing is ever sent on `stopped`: it only disconnects.
+        self.stopped
+            .recv_timeout(timeout)
+            .is_err_and(|error| error.is_disconnected())
     }
 
     /// A receiver that is disconnected once the server has stopped (its handler

@@ -2,8 +2,6 @@
 
 use std::sync::Arc;
 
-use crossbeam_channel::{Receiver, Sender};
-
 use super::dispatch::Outgoing;
 use super::error::SendError;
 use super::handler::SendFailure;
@@ -11,6 +9,7 @@ use super::socket::Bound;
 use super::stats::Counters;
 use super::tap::Tap;
 use super::traffic;
+use crate::wake;
 
 /// Room for any reply: fitted replies are at most the client's maximum message size.
 const BUFFER_LEN: usize = 65_507;
@@ -23,13 +22,14 @@ const BUFFER_LEN: usize = 65_507;
 /// tapped as it is handed to `send_to`.
 pub(crate) fn run(
     sockets: Vec<Bound>,
-    queue: Receiver<Outgoing>,
-    failures: Sender<SendFailure>,
+    queue: wake::Receiver<Outgoing>,
+    failures: wake::Sender<SendFailure>,
     counters: Arc<Counters>,
     tap: Option<Tap>,
 ) {
     let mut buf = vec![0; BUFFER_LEN];
-    for outgoing in queue {
+    // Parks without spinning when the queue is empty (see `crate::wake`).
+    while let Some(outgoing) = queue.recv() {
         let result = match outgoing.packet.encode_to(&mut buf) {
             Ok(len) => match sockets.get(outgoing.listener) {
                 Some(bound) => {

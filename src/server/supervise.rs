@@ -73,6 +73,8 @@ pub struct Supervisor<H: Handler> {
     listeners: Vec<Listener>,
     /// The supervisor thread's result, sent as its last act.
     exit: Receiver<SupervisorExit<H>>,
+    /// Disconnected when the supervisor thread ends (it holds the only sender).
+    ended: Receiver<()>,
     /// The supervisor thread; `None` once joined.
     thread: Option<JoinHandle<()>>,
 }
@@ -130,6 +132,7 @@ where
     };
     let current = Arc::new(Mutex::new(link));
     let (exit_tx, exit_rx) = bounded(1);
+    let (ended_tx, ended_rx) = bounded::<()>(0);
     let stopping = Arc::new(AtomicBool::new(false));
     let restarts = Arc::new(AtomicU32::new(0));
     let thread = {
@@ -151,6 +154,7 @@ where
                 };
                 let exit = watch.run(first, &mut factory);
                 let _ = exit_tx.send(exit);
+                drop(ended_tx);
             })
             .map_err(|source| StartError::Spawn { source })?
     };
@@ -161,6 +165,7 @@ where
         restarts,
         listeners,
         exit: exit_rx,
+        ended: ended_rx,
         thread: Some(thread),
     })
 }
@@ -318,6 +323,16 @@ impl<H: Handler> Supervisor<H> {
     pub fn stop(&self) {
         self.stopping.store(true, Ordering::Relaxed);
         self.link().stop();
+    }
+
+    /// Waits up to `timeout` for the supervisor to end (its server stopped normally,
+    /// was stopped, or failed too often); true once it has, and
+    /// [`Supervisor::join`] will then not wait. Without polling.
+    pub fn wait_timeout(&self, timeout: Duration) -> bool {
+        // Nothing is ever sent on `ended`: it only disconnects.
+        self.ended
+            .recv_timeout(timeout)
+            .is_err_and(|error| error.is_disconnected())
     }
 
     /// Waits until the supervisor ends: the server stopped normally, was stopped, or

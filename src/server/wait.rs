@@ -1,6 +1,6 @@
 //! How the handler thread waits for work: a short, bounded spin before it parks.
 //!
-//! When the handler has emptied its queue, `select!` parks the thread, and the next
+//! When the handler has emptied its queue, it parks (see [`crate::wake`]), and the next
 //! packet then costs a futex wake in the receive thread, a futex wait here and a
 //! context switch. Under load the next packet is a few microseconds away, so polling
 //! for it first is cheaper. The spin is bounded ([`Config::spin`](crate::Config::spin)),

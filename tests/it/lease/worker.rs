@@ -4,10 +4,11 @@
 
 use std::net::Ipv4Addr;
 use std::sync::mpsc::{self, Receiver, Sender};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use ex_dhcp::lease::{
-    Change, ClientKey, Committed, Done, LeaseFile, LeaseStore, MemoryStore, StoreError, StoreWorker,
+    Change, ClientKey, Committed, Done, LeaseFile, LeaseStore, MemoryStore, StoreError,
+    StoreWorker, WorkerConfig,
 };
 
 use super::file::Dir;
@@ -94,6 +95,39 @@ fn what_queues_during_a_commit_goes_into_one_commit() {
     assert_eq!(durable, &vec![Committed::Durable; 100]);
     let all: Vec<Change> = (1..=101).map(bound).collect();
     assert_eq!(store.inner.records(), &all[..], "in submission order");
+}
+
+#[test]
+fn a_commit_delay_lets_the_batch_fill_before_the_commit() {
+    let delay = Duration::from_millis(200);
+    let (store, commit_started, open) = gated(MemoryStore::new());
+    open.send(()).unwrap(); // the gate is open: nothing holds the commit
+    let (done, reports) = mpsc::channel();
+    let config = WorkerConfig::default().commit_delay(delay);
+    let mut worker =
+        StoreWorker::spawn_with(store, config, move |batch| done.send(batch).unwrap()).unwrap();
+    let start = Instant::now();
+    for n in 1..=10 {
+        worker.submit(vec![bound(n)]);
+    }
+    commit_started
+        .recv_timeout(WAIT)
+        .expect("the commit starts");
+    let waited = start.elapsed();
+    assert!(
+        waited >= delay,
+        "committed {waited:?} after the first submission"
+    );
+    let batch = reports.recv_timeout(WAIT).unwrap();
+    assert_eq!(batch.seqs, 0..10, "one commit for all ten");
+    assert_eq!(worker.shutdown().commits, 1);
+}
+
+#[test]
+fn the_commit_delay_is_capped_at_a_second() {
+    let config = WorkerConfig::default().commit_delay(Duration::from_secs(60));
+    assert_eq!(config.delay(), Duration::from_secs(1));
+    assert_eq!(WorkerConfig::default().delay(), Duration::ZERO);
 }
 
 #[test]

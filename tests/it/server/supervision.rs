@@ -92,7 +92,12 @@ fn a_panicking_handler_is_restarted_from_the_factory_on_the_same_port() {
     let stats = supervisor.stats();
     assert_eq!(stats.handled(Some(MessageType::Discover)), 1, "{stats:?}");
     assert_eq!(stats.handled(Some(MessageType::Request)), 1, "{stats:?}");
+    assert!(
+        !supervisor.wait_timeout(Duration::from_millis(20)),
+        "a running supervisor has not ended"
+    );
     supervisor.stop();
+    assert!(supervisor.wait_timeout(WAIT), "a stopped supervisor ends");
     let exit = supervisor.join();
     assert_eq!(exit.restarts, 2);
     assert!(!exit.gave_up);
@@ -113,6 +118,10 @@ fn the_supervisor_gives_up_after_the_restart_limit() {
     };
     let policy = RestartPolicy::new(2, Duration::from_secs(60));
     let supervisor = supervise(config(), policy, factory).unwrap();
+    assert!(
+        supervisor.wait_timeout(WAIT),
+        "the supervisor gives up by itself"
+    );
     let exit = supervisor.join();
     assert!(exit.gave_up);
     assert_eq!(exit.restarts, 2);

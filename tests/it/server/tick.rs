@@ -1,5 +1,6 @@
 //! `Handler::tick` runs at the configured interval, and not at all by default.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
@@ -56,4 +57,61 @@ fn no_tick_by_default() {
     });
     assert!(seen.recv_timeout(Duration::from_millis(150)).is_err());
     assert_eq!(server.call(|state| state.count), Ok(0));
+}
+
+/// Ticks, and takes a while over every DISCOVER, so that a flood keeps its queue full.
+struct SlowTicker {
+    ticks: mpsc::Sender<Instant>,
+}
+
+impl Handler for SlowTicker {
+    type Message = ();
+    ex_dhcp_testkit::silent_callbacks!(request, decline);
+    fn discover(
+        &mut self,
+        _: &ex_dhcp::Packet,
+        _: &ex_dhcp::Source,
+        _: &mut ex_dhcp::Context,
+    ) -> Reply {
+        let busy = Instant::now();
+        while busy.elapsed() < Duration::from_micros(100) {
+            std::hint::spin_loop();
+        }
+        Reply::None
+    }
+    fn tick(&mut self, _: &mut ex_dhcp::Context) -> Reply {
+        let _ = self.ticks.send(Instant::now());
+        Reply::None
+    }
+}
+
+#[test]
+fn a_flood_of_packets_does_not_starve_the_tick() {
+    let (ticks, seen) = mpsc::channel();
+    let config = Config::default().tick(Duration::from_millis(20));
+    let (server, _client) = loopback_with(config, SlowTicker { ticks });
+    let flooding = AtomicBool::new(true);
+    let (got, injected) = std::thread::scope(|scope| {
+        // Injection blocks while the handler's queue is full: this thread keeps it
+        // full for as long as the test waits for ticks, and no longer than WAIT.
+        let flood = scope.spawn(|| {
+            let deadline = Instant::now() + WAIT;
+            let mut xid = 0;
+            while flooding.load(Ordering::Relaxed) && Instant::now() < deadline {
+                let packet = ex_dhcp_testkit::packet(ex_dhcp::MessageType::Discover, xid);
+                if server.inject(packet).is_err() {
+                    break;
+                }
+                xid += 1;
+            }
+            xid
+        });
+        let got: Vec<Instant> = (0..3).map_while(|_| seen.recv_timeout(WAIT).ok()).collect();
+        flooding.store(false, Ordering::Relaxed);
+        (got, flood.join().unwrap())
+    });
+    assert_eq!(got.len(), 3, "ticks during a flood of {injected} packets");
+    let stats = server.shutdown().stats;
+    let handled = stats.handled(Some(ex_dhcp::MessageType::Discover));
+    assert!(handled > 10, "the flood was handled meanwhile: {stats:?}");
 }

@@ -74,7 +74,9 @@ fn run(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
         let store = open_database(&mut server, url, now())?;
         let running = Server::start(
             server_config(args),
-            LeaseHandler::with_store(server, Some(store)).with_lookup_rate(args.lookup_rate),
+            LeaseHandler::with_store(server, Some(store))
+                .with_lookup_rate(args.lookup_rate)
+                .commit_delay(args.commit_delay),
         )?;
         let running = daemon::become_user(running, args.user.as_deref())?;
         info!("serving on {}", running.local_addr());
@@ -90,7 +92,8 @@ fn run(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
         Some(path) => Some(open_lease_file(&mut server, path, now())?),
         None => None,
     };
-    let running = Server::start(server_config(args), LeaseHandler::new(server, file))?;
+    let handler = LeaseHandler::new(server, file).commit_delay(args.commit_delay);
+    let running = Server::start(server_config(args), handler)?;
     let running = daemon::become_user(running, args.user.as_deref())?;
     if let (Some(user), Some(path)) = (&args.user, &args.lease_file) {
         // Compaction writes a new file beside the lease file and renames it over it,

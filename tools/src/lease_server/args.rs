@@ -32,6 +32,9 @@ macro_rules! lease_usage {
   --max-offers-per-relay N  most offers held for clients behind one relay (no limit)
   --reserve MAC=ADDR     always give ADDR to MAC (repeatable)
   --lease-file PATH      keep leases in PATH across restarts (none: memory only)
+  --commit-delay MS      wait MS milliseconds after a lease change for more to
+                         share its fsync or database commit (2);
+                         ACKs wait for their commit, so they wait that much longer
   --database URL         keep leases in PostgreSQL (a libpq connection string),
                          shared with other servers of the same pool; needs a build
                          with --features postgres; not with --lease-file. A URL
@@ -81,6 +84,13 @@ pub const USAGE: &str = lease_usage!();
 pub const DEFAULT_PORT: u16 = 6767;
 /// Port DHCP clients listen on.
 pub const DEFAULT_CLIENT_PORT: u16 = 68;
+/// Default `--commit-delay`, in milliseconds: see [`DEFAULT_COMMIT_DELAY`].
+pub const DEFAULT_COMMIT_DELAY_MS: u64 = 2;
+/// Default `--commit-delay`: at a few hundred leases a second, long enough that
+/// several share one `fsync` (and one wake-up of each thread on the way to their
+/// ACKs), short against the seconds a client waits before it retransmits
+/// (BENCHMARKS.md, "CPU per exchange").
+pub const DEFAULT_COMMIT_DELAY: Duration = Duration::from_millis(2);
 /// Default subnet mask, a /24.
 pub const DEFAULT_MASK: Ipv4Addr = Ipv4Addr::new(255, 255, 255, 0);
 
@@ -102,6 +112,8 @@ pub struct Args {
     pub warnings: Vec<String>,
     /// `--lookup-rate`: store lookups a second for clients with no lease here.
     pub lookup_rate: u32,
+    /// `--commit-delay`: how long the store worker lets a batch fill.
+    pub commit_delay: Duration,
     /// The local address to listen on.
     pub bind: Ipv4Addr,
     /// The interface to bind to.
@@ -156,6 +168,7 @@ pub fn parse_with_env(
         database: None,
         warnings: Vec::new(),
         lookup_rate: crate::lease_server::budget::DEFAULT_LOOKUPS_PER_SEC,
+        commit_delay: DEFAULT_COMMIT_DELAY,
         bind: Ipv4Addr::UNSPECIFIED,
         interface: None,
         port: DEFAULT_PORT,
@@ -212,6 +225,9 @@ pub fn parse_with_env(
             }
             "--lookup-rate" => parsed.lookup_rate = args.value(flag)?,
             "--share" => settings.share = share(flag, &args.text(flag)?)?,
+            "--commit-delay" => {
+                parsed.commit_delay = Duration::from_millis(args.value(flag)?);
+            }
             "--bind" => parsed.bind = args.value(flag)?,
             "--interface" => parsed.interface = Some(args.text(flag)?),
             "--user" => parsed.user = Some(args.text(flag)?),
@@ -436,6 +452,17 @@ mod tests {
         assert!(!parsed.settings.rapid_commit && !parsed.settings.allow_relays);
         assert_eq!(parsed.broadcast, Ipv4Addr::BROADCAST);
         assert_eq!(parsed.bind, Ipv4Addr::UNSPECIFIED);
+        assert_eq!(parsed.commit_delay, DEFAULT_COMMIT_DELAY);
+    }
+
+    #[test]
+    fn commit_delay_is_in_milliseconds_and_its_default_is_the_usages() {
+        let parsed = args("--server 198.18.0.1 --commit-delay 0").unwrap();
+        assert_eq!(parsed.commit_delay, Duration::ZERO);
+        let parsed = args("--server 198.18.0.1 --commit-delay 15").unwrap();
+        assert_eq!(parsed.commit_delay, Duration::from_millis(15));
+        let said = format!("for more to\n                         share its fsync or database commit ({DEFAULT_COMMIT_DELAY_MS});");
+        assert!(USAGE.contains(&said), "the usage names another default");
     }
 
     #[test]

@@ -9,7 +9,7 @@ use std::path::Path;
 
 use ex_dhcp::lease::{
     client_key, Change, Committed, Done, LeaseFile, LeaseFileError, LeaseServer, LeaseStore,
-    LookupResult, Outcome, Secs, StoreWorker,
+    LookupResult, Outcome, Secs, StoreWorker, WorkerConfig,
 };
 use ex_dhcp::options::{RequestedIpAddress, ServerIdentifier};
 use ex_dhcp::{
@@ -142,6 +142,8 @@ pub struct LeaseHandler<S: LeaseStore = LeaseFile> {
     next_lookup: u64,
     /// How many lookups may start: over it, requests are dropped silently.
     budget: LookupBudget,
+    /// How the worker batches ([`LeaseHandler::commit_delay`]).
+    worker_config: WorkerConfig,
 }
 
 impl LeaseHandler<LeaseFile> {
@@ -167,6 +169,7 @@ impl<S: LeaseStore> LeaseHandler<S> {
             lookups: HashMap::new(),
             next_lookup: 0,
             budget: LookupBudget::new(DEFAULT_LOOKUPS_PER_SEC),
+            worker_config: WorkerConfig::default(),
         }
     }
 
@@ -183,6 +186,13 @@ impl<S: LeaseStore> LeaseHandler<S> {
     /// ([`with_lookup_rate`](Self::with_lookup_rate)).
     pub fn lookups_dropped(&self) -> u64 {
         self.budget.dropped()
+    }
+
+    /// Lets the store worker wait `delay` for more changes before each commit
+    /// ([`WorkerConfig::commit_delay`]; `--commit-delay`).
+    pub fn commit_delay(mut self, delay: Duration) -> Self {
+        self.worker_config = self.worker_config.commit_delay(delay);
+        self
     }
 
     /// The lease logic and its table.
@@ -499,7 +509,7 @@ impl<S: LeaseStore> Handler for LeaseHandler<S> {
                 self.mailbox = Some(ctx.mailbox().clone());
             }
             let mailbox = ctx.mailbox().clone();
-            let worker = StoreWorker::spawn(store, move |done| {
+            let worker = StoreWorker::spawn_with(store, self.worker_config, move |done| {
                 // Fails only once the server stopped: nobody is left to answer.
                 let _ = mailbox.post(Message::Durable(done));
             })

@@ -1,0 +1,300 @@
+//! Waking a thread that waits on crossbeam channels, without spinning first.
+//!
+//! crossbeam's blocking `recv` and `select!` spin and then call `sched_yield` a few
+//! times before they park the thread. That pays when the producer runs on another
+//! core and is microseconds away. On a server whose threads share one core (pinned,
+//! or a small machine with other work), it is the opposite: each yield switches to
+//! the thread that just woke, which yields back, and a request that should cost
+//! three thread switches (receive, handler, sender) costs a dozen. The profile in
+//! BENCHMARKS.md ("Wake-ups") showed the scheduler as the largest cost per exchange.
+//!
+//! Here the data still flows over crossbeam channels; only the waiting differs. The
+//! consuming thread takes what is queued with `try_recv`, and when nothing is, it
+//! parks (`std::thread::park`). Every send, and every sender dropped, unparks it.
+//! std's parker keeps one token, so a send that lands between the consumer's last
+//! look and its `park` makes that `park` return at once: no wake-up is lost, and an
+//! unpark of a thread that is not parked is one atomic operation, no system call.
+//! Under load the consumer rarely parks, so producers rarely make a system call.
+//!
+//! A thread may wait on several channels with one [`Waker`]: each of them wakes it.
+//! Spurious returns from `park` are harmless: the consumer looks again.
+
+use std::fmt;
+use std::sync::atomic::{fence, Ordering};
+use std::sync::{Arc, OnceLock};
+use std::thread::{self, Thread};
+use std::time::Instant;
+
+use crossbeam_channel::{SendError, TryRecvError, TrySendError};
+
+/// The waiting thread's address: cloned into every [`Sender`] that should wake it.
+#[derive(Clone, Default)]
+pub(crate) struct Waker {
+    thread: Arc<OnceLock<Thread>>,
+}
+
+impl fmt::Debug for Waker {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Waker")
+            .field("thread", &self.thread.get().map(Thread::id))
+            .finish()
+    }
+}
+
+impl Waker {
+    /// A waker for a thread that has not registered yet.
+    pub(crate) fn new() -> Self {
+        Waker::default()
+    }
+
+    /// Makes the calling thread the one this waker wakes. Call it on that thread
+    /// before it first looks at its channels (a [`Receiver::recv`] does it itself).
+    pub(crate) fn register(&self) {
+        let current = thread::current();
+        let registered = self.thread.get_or_init(|| current.clone());
+        debug_assert_eq!(
+            registered.id(),
+            current.id(),
+            "a waker wakes one thread: the first to register"
+        );
+        // Pairs with the fence in `wake`: either the producer sees this thread, or
+        // this thread's next look at the channels sees what the producer queued.
+        fence(Ordering::SeqCst);
+    }
+
+    /// Wakes the registered thread (a no-op before it registers: it has not looked
+    /// at its channels yet, so it will see what was queued).
+    pub(crate) fn wake(&self) {
+        fence(Ordering::SeqCst);
+        if let Some(thread) = self.thread.get() {
+            thread.unpark();
+        }
+    }
+
+    /// Parks the calling (registered) thread until it is woken or `deadline` passes.
+    /// It may return early for no reason; callers look at their channels again.
+    pub(crate) fn wait(&self, deadline: Option<Instant>) {
+        match deadline {
+            None => thread::park(),
+            Some(deadline) => {
+                let left = deadline.saturating_duration_since(Instant::now());
+                if !left.is_zero() {
+                    thread::park_timeout(left);
+                }
+            }
+        }
+    }
+}
+
+/// A crossbeam sender that wakes the receiving thread after every send, and once more
+/// when it is dropped (so that the receiver sees a disconnection without polling).
+pub(crate) struct Sender<T> {
+    // `None` only inside `drop`, so that the channel is disconnected before the wake.
+    inner: Option<crossbeam_channel::Sender<T>>,
+    waker: Waker,
+}
+
+impl<T> Clone for Sender<T> {
+    fn clone(&self) -> Self {
+        Sender {
+            inner: self.inner.clone(),
+            waker: self.waker.clone(),
+        }
+    }
+}
+
+impl<T> fmt::Debug for Sender<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Sender")
+            .field("queued", &self.len())
+            .finish()
+    }
+}
+
+impl<T> Sender<T> {
+    fn channel(&self) -> &crossbeam_channel::Sender<T> {
+        self.inner
+            .as_ref()
+            .expect("the sender is taken only when it is dropped")
+    }
+
+    /// Queues `value` (blocking while a bounded channel is full) and wakes the
+    /// receiver; fails once the receiver is gone.
+    pub(crate) fn send(&self, value: T) -> Result<(), SendError<T>> {
+        self.channel().send(value)?;
+        self.waker.wake();
+        Ok(())
+    }
+
+    /// Queues `value` if there is room, and wakes the receiver.
+    pub(crate) fn try_send(&self, value: T) -> Result<(), TrySendError<T>> {
+        self.channel().try_send(value)?;
+        self.waker.wake();
+        Ok(())
+    }
+
+    /// How many values are queued.
+    pub(crate) fn len(&self) -> usize {
+        self.inner
+            .as_ref()
+            .map_or(0, crossbeam_channel::Sender::len)
+    }
+}
+
+impl<T> Drop for Sender<T> {
+    fn drop(&mut self) {
+        drop(self.inner.take());
+        self.waker.wake();
+    }
+}
+
+/// The receiving end, for a thread that waits on this one channel alone.
+pub(crate) struct Receiver<T> {
+    inner: crossbeam_channel::Receiver<T>,
+    waker: Waker,
+}
+
+impl<T> Receiver<T> {
+    /// Takes the next value, parking (without spinning) while there is none; `None`
+    /// once the channel is empty and every sender is gone.
+    pub(crate) fn recv(&self) -> Option<T> {
+        self.waker.register();
+        loop {
+            match self.inner.try_recv() {
+                Ok(value) => return Some(value),
+                Err(TryRecvError::Disconnected) => return None,
+                Err(TryRecvError::Empty) => self.waker.wait(None),
+            }
+        }
+    }
+
+    /// The crossbeam receiver, for a thread that waits on several channels with one
+    /// [`Waker`] (or takes values without waiting).
+    pub(crate) fn inner(&self) -> &crossbeam_channel::Receiver<T> {
+        &self.inner
+    }
+
+    /// The crossbeam receiver, given up.
+    pub(crate) fn into_inner(self) -> crossbeam_channel::Receiver<T> {
+        self.inner
+    }
+}
+
+/// A channel of at most `capacity` values whose sends wake `waker`'s thread.
+pub(crate) fn bounded<T>(capacity: usize, waker: &Waker) -> (Sender<T>, Receiver<T>) {
+    wrap(crossbeam_channel::bounded(capacity), waker)
+}
+
+/// An unbounded channel whose sends wake `waker`'s thread.
+pub(crate) fn unbounded<T>(waker: &Waker) -> (Sender<T>, Receiver<T>) {
+    wrap(crossbeam_channel::unbounded(), waker)
+}
+
+fn wrap<T>(
+    (sender, receiver): (crossbeam_channel::Sender<T>, crossbeam_channel::Receiver<T>),
+    waker: &Waker,
+) -> (Sender<T>, Receiver<T>) {
+    let sender = Sender {
+        inner: Some(sender),
+        waker: waker.clone(),
+    };
+    let receiver = Receiver {
+        inner: receiver,
+        waker: waker.clone(),
+    };
+    (sender, receiver)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    /// Long enough that a missed wake-up shows as a hang the test's timeout catches.
+    const PATIENCE: Duration = Duration::from_secs(10);
+
+    /// Runs `f` on a thread and fails if it does not finish within `PATIENCE`.
+    fn within_patience<R: Send + 'static>(f: impl FnOnce() -> R + Send + 'static) -> R {
+        let (done, result) = crossbeam_channel::bounded(1);
+        thread::spawn(move || done.send(f()).unwrap());
+        result
+            .recv_timeout(PATIENCE)
+            .expect("the receiver was never woken")
+    }
+
+    #[test]
+    fn every_value_sent_from_another_thread_is_received_in_order() {
+        let got = within_patience(|| {
+            let waker = Waker::new();
+            let (tx, rx) = bounded(4, &waker);
+            let producer = thread::spawn(move || {
+                for n in 0..10_000u32 {
+                    tx.send(n).unwrap();
+                }
+            });
+            let got: Vec<u32> = std::iter::from_fn(|| rx.recv()).collect();
+            producer.join().unwrap();
+            got
+        });
+        assert_eq!(got, (0..10_000).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn dropping_the_last_sender_wakes_a_parked_receiver() {
+        let ended = within_patience(|| {
+            let waker = Waker::new();
+            let (tx, rx) = unbounded::<()>(&waker);
+            let (parked, is_parked) = crossbeam_channel::bounded(1);
+            let receiver = thread::spawn(move || {
+                parked.send(()).unwrap();
+                rx.recv()
+            });
+            is_parked.recv().unwrap();
+            drop(tx);
+            receiver.join().unwrap()
+        });
+        assert_eq!(ended, None);
+    }
+
+    #[test]
+    fn one_waker_serves_several_channels() {
+        let got = within_patience(|| {
+            let waker = Waker::new();
+            let (a_tx, a_rx) = unbounded::<u8>(&waker);
+            let (b_tx, b_rx) = unbounded::<u8>(&waker);
+            let producer = thread::spawn(move || {
+                for n in 0..1000u16 {
+                    let tx = if n % 2 == 0 { &a_tx } else { &b_tx };
+                    tx.send((n % 200) as u8).unwrap();
+                }
+            });
+            waker.register();
+            let mut got = 0;
+            while got < 1000 {
+                let taken = a_rx.inner().try_iter().count() + b_rx.inner().try_iter().count();
+                got += taken;
+                if taken == 0 {
+                    waker.wait(None);
+                }
+            }
+            producer.join().unwrap();
+            got
+        });
+        assert_eq!(got, 1000);
+    }
+
+    #[test]
+    fn wait_returns_at_its_deadline() {
+        let waited = within_patience(|| {
+            let waker = Waker::new();
+            waker.register();
+            let start = Instant::now();
+            let deadline = start + Duration::from_millis(20);
+            while Instant::now() < deadline {
+                waker.wait(Some(deadline));
+            }
+            start.elapsed()
+        });
+        assert!(waited >= Duration::from_millis(20), "{waited:?}");
+    }
+}
