@@ -16,9 +16,11 @@ emptied before each run. Needs Debian's postgresql.
 `lease-pgsql-x2` runs two lease_servers on that one database, each `--bind` and
 `--server` its own address (198.18.0.1, 198.18.0.3), both pinned to the server's CPU,
 against two perfdhcp, each from its own address (198.18.0.2, 198.18.0.4) to one server
-at half the rate with half the clients and its own base MAC (disjoint clients);
-`lease-pgsql-x2h` is the same with each server allocating from its own half of the
-pool. After each such run the lease table is checked (bound rows, distinct addresses
+at half the rate with half the clients and its own base MAC (disjoint clients), each
+server with the whole range and `--share 1/2` or `--share 2/2` (new clients from its own
+half first); `lease-pgsql-x2n` is the same without `--share` (both walk the range from
+its start: they race); `lease-pgsql-x2h` is the same with each server allocating from
+its own half of the pool (disjoint `--range`s). After each such run the lease table is checked (bound rows, distinct addresses
 and clients, addresses with two clients, clients with two addresses) and printed in a
 further table; a rate is clean when both exchanges of both perfdhcp lose less than 1%.
 
@@ -68,7 +70,10 @@ MAC_BASES = ("00:0c:01:02:03:04", "00:0d:01:02:03:04")
 # seen by both), so that their allocation cursors do not walk the same addresses.
 HALVES = {SERVER_IP: ("198.18.1.0", "198.18.127.255"),
           SERVER_IP2: ("198.18.128.0", "198.18.254.250")}
-SPLIT_KINDS = ("lease-pgsql-x2", "lease-pgsql-x2h")
+SPLIT_KINDS = ("lease-pgsql-x2", "lease-pgsql-x2h", "lease-pgsql-x2n")
+# `lease-pgsql-x2`: each server's `--share` of the whole range (new clients from its
+# own half first, then the other half from its far end).
+SHARES = {SERVER_IP: "1/2", SERVER_IP2: "2/2"}
 SUBNET = "198.18.0.0"
 PREFIX = "16"
 MASK = "255.255.0.0"
@@ -234,6 +239,9 @@ def start_server(kind, work, lease_server, baseline=None, server_ip=SERVER_IP, c
             if kind in SPLIT_KINDS:
                 # Two servers on one database, each on its own address.
                 command += ["--bind", server_ip]
+            if kind == "lease-pgsql-x2":
+                # The whole range each, new clients from its own half first.
+                command += ["--share", SHARES[server_ip]]
         env = os.environ
     process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env)
     time.sleep(1.0)  # both bind within milliseconds; a second covers a loaded machine

@@ -49,6 +49,101 @@ pub struct Settings {
     /// the limit a DISCOVER through that relay withdraws the relay's oldest offer, so
     /// a flood on one link leaves the offers of clients on other links alone.
     pub max_offers_per_relay: Option<usize>,
+    /// Which part of the range this server takes new addresses from first, when
+    /// several servers allocate from one range in one shared store (a database):
+    /// [`Share::WHOLE`], the default, for a server alone. See [`Share`].
+    pub share: Share,
+    /// Renew and rebind, besides range addresses and reservations, a lease of any
+    /// other address of the subnet that the client holds here (a lease learnt from
+    /// a shared store: another server's). For servers with disjoint ranges on one
+    /// database, so that each takes over the other's clients when it fails (RFC 2131
+    /// section 4.4.5). Off, the default, such a client gets silence while its
+    /// lease lasts (neither ours to extend nor to refuse), and a NAK after; new
+    /// addresses come from the range either way.
+    pub answer_subnet: bool,
+}
+
+/// A server's part of a range that `count` servers allocate from, each configured
+/// with the whole range and one shared store: the `index`-th of `count` equal,
+/// contiguous parts (`index` from 0).
+///
+/// A server gives a new client an address from its own part first, walking it
+/// upwards, so servers that share a range do not offer one another's fresh leases
+/// (which the store would refuse: a NAK). Once its part has no address left that it
+/// has not given out, it reuses its expired leases (oldest first), and only then
+/// takes addresses from the other parts, walking them downwards from the range's
+/// end, where their own servers come last. Every server still answers for the
+/// whole range: a client of another server that renews or rebinds here keeps its
+/// address. Without shares ([`Share::WHOLE`] on every server) a lost race moves a
+/// server's walk elsewhere in the range instead: a heuristic (see the notes of
+/// [`LeaseServer`](crate::lease::LeaseServer)'s module).
+///
+/// ```
+/// use ex_dhcp::lease::Share;
+///
+/// let second = Share::new(1, 2).expect("the second of two");
+/// assert_eq!((second.index(), second.count()), (1, 2));
+/// assert_eq!(second.to_string(), "2/2", "written one-based, as the flag takes it");
+/// assert!(Share::new(2, 2).is_none());
+/// assert_eq!(Share::default(), Share::WHOLE);
+/// let (first, last) = ("10.0.0.0".parse()?, "10.0.0.9".parse()?);
+/// assert_eq!(second.part(first, last), Some(("10.0.0.5".parse()?, last)));
+/// # Ok::<(), std::net::AddrParseError>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Share {
+    index: u32,
+    count: u32,
+}
+
+impl Share {
+    /// The whole range: the server is alone on it.
+    pub const WHOLE: Share = Share { index: 0, count: 1 };
+
+    /// The `index`-th part (from 0) of `count`; `None` unless `index < count`.
+    pub fn new(index: u32, count: u32) -> Option<Share> {
+        (index < count).then_some(Share { index, count })
+    }
+
+    /// Which part, from 0.
+    pub fn index(&self) -> u32 {
+        self.index
+    }
+
+    /// How many parts.
+    pub fn count(&self) -> u32 {
+        self.count
+    }
+
+    /// This share's part of the range `first..=last`: its first and last address;
+    /// `None` when it is empty (more parts than addresses). Parts differ in size by
+    /// at most one address.
+    pub fn part(&self, first: Ipv4Addr, last: Ipv4Addr) -> Option<(Ipv4Addr, Ipv4Addr)> {
+        let (first, last) = (u64::from(u32::from(first)), u64::from(u32::from(last)));
+        let size = last.checked_sub(first)? + 1;
+        let at = |k: u32| first + size * u64::from(k) / u64::from(self.count);
+        let (start, end) = (at(self.index), at(self.index + 1));
+        // Both are at most last + 1, and start < end: they fit in 32 bits.
+        (start < end).then(|| {
+            (
+                Ipv4Addr::from(start as u32),
+                Ipv4Addr::from((end - 1) as u32),
+            )
+        })
+    }
+}
+
+impl Default for Share {
+    fn default() -> Self {
+        Share::WHOLE
+    }
+}
+
+impl std::fmt::Display for Share {
+    /// `K/N`, one-based: `2/2` is the second of two.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}", self.index + 1, self.count)
+    }
 }
 
 /// Default lease time: one hour.
@@ -74,6 +169,8 @@ impl Settings {
             allow_relays: false,
             max_offers: None,
             max_offers_per_relay: None,
+            share: Share::WHOLE,
+            answer_subnet: false,
         }
     }
 

@@ -12,12 +12,14 @@
 //! [`LeaseStore::lookup`] finds a lease this server never made (a client rebinding
 //! after its own server died, RFC 2131 section 4.4.5).
 
+use std::collections::HashMap;
 use std::fmt;
 use std::net::Ipv4Addr;
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use super::engine::Change;
 use super::file::{LeaseFile, LeaseFileError};
-use super::table::ClientKey;
+use super::table::{ClientKey, Secs};
 
 /// What became of one change of a batch.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -25,13 +27,17 @@ use super::table::ClientKey;
 pub enum Committed {
     /// Durable: the reply that announces it may leave.
     Durable,
-    /// Another server holds the address (a shared store only): the change was not
-    /// made, and the holder is given so the caller can update its table.
+    /// Another client holds the address (in a shared store: through another
+    /// server): the change was not made, and what the store knows of the winner is
+    /// given so the caller can update its table and leave the address alone until
+    /// the winner's hold ends.
     Conflict {
         /// The address asked for.
         addr: Ipv4Addr,
-        /// Who holds it, if the store can tell.
+        /// Who holds it, if the store can tell (`None` for a quarantined address).
         holder: Option<ClientKey>,
+        /// When the winner's lease (or the quarantine) ends, if the store can tell.
+        until: Option<Secs>,
     },
 }
 
@@ -137,22 +143,42 @@ fn file_error(error: LeaseFileError) -> StoreError {
 /// and for a server that wants no durability (its leases end with the process).
 ///
 /// It counts its commits, so a test can see how many batches a
-/// [`StoreWorker`](super::StoreWorker) made of its submissions.
+/// [`StoreWorker`](super::StoreWorker) made of its submissions. Like a database
+/// shared by several servers it is the truth about who holds an address: a
+/// [`Change::Bound`] of an address another client holds (or that is quarantined)
+/// until after the store's time is refused with [`Committed::Conflict`], naming
+/// the holder and the end of its hold, and is not recorded. Its time is the system
+/// clock unless set ([`MemoryStore::set_now`]), so two engines in one test can
+/// share one `MemoryStore` as two servers share a database.
 ///
 /// ```
 /// use std::net::Ipv4Addr;
-/// use ex_dhcp::lease::{Change, Committed, LeaseStore, MemoryStore};
+/// use ex_dhcp::lease::{Change, ClientKey, Committed, LeaseStore, MemoryStore};
 ///
 /// let mut store = MemoryStore::new();
-/// let declined = Change::Declined { addr: Ipv4Addr::new(10, 99, 0, 100), until: 60 };
+/// let addr = Ipv4Addr::new(10, 99, 0, 100);
+/// let declined = Change::Declined { addr, until: 60 };
 /// assert_eq!(store.commit(&[declined.clone()])?, vec![Committed::Durable]);
 /// assert_eq!((store.records(), store.commits()), (&[declined][..], 1));
+///
+/// store.set_now(Some(1_000));
+/// let (a, b) = (ClientKey::Id(vec![1]), ClientKey::Id(vec![2]));
+/// store.commit(&[Change::Bound { key: a.clone(), addr, until: 2_000 }])?;
+/// let refused = store.commit(&[Change::Bound { key: b, addr, until: 3_000 }])?;
+/// assert_eq!(refused, vec![Committed::Conflict { addr, holder: Some(a), until: Some(2_000) }]);
 /// # Ok::<(), ex_dhcp::lease::StoreError>(())
 /// ```
 #[derive(Debug, Clone, Default)]
 pub struct MemoryStore {
     records: Vec<Change>,
     commits: u64,
+    /// Who holds each address (`None`: quarantined), until when; expired holds
+    /// stay until the address is taken again.
+    holds: HashMap<Ipv4Addr, (Option<ClientKey>, Secs)>,
+    /// Each client's address in `holds`.
+    addrs: HashMap<ClientKey, Ipv4Addr>,
+    /// The time expiry is judged by; `None`: the system clock.
+    now: Option<Secs>,
 }
 
 impl MemoryStore {
@@ -163,10 +189,10 @@ impl MemoryStore {
 
     /// A store holding `records`, as [`LeaseStore::load`] will give them back.
     pub fn with_records(records: Vec<Change>) -> Self {
-        MemoryStore {
-            records,
-            commits: 0,
-        }
+        let mut store = MemoryStore::default();
+        records.iter().for_each(|change| store.hold(change));
+        store.records = records;
+        store
     }
 
     /// Every record, in the order committed (after the last compaction).
@@ -178,6 +204,76 @@ impl MemoryStore {
     pub fn commits(&self) -> u64 {
         self.commits
     }
+
+    /// Judges expiry at `now` (seconds since the Unix epoch) from now on; `None`,
+    /// the default, reads the system clock at each commit.
+    pub fn set_now(&mut self, now: Option<Secs>) {
+        self.now = now;
+    }
+
+    /// Who holds `addr` at the store's time and until when: the client (`None` for a
+    /// quarantine) and the end of its hold.
+    pub fn holder(&self, addr: Ipv4Addr) -> Option<(Option<&ClientKey>, Secs)> {
+        let now = self.time();
+        self.holds
+            .get(&addr)
+            .filter(|(_, until)| *until > now)
+            .map(|(key, until)| (key.as_ref(), *until))
+    }
+
+    fn time(&self) -> Secs {
+        self.now.unwrap_or_else(|| {
+            SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs())
+        })
+    }
+
+    /// The conflict `change` would meet, if any.
+    fn refusal(&self, change: &Change) -> Option<Committed> {
+        let Change::Bound { key, addr, .. } = change else {
+            return None;
+        };
+        match self.holder(*addr) {
+            Some((holder, until)) if holder != Some(key) => Some(Committed::Conflict {
+                addr: *addr,
+                holder: holder.cloned(),
+                until: Some(until),
+            }),
+            _ => None,
+        }
+    }
+
+    /// Records what `change` says about who holds what.
+    fn hold(&mut self, change: &Change) {
+        match change {
+            Change::Bound { key, addr, until } => {
+                if let Some(old) = self.addrs.insert(key.clone(), *addr) {
+                    if old != *addr {
+                        self.holds.remove(&old);
+                    }
+                }
+                if let Some((Some(previous), _)) =
+                    self.holds.insert(*addr, (Some(key.clone()), *until))
+                {
+                    if previous != *key {
+                        self.addrs.remove(&previous);
+                    }
+                }
+            }
+            Change::Released { key, addr } => {
+                if self.addrs.get(key) == Some(addr) {
+                    self.addrs.remove(key);
+                    self.holds.remove(addr);
+                }
+            }
+            Change::Declined { addr, until } => {
+                if let Some((Some(previous), _)) = self.holds.insert(*addr, (None, *until)) {
+                    self.addrs.remove(&previous);
+                }
+            }
+        }
+    }
 }
 
 impl LeaseStore for MemoryStore {
@@ -188,12 +284,24 @@ impl LeaseStore for MemoryStore {
 
     fn commit(&mut self, batch: &[Change]) -> Result<Vec<Committed>, StoreError> {
         self.commits += 1;
-        self.records.extend_from_slice(batch);
-        Ok(vec![Committed::Durable; batch.len()])
+        let mut results = Vec::with_capacity(batch.len());
+        for change in batch {
+            match self.refusal(change) {
+                Some(conflict) => results.push(conflict),
+                None => {
+                    self.hold(change);
+                    self.records.push(change.clone());
+                    results.push(Committed::Durable);
+                }
+            }
+        }
+        Ok(results)
     }
 
     fn compact(&mut self, live: &[Change]) -> Result<(), StoreError> {
-        self.records = live.to_vec();
+        let (now, commits) = (self.now, self.commits);
+        *self = MemoryStore::with_records(live.to_vec());
+        (self.now, self.commits) = (now, commits);
         Ok(())
     }
 }

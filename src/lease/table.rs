@@ -288,6 +288,24 @@ impl LeaseTable {
         Some(Ipv4Addr::from(next))
     }
 
+    /// The last address from `start` down that the table has never recorded; `None`
+    /// below 0.0.0.0.
+    pub(crate) fn last_untouched_from(&self, start: Ipv4Addr) -> Option<Ipv4Addr> {
+        let mut next = u32::from(start);
+        for known in self
+            .free_from
+            .range(..=start)
+            .rev()
+            .map(|(a, _)| u32::from(*a))
+        {
+            if known != next {
+                break;
+            }
+            next = next.checked_sub(1)?;
+        }
+        Some(Ipv4Addr::from(next))
+    }
+
     /// The addresses free for anyone at `now` that the table has recorded, those free
     /// the longest first (expired leases are reused oldest first). Reserved or
     /// out-of-range addresses are the caller's to skip.

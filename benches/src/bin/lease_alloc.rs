@@ -10,7 +10,9 @@
 //! DISCOVERS (default 2000) DISCOVERs from new clients are timed one by one through
 //! [`LeaseServer::handle`]: no sockets, no file, just the engine. A second table does
 //! the same with a pool exactly as large as the table and every lease expired, so each
-//! DISCOVER reuses the address free the longest. It prints the median,
+//! DISCOVER reuses the address free the longest. A third has the first of two servers
+//! sharing the range (`Settings::share`), its own half full: each DISCOVER takes an
+//! address from the other half, walked down from the range's end. It prints the median,
 //! the 99th percentile, the mean and the slowest DISCOVER (after a fill, the first
 //! one walks the cursor past the filled addresses, once), the time to fill the table,
 //! and the process's resident memory with the server alive (the allocator keeps what
@@ -21,7 +23,7 @@ use std::hint::black_box;
 use std::net::Ipv4Addr;
 use std::time::Instant;
 
-use ex_dhcp::lease::{Change, ClientKey, LeaseServer, Pool, Secs, Settings};
+use ex_dhcp::lease::{Change, ClientKey, LeaseServer, Pool, Secs, Settings, Share};
 use ex_dhcp::{MessageType, Packet};
 
 const SERVER: Ipv4Addr = Ipv4Addr::new(10, 0, 0, 1);
@@ -36,10 +38,16 @@ const DEFAULT_DISCOVERS: usize = 2000;
 /// A server whose table holds `leases` leases from the pool's first address up, bound
 /// until `until`, and whose range ends `spare` addresses after them (or at the /12's end).
 fn server(leases: usize, until: Secs, spare: Option<u32>) -> LeaseServer {
+    shared_server(leases, until, spare, Share::WHOLE)
+}
+
+/// The same, allocating first from `share` of the range ([`Settings::share`]).
+fn shared_server(leases: usize, until: Secs, spare: Option<u32>, share: Share) -> LeaseServer {
     // The pool is not on the server's subnet: clients come through a relay.
     let settings = Settings {
         allow_relays: true,
         lease_secs: 86_400,
+        share,
         ..Settings::new(SERVER, MASK)
     };
     let last = spare.map_or(LAST, |spare| {
@@ -88,6 +96,18 @@ fn main() {
     println!("\nNew clients, a pool as large as the table, every lease expired (reuse):\n");
     let sizes: Vec<usize> = sizes.into_iter().filter(|s| *s > 0).collect();
     table(discovers, &sizes, |size| server(size, NOW - 1, Some(0)));
+    println!(
+        "\nNew clients, the first of two servers sharing a pool twice the table (share 1/2; \
+         at most the /12), its own half full of bound leases: every address comes from the other half, \
+         walked down from the range's end:\n"
+    );
+    let first_half = Share::new(0, 2).expect("the first of two");
+    // The /12 holds 1,048,565 addresses: at 1M the table is its lower half.
+    let whole = (u32::from(LAST) - u32::from(FIRST) + 1) as usize;
+    let sizes: Vec<usize> = sizes.iter().map(|s| (*s).min(whole / 2)).collect();
+    table(discovers, &sizes, |size| {
+        shared_server(size, NOW + 86_400, Some(size as u32), first_half)
+    });
 }
 
 fn table(discovers: usize, sizes: &[usize], build: impl Fn(usize) -> LeaseServer) {

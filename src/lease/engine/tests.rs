@@ -831,3 +831,102 @@ fn a_bootp_client_with_rfc_1048_extensions_gets_its_configuration_but_no_lease_t
         );
     }
 }
+
+/// Another server's lease, outside this server's range (learnt from a shared
+/// store): silence without `answer_subnet` (neither ours to extend nor to
+/// refuse); with it, renewed while it is live, and never an address that is not
+/// this server's to give (its own, a reservation).
+#[test]
+fn answer_subnet_renews_another_servers_lease_outside_the_range_only_while_it_lasts() {
+    let outside = Ipv4Addr::new(198, 18, 0, 20);
+    let learnt = |server: &mut LeaseServer, mac: Mac, addr: Ipv4Addr| {
+        server.apply(&Change::Bound {
+            key: client_key(&discover(mac)),
+            addr,
+            until: NOW + 60,
+        });
+    };
+    let mut strict = server();
+    learnt(&mut strict, mac(1), outside);
+    let silence = reply_to(&mut strict, &renew(mac(1), outside), NOW);
+    assert_eq!(
+        silence, None,
+        "not in the range: another server's to answer"
+    );
+    let ended = reply_to(&mut strict, &renew(mac(1), outside), NOW + 60);
+    assert_eq!(
+        kind(&ended),
+        Some(MessageType::Nak),
+        "ended: refused as before"
+    );
+
+    let mut answering = server_with(Settings {
+        answer_subnet: true,
+        ..settings()
+    });
+    learnt(&mut answering, mac(1), outside);
+    let ack = reply_to(&mut answering, &renew(mac(1), outside), NOW).unwrap();
+    assert_eq!(
+        (ack.message_type(), ack.yiaddr),
+        (Some(MessageType::Ack), outside)
+    );
+    // Expired: a lease outside the range is not given out again.
+    learnt(&mut answering, mac(2), Ipv4Addr::new(198, 18, 0, 21));
+    let late = reply_to(
+        &mut answering,
+        &renew(mac(2), Ipv4Addr::new(198, 18, 0, 21)),
+        NOW + 60,
+    );
+    assert_eq!(kind(&late), Some(MessageType::Nak));
+    // Another client's reservation and the server's own address are never renewed.
+    for addr in [RESERVED, SERVER] {
+        learnt(&mut answering, mac(3), addr);
+        let refused = reply_to(&mut answering, &renew(mac(3), addr), NOW);
+        assert_eq!(kind(&refused), Some(MessageType::Nak), "{addr}");
+    }
+    assert!(!answering.answers_for(Ipv4Addr::new(198, 18, 1, 20), Some(mac(3))));
+}
+
+/// A store that cannot name the winner's end: the address is held for the lease
+/// the refused one would have been, from `now`.
+#[test]
+fn a_conflict_without_the_winners_end_holds_the_address_for_a_lease_time() {
+    let mut server = server();
+    let addr = lease(&mut server, mac(1), NOW);
+    let request = select(mac(1), addr, SERVER);
+    let winner = client_key(&discover(mac(9)));
+    let nak = server.conflict(&request, addr, Some(winner.clone()), None, NOW + 5);
+    assert_eq!(nak.message_type(), Some(MessageType::Nak));
+    let (holder, entry) = server.table().get_addr(addr).unwrap();
+    assert_eq!(
+        (holder, entry.state),
+        (&winner, State::Bound(NOW + 5 + u64::from(LEASE)))
+    );
+    assert_eq!(server.table().get(&client_key(&request)), None);
+}
+
+/// The first of two shares of .100-.103: its part (.100, .101) upwards, then the
+/// other part from the top down; an address skipped there while reserved comes
+/// back once the reservation goes.
+#[test]
+fn a_share_walks_its_part_up_then_the_rest_down_and_gets_skipped_addresses_back() {
+    let mut server = server_with(Settings {
+        share: Share::new(0, 2).unwrap(),
+        ..settings()
+    });
+    let top = Ipv4Addr::new(198, 18, 0, 103);
+    server.reserve(mac(9), top).unwrap();
+    let got: Vec<Ipv4Addr> = (1..=3).map(|n| lease(&mut server, mac(n), NOW)).collect();
+    assert_eq!(
+        got,
+        vec![
+            FIRST,
+            Ipv4Addr::new(198, 18, 0, 101),
+            Ipv4Addr::new(198, 18, 0, 102)
+        ],
+        "own part up, then down from the top, skipping the reservation"
+    );
+    assert_eq!(reply_to(&mut server, &discover(mac(4)), NOW), None, "full");
+    assert_eq!(server.unreserve(mac(9)), Some(top));
+    assert_eq!(lease(&mut server, mac(4), NOW), top);
+}

@@ -7,8 +7,8 @@
 //!   key). A [`Change::Bound`] takes the row only if it is free, expired, or
 //!   already the same client's (`INSERT ... ON CONFLICT (addr) DO UPDATE ... WHERE`,
 //!   which PostgreSQL makes atomic against every other transaction); otherwise the
-//!   change is [`Committed::Conflict`], naming the holder, and nothing of it is
-//!   written. Two servers can never commit one address to two clients.
+//!   change is [`Committed::Conflict`], naming the holder and the end of its
+//!   lease, and nothing of it is written. Two servers can never commit one address to two clients.
 //! - **One transaction per batch.** [`LeaseStore::commit`] writes a whole batch in
 //!   one transaction: one `COMMIT`, one WAL flush, however many changes (the group
 //!   commit the file store does with one `fsync`). A batch of `Bound`s only, no two
@@ -214,6 +214,8 @@ impl Row {
 struct Holder {
     #[diesel(sql_type = Nullable<Text>)]
     client: Option<String>,
+    #[diesel(sql_type = BigInt)]
+    until: i64,
 }
 
 #[derive(QueryableByName)]
@@ -420,18 +422,24 @@ fn commit_bounds(
         .collect()
 }
 
-/// The conflict on `addr`, naming its holder. The row is locked by the `ON CONFLICT`
+/// The conflict on `addr`, naming its holder and the end of its lease (or
+/// quarantine), so the loser leaves the address alone until then. The row is locked by the `ON CONFLICT`
 /// that found it taken: its holder cannot change before the batch ends.
 fn conflict(conn: &mut PgConnection, addr: Ipv4Addr) -> Result<Committed, DieselError> {
-    let holder: Vec<Holder> = sql_query("SELECT client FROM ex_dhcp_leases WHERE addr = $1::inet")
-        .bind::<Text, _>(addr.to_string())
-        .load(conn)?;
-    let holder = holder
-        .into_iter()
-        .next()
+    let rows: Vec<Holder> =
+        sql_query("SELECT client, until FROM ex_dhcp_leases WHERE addr = $1::inet")
+            .bind::<Text, _>(addr.to_string())
+            .load(conn)?;
+    let row = rows.into_iter().next();
+    let until = row.as_ref().and_then(|h| Secs::try_from(h.until).ok());
+    let holder = row
         .and_then(|h| h.client)
         .and_then(|client| client.parse().ok());
-    Ok(Committed::Conflict { addr, holder })
+    Ok(Committed::Conflict {
+        addr,
+        holder,
+        until,
+    })
 }
 
 fn commit_change(

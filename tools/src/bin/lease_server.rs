@@ -47,6 +47,9 @@ fn main() -> ExitCode {
         Err(status) => return status,
     };
     logging::init(args.log_level);
+    for warning in &args.warnings {
+        log::warn!("{warning}");
+    }
     let result = run(&args);
     logging::finish();
     match result {
@@ -71,7 +74,9 @@ fn run(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
         let store = open_database(&mut server, url, now())?;
         let running = Server::start(
             server_config(args),
-            LeaseHandler::with_store(server, Some(store)).commit_delay(args.commit_delay),
+            LeaseHandler::with_store(server, Some(store))
+                .with_lookup_rate(args.lookup_rate)
+                .commit_delay(args.commit_delay),
         )?;
         let running = daemon::become_user(running, args.user.as_deref())?;
         info!("serving on {}", running.local_addr());

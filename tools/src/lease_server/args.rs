@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use log::LevelFilter;
 
-use ex_dhcp::lease::{Mac, Settings};
+use ex_dhcp::lease::{Mac, Settings, Share};
 
 use crate::cli::args::{self as cli, UsageError};
 
@@ -37,7 +37,24 @@ macro_rules! lease_usage {
                          ACKs wait for their commit, so they wait that much longer
   --database URL         keep leases in PostgreSQL (a libpq connection string),
                          shared with other servers of the same pool; needs a build
-                         with --features postgres; not with --lease-file
+                         with --features postgres; not with --lease-file. A URL
+                         with a password shows in ps: see --database-file
+  --database-file PATH   the same, the URL read from PATH (keep it unreadable to
+                         others: a world-readable file is warned about); or set
+                         EX_DHCP_DATABASE_URL, used when no store flag is given;
+                         or leave the password out and let libpq find it
+                         (PGPASSFILE, ~/.pgpass, PGPASSWORD)
+  --lookup-rate N        most database lookups a second for clients with no lease
+                         here (REBINDING, INIT-REBOOT); the rest are dropped
+                         silently, as RFC 2131 wants of a server without the
+                         lease (200; 0: none)
+  --answer-subnet on|off renew and rebind leases the database shows a client
+                         holding anywhere in the subnet, not only in --range: for
+                         servers with disjoint ranges on one database, to take
+                         over each other's clients (off)
+  --share K/N            this server is the K-th of N sharing the range through one
+                         database: new clients get addresses from the K-th of N
+                         parts first, so the servers do not race (1/1: the whole)
   --bind ADDR            listen on this local address only (0.0.0.0: every address);
                          clients without an address broadcast, so a server for them
                          listens on 0.0.0.0 and picks the network with --interface
@@ -90,6 +107,11 @@ pub struct Args {
     pub lease_file: Option<PathBuf>,
     /// `--database`: the PostgreSQL lease store's connection string.
     pub database: Option<String>,
+    /// Warnings about the command line to log once logging is set up: a password
+    /// where `ps` shows it, a world-readable `--database-file`.
+    pub warnings: Vec<String>,
+    /// `--lookup-rate`: store lookups a second for clients with no lease here.
+    pub lookup_rate: u32,
     /// `--commit-delay`: how long the store worker lets a batch fill.
     pub commit_delay: Duration,
     /// The local address to listen on.
@@ -124,7 +146,16 @@ pub fn parse(args: &mut cli::Args) -> Result<Args, UsageError> {
 /// caller's, `Ok(false)` when it is unknown to both.
 pub fn parse_with(
     args: &mut cli::Args,
+    extra: impl FnMut(&str, &mut cli::Args) -> Result<bool, UsageError>,
+) -> Result<Args, UsageError> {
+    parse_with_env(args, extra, |name| std::env::var(name).ok())
+}
+
+/// [`parse_with`], reading environment variables ([`DATABASE_ENV`]) through `env`.
+pub fn parse_with_env(
+    args: &mut cli::Args,
     mut extra: impl FnMut(&str, &mut cli::Args) -> Result<bool, UsageError>,
+    env: impl Fn(&str) -> Option<String>,
 ) -> Result<Args, UsageError> {
     let mut server = None;
     let mut mask = DEFAULT_MASK;
@@ -135,6 +166,8 @@ pub fn parse_with(
         reservations: BTreeMap::new(),
         lease_file: None,
         database: None,
+        warnings: Vec::new(),
+        lookup_rate: crate::lease_server::budget::DEFAULT_LOOKUPS_PER_SEC,
         commit_delay: DEFAULT_COMMIT_DELAY,
         bind: Ipv4Addr::UNSPECIFIED,
         interface: None,
@@ -169,14 +202,29 @@ pub fn parse_with(
             "--lease-file" => parsed.lease_file = Some(PathBuf::from(args.text(flag)?)),
             "--database" => {
                 let url = args.text(flag)?;
-                if !cfg!(feature = "postgres") {
-                    return Err(cli::error(format!(
-                        "{flag}: this build has no PostgreSQL store; build with \
-                         --features postgres (cargo build -p ex_dhcp-tools --features postgres)"
-                    )));
+                needs_postgres(flag)?;
+                if has_password(&url) {
+                    parsed.warnings.push(format!(
+                        "{flag}: the connection string holds a password, which any user \
+                         of this machine can read in ps: use --database-file PATH or \
+                         {DATABASE_ENV}, or libpq's PGPASSFILE (~/.pgpass)"
+                    ));
                 }
                 parsed.database = Some(url);
             }
+            "--database-file" => {
+                let path = PathBuf::from(args.text(flag)?);
+                needs_postgres(flag)?;
+                let (url, warning) = read_database_file(&path).map_err(|problem| {
+                    cli::error(format!("{flag} {}: {problem}", path.display()))
+                })?;
+                parsed
+                    .warnings
+                    .extend(warning.map(|w| format!("{flag} {}: {w}", path.display())));
+                parsed.database = Some(url);
+            }
+            "--lookup-rate" => parsed.lookup_rate = args.value(flag)?,
+            "--share" => settings.share = share(flag, &args.text(flag)?)?,
             "--commit-delay" => {
                 parsed.commit_delay = Duration::from_millis(args.value(flag)?);
             }
@@ -188,6 +236,7 @@ pub fn parse_with(
             "--broadcast" => parsed.broadcast = args.value(flag)?,
             "--rapid-commit" => settings.rapid_commit = switch(flag, &args.text(flag)?)?,
             "--allow-relays" => settings.allow_relays = switch(flag, &args.text(flag)?)?,
+            "--answer-subnet" => settings.answer_subnet = switch(flag, &args.text(flag)?)?,
             "--stats-every" => {
                 let every = args.seconds(flag)?;
                 if every.is_zero() {
@@ -204,6 +253,17 @@ pub fn parse_with(
             }
         }
     }
+    if parsed.lease_file.is_none() && parsed.database.is_none() {
+        if let Some(url) = env(DATABASE_ENV).filter(|url| !url.trim().is_empty()) {
+            if cfg!(feature = "postgres") {
+                parsed.database = Some(url.trim().to_owned());
+            } else {
+                parsed.warnings.push(format!(
+                    "{DATABASE_ENV} is set, but this build has no PostgreSQL store: ignored"
+                ));
+            }
+        }
+    }
     if parsed.lease_file.is_some() && parsed.database.is_some() {
         return Err(cli::error(
             "--lease-file and --database exclude each other: give one store",
@@ -213,6 +273,66 @@ pub fn parse_with(
     settings.mask = mask;
     parsed.settings = settings;
     Ok(parsed)
+}
+
+/// The environment variable a database URL is taken from when no store flag is
+/// given: unlike a flag, `ps` does not show it (only the user and root can read a
+/// process's environment).
+pub const DATABASE_ENV: &str = "EX_DHCP_DATABASE_URL";
+
+fn needs_postgres(flag: &str) -> Result<(), UsageError> {
+    if cfg!(feature = "postgres") {
+        return Ok(());
+    }
+    Err(cli::error(format!(
+        "{flag}: this build has no PostgreSQL store; build with \
+         --features postgres (cargo build -p ex_dhcp-tools --features postgres)"
+    )))
+}
+
+/// True when a libpq connection string carries a password: `password=` in the
+/// key-value form or the URL's query, or `user:password@` in a URL.
+pub fn has_password(url: &str) -> bool {
+    let lower = url.to_ascii_lowercase();
+    if lower.contains("password=") {
+        return true;
+    }
+    let Some(rest) = lower
+        .strip_prefix("postgresql://")
+        .or_else(|| lower.strip_prefix("postgres://"))
+    else {
+        return false;
+    };
+    let authority = rest.split(['/', '?']).next().unwrap_or("");
+    authority
+        .rsplit_once('@')
+        .is_some_and(|(userinfo, _)| userinfo.contains(':'))
+}
+
+/// Reads a connection string from `path`: its text without surrounding white
+/// space. Also returns a warning when others may read the file (mode `o+r`).
+pub fn read_database_file(path: &std::path::Path) -> Result<(String, Option<String>), String> {
+    let text = std::fs::read_to_string(path).map_err(|e| e.to_string())?;
+    let url = text.trim();
+    if url.is_empty() {
+        return Err("the file is empty: it must hold the connection string".to_owned());
+    }
+    let mut warning = None;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(path)
+            .map_err(|e| e.to_string())?
+            .permissions()
+            .mode();
+        if mode & 0o004 != 0 {
+            warning = Some(format!(
+                "every user of this machine can read it (mode {:o}): chmod o-r it",
+                mode & 0o777
+            ));
+        }
+    }
+    Ok((url.to_owned(), warning))
 }
 
 /// Parses a value with `FromStr`, naming the flag when it fails.
@@ -243,6 +363,16 @@ pub fn switch(flag: &str, value: &str) -> Result<bool, UsageError> {
 
 fn list(flag: &str, value: &str) -> Result<Vec<Ipv4Addr>, UsageError> {
     value.split(',').map(|a| typed(flag, a)).collect()
+}
+
+/// Parses `K/N`, one-based: `2/2` is the second of two servers.
+fn share(flag: &str, value: &str) -> Result<Share, UsageError> {
+    let bad = || cli::error(format!("{flag} takes K/N with 1 <= K <= N, not {value:?}"));
+    let (k, n) = value.split_once('/').ok_or_else(bad)?;
+    let (k, n): (u32, u32) = (k.parse().map_err(|_| bad())?, n.parse().map_err(|_| bad())?);
+    k.checked_sub(1)
+        .and_then(|index| Share::new(index, n))
+        .ok_or_else(bad)
 }
 
 fn range(flag: &str, value: &str) -> Result<(Ipv4Addr, Ipv4Addr), UsageError> {
@@ -292,7 +422,8 @@ mod tests {
              --lease-time 120 --reserve 02:00:00:00:00:01=198.18.0.50 --lease-file /tmp/l \
              --interface veth0 --port 67 --client-port 6868 --broadcast 127.0.0.1 \
              --rapid-commit on --allow-relays on --log-level debug --mode proxy \
-             --bind 127.0.0.1 --stats-every 2.5 --user nobody --max-offers 20 --max-offers-per-relay 5",
+             --bind 127.0.0.1 --stats-every 2.5 --user nobody --max-offers 20 --max-offers-per-relay 5 \
+             --lookup-rate 7 --answer-subnet on",
         )
         .unwrap();
         let s = &parsed.settings;
@@ -310,6 +441,8 @@ mod tests {
         assert_eq!(parsed.bind, Ipv4Addr::LOCALHOST);
         assert_eq!(parsed.stats_every, Some(Duration::from_millis(2500)));
         assert_eq!(parsed.user.as_deref(), Some("nobody"));
+        assert_eq!(parsed.lookup_rate, 7);
+        assert!(s.answer_subnet);
     }
 
     #[test]
@@ -350,6 +483,93 @@ mod tests {
         } else {
             let text = parsed.unwrap_err().to_string();
             assert!(text.contains("--features postgres"), "{text}");
+        }
+    }
+
+    #[test]
+    fn passwords_are_found_in_both_forms_of_connection_string() {
+        for url in [
+            "postgresql://dhcp:secret@db.lab/dhcp",
+            "postgres://dhcp:secret@db.lab:5432/dhcp?sslmode=require",
+            "host=db.lab user=dhcp password=secret dbname=dhcp",
+            "postgresql://dhcp@db.lab/dhcp?password=secret",
+        ] {
+            assert!(has_password(url), "{url}");
+        }
+        for url in [
+            "postgresql://dhcp@db.lab/dhcp",
+            "postgresql://db.lab:5432/dhcp",
+            "host=/run/postgresql dbname=dhcp",
+            "postgresql:///dhcp?host=/run/postgresql",
+        ] {
+            assert!(!has_password(url), "{url}");
+        }
+    }
+
+    #[test]
+    fn a_database_file_is_read_trimmed_and_checked() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = std::env::temp_dir().join(format!("lease-args-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("url");
+        std::fs::write(&path, "postgresql://dhcp:secret@db.lab/dhcp\n").unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+        let (url, warning) = read_database_file(&path).unwrap();
+        assert_eq!(url, "postgresql://dhcp:secret@db.lab/dhcp");
+        assert_eq!(warning, None, "0600: nothing to say");
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let (_, warning) = read_database_file(&path).unwrap();
+        assert!(warning.unwrap().contains("mode 644"));
+        std::fs::write(&path, " \n").unwrap();
+        assert!(read_database_file(&path).unwrap_err().contains("empty"));
+        assert!(read_database_file(&dir.join("missing")).is_err());
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn the_database_url_comes_from_the_environment_only_without_a_store_flag() {
+        let with_env = |line: &str| {
+            parse_with_env(
+                &mut cli::Args::split(line),
+                |_, _| Ok(false),
+                |name| (name == DATABASE_ENV).then(|| "host=/from/env".to_owned()),
+            )
+        };
+        let plain = with_env("--server 198.18.0.1").unwrap();
+        let file = with_env("--server 198.18.0.1 --lease-file /tmp/l").unwrap();
+        assert_eq!(
+            file.database, None,
+            "a lease file wins over the environment"
+        );
+        if cfg!(feature = "postgres") {
+            assert_eq!(plain.database.as_deref(), Some("host=/from/env"));
+            assert!(plain.warnings.is_empty());
+            let flag = with_env("--server 198.18.0.1 --database host=/flag").unwrap();
+            assert_eq!(flag.database.as_deref(), Some("host=/flag"));
+            let secret = with_env("--server 198.18.0.1 --database postgres://u:p@h/d").unwrap();
+            assert!(
+                secret.warnings[0].contains("password"),
+                "{:?}",
+                secret.warnings
+            );
+        } else {
+            assert_eq!(plain.database, None);
+            assert!(plain.warnings[0].contains("no PostgreSQL store"));
+        }
+    }
+
+    #[test]
+    fn share_is_one_based_and_checked() {
+        let parsed = args("--server 198.18.0.1 --share 2/3").unwrap();
+        assert_eq!(parsed.settings.share, Share::new(1, 3).unwrap());
+        let alone = args("--server 198.18.0.1").unwrap();
+        assert_eq!(alone.settings.share, Share::WHOLE);
+        for bad in ["0/2", "3/2", "1/0", "2", "a/b"] {
+            let error = args(&format!("--server 198.18.0.1 --share {bad}")).unwrap_err();
+            assert!(
+                error.to_string().contains("--share takes K/N"),
+                "{bad}: {error}"
+            );
         }
     }
 

@@ -19,6 +19,7 @@ use ex_dhcp::{
 use log::{error, warn};
 
 use super::args::Args;
+use super::budget::{LookupBudget, Take, DEFAULT_LOOKUPS_PER_SEC};
 
 /// How often expired offers, leases and quarantines are reclaimed.
 pub const TICK: Duration = Duration::from_secs(1);
@@ -113,7 +114,9 @@ struct Held {
 /// ([`LeaseServer::conflict`]); and a RENEWING or REBINDING client this server has
 /// no record of is deferred while the worker looks it up in the store
 /// ([`StoreWorker::lookup`]): ACKed if the store shows it holding that address
-/// (RFC 2131 section 4.4.5), else left unanswered.
+/// (RFC 2131 section 4.4.5), else left unanswered. Lookups are rate limited
+/// ([`LeaseHandler::with_lookup_rate`]): anyone can send such REQUESTs, and each is
+/// a database query.
 ///
 /// Without a store (neither `--lease-file` nor `--database`) every reply leaves at
 /// once.
@@ -137,6 +140,8 @@ pub struct LeaseHandler<S: LeaseStore = LeaseFile> {
     /// REBINDING requests waiting for the store's lookup, by lookup number.
     lookups: HashMap<u64, Pending>,
     next_lookup: u64,
+    /// How many lookups may start: over it, requests are dropped silently.
+    budget: LookupBudget,
     /// How the worker batches ([`LeaseHandler::commit_delay`]).
     worker_config: WorkerConfig,
 }
@@ -163,8 +168,24 @@ impl<S: LeaseStore> LeaseHandler<S> {
             mailbox: None,
             lookups: HashMap::new(),
             next_lookup: 0,
+            budget: LookupBudget::new(DEFAULT_LOOKUPS_PER_SEC),
             worker_config: WorkerConfig::default(),
         }
+    }
+
+    /// Starts at most `per_sec` store lookups a second (a burst of one second's
+    /// worth; 0: none) for clients this server has no record of; the rest are
+    /// dropped silently, counted, and logged at most once a minute. The default is
+    /// [`DEFAULT_LOOKUPS_PER_SEC`].
+    pub fn with_lookup_rate(mut self, per_sec: u32) -> Self {
+        self.budget = LookupBudget::new(per_sec);
+        self
+    }
+
+    /// REQUESTs from clients unknown here dropped without a lookup: over the budget
+    /// ([`with_lookup_rate`](Self::with_lookup_rate)).
+    pub fn lookups_dropped(&self) -> u64 {
+        self.budget.dropped()
     }
 
     /// Lets the store worker wait `delay` for more changes before each commit
@@ -209,7 +230,20 @@ impl<S: LeaseStore> LeaseHandler<S> {
     fn handle(&mut self, packet: &Packet, from: &Source, ctx: &mut Context<'_, Message>) -> Reply {
         let outcome = self.outcome(packet, secs(ctx.system_time()));
         if self.mailbox.is_some() && outcome.reply.is_none() && self.may_be_elsewhere(packet) {
-            return self.look_up(packet, from, ctx);
+            return match self.budget.take(ctx.now()) {
+                Take::Lookup => self.look_up(packet, from, ctx),
+                Take::Drop { report } => {
+                    if let Some(dropped) = report {
+                        warn!(
+                            "{dropped} REQUESTs from clients with no lease here dropped without \
+                             a store lookup: over {} lookups a second (--lookup-rate; at most \
+                             one such warning a minute)",
+                            self.budget.per_sec()
+                        );
+                    }
+                    Reply::None
+                }
+            };
         }
         self.hold(outcome, packet, from, ctx)
     }
@@ -263,9 +297,14 @@ impl<S: LeaseStore> LeaseHandler<S> {
                 return;
             }
         };
+        // An address this server does not answer for (outside its range, without
+        // --answer-subnet) stays out of the table: there it would earn the client's
+        // next REQUEST a NAK.
         let usable = matches!(
             &lease,
-            Change::Bound { addr, until, .. } if Some(*addr) == asked_for(&request) && *until > now
+            Change::Bound { addr, until, .. } if Some(*addr) == asked_for(&request)
+                && *until > now
+                && self.server.answers_for(*addr, request.mac())
         );
         if !usable || self.server.table().get(&client_key(&request)).is_some() {
             self.ready.push_back(pending.reply(Reply::None));
@@ -360,17 +399,21 @@ impl<S: LeaseStore> LeaseHandler<S> {
             };
             match refused {
                 None => self.ready.push_back(pending.reply(reply)),
-                Some((change, Committed::Conflict { addr, holder })) => {
-                    let until = match change {
-                        Change::Bound { until, .. } => until,
-                        _ => now + u64::from(self.server.settings().lease_secs),
-                    };
+                Some((
+                    _,
+                    Committed::Conflict {
+                        addr,
+                        holder,
+                        until,
+                        ..
+                    },
+                )) => {
                     let held_by = holder
                         .as_ref()
                         .map_or_else(|| "taken".to_owned(), |h| format!("held by {h}"));
                     let request = pending.request();
                     let client = client_key(request);
-                    let nak = self.server.conflict(request, addr, holder, until);
+                    let nak = self.server.conflict(request, addr, holder, until, now);
                     // A REQUEST's ACK becomes a NAK; a rapid-commit DISCOVER or a
                     // BOOTP request gets silence, and the client tries again.
                     if request.message_type() == Some(MessageType::Request)

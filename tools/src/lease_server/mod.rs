@@ -2,4 +2,5 @@
 //! the library's lease engine (`ex_dhcp::lease`) with a lease file and the clock.
 
 pub mod args;
+pub mod budget;
 pub mod handler;

@@ -211,3 +211,70 @@ fn lease_server_database_is_a_usage_error_without_the_feature_or_with_a_lease_fi
     let stderr = text(&out.stderr);
     assert!(stderr.starts_with(problem), "{stderr}");
 }
+
+/// The database URL need not be on the command line, where `ps` shows it:
+/// `--database-file` reads it from a file (a world-readable one is warned about),
+/// and a password given with `--database` is warned about. Without the `postgres`
+/// feature `--database-file` is the same usage error as `--database`.
+#[test]
+fn lease_server_takes_the_database_url_from_a_file_and_warns_where_others_can_read_it() {
+    use std::fs;
+    use std::os::unix::fs::PermissionsExt;
+    let dir = super::TempDir::new("database-file");
+    let path = dir.join("database-url");
+    // Nothing listens on this socket directory: the connection fails, after the
+    // command line was read and its warnings logged.
+    fs::write(
+        &path,
+        "postgresql://dhcp:secret@/dhcp?host=/nonexistent-ex-dhcp\n",
+    )
+    .unwrap();
+    fs::set_permissions(&path, fs::Permissions::from_mode(0o644)).unwrap();
+    let base = [
+        "--server",
+        "198.18.0.1",
+        "--range",
+        "198.18.0.100-198.18.0.150",
+        "--port",
+        "0",
+        "--bind",
+        "127.0.0.1",
+    ];
+    let from_file = [&base[..], &["--database-file", path.to_str().unwrap()]].concat();
+    let out = output("lease_server", &from_file);
+    let stderr = text(&out.stderr) + &text(&out.stdout);
+    if cfg!(feature = "postgres") {
+        assert_eq!(out.status.code(), Some(1), "cannot connect: {stderr}");
+        assert!(
+            stderr.contains("every user of this machine can read it"),
+            "{stderr}"
+        );
+        assert!(
+            !stderr.contains("secret"),
+            "the password is not logged: {stderr}"
+        );
+
+        let on_command_line = [
+            &base[..],
+            &[
+                "--database",
+                "postgresql://dhcp:secret@/dhcp?host=/nonexistent-ex-dhcp",
+            ],
+        ]
+        .concat();
+        let out = output("lease_server", &on_command_line);
+        let stderr = text(&out.stderr) + &text(&out.stdout);
+        assert_eq!(out.status.code(), Some(1), "cannot connect: {stderr}");
+        assert!(stderr.contains("holds a password"), "{stderr}");
+        assert!(
+            stderr.contains("--database-file"),
+            "says what to do: {stderr}"
+        );
+    } else {
+        assert_eq!(out.status.code(), Some(EXIT_USAGE), "{stderr}");
+        assert!(
+            stderr.contains("--database-file: this build has no PostgreSQL store"),
+            "{stderr}"
+        );
+    }
+}

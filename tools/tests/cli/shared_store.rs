@@ -36,9 +36,10 @@ impl LeaseStore for Shared {
             .iter()
             .map(|change| match change {
                 Change::Bound { key, addr, until } => match rows.get(addr) {
-                    Some((holder, _)) if holder != key => Committed::Conflict {
+                    Some((holder, held_until)) if holder != key => Committed::Conflict {
                         addr: *addr,
                         holder: Some(holder.clone()),
+                        until: Some(*held_until),
                     },
                     _ => {
                         rows.retain(|_, (k, _)| k != key);
@@ -268,4 +269,36 @@ fn a_rapid_commit_ack_lost_to_another_server_is_silence_and_the_retry_gets_anoth
     };
     assert_eq!(retry.packet.message_type(), Some(MessageType::Ack));
     assert_ne!(retry.packet.yiaddr, FIRST);
+}
+
+#[test]
+fn lookups_for_strangers_are_rate_limited_and_the_excess_is_dropped_silently() {
+    let store = Shared::default();
+    let pool = Pool::new(
+        SERVER,
+        MASK,
+        FIRST,
+        Ipv4Addr::new(198, 18, 0, 150),
+        BTreeMap::new(),
+    )
+    .unwrap();
+    let server = LeaseServer::new(Settings::new(SERVER, MASK), pool);
+    // Two lookups a second: a burst of two, then one every half second. Five
+    // REBINDs injected back to back take far less than half a second.
+    let handler = LeaseHandler::with_store(server, Some(store)).with_lookup_rate(2);
+    let mut b = Harness::with_config(Config::default().port(67), handler);
+    for n in 1..=5 {
+        assert!(b.inject(rebind(n, FIRST)).is_none(), "never an answer");
+    }
+    assert_eq!(b.call(|h| h.lookups_dropped()).unwrap(), 3);
+    assert_eq!(b.stats().deferred_outstanding(), 2, "two held for lookups");
+    for _ in 0..2 {
+        let message = b.posted(WAIT).expect("a lookup's answer");
+        assert!(
+            b.deliver(message).is_none(),
+            "unknown to the store: silence"
+        );
+    }
+    assert!(b.sent().is_empty());
+    assert_eq!(b.stats().deferred_outstanding(), 0);
 }

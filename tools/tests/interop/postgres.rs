@@ -169,7 +169,8 @@ mod store {
             store.commit(&[bound(6, 20, later)]).expect("commit"),
             vec![Committed::Conflict {
                 addr: addr(20),
-                holder: None
+                holder: None,
+                until: Some(later),
             }]
         );
         // A server whose clock is past the quarantine's end may take it.
@@ -206,7 +207,8 @@ mod store {
             vec![
                 Committed::Conflict {
                     addr: addr(10),
-                    holder: Some(client(1))
+                    holder: Some(client(1)),
+                    until: Some(later),
                 },
                 Committed::Durable
             ],
@@ -294,9 +296,14 @@ mod store {
                         "{addr} committed to two clients"
                     );
                 }
-                Committed::Conflict { addr: a, holder } => {
+                Committed::Conflict {
+                    addr: a,
+                    holder,
+                    until,
+                } => {
                     assert_eq!(a, addr);
                     assert!(holder.is_some(), "the holder of {addr} is named");
+                    assert!(until.is_some(), "the end of {addr}'s lease is given");
                 }
                 other => panic!("unexpected {other:?}"),
             }
@@ -410,10 +417,20 @@ mod two_servers {
     }
 
     fn start(url: &str, id: Ipv4Addr, client_port: u16) -> Server {
+        start_with(
+            url,
+            id,
+            client_port,
+            &["--range", "127.99.0.100-127.99.0.250"],
+        )
+    }
+
+    /// A lease_server on the database at `url`, with `flags` (at least `--range`).
+    fn start_with(url: &str, id: Ipv4Addr, client_port: u16, flags: &[&str]) -> Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_lease_server"))
             .args(["--server", &id.to_string()])
             .args(["--mask", "255.255.0.0", "--lease-time", "600"])
-            .args(["--range", "127.99.0.100-127.99.0.250"])
+            .args(flags)
             .args([
                 "--bind",
                 "127.0.0.1",
@@ -583,6 +600,104 @@ mod two_servers {
         assert!(
             client.receive(xid, Duration::from_secs(2)).is_err(),
             "silence"
+        );
+        drop(b);
+    }
+
+    /// REBINDING (RFC 2131 4.3.2): ciaddr set, no option 54, broadcast.
+    fn rebind(n: u32, addr: Ipv4Addr, xid: u32) -> Packet {
+        let mut rebind = packet(MessageType::Request, n, xid);
+        rebind.ciaddr = addr;
+        rebind.flags = rebind.flags.with_broadcast(true);
+        rebind
+    }
+
+    /// Disjoint ranges on one database: A leases from the first half, B from the
+    /// second. A client of A rebinds at B once A is gone (RFC 2131 section 4.4.5):
+    /// without `--answer-subnet` B stays silent (the address is not in its range:
+    /// neither an ACK nor a NAK, also for the retransmission), with it B ACKs and
+    /// extends the lease in the database.
+    #[test]
+    #[ignore = "needs PostgreSQL (Debian postgresql, libpq-dev): run `.ci/interop postgres`"]
+    fn a_client_of_a_dead_server_rebinds_at_the_server_of_the_other_half() {
+        const FIRST_HALF: &str = "127.99.0.100-127.99.0.174";
+        const SECOND_HALF: &str = "127.99.0.175-127.99.0.250";
+        let cluster = Cluster::start();
+        let url = cluster.url();
+        let mut client = Client::bind(SocketAddrV4::new(Ipv4Addr::UNSPECIFIED, 0)).expect("bind");
+        let client_port = client.local_addr().expect("bound").port();
+        let (a_id, b_id) = (Ipv4Addr::new(127, 99, 0, 1), Ipv4Addr::new(127, 99, 0, 2));
+        let a = start_with(&url, a_id, client_port, &["--range", FIRST_HALF]);
+        let (mut xid, mut naks) = (0x9a00_0000, 0);
+        let addr = dora(&mut client, &a, 1, &mut xid, &mut naks);
+        assert_eq!(naks, 0, "nobody else allocates from A's half");
+        assert!(
+            (Ipv4Addr::new(127, 99, 0, 100)..=Ipv4Addr::new(127, 99, 0, 174)).contains(&addr),
+            "{addr} is in A's half"
+        );
+        let stored = || {
+            cluster.psql(&format!(
+                "SELECT host(addr) || ' ' || until FROM ex_dhcp_leases WHERE client = '{}'",
+                key(1)
+            ))
+        };
+        let by_a = stored();
+        assert!(by_a.starts_with(&format!("{addr} ")), "{by_a}");
+        drop(a); // SIGKILL: A is gone
+
+        // B on its own half only: the client is not B's to answer for. Silence, and
+        // silence again for the retransmission (nothing was put in B's table).
+        let strict = start_with(&url, b_id, client_port, &["--range", SECOND_HALF]);
+        for _ in 0..2 {
+            xid += 1;
+            client
+                .send(&rebind(1, addr, xid), strict.addr)
+                .expect("send");
+            assert!(
+                client.receive(xid, Duration::from_secs(2)).is_err(),
+                "B without --answer-subnet must not answer (an ACK outside its range, or \
+                 a NAK of a lease it does not own)"
+            );
+        }
+        drop(strict);
+
+        // B answering for the whole subnet: the lease is looked up and ACKed.
+        let b = start_with(
+            &url,
+            b_id,
+            client_port,
+            &["--range", SECOND_HALF, "--answer-subnet", "on"],
+        );
+        xid += 1;
+        let (ack, _) = client
+            .exchange(&rebind(1, addr, xid), b.addr, WAIT)
+            .expect("B answers the REBINDING client");
+        assert_eq!(ack.message_type(), Some(MessageType::Ack));
+        assert_eq!(ack.yiaddr, addr);
+        assert_eq!(ack.options.get(ServerIdentifier), Some(b_id));
+        let by_b = stored();
+        assert!(by_b.starts_with(&format!("{addr} ")), "{by_b}");
+        let until = |row: &str| -> u64 {
+            row.split(' ')
+                .nth(1)
+                .expect("until")
+                .parse()
+                .expect("a number")
+        };
+        assert!(until(&by_b) >= until(&by_a), "{by_a} then {by_b}");
+
+        // At T1 the client renews with B (unicast, ciaddr): B knows it now.
+        xid += 1;
+        let mut renew = packet(MessageType::Request, 1, xid);
+        renew.ciaddr = addr;
+        let (renewed, _) = client.exchange(&renew, b.addr, WAIT).expect("B renews");
+        assert_eq!(renewed.message_type(), Some(MessageType::Ack));
+        assert_eq!(renewed.yiaddr, addr);
+        // New clients at B still get addresses from B's half.
+        let fresh = dora(&mut client, &b, 2, &mut xid, &mut naks);
+        assert!(
+            (Ipv4Addr::new(127, 99, 0, 175)..=Ipv4Addr::new(127, 99, 0, 250)).contains(&fresh),
+            "{fresh}"
         );
         drop(b);
     }
