@@ -94,8 +94,9 @@ pub const DEFAULT_COMMIT_DELAY: Duration = Duration::from_millis(DEFAULT_COMMIT_
 /// Default subnet mask, a /24.
 pub const DEFAULT_MASK: Ipv4Addr = Ipv4Addr::new(255, 255, 255, 0);
 
-/// Everything the command line sets.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Everything the command line sets. Its `Debug` leaves the database URL out: it may
+/// hold a password.
+#[derive(Clone, PartialEq, Eq)]
 pub struct Args {
     /// Protocol settings and client configuration.
     pub settings: Settings,
@@ -130,6 +131,29 @@ pub struct Args {
     pub stats_every: Option<Duration>,
     /// The user to become once the sockets are bound.
     pub user: Option<String>,
+}
+
+impl std::fmt::Debug for Args {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Args")
+            .field("settings", &self.settings)
+            .field("range", &self.range)
+            .field("reservations", &self.reservations)
+            .field("lease_file", &self.lease_file)
+            .field("database", &self.database.as_ref().map(|_| "(hidden)"))
+            .field("warnings", &self.warnings)
+            .field("lookup_rate", &self.lookup_rate)
+            .field("commit_delay", &self.commit_delay)
+            .field("bind", &self.bind)
+            .field("interface", &self.interface)
+            .field("port", &self.port)
+            .field("client_port", &self.client_port)
+            .field("broadcast", &self.broadcast)
+            .field("log_level", &self.log_level)
+            .field("stats_every", &self.stats_every)
+            .field("user", &self.user)
+            .finish()
+    }
 }
 
 /// Parses the command line of `lease_server`, which needs a range.
@@ -453,6 +477,15 @@ mod tests {
         assert_eq!(parsed.broadcast, Ipv4Addr::BROADCAST);
         assert_eq!(parsed.bind, Ipv4Addr::UNSPECIFIED);
         assert_eq!(parsed.commit_delay, DEFAULT_COMMIT_DELAY);
+    }
+
+    #[test]
+    fn debug_leaves_the_database_url_out() {
+        let mut parsed = args("--server 198.18.0.1").unwrap();
+        parsed.database = Some("postgresql://u:secret@db/leases".into());
+        let shown = format!("{parsed:?}");
+        assert!(!shown.contains("secret"), "{shown}");
+        assert!(shown.contains("database: Some(\"(hidden)\")"), "{shown}");
     }
 
     #[test]
