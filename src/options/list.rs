@@ -588,37 +588,45 @@ impl Options {
         });
     }
 
-    /// Takes one decoded area's options, unindexed (see [`Lazy`]): `body`, the
-    /// options as they came, checked by the decoder, up to the last one; `pads`, the
-    /// PAD bytes after it; `end`, whether END followed. The decoder calls this on an
-    /// empty list for the options field, then for `file` and `sname` when overloaded,
-    /// in that order, then [`Options::set_after_end`]. `overload` is the value of the
-    /// options field's first option 52 when one byte long, else 0.
-    #[inline]
-    pub(crate) fn set_decoded(
-        &mut self,
-        area: Area,
-        body: &[u8],
-        pads: usize,
-        end: bool,
-        overload: u8,
-    ) {
-        let index = match area {
-            Area::Options => 0,
-            Area::File => 1,
-            Area::Sname => 2,
-        };
+    /// Takes the options field of a decoded packet, unindexed (see [`Lazy`]):
+    /// `body`, the options as they came, checked by the decoder, up to the last one;
+    /// `pads`, the PAD bytes after it; `end`, whether END followed; `overload`, the
+    /// value of its first option 52 when one byte long, else 0. The decoder calls
+    /// this on an empty list, then [`Options::set_decoded_field`] for `file` and
+    /// `sname` when overloaded, in that order, then [`Options::set_after_end`].
+    #[inline(always)]
+    pub(crate) fn set_decoded(&mut self, body: &[u8], pads: usize, end: bool, overload: u8) {
         if !body.is_empty() {
             self.data.extend_from_slice(body);
         }
         let len = to_start(self.data.len());
-        self.lazy.on = true;
-        for later in &mut self.lazy.ends[index..] {
-            *later = len;
+        self.lazy = Lazy {
+            on: true,
+            ends: [len; 3],
+            pads: [to_start(pads), 0, 0],
+            overload,
+        };
+        if !end {
+            self.wire.no_end |= area_bit(Area::Options);
         }
-        self.lazy.pads[index] = to_start(pads);
-        if index == 0 {
-            self.lazy.overload = overload;
+    }
+
+    /// Takes an overloaded `file` or `sname` field's options, after the options
+    /// field (see [`Options::set_decoded`]).
+    pub(crate) fn set_decoded_field(&mut self, area: Area, body: &[u8], pads: usize, end: bool) {
+        self.data.extend_from_slice(body);
+        let len = to_start(self.data.len());
+        match area {
+            Area::Options => return,
+            Area::File => {
+                self.lazy.ends[1] = len;
+                self.lazy.ends[2] = len;
+                self.lazy.pads[1] = to_start(pads);
+            }
+            Area::Sname => {
+                self.lazy.ends[2] = len;
+                self.lazy.pads[2] = to_start(pads);
+            }
         }
         if !end {
             self.wire.no_end |= area_bit(area);

@@ -127,8 +127,8 @@ impl Packet {
     #[inline]
     pub fn decode(bytes: &[u8]) -> Result<Packet, DecodeError> {
         let (header, vendor) = check_vendor(bytes)?;
-        let mut packet = fresh_packet(header);
-        packet.decode_options(bytes, vendor, None)?;
+        let mut packet = fresh_packet(header, Options::new());
+        Self::decode_options(&mut packet.options, bytes, vendor, None)?;
         Ok(packet)
     }
 
@@ -160,9 +160,10 @@ impl Packet {
     /// ```
     pub fn decode_lenient(bytes: &[u8]) -> Result<Lenient, DecodeError> {
         let (header, vendor) = check_vendor(bytes)?;
-        let mut packet = fresh_packet(header);
+        let mut options = Options::new();
         let mut truncated = Vec::new();
-        packet.decode_options(bytes, vendor, Some(&mut truncated))?;
+        Self::decode_options(&mut options, bytes, vendor, Some(&mut truncated))?;
+        let packet = fresh_packet(header, options);
         Ok(Lenient { packet, truncated })
     }
 
@@ -185,7 +186,7 @@ impl Packet {
         self.sname.copy_from_slice(&header[layout::SNAME]);
         self.file.copy_from_slice(&header[layout::FILE]);
         self.options.clear();
-        self.decode_options(bytes, vendor, None)
+        Self::decode_options(&mut self.options, bytes, vendor, None)
     }
 
     /// Decodes the options of `bytes` into the empty option list, the header fields
@@ -196,14 +197,13 @@ impl Packet {
     /// [`Options::set_decoded`]): no entry is built until the list is edited.
     #[inline]
     fn decode_options(
-        &mut self,
+        options: &mut Options,
         bytes: &[u8],
         vendor: Vendor,
         mut cuts: Option<&mut Vec<Truncation>>,
     ) -> Result<(), DecodeError> {
         if let Vendor::Zeros = vendor {
-            self.options
-                .set_plain_bootp(bytes.get(layout::HEADER_LEN..).unwrap_or_default());
+            options.set_plain_bootp(bytes.get(layout::HEADER_LEN..).unwrap_or_default());
             return Ok(());
         }
         let options_area = bytes.get(layout::OPTIONS..).unwrap_or_default();
@@ -214,18 +214,11 @@ impl Packet {
             cuts.as_deref_mut(),
         )?;
         if main.overload == 0 {
-            self.options.set_decoded(
-                Area::Options,
-                main.body(options_area),
-                main.pads,
-                main.has_end,
-                0,
-            );
+            options.set_decoded(main.body(options_area), main.pads, main.has_end, 0);
         } else {
-            self.decode_overloaded(bytes, options_area, &main, cuts)?;
+            Self::decode_overloaded(options, bytes, options_area, &main, cuts)?;
         }
-        self.options
-            .set_after_end(options_area.get(main.end..).unwrap_or_default());
+        options.set_after_end(options_area.get(main.end..).unwrap_or_default());
         Ok(())
     }
 
@@ -234,7 +227,7 @@ impl Packet {
     /// areas are copied, with one allocation at most.
     #[inline(never)]
     fn decode_overloaded(
-        &mut self,
+        options: &mut Options,
         bytes: &[u8],
         options_area: &[u8],
         main: &Read,
@@ -259,9 +252,8 @@ impl Packet {
             .iter()
             .filter_map(|(_, _, read)| read.as_ref().map(|read| read.body))
             .sum();
-        self.options.reserve(0, main.body + more);
-        self.options.set_decoded(
-            Area::Options,
+        options.reserve(0, main.body + more);
+        options.set_decoded(
             main.body(options_area),
             main.pads,
             main.has_end,
@@ -270,23 +262,22 @@ impl Packet {
         for (area, range, read) in fields {
             if let Some(read) = read {
                 let field = bytes.get(range).unwrap_or_default();
-                self.options
-                    .set_decoded(area, read.body(field), read.pads, read.has_end, 0);
+                options.set_decoded_field(area, read.body(field), read.pads, read.has_end);
             }
         }
         Ok(())
     }
 }
 
-/// A fresh packet with the header's fields read and empty options, which stay inline
-/// (no allocation) while a packet's options fit there; [`Options::set_decoded`]
-/// allocates once, at the final size, for larger ones.
+/// A fresh packet: the header's fields read, and the decoded options (inline, no
+/// allocation, while they fit there; [`Options::set_decoded`] allocates once for
+/// larger ones).
 ///
 /// The packet is built once, field by field from the header, rather than built
 /// empty and then filled: zeroing some 440 bytes only to overwrite them, and moving
 /// the packet between constructors, cost more than the parsing on small packets.
 #[inline(always)]
-fn fresh_packet(header: &[u8; layout::HEADER_LEN]) -> Packet {
+fn fresh_packet(header: &[u8; layout::HEADER_LEN], options: Options) -> Packet {
     Packet {
         op: Op::from(header[layout::OP]),
         htype: header[layout::HTYPE],
@@ -302,7 +293,7 @@ fn fresh_packet(header: &[u8; layout::HEADER_LEN]) -> Packet {
         chaddr: array(&header[layout::CHADDR]),
         sname: array(&header[layout::SNAME]),
         file: array(&header[layout::FILE]),
-        options: Options::new(),
+        options,
     }
 }
 
