@@ -136,18 +136,19 @@ pub struct Options {
     lazy: Lazy,
 }
 
-/// A decoded list before it is indexed: the decoder copies each area's options as
-/// they came (code, length, value, interior padding; END and the padding before it
-/// left out) into `data`, one area after the other, and checks them, but builds no
-/// entry. Reads walk those bytes; the first edit builds the index ([`Options::index`]).
+/// A decoded list before it is indexed: the decoder checks each area's options and
+/// copies them as they came (code, length, value, interior padding; END and the
+/// padding before it left out) into `data`, but builds no entry (an overloaded
+/// `sname` and `file` are copied whole, in one go, and their areas point into them). Reads walk those bytes; the first edit builds the index ([`Options::index`]).
 /// Decoding thus costs one copy per area instead of an entry and a copy per option,
 /// which matters on packets with many options (an overloaded `file` and `sname`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 struct Lazy {
     /// True while the list is in this form.
     on: bool,
-    /// Where each area's bytes end in `data`, in [`AREAS`] order; an area starts
-    /// where the one before ends (the first at 0).
+    /// Where each area's bytes start and end in `data`, in [`AREAS`] order (an area
+    /// not overloaded is empty).
+    starts: [u32; 3],
     ends: [u32; 3],
     /// The PAD bytes that followed each area's last option (before END, a cut option
     /// or the end of the area): counted, not copied.
@@ -199,15 +200,8 @@ impl<'a> WireEntries<'a> {
             data,
             lazy,
             area: 0,
-            at: 0,
+            at: lazy.starts[0] as usize,
             pads_left: lazy.pads[0] as usize,
-        }
-    }
-
-    fn start_of(&self, area: usize) -> usize {
-        match area {
-            0 => 0,
-            _ => self.lazy.ends[area - 1] as usize,
         }
     }
 }
@@ -221,7 +215,7 @@ impl Iterator for WireEntries<'_> {
             let area = *AREAS.get(self.area)?;
             let end = self.lazy.ends[self.area] as usize;
             // The area's bytes in the packet start at its base, in `data` at `start`.
-            let start = self.start_of(self.area);
+            let start = self.lazy.starts[self.area] as usize;
             let base = AREA_BASES[self.area];
             if self.at < end {
                 let offset = to_offset(base + self.at.saturating_sub(start));
@@ -263,7 +257,10 @@ impl Iterator for WireEntries<'_> {
                 });
             }
             self.area += 1;
-            self.pads_left = self.lazy.pads.get(self.area).map_or(0, |p| *p as usize);
+            if let Some(next) = self.lazy.starts.get(self.area) {
+                self.at = *next as usize;
+                self.pads_left = self.lazy.pads[self.area] as usize;
+            }
         }
     }
 }
@@ -596,12 +593,15 @@ impl Options {
     /// `sname` when overloaded, in that order, then [`Options::set_after_end`].
     #[inline(always)]
     pub(crate) fn set_decoded(&mut self, body: &[u8], pads: usize, end: bool, overload: u8) {
+        // The list is empty: the options field's bytes start at 0.
+        debug_assert!(self.data.is_empty());
         if !body.is_empty() {
             self.data.extend_from_slice(body);
         }
         let len = to_start(self.data.len());
         self.lazy = Lazy {
             on: true,
+            starts: [0, len, len],
             ends: [len; 3],
             pads: [to_start(pads), 0, 0],
             overload,
@@ -611,23 +611,35 @@ impl Options {
         }
     }
 
+    /// Copies `bytes` (the decoder's `sname` and `file` fields, when overloaded) after
+    /// the options field; returns where they start in the value buffer, for
+    /// [`Options::set_decoded_field`].
+    pub(crate) fn push_decoded_fields(&mut self, bytes: &[u8]) -> usize {
+        let start = self.data.len();
+        self.data.extend_from_slice(bytes);
+        start
+    }
+
     /// Takes an overloaded `file` or `sname` field's options, after the options
-    /// field (see [`Options::set_decoded`]).
-    pub(crate) fn set_decoded_field(&mut self, area: Area, body: &[u8], pads: usize, end: bool) {
-        self.data.extend_from_slice(body);
-        let len = to_start(self.data.len());
-        match area {
+    /// field (see [`Options::set_decoded`]): `body` bytes from `start` in the value
+    /// buffer ([`Options::push_decoded_fields`]), then `pads` PAD bytes, then END
+    /// when `end`.
+    pub(crate) fn set_decoded_field(
+        &mut self,
+        area: Area,
+        start: usize,
+        body: usize,
+        pads: usize,
+        end: bool,
+    ) {
+        let index = match area {
             Area::Options => return,
-            Area::File => {
-                self.lazy.ends[1] = len;
-                self.lazy.ends[2] = len;
-                self.lazy.pads[1] = to_start(pads);
-            }
-            Area::Sname => {
-                self.lazy.ends[2] = len;
-                self.lazy.pads[2] = to_start(pads);
-            }
-        }
+            Area::File => 1,
+            Area::Sname => 2,
+        };
+        self.lazy.starts[index] = to_start(start);
+        self.lazy.ends[index] = to_start(start + body);
+        self.lazy.pads[index] = to_start(pads);
         if !end {
             self.wire.no_end |= area_bit(area);
         }
@@ -701,10 +713,7 @@ impl Options {
             return None;
         }
         let index = AREAS.iter().position(|a| *a == area)?;
-        let start = match index {
-            0 => 0,
-            _ => self.lazy.ends[index - 1] as usize,
-        };
+        let start = self.lazy.starts[index] as usize;
         let body = self.data.get(start..self.lazy.ends[index] as usize)?;
         Some((body, self.lazy.pads[index] as usize))
     }
@@ -877,15 +886,18 @@ fn slice<'a>(data: &'a [u8], e: &Entry) -> &'a [u8] {
 }
 
 /// True when every byte is zero, checked eight at a time (sender padding after END is
-/// tens to hundreds of bytes on every packet).
+/// tens to hundreds of bytes on every packet); the last eight bytes are read as one
+/// word too, which covers the bytes that make no whole chunk without a byte loop.
 #[inline]
 fn all_zeros(bytes: &[u8]) -> bool {
-    let chunks = bytes.chunks_exact(8);
-    let rest = chunks.remainder();
-    chunks.fold(0, |acc, chunk| {
-        acc | u64::from_ne_bytes(chunk.try_into().unwrap_or([1; 8]))
-    }) == 0
-        && rest.iter().all(|b| *b == 0)
+    let word = |chunk: &[u8]| u64::from_ne_bytes(chunk.try_into().unwrap_or([1; 8]));
+    let Some(last) = bytes.len().checked_sub(8) else {
+        return bytes.iter().all(|b| *b == 0);
+    };
+    bytes
+        .chunks_exact(8)
+        .fold(word(&bytes[last..]), |acc, chunk| acc | word(chunk))
+        == 0
 }
 
 /// Offsets past 65,534 cannot occur in a datagram; they would read as "not decoded".

@@ -223,8 +223,9 @@ impl Packet {
     }
 
     /// The rest of [`Packet::decode_options`] when option 52 is there: `file` and
-    /// `sname` are checked (in that order, after the options field), then the three
-    /// areas are copied, with one allocation at most.
+    /// `sname` are checked (in that order, after the options field), then the
+    /// options field is copied, and the two fields, which are side by side in the
+    /// header, in one copy, with one allocation at most.
     #[inline(never)]
     fn decode_overloaded(
         options: &mut Options,
@@ -233,37 +234,44 @@ impl Packet {
         main: &Read,
         mut cuts: Option<&mut Vec<Truncation>>,
     ) -> Result<(), DecodeError> {
-        let mut fields = [
-            (Area::File, layout::FILE, None),
-            (Area::Sname, layout::SNAME, None),
-        ];
-        for (area, range, read) in &mut fields {
-            if overloads(main.overload, *area) {
-                let field = bytes.get(range.clone()).unwrap_or_default();
-                *read = Some(read_options::<false>(
-                    field,
-                    range.start,
-                    *area,
-                    cuts.as_deref_mut(),
-                )?);
-            }
-        }
-        let more: usize = fields
-            .iter()
-            .filter_map(|(_, _, read)| read.as_ref().map(|read| read.body))
-            .sum();
-        options.reserve(0, main.body + more);
+        let file_field = bytes.get(layout::FILE).unwrap_or_default();
+        let sname_field = bytes.get(layout::SNAME).unwrap_or_default();
+        let file = match overloads(main.overload, Area::File) {
+            true => Some(read_options::<false>(
+                file_field,
+                layout::FILE.start,
+                Area::File,
+                cuts.as_deref_mut(),
+            )?),
+            false => None,
+        };
+        let sname = match overloads(main.overload, Area::Sname) {
+            true => Some(read_options::<false>(
+                sname_field,
+                layout::SNAME.start,
+                Area::Sname,
+                cuts,
+            )?),
+            false => None,
+        };
+        // `sname` then `file`, as in the header.
+        let fields = bytes
+            .get(layout::SNAME.start..layout::FILE.end)
+            .unwrap_or_default();
+        options.reserve(0, main.body + fields.len());
         options.set_decoded(
             main.body(options_area),
             main.pads,
             main.has_end,
             main.overload,
         );
-        for (area, range, read) in fields {
-            if let Some(read) = read {
-                let field = bytes.get(range).unwrap_or_default();
-                options.set_decoded_field(area, read.body(field), read.pads, read.has_end);
-            }
+        let at = options.push_decoded_fields(fields);
+        if let Some(read) = file {
+            let start = at + layout::FILE.start - layout::SNAME.start;
+            options.set_decoded_field(Area::File, start, read.body, read.pads, read.has_end);
+        }
+        if let Some(read) = sname {
+            options.set_decoded_field(Area::Sname, at, read.body, read.pads, read.has_end);
         }
         Ok(())
     }
