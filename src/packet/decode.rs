@@ -23,7 +23,7 @@ use byteorder::{BigEndian, ByteOrder};
 use super::layout::{self, MAGIC_COOKIE};
 use super::{Flags, Op, Packet};
 use crate::error::{DecodeError, OptionLabel};
-use crate::options::{overloads, pad_run, Area, Options, END, OVERLOAD, PAD};
+use crate::options::{overloads, pad_run, Area, Options, END, OVERLOAD, OVERLOAD_BOTH, PAD};
 
 /// What a lenient decode ([`Packet::decode_lenient`]) cut: the last option of an area
 /// whose length runs past the end of that area.
@@ -209,6 +209,7 @@ impl Packet {
         let options_area = bytes.get(layout::OPTIONS..).unwrap_or_default();
         let main = read_options::<true>(
             options_area,
+            0,
             layout::OPTIONS,
             Area::Options,
             cuts.as_deref_mut(),
@@ -236,9 +237,14 @@ impl Packet {
     ) -> Result<(), DecodeError> {
         let file_field = bytes.get(layout::FILE).unwrap_or_default();
         let sname_field = bytes.get(layout::SNAME).unwrap_or_default();
+        let (file_from, sname_from) = match main.overload {
+            OVERLOAD_BOTH => skip_two(file_field, sname_field),
+            _ => (0, 0),
+        };
         let file = match overloads(main.overload, Area::File) {
             true => Some(read_options::<false>(
                 file_field,
+                file_from,
                 layout::FILE.start,
                 Area::File,
                 cuts.as_deref_mut(),
@@ -248,6 +254,7 @@ impl Packet {
         let sname = match overloads(main.overload, Area::Sname) {
             true => Some(read_options::<false>(
                 sname_field,
+                sname_from,
                 layout::SNAME.start,
                 Area::Sname,
                 cuts,
@@ -342,6 +349,34 @@ impl Read {
     }
 }
 
+/// The end of the ordinary options (neither PAD nor END, value whole) `area` starts
+/// with, from `at`; `None` when there is none there.
+#[inline(always)]
+fn ordinary(area: &[u8], at: usize) -> Option<usize> {
+    match area.get(at..)? {
+        [1..=254, len, tail @ ..] if usize::from(*len) <= tail.len() => {
+            Some(at + 2 + usize::from(*len))
+        }
+        _ => None,
+    }
+}
+
+/// Skips the ordinary options that `a` and `b` start with, one of each per step, and
+/// gives where each stopped (at the first option that is not ordinary, or where the
+/// other area ran out of ordinary ones): [`read_options`] goes on from there.
+///
+/// Finding where an option ends needs the length byte of the one before, so a walk
+/// over one area waits on one load per option; walking two areas at once (an
+/// overloaded `file` and `sname`) overlaps the two waits.
+fn skip_two(a: &[u8], b: &[u8]) -> (usize, usize) {
+    let (mut i, mut j) = (0, 0);
+    while let (Some(next_i), Some(next_j)) = (ordinary(a, i), ordinary(b, j)) {
+        i = next_i;
+        j = next_j;
+    }
+    (i, j)
+}
+
 /// Checks the code/length/value triples of `area` until END or the end of the area;
 /// `base` is the area's offset in the packet, for error messages. An option that runs
 /// past the end is an error, or, with `cuts`, recorded there and left out.
@@ -351,9 +386,13 @@ impl Read {
 /// checked, and everything else (padding, END, errors, option 52) is off that path.
 ///
 /// `WATCH_OVERLOAD` looks for option 52, which only the options field can carry.
+///
+/// `from` is where to start: 0, or the end of ordinary options already skipped
+/// ([`skip_two`]).
 #[inline]
 fn read_options<const WATCH_OVERLOAD: bool>(
     area: &[u8],
+    from: usize,
     base: usize,
     which: Area,
     cuts: Option<&mut Vec<Truncation>>,
@@ -362,7 +401,7 @@ fn read_options<const WATCH_OVERLOAD: bool>(
     let mut overload = None;
     // Where the last run of PAD starts and ends.
     let mut pads = (0, 0);
-    let mut rest = area;
+    let mut rest = area.get(from..).unwrap_or_default();
     loop {
         match rest {
             [code @ 1..=254, len, tail @ ..] if usize::from(*len) <= tail.len() => {
