@@ -720,15 +720,9 @@ impl Options {
 
     /// The first option 52 of the options field: the one occurrence that counts.
     fn overload_raw(&self) -> Option<&[u8]> {
-        let is_it = |e: &Entry| e.code == OVERLOAD && e.area == Area::Options;
-        if self.lazy.on {
-            return self.all().find(is_it).map(|e| self.bytes_of(e));
-        }
-        // The encoder asks on every packet it writes: the index directly.
-        self.entries
-            .iter()
-            .find(|e| is_it(e))
-            .map(|e| self.bytes(e))
+        self.all()
+            .find(|e| e.code == OVERLOAD && e.area == Area::Options)
+            .map(|e| self.bytes_of(e))
     }
 
     /// The value of the first option 52 of the options field when it is one byte
@@ -741,7 +735,12 @@ impl Options {
         if self.lazy.on {
             return self.lazy.overload;
         }
-        match self.overload_raw() {
+        // The encoder asks on every packet it writes: a search of the index, inlined.
+        let first = self
+            .entries
+            .iter()
+            .find(|e| e.code == OVERLOAD && e.area == Area::Options);
+        match first.map(|e| self.bytes(e)) {
             Some(&[value]) => value,
             _ => 0,
         }
