@@ -119,8 +119,11 @@ pub enum VendorArea {
 /// The options of a packet, kept in wire order with duplicates, unknown codes and
 /// interior padding, so that decoding then encoding gives back the same bytes.
 ///
-/// Values live in one buffer, so decoding a packet costs two allocations whatever the
-/// number of options. Typed access ([`Options::get`]) joins every occurrence of a code,
+/// Values live in one buffer, so decoding a packet costs one allocation at most
+/// (none when its options fit in 64 bytes), whatever the number of options. A decoded
+/// list is not indexed: reads walk the options as they came, and the first edit
+/// ([`Options::set`], [`Options::set_raw`], [`Options::push_raw`],
+/// [`Options::remove`], [`Options::retain`]) builds the index once. Typed access ([`Options::get`]) joins every occurrence of a code,
 /// in RFC 3396 order (options field, then `file`, then `sname`); [`Options::set`] splits
 /// values longer than 255 bytes into several occurrences.
 ///
@@ -136,12 +139,13 @@ pub struct Options {
     lazy: Lazy,
 }
 
-/// A decoded list before it is indexed: the decoder checks each area's options and
-/// copies them as they came (code, length, value, interior padding; END and the
-/// padding before it left out) into `data`, but builds no entry (an overloaded
-/// `sname` and `file` are copied whole, in one go, and their areas point into them). Reads walk those bytes; the first edit builds the index ([`Options::index`]).
-/// Decoding thus costs one copy per area instead of an entry and a copy per option,
-/// which matters on packets with many options (an overloaded `file` and `sname`).
+/// A decoded list before it is indexed. The decoder checks each area's options and
+/// copies them as they came into `data`: code, length, value and interior padding,
+/// without END and the padding before it. An overloaded `sname` and `file` are copied
+/// whole, in one go, and their areas point into them. No entry is built: reads walk
+/// those bytes, and the first edit builds the index ([`Options::index`]). Decoding
+/// thus costs one copy per area instead of an entry and a copy per option. That
+/// matters on packets with many options, such as an overloaded `file` and `sname`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 struct Lazy {
     /// True while the list is in this form.

@@ -19,7 +19,8 @@
 //! (94), [`MachineId`] (97), [`ClientId`] (61), [`ParameterList`] (55), [`Overload`]
 //! (52), [`SipServerList`] (120).
 //!
-//! Typed reads are lazy: decoding a packet only indexes its options, and a value is
+//! Typed reads are lazy: decoding a packet only checks and copies its options (the
+//! first edit indexes them), and a value is
 //! parsed when asked for. A malformed value is an error for that read only.
 
 mod arg;
