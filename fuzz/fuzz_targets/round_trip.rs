@@ -1,5 +1,6 @@
 //! Decode, encode, decode again: whatever decodes must encode to bytes that decode to
 //! the same packet, padded or not, and encoding that packet must give the same bytes.
+//! A decoded list and the same list once indexed by an edit must agree.
 #![no_main]
 
 use ex_dhcp::{Packet};
@@ -43,6 +44,19 @@ fuzz_target!(|bytes: &[u8]| {
         .encode_unpadded_to(&mut again)
         .expect("buffer of encoded_len_unpadded() bytes is enough");
     assert_eq!(again, unpadded, "encode(decode(encode(p))) == encode(p)");
+
+    // A decoded list is read from its bytes until an edit builds its index: the
+    // indexed form holds the same occurrences (padding and offsets included) and
+    // encodes to the same bytes, in both forms.
+    let mut indexed = first.clone();
+    indexed.options.retain(|_| true);
+    assert_eq!(indexed, first, "indexing a decoded list changes nothing");
+    assert!(
+        indexed.options.iter_wire().eq(first.options.iter_wire()),
+        "same occurrences, offsets and padding once indexed"
+    );
+    assert_eq!(indexed.encode_exact(), first.encode_exact(), "exact form once indexed");
+    assert_eq!(indexed.encode(), padded, "reply form once indexed");
 
     // decode_from into a packet that already holds something gives the same result.
     let mut reused = third;

@@ -119,8 +119,11 @@ pub enum VendorArea {
 /// The options of a packet, kept in wire order with duplicates, unknown codes and
 /// interior padding, so that decoding then encoding gives back the same bytes.
 ///
-/// Values live in one buffer, so decoding a packet costs two allocations whatever the
-/// number of options. Typed access ([`Options::get`]) joins every occurrence of a code,
+/// Values live in one buffer, so decoding a packet costs one allocation at most
+/// (none when its options fit in 64 bytes), whatever the number of options. A decoded
+/// list is not indexed: reads walk the options as they came, and the first edit
+/// ([`Options::set`], [`Options::set_raw`], [`Options::push_raw`],
+/// [`Options::remove`], [`Options::retain`]) builds the index once. Typed access ([`Options::get`]) joins every occurrence of a code,
 /// in RFC 3396 order (options field, then `file`, then `sname`); [`Options::set`] splits
 /// values longer than 255 bytes into several occurrences.
 ///
@@ -129,9 +132,155 @@ pub enum VendorArea {
 /// That record is not compared by `==`, and [`Options::clear`] resets it.
 #[derive(Clone, Default)]
 pub struct Options {
+    /// The index, one entry per occurrence; empty while `lazy.on`.
     entries: Small<Entry, INLINE_ENTRIES>,
     data: Small<u8, INLINE_BYTES>,
     wire: WireRecord,
+    lazy: Lazy,
+}
+
+/// A decoded list before it is indexed. The decoder checks each area's options and
+/// copies them as they came into `data`: code, length, value and interior padding,
+/// without END and the padding before it. An overloaded `sname` and `file` are copied
+/// whole, in one go, and their areas point into them. No entry is built: reads walk
+/// those bytes, and the first edit builds the index ([`Options::index`]). Decoding
+/// thus costs one copy per area instead of an entry and a copy per option. That
+/// matters on packets with many options, such as an overloaded `file` and `sname`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+struct Lazy {
+    /// True while the list is in this form.
+    on: bool,
+    /// Where each area's bytes start and end in `data`, in [`AREAS`] order (an area
+    /// not overloaded is empty).
+    starts: [u32; 3],
+    ends: [u32; 3],
+    /// The PAD bytes that followed each area's last option (before END, a cut option
+    /// or the end of the area): counted, not copied.
+    pads: [u32; 3],
+    /// The value of the first option 52 of the options field when it is one byte
+    /// long, else 0 (see [`Options::overload_value`]).
+    overload: u8,
+}
+
+/// The areas in wire order, as [`Lazy`] keeps them.
+const AREAS: [Area; 3] = [Area::Options, Area::File, Area::Sname];
+/// The offset in the packet at which each area of [`AREAS`] starts.
+const AREA_BASES: [usize; 3] = [240, 108, 44];
+
+/// Every entry of a list in wire order, from the index or from the unindexed bytes.
+enum Entries<'a> {
+    Indexed(std::slice::Iter<'a, Entry>),
+    Wire(WireEntries<'a>),
+}
+
+impl Iterator for Entries<'_> {
+    type Item = Entry;
+
+    #[inline]
+    fn next(&mut self) -> Option<Entry> {
+        match self {
+            Entries::Indexed(entries) => entries.next().copied(),
+            Entries::Wire(wire) => wire.next(),
+        }
+    }
+}
+
+/// The entries of an unindexed list, read from its bytes: the same entries, in the
+/// same order, as the decoder used to push (PAD runs of up to 255 bytes each).
+struct WireEntries<'a> {
+    data: &'a [u8],
+    lazy: Lazy,
+    /// The current area, an index into [`AREAS`] (3 when done).
+    area: usize,
+    /// The position in `data`.
+    at: usize,
+    /// Trailing PAD bytes of the current area not yet given.
+    pads_left: usize,
+}
+
+impl<'a> WireEntries<'a> {
+    fn new(data: &'a [u8], lazy: Lazy) -> Self {
+        WireEntries {
+            data,
+            lazy,
+            area: 0,
+            at: lazy.starts[0] as usize,
+            pads_left: lazy.pads[0] as usize,
+        }
+    }
+}
+
+impl Iterator for WireEntries<'_> {
+    type Item = Entry;
+
+    #[inline]
+    fn next(&mut self) -> Option<Entry> {
+        loop {
+            let area = *AREAS.get(self.area)?;
+            let end = self.lazy.ends[self.area] as usize;
+            // The area's bytes in the packet start at its base, in `data` at `start`.
+            let start = self.lazy.starts[self.area] as usize;
+            let base = AREA_BASES[self.area];
+            if self.at < end {
+                let offset = to_offset(base + self.at.saturating_sub(start));
+                let rest = self.data.get(self.at..end)?;
+                let code = rest[0];
+                if code == PAD {
+                    let run = pad_run(rest).min(MAX_SEGMENT);
+                    self.at += run;
+                    return Some(Entry {
+                        code,
+                        area,
+                        len: run as u8,
+                        offset,
+                        start: 0,
+                    });
+                }
+                // The decoder checked every length: a value never runs past `end`.
+                let len = *rest.get(1)?;
+                let start = self.at + 2;
+                self.at = start + usize::from(len);
+                return Some(Entry {
+                    code,
+                    area,
+                    len,
+                    offset,
+                    start: to_start(start),
+                });
+            }
+            if self.pads_left > 0 {
+                let done = self.lazy.pads[self.area] as usize - self.pads_left;
+                let run = self.pads_left.min(MAX_SEGMENT);
+                self.pads_left -= run;
+                return Some(Entry {
+                    code: PAD,
+                    area,
+                    len: run as u8,
+                    offset: to_offset(base + end.saturating_sub(start) + done),
+                    start: 0,
+                });
+            }
+            self.area += 1;
+            if let Some(next) = self.lazy.starts.get(self.area) {
+                self.at = *next as usize;
+                self.pads_left = self.lazy.pads[self.area] as usize;
+            }
+        }
+    }
+}
+
+/// The length of the run of PAD bytes `bytes` starts with, eight at a time: a packet
+/// of padding is walked at memory speed.
+#[inline]
+pub(crate) fn pad_run(bytes: &[u8]) -> usize {
+    let mut run = 0;
+    for chunk in bytes.chunks_exact(8) {
+        if chunk != [PAD; 8] {
+            break;
+        }
+        run += 8;
+    }
+    run + bytes[run..].iter().take_while(|b| **b == PAD).count()
 }
 
 /// One occurrence of an option as it stands in the packet.
@@ -150,10 +299,8 @@ pub struct RawOption<'a> {
 }
 
 impl Options {
-    /// Value bytes an empty list holds without allocating.
-    pub(crate) const INLINE_VALUE_BYTES: usize = INLINE_BYTES;
-
     /// An empty list.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
@@ -165,6 +312,7 @@ impl Options {
             entries: Small::with_capacity(options),
             data: Small::with_capacity(bytes),
             wire: WireRecord::default(),
+            lazy: Lazy::default(),
         }
     }
 
@@ -180,6 +328,34 @@ impl Options {
         self.entries.clear();
         self.data.clear();
         self.wire = WireRecord::default();
+        self.lazy = Lazy::default();
+    }
+
+    /// Every entry in wire order, indexed or not.
+    #[inline]
+    fn all(&self) -> Entries<'_> {
+        if self.lazy.on {
+            Entries::Wire(WireEntries::new(&self.data, self.lazy))
+        } else {
+            Entries::Indexed(self.entries.iter())
+        }
+    }
+
+    /// Builds the index of a decoded list, before an edit. The bytes stay where they
+    /// are; the entries point into them.
+    #[cold]
+    #[inline(never)]
+    fn index(&mut self) {
+        if !self.lazy.on {
+            return;
+        }
+        let lazy = self.lazy;
+        self.lazy = Lazy::default();
+        let entries = &mut self.entries;
+        entries.clear();
+        for entry in WireEntries::new(&self.data, lazy) {
+            entries.push(entry);
+        }
     }
 
     /// True when the options field ends with an END option: always for a list built
@@ -238,12 +414,12 @@ impl Options {
     /// # Ok::<(), ex_dhcp::DecodeError>(())
     /// ```
     pub fn iter_wire(&self) -> impl Iterator<Item = RawOption<'_>> + '_ {
-        self.entries.iter().flat_map(move |e| {
+        self.all().flat_map(move |e| {
             let count = if e.code == PAD { usize::from(e.len) } else { 1 };
             (0..count).map(move |i| RawOption {
                 code: e.code,
                 area: e.area,
-                data: self.bytes(e),
+                data: self.bytes(&e),
                 offset: e.offset().map(|offset| offset + i),
             })
         })
@@ -251,7 +427,7 @@ impl Options {
 
     /// The number of occurrences, padding excluded.
     pub fn len(&self) -> usize {
-        self.entries.iter().filter(|e| e.code != PAD).count()
+        self.all().filter(|e| e.code != PAD).count()
     }
 
     /// True when there is no option.
@@ -261,10 +437,9 @@ impl Options {
 
     /// Every occurrence in wire order (options field, then `file`, then `sname`), padding excluded.
     pub fn iter(&self) -> impl Iterator<Item = RawOption<'_>> + '_ {
-        self.entries
-            .iter()
+        self.all()
             .filter(|e| e.code != PAD)
-            .map(move |e| self.raw(e))
+            .map(move |e| self.raw(&e))
     }
 
     /// The codes present, each once, in order of first appearance.
@@ -282,23 +457,23 @@ impl Options {
 
     /// True when the code occurs at least once.
     pub fn contains(&self, code: u8) -> bool {
-        self.entries.iter().any(|e| e.code == code && code != PAD)
+        code != PAD && self.all().any(|e| e.code == code)
     }
 
     /// The value of `code`, every occurrence joined (RFC 3396); borrowed when it occurs once.
     pub fn get_raw(&self, code: u8) -> Option<Cow<'_, [u8]>> {
-        let mut found = self
-            .entries
-            .iter()
-            .filter(|e| e.code == code && code != PAD);
+        if code == PAD {
+            return None;
+        }
+        let mut found = self.all().filter(|e| e.code == code);
         let first = found.next()?;
         match found.next() {
-            None => Some(Cow::Borrowed(self.bytes(first))),
+            None => Some(Cow::Borrowed(self.bytes(&first))),
             Some(second) => {
-                let mut joined = self.bytes(first).to_vec();
-                joined.extend_from_slice(self.bytes(second));
+                let mut joined = self.bytes(&first).to_vec();
+                joined.extend_from_slice(self.bytes(&second));
                 for more in found {
-                    joined.extend_from_slice(self.bytes(more));
+                    joined.extend_from_slice(self.bytes(&more));
                 }
                 Some(Cow::Owned(joined))
             }
@@ -352,6 +527,7 @@ impl Options {
         let _ = option;
         let value = value.into_value();
         assert_has_value(O::CODE);
+        self.index();
         let start = self.data.len();
         value.encode_value(self.data.vec_mut());
         self.place(O::CODE, start)
@@ -366,6 +542,7 @@ impl Options {
     /// If `code` is 0 (PAD) or 255 (END), which carry no value.
     pub fn set_raw(&mut self, code: u8, value: &[u8]) -> &mut Self {
         assert_has_value(code);
+        self.index();
         let start = self.data.len();
         self.data.extend_from_slice(value);
         self.place(code, start)
@@ -381,6 +558,7 @@ impl Options {
     /// If `code` is 0 (PAD) or 255 (END), which carry no value.
     pub fn push_raw(&mut self, code: u8, value: &[u8]) -> &mut Self {
         assert_has_value(code);
+        self.index();
         let start = self.data.len();
         self.data.extend_from_slice(value);
         let index = self.options_end();
@@ -390,6 +568,7 @@ impl Options {
 
     /// Removes every occurrence of `code`; returns whether there was one.
     pub fn remove(&mut self, code: u8) -> bool {
+        self.index();
         let before = self.entries.len();
         self.entries.retain(|e| e.code != code);
         before != self.entries.len()
@@ -397,6 +576,7 @@ impl Options {
 
     /// Keeps only the options for which `keep` returns true.
     pub fn retain(&mut self, mut keep: impl FnMut(RawOption<'_>) -> bool) {
+        self.index();
         let data = &self.data;
         self.entries.retain(|e| {
             e.code == PAD
@@ -409,46 +589,64 @@ impl Options {
         });
     }
 
-    /// Appends one occurrence exactly as decoded at `offset` (used by the decoder; no
-    /// splitting).
-    #[inline]
-    pub(crate) fn push_decoded(&mut self, code: u8, area: Area, value: &[u8], offset: usize) {
+    /// Takes the options field of a decoded packet, unindexed (see [`Lazy`]):
+    /// `body`, the options as they came, checked by the decoder, up to the last one;
+    /// `pads`, the PAD bytes after it; `end`, whether END followed; `overload`, the
+    /// value of its first option 52 when one byte long, else 0. The decoder calls
+    /// this on an empty list, then [`Options::set_decoded_field`] for `file` and
+    /// `sname` when overloaded, in that order, then [`Options::set_after_end`].
+    #[inline(always)]
+    pub(crate) fn set_decoded(&mut self, body: &[u8], pads: usize, end: bool, overload: u8) {
+        // The list is empty: the options field's bytes start at 0.
+        debug_assert!(self.data.is_empty());
+        if !body.is_empty() {
+            self.data.extend_from_slice(body);
+        }
+        let len = to_start(self.data.len());
+        self.lazy = Lazy {
+            on: true,
+            starts: [0, len, len],
+            ends: [len; 3],
+            pads: [to_start(pads), 0, 0],
+            overload,
+        };
+        if !end {
+            self.wire.no_end |= area_bit(Area::Options);
+        }
+    }
+
+    /// Copies `bytes` (the decoder's `sname` and `file` fields, when overloaded) after
+    /// the options field; returns where they start in the value buffer, for
+    /// [`Options::set_decoded_field`].
+    pub(crate) fn push_decoded_fields(&mut self, bytes: &[u8]) -> usize {
         let start = self.data.len();
-        if let [a, b, c, d] = *value {
-            // Four bytes (addresses, times) are the commonest values: no memcpy call.
-            self.data.extend_from_array([a, b, c, d]);
-        } else {
-            self.data.extend_from_slice(value);
-        }
-        self.entries.push(Entry {
-            code,
-            area,
-            // The decoder only hands over single occurrences, at most 255 bytes.
-            len: value.len().min(MAX_SEGMENT) as u8,
-            offset: to_offset(offset),
-            start: to_start(start),
-        });
+        self.data.extend_from_slice(bytes);
+        start
     }
 
-    /// Appends a run of `count` pad bytes decoded at `offset`, as entries of up to 255.
-    pub(crate) fn push_padding(&mut self, area: Area, mut count: usize, mut offset: usize) {
-        while count > 0 {
-            let run = count.min(MAX_SEGMENT);
-            self.entries.push(Entry {
-                code: PAD,
-                area,
-                len: run as u8,
-                offset: to_offset(offset),
-                start: 0,
-            });
-            count -= run;
-            offset += run;
+    /// Takes an overloaded `file` or `sname` field's options, after the options
+    /// field (see [`Options::set_decoded`]): `body` bytes from `start` in the value
+    /// buffer ([`Options::push_decoded_fields`]), then `pads` PAD bytes, then END
+    /// when `end`.
+    pub(crate) fn set_decoded_field(
+        &mut self,
+        area: Area,
+        start: usize,
+        body: usize,
+        pads: usize,
+        end: bool,
+    ) {
+        let index = match area {
+            Area::Options => return,
+            Area::File => 1,
+            Area::Sname => 2,
+        };
+        self.lazy.starts[index] = to_start(start);
+        self.lazy.ends[index] = to_start(start + body);
+        self.lazy.pads[index] = to_start(pads);
+        if !end {
+            self.wire.no_end |= area_bit(area);
         }
-    }
-
-    /// Records that `area` ended without an END option (decoder).
-    pub(crate) fn mark_no_end(&mut self, area: Area) {
-        self.wire.no_end |= area_bit(area);
     }
 
     /// True when `area` ended with END (or is written by this crate, which adds it).
@@ -457,6 +655,7 @@ impl Options {
     }
 
     /// Records the bytes after the options field's END (decoder).
+    #[inline]
     pub(crate) fn set_after_end(&mut self, bytes: &[u8]) {
         self.wire.tail_len = to_start(bytes.len());
         self.wire.tail_zeros = bytes.len() <= ZEROS.len() && all_zeros(bytes);
@@ -489,7 +688,7 @@ impl Options {
     /// True when the packet is written without a magic cookie: plain BOOTP with no
     /// option added since.
     pub(crate) fn writes_no_cookie(&self) -> bool {
-        self.wire.no_cookie && self.entries.is_empty()
+        self.wire.no_cookie && self.entries.is_empty() && !self.lazy.on
     }
 
     /// Every entry of `area` in wire order, padding included, for the encoder: the
@@ -500,39 +699,55 @@ impl Options {
     /// new options go to the options field before the others), so an area's entries
     /// are one run: the walk stops at its end instead of filtering the whole list.
     pub(crate) fn entries_in(&self, area: Area) -> impl Iterator<Item = (u8, usize, &[u8])> + '_ {
-        self.entries
-            .iter()
+        self.all()
             .skip_while(move |e| e.area != area)
             .take_while(move |e| e.area == area)
             .map(move |e| {
                 let pads = if e.code == PAD { usize::from(e.len) } else { 0 };
-                (e.code, pads, self.bytes(e))
+                (e.code, pads, self.bytes(&e))
             })
+    }
+
+    /// For an unindexed list, the options of `area` as they came (no END) and the
+    /// number of PAD bytes that follow them: what the encoder writes for the area,
+    /// in two copies instead of one per option. `None` once the list is indexed.
+    #[inline]
+    pub(crate) fn wire_area(&self, area: Area) -> Option<(&[u8], usize)> {
+        if !self.lazy.on {
+            return None;
+        }
+        let index = AREAS.iter().position(|a| *a == area)?;
+        let start = self.lazy.starts[index] as usize;
+        let body = self.data.get(start..self.lazy.ends[index] as usize)?;
+        Some((body, self.lazy.pads[index] as usize))
     }
 
     /// The first option 52 of the options field: the one occurrence that counts.
     fn overload_raw(&self) -> Option<&[u8]> {
-        self.entries
-            .iter()
+        self.all()
             .find(|e| e.code == OVERLOAD && e.area == Area::Options)
-            .map(|e| self.bytes(e))
+            .map(|e| self.bytes_of(e))
     }
 
-    /// True when option 52, in the options field, says `area` carries options
-    /// (RFC 2132, section 9.3: 1 file, 2 sname, 3 both). Only the first occurrence
-    /// counts, and only when it is one byte long, which is what a typed read of
-    /// [`OptionOverload`] accepts. Option 52 found in `file` or `sname` is not
-    /// honoured, so overload cannot loop.
-    pub(crate) fn overloads(&self, area: Area) -> bool {
-        let value = match self.overload_raw() {
-            Some(&[value]) => Some(value),
-            _ => None,
-        };
-        matches!(
-            (area, value),
-            (Area::File, Some(OVERLOAD_FILE | OVERLOAD_BOTH))
-                | (Area::Sname, Some(OVERLOAD_SNAME | OVERLOAD_BOTH))
-        )
+    /// The value of the first option 52 of the options field when it is one byte
+    /// long, else 0: what says whether `file` and `sname` carry options (see
+    /// [`overloads`]). Only that first occurrence counts, and only in that form,
+    /// which is what a typed read of [`OptionOverload`] accepts; option 52 found in
+    /// `file` or `sname` is not honoured, so overload cannot loop.
+    #[inline]
+    pub(crate) fn overload_value(&self) -> u8 {
+        if self.lazy.on {
+            return self.lazy.overload;
+        }
+        // The encoder asks on every packet it writes: a search of the index, inlined.
+        let first = self
+            .entries
+            .iter()
+            .find(|e| e.code == OVERLOAD && e.area == Area::Options);
+        match first.map(|e| self.bytes(e)) {
+            Some(&[value]) => value,
+            _ => 0,
+        }
     }
 
     fn place(&mut self, code: u8, start: usize) -> &mut Self {
@@ -644,6 +859,20 @@ impl Options {
     fn bytes(&self, e: &Entry) -> &[u8] {
         slice(&self.data, e)
     }
+
+    fn bytes_of(&self, e: Entry) -> &[u8] {
+        slice(&self.data, &e)
+    }
+}
+
+/// True when option 52 of value `value` says `area` carries options (RFC 2132,
+/// section 9.3: 1 file, 2 sname, 3 both).
+#[inline]
+pub(crate) fn overloads(value: u8, area: Area) -> bool {
+    matches!(
+        (area, value),
+        (Area::File, OVERLOAD_FILE | OVERLOAD_BOTH) | (Area::Sname, OVERLOAD_SNAME | OVERLOAD_BOTH)
+    )
 }
 
 /// Below this many bytes, dead values are not worth copying the live ones down for.
@@ -666,15 +895,18 @@ fn slice<'a>(data: &'a [u8], e: &Entry) -> &'a [u8] {
 }
 
 /// True when every byte is zero, checked eight at a time (sender padding after END is
-/// tens to hundreds of bytes on every packet).
+/// tens to hundreds of bytes on every packet); the last eight bytes are read as one
+/// word too, which covers the bytes that make no whole chunk without a byte loop.
 #[inline]
 fn all_zeros(bytes: &[u8]) -> bool {
-    let chunks = bytes.chunks_exact(8);
-    let rest = chunks.remainder();
-    chunks.fold(0, |acc, chunk| {
-        acc | u64::from_ne_bytes(chunk.try_into().unwrap_or([1; 8]))
-    }) == 0
-        && rest.iter().all(|b| *b == 0)
+    let word = |chunk: &[u8]| u64::from_ne_bytes(chunk.try_into().unwrap_or([1; 8]));
+    let Some(last) = bytes.len().checked_sub(8) else {
+        return bytes.iter().all(|b| *b == 0);
+    };
+    bytes
+        .chunks_exact(8)
+        .fold(word(&bytes[last..]), |acc, chunk| acc | word(chunk))
+        == 0
 }
 
 /// Offsets past 65,534 cannot occur in a datagram; they would read as "not decoded".
@@ -695,13 +927,19 @@ impl PartialEq for Options {
     /// [`Options::after_end`]) are not compared: compare
     /// [`Packet::encode_exact`](crate::Packet::encode_exact) for those.
     fn eq(&self, other: &Self) -> bool {
-        self.entries.len() == other.entries.len()
-            && self.entries.iter().zip(other.entries.iter()).all(|(a, b)| {
-                a.code == b.code
-                    && a.area == b.area
-                    && a.len == b.len
-                    && self.bytes(a) == other.bytes(b)
-            })
+        let mut ours = self.all();
+        let mut theirs = other.all();
+        loop {
+            match (ours.next(), theirs.next()) {
+                (None, None) => return true,
+                (Some(a), Some(b))
+                    if a.code == b.code
+                        && a.area == b.area
+                        && a.len == b.len
+                        && self.bytes(&a) == other.bytes(&b) => {}
+                _ => return false,
+            }
+        }
     }
 }
 

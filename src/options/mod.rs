@@ -19,7 +19,8 @@
 //! (94), [`MachineId`] (97), [`ClientId`] (61), [`ParameterList`] (55), [`Overload`]
 //! (52), [`SipServerList`] (120).
 //!
-//! Typed reads are lazy: decoding a packet only indexes its options, and a value is
+//! Typed reads are lazy: decoding a packet only checks and copies its options (the
+//! first edit indexes them), and a value is
 //! parsed when asked for. A malformed value is an error for that read only.
 
 mod arg;
@@ -50,11 +51,13 @@ pub use domain_search::{DomainSearchList, SipServerList};
 pub use fqdn::Fqdn;
 pub use key::DhcpOption;
 pub use known::*;
+pub(crate) use list::{overloads, pad_run};
 pub use list::{
     Area, Options, RawOption, VendorArea, END, MAX_SEGMENT, OVERLOAD, PAD, RELAY_AGENT_INFORMATION,
 };
 pub use names::{label, OptionNames};
 pub use overload::Overload;
+pub(crate) use overload::OVERLOAD_BOTH;
 pub use parameter_list::ParameterList;
 pub use pxe::{
     architecture_name, ClientNdi, MachineId, ARCH_ARM32_UEFI, ARCH_ARM64_UEFI, ARCH_EBC,

@@ -14,6 +14,7 @@ pub(crate) enum Small<T: Copy + Default, const N: usize> {
 }
 
 impl<T: Copy + Default, const N: usize> Default for Small<T, N> {
+    #[inline]
     fn default() -> Self {
         Small::Inline {
             len: 0,
@@ -90,21 +91,6 @@ impl<T: Copy + Default, const N: usize> Small<T, N> {
                 *len += more.len();
             }
             Small::Inline { .. } => self.spill(more.len()).extend_from_slice(more),
-        }
-    }
-
-    /// Appends a short array, copied without a call to `memcpy`.
-    #[inline]
-    pub(crate) fn extend_from_array<const M: usize>(&mut self, more: [T; M]) {
-        match self {
-            Small::Heap(vec) => vec.extend_from_slice(&more),
-            Small::Inline { len, items } if *len + M <= N => {
-                for (slot, item) in items[*len..*len + M].iter_mut().zip(more) {
-                    *slot = item;
-                }
-                *len += M;
-            }
-            Small::Inline { .. } => self.spill(M).extend_from_slice(&more),
         }
     }
 

@@ -23,7 +23,7 @@ use byteorder::{BigEndian, ByteOrder};
 use super::layout::{self, MAGIC_COOKIE};
 use super::{Flags, Op, Packet};
 use crate::error::{DecodeError, OptionLabel};
-use crate::options::{Area, Options, END, OVERLOAD, PAD};
+use crate::options::{overloads, pad_run, Area, Options, END, OVERLOAD, OVERLOAD_BOTH, PAD};
 
 /// What a lenient decode ([`Packet::decode_lenient`]) cut: the last option of an area
 /// whose length runs past the end of that area.
@@ -127,8 +127,8 @@ impl Packet {
     #[inline]
     pub fn decode(bytes: &[u8]) -> Result<Packet, DecodeError> {
         let (header, vendor) = check_vendor(bytes)?;
-        let mut packet = fresh_packet(header, bytes);
-        packet.decode_options(bytes, vendor, None)?;
+        let mut packet = fresh_packet(header, Options::new());
+        Self::decode_options(&mut packet.options, bytes, vendor, None)?;
         Ok(packet)
     }
 
@@ -160,9 +160,10 @@ impl Packet {
     /// ```
     pub fn decode_lenient(bytes: &[u8]) -> Result<Lenient, DecodeError> {
         let (header, vendor) = check_vendor(bytes)?;
-        let mut packet = fresh_packet(header, bytes);
+        let mut options = Options::new();
         let mut truncated = Vec::new();
-        packet.decode_options(bytes, vendor, Some(&mut truncated))?;
+        Self::decode_options(&mut options, bytes, vendor, Some(&mut truncated))?;
+        let packet = fresh_packet(header, options);
         Ok(Lenient { packet, truncated })
     }
 
@@ -185,75 +186,113 @@ impl Packet {
         self.sname.copy_from_slice(&header[layout::SNAME]);
         self.file.copy_from_slice(&header[layout::FILE]);
         self.options.clear();
-        self.decode_options(bytes, vendor, None)
+        Self::decode_options(&mut self.options, bytes, vendor, None)
     }
 
     /// Decodes the options of `bytes` into the empty option list, the header fields
     /// already read; `check_vendor` has checked the header's length and the vendor
     /// form. Cuts overrunning options into `cuts` when given, else fails on them.
+    ///
+    /// Each area is checked option by option, then copied whole (see
+    /// [`Options::set_decoded`]): no entry is built until the list is edited.
+    #[inline]
     fn decode_options(
-        &mut self,
+        options: &mut Options,
         bytes: &[u8],
         vendor: Vendor,
         mut cuts: Option<&mut Vec<Truncation>>,
     ) -> Result<(), DecodeError> {
         if let Vendor::Zeros = vendor {
-            self.options
-                .set_plain_bootp(bytes.get(layout::HEADER_LEN..).unwrap_or_default());
+            options.set_plain_bootp(bytes.get(layout::HEADER_LEN..).unwrap_or_default());
             return Ok(());
         }
         let options_area = bytes.get(layout::OPTIONS..).unwrap_or_default();
-        let read = read_options(
+        let main = read_options::<true>(
             options_area,
+            0,
             layout::OPTIONS,
             Area::Options,
-            &mut self.options,
             cuts.as_deref_mut(),
         )?;
-        self.options
-            .set_after_end(options_area.get(read.end..).unwrap_or_default());
-        if !read.overload {
-            return Ok(());
+        if main.overload == 0 {
+            options.set_decoded(main.body(options_area), main.pads, main.has_end, 0);
+        } else {
+            Self::decode_overloaded(options, bytes, options_area, &main, cuts)?;
         }
-        for (area, range) in [(Area::File, layout::FILE), (Area::Sname, layout::SNAME)] {
-            if self.options.overloads(area) {
-                let field = bytes.get(range.clone()).unwrap_or_default();
-                read_options(
-                    field,
-                    range.start,
-                    area,
-                    &mut self.options,
-                    cuts.as_deref_mut(),
-                )?;
-            }
+        options.set_after_end(options_area.get(main.end..).unwrap_or_default());
+        Ok(())
+    }
+
+    /// The rest of [`Packet::decode_options`] when option 52 is there: `file` and
+    /// `sname` are checked (in that order, after the options field), then the
+    /// options field is copied, and the two fields, which are side by side in the
+    /// header, in one copy, with one allocation at most.
+    #[inline(never)]
+    fn decode_overloaded(
+        options: &mut Options,
+        bytes: &[u8],
+        options_area: &[u8],
+        main: &Read,
+        mut cuts: Option<&mut Vec<Truncation>>,
+    ) -> Result<(), DecodeError> {
+        let file_field = bytes.get(layout::FILE).unwrap_or_default();
+        let sname_field = bytes.get(layout::SNAME).unwrap_or_default();
+        let (file_from, sname_from) = match main.overload {
+            OVERLOAD_BOTH => skip_two(file_field, sname_field),
+            _ => (0, 0),
+        };
+        let file = match overloads(main.overload, Area::File) {
+            true => Some(read_options::<false>(
+                file_field,
+                file_from,
+                layout::FILE.start,
+                Area::File,
+                cuts.as_deref_mut(),
+            )?),
+            false => None,
+        };
+        let sname = match overloads(main.overload, Area::Sname) {
+            true => Some(read_options::<false>(
+                sname_field,
+                sname_from,
+                layout::SNAME.start,
+                Area::Sname,
+                cuts,
+            )?),
+            false => None,
+        };
+        // `sname` then `file`, as in the header.
+        let fields = bytes
+            .get(layout::SNAME.start..layout::FILE.end)
+            .unwrap_or_default();
+        options.reserve(0, main.body + fields.len());
+        options.set_decoded(
+            main.body(options_area),
+            main.pads,
+            main.has_end,
+            main.overload,
+        );
+        let at = options.push_decoded_fields(fields);
+        if let Some(read) = file {
+            let start = at + layout::FILE.start - layout::SNAME.start;
+            options.set_decoded_field(Area::File, start, read.body, read.pads, read.has_end);
+        }
+        if let Some(read) = sname {
+            options.set_decoded_field(Area::Sname, at, read.body, read.pads, read.has_end);
         }
         Ok(())
     }
 }
 
-/// A fresh packet with the header's fields read and empty options with room for
-/// every option, which one pass over the option headers counts exactly (`file` and
-/// `sname` too when option 52 is there): a small packet's options stay inline (no
-/// allocation at all) and a large or overloaded one's buffers are allocated once at
-/// their final size. Counting costs a few nanoseconds; growing cost up to four
-/// reallocations on overloaded packets.
+/// A fresh packet: the header's fields read, and the decoded options (inline, no
+/// allocation, while they fit there; [`Options::set_decoded`] allocates once for
+/// larger ones).
 ///
 /// The packet is built once, field by field from the header, rather than built
 /// empty and then filled: zeroing some 440 bytes only to overwrite them, and moving
 /// the packet between constructors, cost more than the parsing on small packets.
 #[inline(always)]
-fn fresh_packet(header: &[u8; layout::HEADER_LEN], bytes: &[u8]) -> Packet {
-    let area = bytes.get(layout::OPTIONS..).unwrap_or_default();
-    // An options field no longer than the inline value buffer fits there whatever it
-    // holds, so only a packet with more than a few options (rare in so few bytes)
-    // grows; counting would cost short packets more than it saves. Overload may
-    // bring up to 192 more bytes: those packets are counted.
-    let options = if area.len() <= Options::INLINE_VALUE_BYTES && !area.contains(&OVERLOAD) {
-        Options::new()
-    } else {
-        let (entries, values) = count_options(bytes);
-        Options::with_capacity(entries, values)
-    };
+fn fresh_packet(header: &[u8; layout::HEADER_LEN], options: Options) -> Packet {
     Packet {
         op: Op::from(header[layout::OP]),
         htype: header[layout::HTYPE],
@@ -281,61 +320,6 @@ fn array<const N: usize>(bytes: &[u8]) -> [u8; N] {
     field
 }
 
-/// Entries and value-buffer bytes the options need: those of the options field,
-/// and, when option 52 is there, those of `file` and `sname` as if both were
-/// overloaded (bytes after END that are not zeros are added when they are met).
-fn count_options(bytes: &[u8]) -> (usize, usize) {
-    let area = bytes.get(layout::OPTIONS..).unwrap_or_default();
-    let (mut entries, mut values, overload) = count_area(area);
-    if overload {
-        for range in [layout::FILE, layout::SNAME] {
-            let (more, more_values, _) = count_area(bytes.get(range).unwrap_or_default());
-            entries += more;
-            values += more_values;
-        }
-    }
-    (entries, values)
-}
-
-/// Entries and value bytes of one area, and whether option 52 is among them.
-fn count_area(area: &[u8]) -> (usize, usize, bool) {
-    let mut entries = 0;
-    let mut values = 0;
-    let mut overload = false;
-    let mut at = 0;
-    while let Some(&code) = area.get(at) {
-        match code {
-            END => break,
-            PAD => {
-                let run = pad_run(&area[at..]);
-                entries += run.div_ceil(usize::from(u8::MAX));
-                at += run;
-            }
-            _ => {
-                let len = usize::from(area.get(at + 1).copied().unwrap_or(0));
-                entries += 1;
-                values += len;
-                overload |= code == OVERLOAD;
-                at += 2 + len;
-            }
-        }
-    }
-    (entries, values.min(area.len()), overload)
-}
-
-/// The length of the run of PAD bytes `bytes` starts with, eight at a time: a packet
-/// of padding is walked at memory speed.
-fn pad_run(bytes: &[u8]) -> usize {
-    let mut run = 0;
-    for chunk in bytes.chunks_exact(8) {
-        if chunk != [PAD; 8] {
-            break;
-        }
-        run += 8;
-    }
-    run + bytes[run..].iter().take_while(|b| **b == PAD).count()
-}
-
 #[inline(always)]
 fn address(bytes: &[u8]) -> Ipv4Addr {
     let mut octets = [0; 4];
@@ -345,81 +329,141 @@ fn address(bytes: &[u8]) -> Ipv4Addr {
 
 /// What [`read_options`] found in an area.
 struct Read {
-    /// Whether option 52 was among the options.
-    overload: bool,
+    /// The end of the last option (PAD excluded) in the area.
+    body: usize,
+    /// The PAD bytes between that and `end` (or END).
+    pads: usize,
     /// The offset in the area just after END, or the end of the area when there was
     /// none, or the cut option's offset when one was cut.
     end: usize,
+    /// Whether the area ended with END.
+    has_end: bool,
+    /// The value of the area's first option 52 when one byte long, else 0.
+    overload: u8,
 }
 
-/// Reads code/length/value triples until END or the end of `area`; `base` is the
-/// area's offset in the packet, for error messages and [`crate::options::RawOption`]
-/// offsets. An option that runs past the end is an error, or, with `cuts`, recorded
-/// there and left out.
-fn read_options(
+impl Read {
+    /// The area's options up to the last one, for [`Options::set_decoded`].
+    fn body<'a>(&self, area: &'a [u8]) -> &'a [u8] {
+        area.get(..self.body).unwrap_or_default()
+    }
+}
+
+/// The end of the ordinary options (neither PAD nor END, value whole) `area` starts
+/// with, from `at`; `None` when there is none there.
+#[inline(always)]
+fn ordinary(area: &[u8], at: usize) -> Option<usize> {
+    match area.get(at..)? {
+        [1..=254, len, tail @ ..] if usize::from(*len) <= tail.len() => {
+            Some(at + 2 + usize::from(*len))
+        }
+        _ => None,
+    }
+}
+
+/// Skips the ordinary options that `a` and `b` start with, one of each per step, and
+/// gives where each stopped (at the first option that is not ordinary, or where the
+/// other area ran out of ordinary ones): [`read_options`] goes on from there.
+///
+/// Finding where an option ends needs the length byte of the one before, so a walk
+/// over one area waits on one load per option; walking two areas at once (an
+/// overloaded `file` and `sname`) overlaps the two waits.
+fn skip_two(a: &[u8], b: &[u8]) -> (usize, usize) {
+    let (mut i, mut j) = (0, 0);
+    while let (Some(next_i), Some(next_j)) = (ordinary(a, i), ordinary(b, j)) {
+        i = next_i;
+        j = next_j;
+    }
+    (i, j)
+}
+
+/// Checks the code/length/value triples of `area` until END or the end of the area;
+/// `base` is the area's offset in the packet, for error messages. An option that runs
+/// past the end is an error, or, with `cuts`, recorded there and left out.
+///
+/// The loop is the decoder's hot path (an overloaded packet has 30 options and more):
+/// one slice pattern takes an option that is neither PAD nor END with its length
+/// checked, and everything else (padding, END, errors, option 52) is off that path.
+///
+/// `WATCH_OVERLOAD` looks for option 52, which only the options field can carry.
+///
+/// `from` is where to start: 0, or the end of ordinary options already skipped
+/// ([`skip_two`]).
+#[inline]
+fn read_options<const WATCH_OVERLOAD: bool>(
     area: &[u8],
+    from: usize,
     base: usize,
     which: Area,
-    options: &mut Options,
     cuts: Option<&mut Vec<Truncation>>,
 ) -> Result<Read, DecodeError> {
-    let mut overload = false;
-    let mut at = 0;
-    while let Some(&code) = area.get(at) {
-        match code {
-            END => {
-                return Ok(Read {
-                    overload,
-                    end: at + 1,
-                })
+    // The first option 52: its value when one byte long, else 0.
+    let mut overload = None;
+    // Where the last run of PAD starts and ends.
+    let mut pads = (0, 0);
+    let mut rest = area.get(from..).unwrap_or_default();
+    loop {
+        match rest {
+            [code @ 1..=254, len, tail @ ..] if usize::from(*len) <= tail.len() => {
+                if WATCH_OVERLOAD && *code == OVERLOAD && overload.is_none() {
+                    overload = Some(match (*len, tail.first()) {
+                        (1, Some(value)) => *value,
+                        _ => 0,
+                    });
+                }
+                rest = &tail[usize::from(*len)..];
             }
-            PAD => {
-                let run = pad_run(&area[at..]);
-                options.push_padding(which, run, base + at);
-                at += run;
+            [PAD, ..] => {
+                let at = area.len() - rest.len();
+                let run = pad_run(rest);
+                pads = (at, at + run);
+                rest = &rest[run..];
             }
-            _ => {
-                let value_start = at + 2;
-                let error = match area.get(at + 1) {
-                    None => DecodeError::MissingOptionLength {
-                        area: which,
-                        offset: base + at,
-                        code,
-                    },
-                    Some(&len) => match area.get(value_start..value_start + usize::from(len)) {
-                        Some(value) => {
-                            options.push_decoded(code, which, value, base + at);
-                            overload |= code == OVERLOAD;
-                            at = value_start + usize::from(len);
-                            continue;
-                        }
-                        None => DecodeError::OptionOverrun {
-                            area: which,
-                            offset: base + at,
-                            code,
-                            len,
-                            available: area.len() - value_start,
-                        },
-                    },
-                };
-                let Some(cuts) = cuts else {
-                    return Err(error);
-                };
-                cuts.push(Truncation {
-                    area: which,
-                    offset: base + at,
-                    code,
-                    dropped: area.len() - at,
-                    error,
-                });
-                options.mark_no_end(which);
-                return Ok(Read { overload, end: at });
-            }
+            _ => break,
         }
     }
-    options.mark_no_end(which);
-    Ok(Read {
-        overload,
-        end: area.len(),
-    })
+    let at = area.len() - rest.len();
+    // The options end before a run of PAD that nothing but END (or the end) follows.
+    let body = if pads.1 == at && pads.1 > pads.0 {
+        pads.0
+    } else {
+        at
+    };
+    let read = |end, has_end| Read {
+        body,
+        pads: at - body,
+        end,
+        has_end,
+        overload: overload.unwrap_or(0),
+    };
+    let (code, more) = match rest {
+        [] => return Ok(read(at, false)),
+        [END, ..] => return Ok(read(at + 1, true)),
+        [code, more @ ..] => (*code, more),
+    };
+    let error = match more.split_first() {
+        None => DecodeError::MissingOptionLength {
+            area: which,
+            offset: base + at,
+            code,
+        },
+        Some((&len, value)) => DecodeError::OptionOverrun {
+            area: which,
+            offset: base + at,
+            code,
+            len,
+            available: value.len(),
+        },
+    };
+    let Some(cuts) = cuts else {
+        return Err(error);
+    };
+    cuts.push(Truncation {
+        area: which,
+        offset: base + at,
+        code,
+        dropped: area.len() - at,
+        error,
+    });
+    Ok(read(at, false))
 }

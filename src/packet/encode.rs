@@ -18,7 +18,7 @@ use byteorder::{BigEndian, ByteOrder};
 use super::layout::{self, MAGIC_COOKIE, MIN_PACKET_LEN};
 use super::Packet;
 use crate::error::EncodeError;
-use crate::options::{Area, Options, END, OVERLOAD};
+use crate::options::{overloads, Area, Options, END, PAD};
 
 /// Which of the two forms to write.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -136,10 +136,10 @@ impl Packet {
         buf[layout::GIADDR].copy_from_slice(&self.giaddr.octets());
         buf[layout::CHADDR].copy_from_slice(&self.chaddr);
         // One look for option 52 instead of one per field: most packets have none.
-        let overloaded = self.options.contains(OVERLOAD);
+        let overload = self.options.overload_value();
         write_field(
             &self.options,
-            overloaded,
+            overload,
             Area::Sname,
             &self.sname,
             &mut buf[layout::SNAME],
@@ -147,7 +147,7 @@ impl Packet {
         );
         write_field(
             &self.options,
-            overloaded,
+            overload,
             Area::File,
             &self.file,
             &mut buf[layout::FILE],
@@ -185,6 +185,9 @@ fn checked(buf: &mut [u8], len: usize) -> Result<&mut [u8], EncodeError> {
 
 /// Bytes the options of `area` take, END excluded.
 fn area_len(options: &Options, area: Area) -> usize {
+    if let Some((body, pads)) = options.wire_area(area) {
+        return body.len() + pads;
+    }
     options
         .entries_in(area)
         .map(|(_, pads, value)| if pads > 0 { pads } else { 2 + value.len() })
@@ -193,6 +196,13 @@ fn area_len(options: &Options, area: Area) -> usize {
 
 /// Writes the options of `area` into `out`, without END; returns the length.
 fn write_options(options: &Options, area: Area, out: &mut [u8]) -> usize {
+    if let Some((body, pads)) = options.wire_area(area) {
+        // A decoded list not edited since: its options as they came, in one copy.
+        let len = body.len() + pads;
+        out[..body.len()].copy_from_slice(body);
+        out[body.len()..len].fill(PAD);
+        return len;
+    }
     let mut at = 0;
     for (code, pads, value) in options.entries_in(area) {
         if pads > 0 {
@@ -226,14 +236,14 @@ fn write_options(options: &Options, area: Area, out: &mut [u8]) -> usize {
 /// (new options go to the options field), so they always fit.
 fn write_field(
     options: &Options,
-    overloaded: bool,
+    overload: u8,
     area: Area,
     raw: &[u8],
     out: &mut [u8],
     form: Form,
 ) {
     out.copy_from_slice(raw);
-    if overloaded && options.overloads(area) {
+    if overloads(overload, area) {
         let at = write_options(options, area, out);
         if form == Form::Reply || options.area_has_end(area) {
             if let Some(byte) = out.get_mut(at) {

@@ -187,3 +187,61 @@ fn edits_to_a_decoded_packet_keep_its_wire_record() {
     assert_eq!(offer.encode().len(), MIN_PACKET_LEN);
     assert_eq!(offer.encode_exact().len(), offer.encoded_len_unpadded());
 }
+
+/// A decoded list is read from its bytes until the first edit builds its index: the
+/// two forms must give the same occurrences (padding runs, areas, offsets), compare
+/// equal, and encode the same, on a packet with padding everywhere it can be: a run
+/// of more than 255 PAD bytes, padding between options and before END in each area,
+/// and an overloaded `file` and `sname`.
+#[test]
+fn a_decoded_list_reads_the_same_before_and_after_its_first_edit() {
+    let mut bytes = Packet::new(MessageType::Request).encode_exact();
+    bytes.pop(); // END
+    bytes.extend_from_slice(&[52, 1, 3, PAD, 54, 4, 10, 0, 0, 1]);
+    bytes.extend(std::iter::repeat_n(PAD, 300));
+    bytes.extend_from_slice(&[61, 2, 1, 2, PAD, PAD, END, 0, 0, 7]);
+    // `file` (offset 108): two routers, padding, END; `sname` (offset 44): one
+    // option, padding, no END.
+    bytes[108..124].copy_from_slice(&[3, 4, 10, 0, 0, 1, PAD, 3, 4, 10, 0, 0, 2, PAD, PAD, END]);
+    bytes[44..50].copy_from_slice(&[15, 2, b'a', b'b', PAD, PAD]);
+    bytes[50..108].fill(PAD);
+    let decoded = Packet::decode(&bytes).unwrap();
+    let mut indexed = decoded.clone();
+    indexed.options.retain(|_| true); // an edit that changes nothing
+
+    let wire = |p: &Packet| {
+        p.options
+            .iter_wire()
+            .map(|o| (o.code, o.area, o.data.to_vec(), o.offset))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(wire(&decoded), wire(&indexed));
+    assert_eq!(decoded, indexed);
+    assert_eq!(decoded.options.len(), 7);
+    assert_eq!(
+        decoded.options.get_raw(3).as_deref(),
+        Some(&[10, 0, 0, 1, 10, 0, 0, 2][..])
+    );
+    assert_eq!(decoded.encode_exact(), bytes);
+    assert_eq!(indexed.encode_exact(), bytes);
+    assert_eq!(decoded.encode(), indexed.encode());
+    let pads: Vec<_> = wire(&decoded)
+        .into_iter()
+        .filter(|o| o.0 == PAD)
+        .map(|o| o.3.unwrap())
+        .collect();
+    assert_eq!(pads.len(), 1 + 300 + 2 + 1 + 2 + 60);
+    assert!(pads.contains(&(108 + 6)) && pads.contains(&(44 + 4)) && pads.contains(&107));
+
+    // And an edit after that reads back as expected.
+    indexed.options.remove(3);
+    assert!(indexed.options.get_raw(3).is_none());
+    let again = Packet::decode(&indexed.encode_exact()).unwrap();
+    let options = |p: &Packet| {
+        p.options
+            .iter()
+            .map(|o| (o.code, o.data.to_vec()))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(options(&again), options(&indexed));
+}
