@@ -108,9 +108,10 @@ pub struct WorkerConfig {
 
 impl WorkerConfig {
     /// How long the worker waits for more submissions before it commits one that
-    /// found it idle (nothing queued): the idea of PostgreSQL's `commit_delay`. Zero,
-    /// the default, commits at once. Batches form anyway while a commit runs, which
-    /// under load is enough, and those do not wait; but at a few hundred requests a
+    /// found it idle (nothing queued while its last commit ran, or the first): the
+    /// idea of PostgreSQL's `commit_delay`. Zero, the default, commits at once.
+    /// Batches form anyway while a commit runs, which under load is enough, and
+    /// those do not wait; but at a few hundred requests a
     /// second each batch would hold one submission and cost an `fsync` and three
     /// thread wake-ups (the worker's, the handler's for the result, the sender's for
     /// the reply). A delay of a few milliseconds trades up to that much latency on
@@ -241,14 +242,12 @@ fn run<S: LeaseStore>(
     delay: Duration,
     mut on_done: impl FnMut(Done),
 ) -> S {
-    // Submissions `first..next` are in `batch`, not yet committed.
-    let (mut first, mut next) = (0, 0);
-    let mut batch = Vec::new();
+    let mut batch = Batch::default();
+    // Whether nothing queued while the last commit ran (and at the start): the next
+    // submission then starts a batch alone, and may wait for company.
+    let mut idle = true;
     // `recv` fails only once the StoreWorker is gone and the queue is empty.
-    loop {
-        // Nothing queued: this job starts a batch alone, and may wait for company.
-        let idle = queue.inner().is_empty();
-        let Some(job) = queue.recv() else { break };
+    while let Some(job) = queue.recv() {
         if idle && !delay.is_zero() && matches!(job, Job::Commit(_)) {
             // Let the batch fill. A sleep, not a park: the submissions arriving
             // meanwhile must not wake this thread one by one (their wake-ups only
@@ -261,15 +260,15 @@ fn run<S: LeaseStore>(
         while let Some(current) = job.take().or_else(|| queue.inner().try_recv().ok()) {
             match current {
                 Job::Commit(changes) => {
-                    batch.extend(changes);
-                    next += 1;
-                    if next - first >= MAX_BATCH {
-                        flush(&mut store, &mut batch, &mut first, next, &mut on_done);
+                    batch.changes.extend(changes);
+                    batch.next += 1;
+                    if batch.next - batch.first >= MAX_BATCH {
+                        batch.flush(&mut store, queue, &mut on_done);
                     }
                 }
                 Job::Compact(live) => {
                     // The snapshot already holds what is batched: commit that first.
-                    flush(&mut store, &mut batch, &mut first, next, &mut on_done);
+                    batch.flush(&mut store, queue, &mut on_done);
                     match store.compact(&live) {
                         Ok(()) => log::info!("lease store compacted to {} records", live.len()),
                         Err(e) => log::error!("{e}; compaction will be tried again later"),
@@ -277,32 +276,46 @@ fn run<S: LeaseStore>(
                 }
                 Job::Lookup(client, answer) => {
                     // The lease may be in what is batched: commit that first.
-                    flush(&mut store, &mut batch, &mut first, next, &mut on_done);
+                    batch.flush(&mut store, queue, &mut on_done);
                     answer(store.lookup(&client));
                 }
             }
         }
-        flush(&mut store, &mut batch, &mut first, next, &mut on_done);
+        // The pass ends when the queue is empty: what it batched is committed now.
+        idle = batch.flush(&mut store, queue, &mut on_done);
     }
     store
 }
 
-/// Commits submissions `*first..next` with one call and reports them.
-fn flush<S: LeaseStore>(
-    store: &mut S,
-    batch: &mut Vec<Change>,
-    first: &mut u64,
+/// Submissions `first..next`, whose `changes` are not committed yet.
+#[derive(Default)]
+struct Batch {
+    changes: Vec<Change>,
+    first: u64,
     next: u64,
-    on_done: &mut impl FnMut(Done),
-) {
-    if *first == next {
-        return;
+}
+
+impl Batch {
+    /// Commits the batch with one call and reports it; returns whether the queue was
+    /// empty once the commit was done (looked at before the report, so that a
+    /// submission made after the report always finds the worker idle).
+    fn flush<S: LeaseStore>(
+        &mut self,
+        store: &mut S,
+        queue: &wake::Receiver<Job>,
+        on_done: &mut impl FnMut(Done),
+    ) -> bool {
+        if self.first == self.next {
+            return queue.inner().is_empty();
+        }
+        let result = store.commit(&self.changes);
+        self.changes.clear();
+        let idle = queue.inner().is_empty();
+        on_done(Done {
+            seqs: self.first..self.next,
+            result,
+        });
+        self.first = self.next;
+        idle
     }
-    let result = store.commit(batch);
-    batch.clear();
-    on_done(Done {
-        seqs: *first..next,
-        result,
-    });
-    *first = next;
 }
