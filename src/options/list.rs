@@ -465,6 +465,9 @@ impl Options {
         if code == PAD {
             return None;
         }
+        if self.lazy.on {
+            return self.get_raw_unindexed(code);
+        }
         let mut found = self.all().filter(|e| e.code == code);
         let first = found.next()?;
         match found.next() {
@@ -477,6 +480,47 @@ impl Options {
                 }
                 Some(Cow::Owned(joined))
             }
+        }
+    }
+
+    /// [`Options::get_raw`] of a decoded list before its first edit: a scan of the
+    /// checked bytes that builds no entries. A handler reads a few options of every
+    /// packet (the message type alone three times on its way through the server), and
+    /// each read must look at every option for a second occurrence to join, so this
+    /// loop is what a read costs (`benches/pipeline_callgrind.sh`).
+    fn get_raw_unindexed(&self, code: u8) -> Option<Cow<'_, [u8]>> {
+        let mut first: Option<&[u8]> = None;
+        let mut joined: Option<Vec<u8>> = None;
+        for area in 0..AREAS.len() {
+            let (start, end) = (self.lazy.starts[area], self.lazy.ends[area]);
+            let bytes = self
+                .data
+                .get(start as usize..end as usize)
+                .unwrap_or_default();
+            let mut at = 0;
+            while let Some(&this) = bytes.get(at) {
+                if this == PAD {
+                    at += 1;
+                    continue;
+                }
+                // The decoder checked every length: a value never runs past the area.
+                let Some(&len) = bytes.get(at + 1) else { break };
+                let value = at + 2..at + 2 + usize::from(len);
+                at = value.end;
+                if this != code {
+                    continue;
+                }
+                let value = bytes.get(value).unwrap_or_default();
+                match (&mut joined, first) {
+                    (Some(joined), _) => joined.extend_from_slice(value),
+                    (None, Some(first)) => joined = Some([first, value].concat()),
+                    (None, None) => first = Some(value),
+                }
+            }
+        }
+        match joined {
+            Some(joined) => Some(Cow::Owned(joined)),
+            None => first.map(Cow::Borrowed),
         }
     }
 
@@ -698,8 +742,16 @@ impl Options {
     /// `file`, and those before `sname` (the decoder reads them in that order, and
     /// new options go to the options field before the others), so an area's entries
     /// are one run: the walk stops at its end instead of filtering the whole list.
+    ///
+    /// For an indexed list only: the encoder takes an unindexed one's areas whole
+    /// ([`Options::wire_area`]), and this walks the index's own slice, which costs
+    /// the encoder no branch per entry (`benches/pipeline_callgrind.sh`: the sender
+    /// thread's instructions per reply).
     pub(crate) fn entries_in(&self, area: Area) -> impl Iterator<Item = (u8, usize, &[u8])> + '_ {
-        self.all()
+        debug_assert!(!self.lazy.on, "an unindexed list is encoded by area");
+        self.entries
+            .iter()
+            .copied()
             .skip_while(move |e| e.area != area)
             .take_while(move |e| e.area == area)
             .map(move |e| {

@@ -200,11 +200,11 @@ fn a_decoded_list_reads_the_same_before_and_after_its_first_edit() {
     bytes.extend_from_slice(&[52, 1, 3, PAD, 54, 4, 10, 0, 0, 1]);
     bytes.extend(std::iter::repeat_n(PAD, 300));
     bytes.extend_from_slice(&[61, 2, 1, 2, PAD, PAD, END, 0, 0, 7]);
-    // `file` (offset 108): two routers, padding, END; `sname` (offset 44): one
-    // option, padding, no END.
+    // `file` (offset 108): two routers, padding, END; `sname` (offset 44): an
+    // option, padding, a second occurrence of the options field's 61, padding, no END.
     bytes[108..124].copy_from_slice(&[3, 4, 10, 0, 0, 1, PAD, 3, 4, 10, 0, 0, 2, PAD, PAD, END]);
-    bytes[44..50].copy_from_slice(&[15, 2, b'a', b'b', PAD, PAD]);
-    bytes[50..108].fill(PAD);
+    bytes[44..54].copy_from_slice(&[15, 2, b'a', b'b', PAD, PAD, 61, 2, 3, 4]);
+    bytes[54..108].fill(PAD);
     let decoded = Packet::decode(&bytes).unwrap();
     let mut indexed = decoded.clone();
     indexed.options.retain(|_| true); // an edit that changes nothing
@@ -217,11 +217,19 @@ fn a_decoded_list_reads_the_same_before_and_after_its_first_edit() {
     };
     assert_eq!(wire(&decoded), wire(&indexed));
     assert_eq!(decoded, indexed);
-    assert_eq!(decoded.options.len(), 7);
+    assert_eq!(decoded.options.len(), 8);
     assert_eq!(
         decoded.options.get_raw(3).as_deref(),
         Some(&[10, 0, 0, 1, 10, 0, 0, 2][..])
     );
+    // Every code reads the same (joined across occurrences, absent, PAD, END).
+    for code in 0..=255u8 {
+        assert_eq!(
+            decoded.options.get_raw(code),
+            indexed.options.get_raw(code),
+            "option {code}"
+        );
+    }
     assert_eq!(decoded.encode_exact(), bytes);
     assert_eq!(indexed.encode_exact(), bytes);
     assert_eq!(decoded.encode(), indexed.encode());
@@ -230,7 +238,7 @@ fn a_decoded_list_reads_the_same_before_and_after_its_first_edit() {
         .filter(|o| o.0 == PAD)
         .map(|o| o.3.unwrap())
         .collect();
-    assert_eq!(pads.len(), 1 + 300 + 2 + 1 + 2 + 60);
+    assert_eq!(pads.len(), 1 + 300 + 2 + 1 + 2 + 56);
     assert!(pads.contains(&(108 + 6)) && pads.contains(&(44 + 4)) && pads.contains(&107));
 
     // And an edit after that reads back as expected.
