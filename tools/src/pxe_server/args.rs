@@ -77,6 +77,14 @@ pub fn parse(line: &mut cli::Args) -> Result<PxeArgs, UsageError> {
     if !proxy && common.range.is_none() {
         return Err(cli::error("--range is required in full mode"));
     }
+    // The shared flags name lease stores, but pxe keeps its leases in memory: a store
+    // it was given and would not use is an error, not a silent loss of leases.
+    if common.lease_file.is_some() || common.database.is_some() {
+        return Err(cli::error(
+            "pxe keeps its leases in memory: --lease-file, --database, --database-file \
+             and EX_DHCP_DATABASE_URL are lease_server's",
+        ));
+    }
     let server_id = common.settings.server_id;
     Ok(PxeArgs {
         proxy,
@@ -97,6 +105,14 @@ mod tests {
 
     fn pxe(line: &str) -> Result<PxeArgs, UsageError> {
         parse(&mut cli::Args::split(line))
+    }
+
+    #[test]
+    fn a_lease_store_is_refused_not_ignored() {
+        let refused =
+            pxe("--server 198.18.0.1 --range 198.18.0.10-198.18.0.20 --lease-file /tmp/l");
+        let message = refused.unwrap_err().to_string();
+        assert!(message.contains("keeps its leases in memory"), "{message}");
     }
 
     #[test]
