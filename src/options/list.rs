@@ -60,9 +60,6 @@ impl Default for Entry {
     }
 }
 
-/// Occurrences kept inline before the list moves to the heap: a DISCOVER or a short
-/// reply has fewer.
-const INLINE_ENTRIES: usize = 8;
 /// Value bytes kept inline before the buffer moves to the heap.
 const INLINE_BYTES: usize = 64;
 
@@ -132,8 +129,11 @@ pub enum VendorArea {
 /// That record is not compared by `==`, and [`Options::clear`] resets it.
 #[derive(Clone, Default)]
 pub struct Options {
-    /// The index, one entry per occurrence; empty while `lazy.on`.
-    entries: Small<Entry, INLINE_ENTRIES>,
+    /// The index, one entry per occurrence; empty while `lazy.on`. On the heap, and
+    /// allocated by the first edit only: a decoded list has none, and eight entries
+    /// kept inline made every `Packet` 80 bytes larger, moved with it on each fresh
+    /// decode.
+    entries: Vec<Entry>,
     data: Small<u8, INLINE_BYTES>,
     wire: WireRecord,
     lazy: Lazy,
@@ -309,7 +309,7 @@ impl Options {
     #[inline]
     pub fn with_capacity(options: usize, bytes: usize) -> Self {
         Options {
-            entries: Small::with_capacity(options),
+            entries: Vec::with_capacity(options),
             data: Small::with_capacity(bytes),
             wire: WireRecord::default(),
             lazy: Lazy::default(),

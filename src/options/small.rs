@@ -71,18 +71,6 @@ impl<T: Copy + Default, const N: usize> Small<T, N> {
     }
 
     #[inline]
-    pub(crate) fn push(&mut self, item: T) {
-        match self {
-            Small::Heap(vec) => vec.push(item),
-            Small::Inline { len, items } if *len < N => {
-                items[*len] = item;
-                *len += 1;
-            }
-            Small::Inline { .. } => self.spill(1).push(item),
-        }
-    }
-
-    #[inline]
     pub(crate) fn extend_from_slice(&mut self, more: &[T]) {
         match self {
             Small::Heap(vec) => vec.extend_from_slice(more),
@@ -91,34 +79,6 @@ impl<T: Copy + Default, const N: usize> Small<T, N> {
                 *len += more.len();
             }
             Small::Inline { .. } => self.spill(more.len()).extend_from_slice(more),
-        }
-    }
-
-    pub(crate) fn insert(&mut self, index: usize, item: T) {
-        match self {
-            Small::Inline { len, items } if *len < N => {
-                assert!(index <= *len, "insertion index out of bounds");
-                items.copy_within(index..*len, index + 1);
-                items[index] = item;
-                *len += 1;
-            }
-            _ => self.vec_mut().insert(index, item),
-        }
-    }
-
-    pub(crate) fn retain(&mut self, mut keep: impl FnMut(&T) -> bool) {
-        match self {
-            Small::Inline { len, items } => {
-                let mut kept = 0;
-                for at in 0..*len {
-                    if keep(&items[at]) {
-                        items[kept] = items[at];
-                        kept += 1;
-                    }
-                }
-                *len = kept;
-            }
-            Small::Heap(vec) => vec.retain(keep),
         }
     }
 
@@ -161,27 +121,25 @@ mod tests {
     fn spills_to_the_heap_keeping_order_and_stays_there() {
         let mut small: Small<u8, 4> = Small::default();
         small.extend_from_slice(&[1, 2]);
-        small.insert(0, 0);
-        small.push(3);
+        small.extend_from_slice(&[3, 4]);
         assert!(matches!(small, Small::Inline { .. }));
-        small.insert(2, 9);
+        small.extend_from_slice(&[5]);
         assert!(matches!(small, Small::Heap(_)));
-        assert_eq!(&small[..], &[0, 1, 9, 2, 3]);
-        small.retain(|b| *b != 9);
-        assert_eq!(&small[..], &[0, 1, 2, 3]);
+        assert_eq!(&small[..], &[1, 2, 3, 4, 5]);
         small.clear();
         assert!(matches!(small, Small::Heap(_)));
         assert!(small.is_empty());
     }
 
     #[test]
-    fn retain_and_insert_work_inline() {
+    fn reserve_and_vec_mut_work_inline() {
         let mut small: Small<u8, 8> = Small::with_capacity(3);
-        small.extend_from_slice(&[5, 6, 7, 8]);
-        small.retain(|b| b % 2 == 0);
-        small.insert(1, 1);
-        assert_eq!(&small[..], &[6, 1, 8]);
+        small.extend_from_slice(&[5, 6, 7]);
+        small.reserve(5);
+        assert!(matches!(small, Small::Inline { .. }));
         small.vec_mut().push(2);
-        assert_eq!(&small[..], &[6, 1, 8, 2]);
+        assert_eq!(&small[..], &[5, 6, 7, 2]);
+        small.reserve(100);
+        assert!(matches!(small, Small::Heap(_)));
     }
 }

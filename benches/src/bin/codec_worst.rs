@@ -44,8 +44,10 @@ fn main() {
     let iters = arg(2, 2000);
     let packets = support::worst_case_packets();
     println!(
-        "codec_worst: {} packets, {rounds} rounds x {iters} iterations per side, interleaved; medians",
-        packets.len()
+        "codec_worst: {} packets, {rounds} rounds x {iters} iterations per side, interleaved; medians; \
+         size_of::<Packet>() = {} bytes",
+        packets.len(),
+        std::mem::size_of::<ex_dhcp::Packet>()
     );
     println!(
         "{:<36} {:>5} {:<12} {:>10} {:>11} {:>8} {:>4}",
