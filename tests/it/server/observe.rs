@@ -103,9 +103,11 @@ fn each_packet_and_reply_is_logged_under_its_target_with_the_address_it_really_w
     );
     assert!(received[1].starts_with("DHCPREQUEST "), "{received:#?}");
 
-    // The sender thread logs once `send_to` has returned: the client may be faster.
+    // The sender thread logs once `send_to` has returned, the summary and then the
+    // whole packet: the client may be faster than both.
     wait_until(WAIT, "both replies logged", || {
         logged_to("ex_dhcp::tx", log::Level::Debug, &tag).len() == 2
+            && logged_to("ex_dhcp::tx", log::Level::Trace, &tag).len() == 2
     });
     let sent = logged_to("ex_dhcp::tx", log::Level::Debug, &tag);
     // The broadcast address of this loopback server is 127.0.0.1, at the client's port.
