@@ -28,7 +28,7 @@ pub trait DhcpOption: Copy {
 /// }
 /// ```
 ///
-/// The value type must implement [`OptionValue`](crate::options::OptionValue): use one of
+/// The value type must implement [`OptionValue`]: use one of
 /// the provided types, or implement the trait for your own.
 ///
 /// ```

@@ -165,7 +165,7 @@ known_options! {
     NisPlusServers = 65, "nis+ servers", Vec<Ipv4Addr>, Addresses;
     /// Option 66 (RFC 2132): the TFTP server, by name or dotted address.
     TftpServerName = 66, "tftp server name", String, Text;
-    /// Option 67 (RFC 2132): the boot file; see [`NulTerminated`](crate::options::NulTerminated) and [`BootfileNameNul`] for firmware that wants a NUL.
+    /// Option 67 (RFC 2132): the boot file; see [`NulTerminated`] and [`BootfileNameNul`] for firmware that wants a NUL.
     BootfileName = 67, "bootfile name", String, Text;
     /// Option 68 (RFC 2132): mobile IP home agents.
     MobileIpHomeAgents = 68, "mobile ip home agent", Vec<Ipv4Addr>, Addresses;
