@@ -39,7 +39,7 @@ macro_rules! silent_callbacks {
                 &mut self,
                 _: &ex_dhcp::Packet,
                 _: &ex_dhcp::Source,
-                _: &mut ex_dhcp::Context,
+                _: &mut ex_dhcp::Context<'_, Self::Message>,
             ) -> ex_dhcp::Reply {
                 ex_dhcp::Reply::None
             }

@@ -69,22 +69,7 @@ struct SlowTicker {
 
 impl Handler for SlowTicker {
     type Message = u32;
-    fn request(
-        &mut self,
-        _: &ex_dhcp::Packet,
-        _: &ex_dhcp::Source,
-        _: &mut ex_dhcp::Context<'_, u32>,
-    ) -> Reply {
-        Reply::None
-    }
-    fn decline(
-        &mut self,
-        _: &ex_dhcp::Packet,
-        _: &ex_dhcp::Source,
-        _: &mut ex_dhcp::Context<'_, u32>,
-    ) -> Reply {
-        Reply::None
-    }
+    ex_dhcp_testkit::silent_callbacks!(request, decline);
     fn discover(
         &mut self,
         _: &ex_dhcp::Packet,
