@@ -260,13 +260,13 @@ impl<H: Handler> Dispatcher<H> {
         listener: usize,
     ) -> Step {
         let kind = packet.message_type();
-        let to = explicit
-            .unwrap_or_else(|| destination(request.unwrap_or(&packet), kind, &self.routing));
-        let relayed = !packet.giaddr.is_unspecified()
-            || request.is_some_and(|request| !request.giaddr.is_unspecified());
+        // What the route is decided on: the request answered, else the reply itself.
+        let basis = request.unwrap_or(&packet);
+        let relayed = !basis.giaddr.is_unspecified();
+        let to = explicit.unwrap_or_else(|| destination(basis, kind, &self.routing));
         if kind == Some(MessageType::Nak) && relayed && explicit.is_none() {
             // RFC 2131, 4.1: a NAK through a relay asks the relay to broadcast it; the
-            // route follows the request's giaddr, so the bit does too.
+            // bit follows the same giaddr as the route.
             packet.flags = packet.flags.with_broadcast(true);
         }
         let dropped = match request {

@@ -538,7 +538,6 @@ impl<H: Handler> Drop for Server<H> {
             return;
         }
         self.stop();
-        self.link.stop.store(true, Ordering::Relaxed);
         for thread in std::mem::take(&mut self.threads) {
             if thread.join().is_err() {
                 log::error!("a dhcp server thread panicked outside the handler");

@@ -273,7 +273,8 @@ impl<H: Handler> Supervisor<H> {
 
     /// The main socket's bound address; it stays the same across restarts.
     pub fn local_addr(&self) -> SocketAddrV4 {
-        self.link().injected_from().local
+        // Bound once, before the first generation: no need to ask the current one.
+        self.listeners[0].local
     }
 
     /// The counters of every generation so far, added up: what one restarted server

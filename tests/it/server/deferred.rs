@@ -161,6 +161,22 @@ fn a_deferred_ack_is_sent_when_the_worker_completes_routed_like_an_immediate_one
 }
 
 #[test]
+fn the_nak_bit_follows_the_giaddr_the_route_follows() {
+    // A NAK to a request that came without a relay goes to the broadcast address,
+    // whatever giaddr the handler wrote into its reply: so no relay bit either.
+    let mut harness = Harness::new(|request: &Packet, _: &Source| {
+        let mut nak = respond(request, MessageType::Nak);
+        nak.giaddr = RELAY;
+        Reply::Send(nak)
+    });
+    let nak = harness
+        .inject(packet(MessageType::Request, 10))
+        .expect("a nak");
+    assert_ne!(nak.to.ip(), &RELAY, "routed on the request, not the reply");
+    assert!(!nak.packet.broadcast(), "{:?}", nak.packet.flags);
+}
+
+#[test]
 fn a_deferred_nak_is_broadcast_with_the_bit_set_for_a_relay() {
     struct Refuses;
     impl Handler for Refuses {
