@@ -91,13 +91,8 @@ pub(crate) fn run<H: Handler>(mut dispatcher: Dispatcher<H>, wiring: Wiring<H>) 
         if let Some(message) = dispatcher.next_continue() {
             if burst >= BURST {
                 burst = 0;
-                let step = match control.try_recv() {
-                    Ok(Control::Run(job)) => dispatcher.run(job, Instant::now()),
-                    Ok(Control::Stop) | Err(TryRecvError::Disconnected) => {
-                        Step::Stop(StopReason::Shutdown)
-                    }
-                    Err(TryRecvError::Empty) => Step::Nothing,
-                };
+                let step = control_step(&mut dispatcher, &control, Instant::now())
+                    .unwrap_or(Step::Nothing);
                 if let Some(reason) = forward(step, &outgoing) {
                     break reason;
                 }
@@ -144,13 +139,7 @@ pub(crate) fn run<H: Handler>(mut dispatcher: Dispatcher<H>, wiring: Wiring<H>) 
             }
             _ => None,
         };
-        let step = step.or_else(|| match control.try_recv() {
-            Ok(Control::Run(job)) => Some(dispatcher.run(job, now)),
-            Ok(Control::Stop) | Err(TryRecvError::Disconnected) => {
-                Some(Step::Stop(StopReason::Shutdown))
-            }
-            Err(TryRecvError::Empty) => None,
-        });
+        let step = step.or_else(|| control_step(&mut dispatcher, &control, now));
         // A closed failure channel (the sender thread is gone) is not a reason to stop:
         // the closed outgoing queue is.
         let step = step.or_else(|| {
@@ -212,6 +201,22 @@ pub(crate) fn run<H: Handler>(mut dispatcher: Dispatcher<H>, wiring: Wiring<H>) 
     // deferred-reply tokens in them, which count themselves as abandoned).
     drop(messages);
     dispatcher.terminate(reason)
+}
+
+/// The handle's next request, if one is queued: a call or cast to run, or a stop
+/// (asked for, or every handle gone).
+fn control_step<H: Handler>(
+    dispatcher: &mut Dispatcher<H>,
+    control: &Receiver<Control<H>>,
+    now: Instant,
+) -> Option<Step> {
+    match control.try_recv() {
+        Ok(Control::Run(job)) => Some(dispatcher.run(job, now)),
+        Ok(Control::Stop) | Err(TryRecvError::Disconnected) => {
+            Some(Step::Stop(StopReason::Shutdown))
+        }
+        Err(TryRecvError::Empty) => None,
+    }
 }
 
 /// Dispatches a queued event, then offers a packet back to the receive threads (when

@@ -117,9 +117,8 @@ pub(crate) fn run(
             Ok(()) => {}
             Err(TrySendError::Full(incoming)) => {
                 counters.dropped_full();
-                // Under overload this runs for every datagram: build the text only for
-                // a logger that wants it (the log macro alone would format it for any
-                // logger at debug level, whatever its target filter).
+                // Under overload this runs for every datagram: ask the logger first, so
+                // that a debug logger filtering other targets costs nothing more.
                 if log::log_enabled!(target: DROP, log::Level::Debug) {
                     log::debug!(
                         target: DROP,
@@ -144,14 +143,20 @@ pub(crate) fn run(
     }
 }
 
-/// What a dropped datagram was, for the log.
-fn describe_incoming(incoming: &Incoming) -> String {
-    match incoming {
-        Incoming::Packet { packet, .. } => format!("xid {:#010x}", packet.xid),
-        Incoming::Undecodable { datagram, .. } => {
-            format!("{} undecodable bytes", datagram.bytes.len())
+/// What a dropped datagram was, for the log: formatted only if a logger writes it.
+fn describe_incoming(incoming: &Incoming) -> impl std::fmt::Display + '_ {
+    struct Described<'a>(&'a Incoming);
+    impl std::fmt::Display for Described<'_> {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            match self.0 {
+                Incoming::Packet { packet, .. } => write!(f, "xid {:#010x}", packet.xid),
+                Incoming::Undecodable { datagram, .. } => {
+                    write!(f, "{} undecodable bytes", datagram.bytes.len())
+                }
+            }
         }
     }
+    Described(incoming)
 }
 
 /// The pause after `failures` failed reads in a row: none after the first, then

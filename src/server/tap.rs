@@ -41,6 +41,12 @@ pub(crate) struct Tap {
 impl Tap {
     /// Queues a copy of `payload` sent from `from` to `to`, now; never blocks.
     pub(crate) fn record(&self, from: SocketAddrV4, to: SocketAddrV4, payload: &[u8]) {
+        // A tap that is behind drops without copying first (`try_send` below still
+        // catches the queue filling up in between).
+        if self.queue.is_full() {
+            self.dropped(from, to);
+            return;
+        }
         let at = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .unwrap_or_default();
@@ -53,10 +59,14 @@ impl Tap {
         match self.queue.try_send(record) {
             Ok(()) => {}
             Err(TrySendError::Full(_) | TrySendError::Disconnected(_)) => {
-                self.counters.tap_dropped();
-                log::debug!(target: traffic::DROP, "tap record {from} -> {to} dropped: the tap is behind");
+                self.dropped(from, to);
             }
         }
+    }
+
+    fn dropped(&self, from: SocketAddrV4, to: SocketAddrV4) {
+        self.counters.tap_dropped();
+        log::debug!(target: traffic::DROP, "tap record {from} -> {to} dropped: the tap is behind");
     }
 }
 
