@@ -979,19 +979,27 @@ impl PartialEq for Options {
     /// [`Options::after_end`]) are not compared: compare
     /// [`Packet::encode_exact`](crate::Packet::encode_exact) for those.
     fn eq(&self, other: &Self) -> bool {
-        let mut ours = self.all();
-        let mut theirs = other.all();
-        loop {
-            match (ours.next(), theirs.next()) {
-                (None, None) => return true,
-                (Some(a), Some(b))
-                    if a.code == b.code
-                        && a.area == b.area
-                        && a.len == b.len
-                        && self.bytes(&a) == other.bytes(&b) => {}
-                _ => return false,
+        self.occurrences().eq(other.occurrences())
+    }
+}
+
+impl Options {
+    /// Every occurrence in wire order as (code, area, PAD bytes, value), each run of
+    /// padding in an area as one however the list splits it into entries (a removal
+    /// leaves two runs side by side, which the wire, and so a decode, joins).
+    fn occurrences(&self) -> impl Iterator<Item = (u8, Area, usize, &[u8])> + '_ {
+        let mut entries = self.all().peekable();
+        std::iter::from_fn(move || {
+            let entry = entries.next()?;
+            if entry.code != PAD {
+                return Some((entry.code, entry.area, 0, self.bytes(&entry)));
             }
-        }
+            let mut run = usize::from(entry.len);
+            while let Some(more) = entries.next_if(|e| e.code == PAD && e.area == entry.area) {
+                run += usize::from(more.len);
+            }
+            Some((PAD, entry.area, run, &[][..]))
+        })
     }
 }
 

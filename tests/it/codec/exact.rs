@@ -194,6 +194,19 @@ fn edits_to_a_decoded_packet_keep_its_wire_record() {
 /// of more than 255 PAD bytes, padding between options and before END in each area,
 /// and an overloaded `file` and `sname`.
 #[test]
+fn a_list_with_an_option_removed_between_pads_equals_its_own_round_trip() {
+    let mut bytes = Packet::new(MessageType::Request).encode_exact();
+    bytes.pop(); // END
+    bytes.extend_from_slice(&[PAD, PAD, 12, 1, b'h', PAD, PAD, PAD, END]);
+    let mut packet = Packet::decode(&bytes).unwrap();
+    packet.options.remove(12);
+    // Two runs of padding side by side now, one run of five on the wire.
+    let again = Packet::decode(&packet.encode_exact()).unwrap();
+    assert_eq!(again, packet);
+    assert_ne!(again, Packet::decode(&bytes).unwrap(), "the option is gone");
+}
+
+#[test]
 fn a_decoded_list_reads_the_same_before_and_after_its_first_edit() {
     let mut bytes = Packet::new(MessageType::Request).encode_exact();
     bytes.pop(); // END
