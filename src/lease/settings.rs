@@ -196,14 +196,14 @@ impl Settings {
         for code in wanted {
             match code {
                 Router::CODE if !self.routers.is_empty() => {
-                    reply.options.set(Router, self.routers.clone());
+                    reply.options.set(Router, &self.routers);
                 }
                 DomainNameServer::CODE if !self.dns.is_empty() => {
-                    reply.options.set(DomainNameServer, self.dns.clone());
+                    reply.options.set(DomainNameServer, &self.dns);
                 }
                 DomainName::CODE => {
                     if let Some(domain) = &self.domain {
-                        reply.options.set(DomainName, domain.clone());
+                        reply.options.set(DomainName, domain);
                     }
                 }
                 _ => {}

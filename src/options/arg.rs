@@ -11,7 +11,8 @@ use super::ParameterList;
 /// - text options (`String`, and option 67's [`NulTerminated`]) take a `&str`;
 /// - address-list options (`Vec<Ipv4Addr>`: routers, DNS servers...) take one
 ///   address or an array of them;
-/// - the parameter request list (55) takes an array of codes.
+/// - the parameter request list (55) takes an array of codes;
+/// - any option takes a reference to its value type, encoded without a copy.
 ///
 /// ```
 /// use std::net::Ipv4Addr;
@@ -31,11 +32,33 @@ use super::ParameterList;
 pub trait OptionArg<V> {
     /// The value itself.
     fn into_value(self) -> V;
+
+    /// Appends the value's bytes to `out`, as [`OptionValue::encode_value`] does; a
+    /// borrowed value writes them without a copy of the value first.
+    fn encode_into(self, out: &mut Vec<u8>)
+    where
+        V: OptionValue,
+        Self: Sized,
+    {
+        self.into_value().encode_value(out);
+    }
 }
 
 impl<V: OptionValue> OptionArg<V> for V {
     fn into_value(self) -> V {
         self
+    }
+}
+
+/// A borrowed value: what a server passes for the configuration it holds (routers,
+/// DNS servers, a domain) into every reply, encoded straight from the borrow.
+impl<V: OptionValue + Clone> OptionArg<V> for &V {
+    fn into_value(self) -> V {
+        self.clone()
+    }
+
+    fn encode_into(self, out: &mut Vec<u8>) {
+        self.encode_value(out);
     }
 }
 

@@ -569,11 +569,10 @@ impl Options {
     /// value; [`dhcp_option!`](crate::dhcp_option) refuses those at compile time.
     pub fn set<O: DhcpOption>(&mut self, option: O, value: impl OptionArg<O::Value>) -> &mut Self {
         let _ = option;
-        let value = value.into_value();
         assert_has_value(O::CODE);
         self.index();
         let start = self.data.len();
-        value.encode_value(self.data.vec_mut());
+        value.encode_into(self.data.vec_mut());
         self.place(O::CODE, start)
     }
 

@@ -4,8 +4,8 @@ use std::net::Ipv4Addr;
 
 use super::{MessageType, Op, Packet};
 use crate::options::{
-    ClientIdentifier, DhcpMessageType, DhcpOption, LeaseTime, OptionArg, RebindingTime,
-    RenewalTime, RELAY_AGENT_INFORMATION,
+    ClientIdentifier, DhcpOption, LeaseTime, OptionArg, RebindingTime, RenewalTime,
+    RELAY_AGENT_INFORMATION,
 };
 
 /// Starts a reply to `request` of the given message type (RFC 2131, section 4.3.1, table 3).
@@ -42,7 +42,7 @@ pub fn respond(request: &Packet, message_type: MessageType) -> Packet {
     if message_type == MessageType::Ack {
         reply.ciaddr = request.ciaddr;
     }
-    reply.options.set(DhcpMessageType, message_type);
+    // `Packet::new` has set option 53 already.
     if let Some(id) = request.options.get_raw(ClientIdentifier::CODE) {
         reply.options.set_raw(ClientIdentifier::CODE, &id);
     }
