@@ -51,8 +51,16 @@ impl FromStr for ClientKey {
     }
 }
 
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+/// Lowercase hex digits, written as they are formatted: a key is printed on every
+/// ACK's log line and lease record, and this allocates nothing.
+fn hex(bytes: &[u8]) -> impl fmt::Display + '_ {
+    struct Hex<'a>(&'a [u8]);
+    impl fmt::Display for Hex<'_> {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            self.0.iter().try_for_each(|b| write!(f, "{b:02x}"))
+        }
+    }
+    Hex(bytes)
 }
 
 fn unhex(text: &str) -> Result<Vec<u8>, &'static str> {

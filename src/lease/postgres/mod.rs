@@ -275,13 +275,13 @@ impl LeaseStore for PgStore {
         }
     }
 
-    /// The client's live lease, whichever server made it (the one ending last, should
-    /// two servers have bound the same client at once).
     /// A database is shared by every server of the pool.
     fn shared(&self) -> bool {
         true
     }
 
+    /// The client's live lease, whichever server made it (the one ending last, should
+    /// two servers have bound the same client at once).
     fn lookup(&mut self, client: &ClientKey) -> Result<Option<Change>, StoreError> {
         let now = self.now();
         let rows: Vec<Row> = sql_query(format!(

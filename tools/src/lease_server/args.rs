@@ -476,7 +476,6 @@ mod tests {
         assert!(!parsed.settings.rapid_commit && !parsed.settings.allow_relays);
         assert_eq!(parsed.broadcast, Ipv4Addr::BROADCAST);
         assert_eq!(parsed.bind, Ipv4Addr::UNSPECIFIED);
-        assert_eq!(parsed.commit_delay, DEFAULT_COMMIT_DELAY);
     }
 
     #[test]

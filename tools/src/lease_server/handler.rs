@@ -89,8 +89,8 @@ struct Held {
     /// The submission's sequence number (a reply with no changes of its own waits for
     /// the last submission before it).
     seq: u64,
-    /// The changes it submitted: its share of the batch's results.
-    changes: Vec<Change>,
+    /// How many changes it submitted: its share of the batch's results.
+    changes: usize,
     /// The request to answer and the answer, once the changes are durable.
     answer: Option<(Pending, Packet)>,
 }
@@ -323,10 +323,11 @@ impl<S: LeaseStore> LeaseHandler<S> {
         match (self.worker.as_mut(), is_ack) {
             (Some(worker), true) if !outcome.changes.is_empty() => {
                 self.since_compact += outcome.changes.len() as u64;
-                let seq = worker.submit(outcome.changes.clone());
+                let changes = outcome.changes.len();
+                let seq = worker.submit(outcome.changes);
                 self.waiting.push_back(Held {
                     seq,
-                    changes: outcome.changes,
+                    changes,
                     answer: outcome.reply.map(|reply| (pending, reply)),
                 });
             }
@@ -349,10 +350,11 @@ impl<S: LeaseStore> LeaseHandler<S> {
         let is_ack = |reply: &Packet| reply.message_type() == Some(MessageType::Ack);
         let (seq, changes) = if !outcome.changes.is_empty() {
             self.since_compact += outcome.changes.len() as u64;
-            (worker.submit(outcome.changes.clone()), outcome.changes)
+            let changes = outcome.changes.len();
+            (worker.submit(outcome.changes), changes)
         } else if outcome.reply.as_ref().is_some_and(is_ack) && !self.waiting.is_empty() {
             // Nothing new, but it may confirm a lease whose write is still queued.
-            (worker.next_seq() - 1, Vec::new())
+            (worker.next_seq() - 1, 0)
         } else {
             return outcome.reply.into();
         };
@@ -385,29 +387,28 @@ impl<S: LeaseStore> LeaseHandler<S> {
             let Some(held) = self.waiting.pop_front() else {
                 break;
             };
-            let refused = held
-                .changes
-                .iter()
-                .zip(results.by_ref().take(held.changes.len()))
-                .find(|(_, c)| !matches!(c, Committed::Durable))
-                .map(|(change, c)| (change.clone(), c.clone()));
+            // Every one of its results is taken, so that the next reply's start where
+            // they should, even when an early one was refused.
+            let mut refused = None;
+            for result in results.by_ref().take(held.changes) {
+                if refused.is_none() && !matches!(result, Committed::Durable) {
+                    refused = Some(result.clone());
+                }
+            }
             let Some((pending, reply)) = held.answer else {
-                if let Some((change, conflict)) = refused {
-                    warn!("the store refused {change:?}: {conflict:?}");
+                if let Some(refused) = refused {
+                    warn!("the store refused a lease change: {refused:?}");
                 }
                 continue;
             };
             match refused {
                 None => self.ready.push_back(pending.reply(reply)),
-                Some((
-                    _,
-                    Committed::Conflict {
-                        addr,
-                        holder,
-                        until,
-                        ..
-                    },
-                )) => {
+                Some(Committed::Conflict {
+                    addr,
+                    holder,
+                    until,
+                    ..
+                }) => {
                     let held_by = holder
                         .as_ref()
                         .map_or_else(|| "taken".to_owned(), |h| format!("held by {h}"));
@@ -426,7 +427,7 @@ impl<S: LeaseStore> LeaseHandler<S> {
                         self.ready.push_back(pending.reply(Reply::None));
                     }
                 }
-                Some((_, refused)) => {
+                Some(refused) => {
                     warn!(
                         "not answering xid {:#010x}: {refused:?}",
                         pending.request().xid
