@@ -302,7 +302,8 @@
 //!
 //! [`Packet`] holds every BOOTP field under its RFC 2131 name and the options
 //! in wire order, unknown codes and duplicates included, so decoding then
-//! encoding gives back the same bytes. Typed keys in [`options`] read and
+//! [`Packet::encode_exact`] gives back the same bytes ([`Packet::encode`] writes
+//! the reply form: END, and at least 300 bytes). Typed keys in [`options`] read and
 //! write option values; [`Packet`]'s `Display` is a readable dump with option
 //! names. Decoding never panics: bad input is a [`DecodeError`] that says
 //! where.
