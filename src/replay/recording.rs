@@ -16,7 +16,6 @@
 //! compared as numbers, so `dhcp-10.bin` comes after `dhcp-2.bin`.
 
 use std::cmp::Ordering;
-use std::collections::BTreeSet;
 use std::fmt;
 use std::fs;
 use std::net::{Ipv4Addr, SocketAddrV4};
@@ -154,9 +153,13 @@ impl PortFilter {
             .any(|&port| port == self.server_port || port == self.client_port);
         if !kept {
             self.skipped += 1;
-            let mut seen: BTreeSet<u16> = self.skipped_ports.iter().copied().collect();
-            seen.extend(ports);
-            self.skipped_ports = seen.into_iter().take(Self::MAX_SKIPPED_PORTS).collect();
+            // The lowest ports seen, sorted, without a set rebuilt per datagram.
+            for port in ports {
+                if let Err(at) = self.skipped_ports.binary_search(&port) {
+                    self.skipped_ports.insert(at, port);
+                    self.skipped_ports.truncate(Self::MAX_SKIPPED_PORTS);
+                }
+            }
         }
         kept
     }
