@@ -60,8 +60,13 @@ impl Default for Entry {
     }
 }
 
-/// Value bytes kept inline before the buffer moves to the heap.
-const INLINE_BYTES: usize = 64;
+/// Value bytes kept inline before the buffer moves to the heap: enough for the
+/// options of most real requests (a PXE DISCOVER carries about 100 bytes), and it
+/// makes a [`Packet`](crate::Packet) 448 bytes, seven 64-byte blocks. glibc copies
+/// a block that size in whole 64-byte loads and stores that line up from one move to
+/// the next, where 400 bytes took overlapping ones, and a load that spans two recent
+/// stores stalls (BENCHMARKS.md, "Fresh decode without stalls").
+const INLINE_BYTES: usize = 112;
 
 /// Zeros to lend as the bytes after END, which are nearly always zeros: they are
 /// counted rather than copied.
@@ -92,6 +97,8 @@ struct WireRecord {
     tail_start: u32,
     tail_len: u32,
     tail_zeros: bool,
+    /// Unused, zero: a byte that would otherwise be padding (see [`Lazy::spare`]).
+    spare: u8,
 }
 
 fn area_bit(area: Area) -> u8 {
@@ -117,7 +124,7 @@ pub enum VendorArea {
 /// interior padding, so that decoding then encoding gives back the same bytes.
 ///
 /// Values live in one buffer, so decoding a packet costs one allocation at most
-/// (none when its options fit in 64 bytes), whatever the number of options. A decoded
+/// (none when its options fit in 112 bytes), whatever the number of options. A decoded
 /// list is not indexed: reads walk the options as they came, and the first edit
 /// ([`Options::set`], [`Options::set_raw`], [`Options::push_raw`],
 /// [`Options::remove`], [`Options::retain`]) builds the index once. Typed access ([`Options::get`]) joins every occurrence of a code,
@@ -160,6 +167,12 @@ struct Lazy {
     /// The value of the first option 52 of the options field when it is one byte
     /// long, else 0 (see [`Options::overload_value`]).
     overload: u8,
+    /// Unused, zeros: two bytes that would otherwise be padding. Padding is
+    /// undefined, so rustc copied a fresh decode's new option list around the hole,
+    /// with overlapping 8-byte loads of bytes just written by narrower stores; such a
+    /// load waits for those stores to complete (store-to-load forwarding fails).
+    /// Zeroed bytes are copied whole (BENCHMARKS.md, "Fresh decode without stalls").
+    spare: [u8; 2],
 }
 
 /// The areas in wire order, as [`Lazy`] keeps them.
@@ -652,6 +665,7 @@ impl Options {
             ends: [len; 3],
             pads: [to_start(pads), 0, 0],
             overload,
+            spare: [0; 2],
         };
         if !end {
             self.wire.no_end |= area_bit(Area::Options);
@@ -1015,6 +1029,13 @@ impl fmt::Debug for Options {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The layout [`INLINE_BYTES`] is sized for: a packet of whole 64-byte blocks.
+    #[test]
+    #[cfg(target_pointer_width = "64")]
+    fn a_packet_is_whole_64_byte_blocks() {
+        assert_eq!(std::mem::size_of::<crate::Packet>(), 7 * 64);
+    }
 
     #[test]
     fn replacing_a_value_again_and_again_keeps_the_buffer_bounded() {

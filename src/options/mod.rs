@@ -57,7 +57,6 @@ pub use list::{
 };
 pub use names::{label, OptionNames};
 pub use overload::Overload;
-pub(crate) use overload::OVERLOAD_BOTH;
 pub use parameter_list::ParameterList;
 pub use pxe::{
     architecture_name, ClientNdi, MachineId, ARCH_ARM32_UEFI, ARCH_ARM64_UEFI, ARCH_EBC,

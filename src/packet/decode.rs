@@ -21,9 +21,9 @@ use std::net::Ipv4Addr;
 use byteorder::{BigEndian, ByteOrder};
 
 use super::layout::{self, MAGIC_COOKIE};
-use super::{Flags, Op, Packet};
+use super::{Flags, Op, Packet, FILE_LEN, SNAME_LEN};
 use crate::error::{DecodeError, OptionLabel};
-use crate::options::{overloads, pad_run, Area, Options, END, OVERLOAD, OVERLOAD_BOTH, PAD};
+use crate::options::{overloads, pad_run, Area, Options, END, OVERLOAD, PAD};
 
 /// What a lenient decode ([`Packet::decode_lenient`]) cut: the last option of an area
 /// whose length runs past the end of that area.
@@ -127,7 +127,7 @@ impl Packet {
     #[inline]
     pub fn decode(bytes: &[u8]) -> Result<Packet, DecodeError> {
         let (header, vendor) = check_vendor(bytes)?;
-        let mut packet = fresh_packet(header, Options::new());
+        let mut packet = fresh_packet(header);
         Self::decode_options(&mut packet.options, bytes, vendor, None)?;
         Ok(packet)
     }
@@ -160,10 +160,9 @@ impl Packet {
     /// ```
     pub fn decode_lenient(bytes: &[u8]) -> Result<Lenient, DecodeError> {
         let (header, vendor) = check_vendor(bytes)?;
-        let mut options = Options::new();
+        let mut packet = fresh_packet(header);
         let mut truncated = Vec::new();
-        Self::decode_options(&mut options, bytes, vendor, Some(&mut truncated))?;
-        let packet = fresh_packet(header, options);
+        Self::decode_options(&mut packet.options, bytes, vendor, Some(&mut truncated))?;
         Ok(Lenient { packet, truncated })
     }
 
@@ -237,8 +236,9 @@ impl Packet {
     ) -> Result<(), DecodeError> {
         let file_field = bytes.get(layout::FILE).unwrap_or_default();
         let sname_field = bytes.get(layout::SNAME).unwrap_or_default();
-        let (file_from, sname_from) = match main.overload {
-            OVERLOAD_BOTH => skip_two(file_field, sname_field),
+        let (file_from, sname_from) = match (file_field.try_into(), sname_field.try_into()) {
+            (Ok(file), Ok(sname)) => skip_fields(file, sname, main.overload),
+            // Not reached: `check_vendor` checked that the header is whole.
             _ => (0, 0),
         };
         let file = match overloads(main.overload, Area::File) {
@@ -292,7 +292,7 @@ impl Packet {
 /// empty and then filled: zeroing some 440 bytes only to overwrite them, and moving
 /// the packet between constructors, cost more than the parsing on small packets.
 #[inline(always)]
-fn fresh_packet(header: &[u8; layout::HEADER_LEN], options: Options) -> Packet {
+fn fresh_packet(header: &[u8; layout::HEADER_LEN]) -> Packet {
     Packet {
         op: Op::from(header[layout::OP]),
         htype: header[layout::HTYPE],
@@ -308,7 +308,7 @@ fn fresh_packet(header: &[u8; layout::HEADER_LEN], options: Options) -> Packet {
         chaddr: array(&header[layout::CHADDR]),
         sname: array(&header[layout::SNAME]),
         file: array(&header[layout::FILE]),
-        options,
+        options: Options::new(),
     }
 }
 
@@ -349,30 +349,48 @@ impl Read {
     }
 }
 
-/// The end of the ordinary options (neither PAD nor END, value whole) `area` starts
-/// with, from `at`; `None` when there is none there.
+/// The end of the ordinary option (neither PAD nor END, its value whole) at `at` in
+/// a field of `N` bytes; `None` when there is none there.
+///
+/// The field's length is known at compile time, so a step is two loads, an add and
+/// two compares, with no slice to narrow: an overloaded packet takes one step per
+/// option in `file` and `sname`.
 #[inline(always)]
-fn ordinary(area: &[u8], at: usize) -> Option<usize> {
-    match area.get(at..)? {
-        [1..=254, len, tail @ ..] if usize::from(*len) <= tail.len() => {
-            Some(at + 2 + usize::from(*len))
-        }
-        _ => None,
-    }
+fn ordinary_in<const N: usize>(field: &[u8; N], at: usize) -> Option<usize> {
+    let (&code, &len) = (field.get(at)?, field.get(at + 1)?);
+    let next = at + 2 + usize::from(len);
+    (code.wrapping_sub(1) < 254 && next <= N).then_some(next)
 }
 
-/// Skips the ordinary options that `a` and `b` start with, one of each per step, and
-/// gives where each stopped (at the first option that is not ordinary, or where the
-/// other area ran out of ordinary ones): [`read_options`] goes on from there.
+/// Skips the ordinary options that the overloaded fields start with, and gives where
+/// each walk stopped (at the first option that is not ordinary: PAD, END, one that
+/// runs past the field, or the field's end): [`read_options`] goes on from there.
 ///
 /// Finding where an option ends needs the length byte of the one before, so a walk
-/// over one area waits on one load per option; walking two areas at once (an
-/// overloaded `file` and `sname`) overlaps the two waits.
-fn skip_two(a: &[u8], b: &[u8]) -> (usize, usize) {
+/// over one field waits on one load per option; while both fields are overloaded
+/// and both still have ordinary options, they are walked side by side, which
+/// overlaps the two waits.
+fn skip_fields(file: &[u8; FILE_LEN], sname: &[u8; SNAME_LEN], overload: u8) -> (usize, usize) {
+    let (walk_file, walk_sname) = (
+        overloads(overload, Area::File),
+        overloads(overload, Area::Sname),
+    );
     let (mut i, mut j) = (0, 0);
-    while let (Some(next_i), Some(next_j)) = (ordinary(a, i), ordinary(b, j)) {
-        i = next_i;
-        j = next_j;
+    if walk_file && walk_sname {
+        while let (Some(next_i), Some(next_j)) = (ordinary_in(file, i), ordinary_in(sname, j)) {
+            i = next_i;
+            j = next_j;
+        }
+    }
+    if walk_file {
+        while let Some(next) = ordinary_in(file, i) {
+            i = next;
+        }
+    }
+    if walk_sname {
+        while let Some(next) = ordinary_in(sname, j) {
+            j = next;
+        }
     }
     (i, j)
 }
@@ -388,7 +406,7 @@ fn skip_two(a: &[u8], b: &[u8]) -> (usize, usize) {
 /// `WATCH_OVERLOAD` looks for option 52, which only the options field can carry.
 ///
 /// `from` is where to start: 0, or the end of ordinary options already skipped
-/// ([`skip_two`]).
+/// ([`skip_fields`]).
 #[inline]
 fn read_options<const WATCH_OVERLOAD: bool>(
     area: &[u8],
@@ -466,4 +484,39 @@ fn read_options<const WATCH_OVERLOAD: bool>(
         error,
     });
     Ok(read(at, false))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{skip_fields, FILE_LEN, SNAME_LEN};
+
+    /// A field of `N` bytes holding `options`, then zeros.
+    fn field<const N: usize>(options: &[u8]) -> [u8; N] {
+        let mut field = [0; N];
+        field[..options.len()].copy_from_slice(options);
+        field
+    }
+
+    #[test]
+    fn skip_fields_stops_at_pad_end_and_an_overrun_and_walks_only_overloaded_fields() {
+        // file: two options, then END; sname: one option, then PAD.
+        let file = field::<FILE_LEN>(&[3, 4, 10, 0, 0, 1, 6, 0, 255]);
+        let sname = field::<SNAME_LEN>(&[12, 2, b'h', b'i']);
+        assert_eq!(skip_fields(&file, &sname, 3), (8, 4));
+        assert_eq!(skip_fields(&file, &sname, 1), (8, 0));
+        assert_eq!(skip_fields(&file, &sname, 2), (0, 4));
+        assert_eq!(skip_fields(&file, &sname, 0), (0, 0));
+
+        // An option that ends on the field's last byte is whole; one byte more is not.
+        let mut full = [0; SNAME_LEN];
+        full[..2].copy_from_slice(&[224, 62]);
+        assert_eq!(skip_fields(&file, &full, 2), (0, SNAME_LEN));
+        full[1] = 63;
+        assert_eq!(skip_fields(&file, &full, 2), (0, 0));
+        // A code on the last byte has no length byte.
+        let mut last = [0; SNAME_LEN];
+        last[..2].copy_from_slice(&[224, 61]);
+        last[SNAME_LEN - 1] = 7;
+        assert_eq!(skip_fields(&file, &last, 2), (0, SNAME_LEN - 1));
+    }
 }
