@@ -242,7 +242,7 @@ impl Packet {
             _ => (0, 0),
         };
         let file = match overloads(main.overload, Area::File) {
-            true => Some(read_options::<false>(
+            true => Some(finish_field(
                 file_field,
                 file_from,
                 layout::FILE.start,
@@ -252,7 +252,7 @@ impl Packet {
             false => None,
         };
         let sname = match overloads(main.overload, Area::Sname) {
-            true => Some(read_options::<false>(
+            true => Some(finish_field(
                 sname_field,
                 sname_from,
                 layout::SNAME.start,
@@ -349,22 +349,23 @@ impl Read {
     }
 }
 
-/// The end of the ordinary option (neither PAD nor END, its value whole) at `at` in
-/// a field of `N` bytes; `None` when there is none there.
+/// The option at `at` in a field of `N` bytes: where it ends, and whether it is
+/// ordinary (neither PAD nor END, its length byte there and its value whole).
 ///
-/// The field's length is known at compile time, so a step is two loads, an add and
-/// two compares, with no slice to narrow: an overloaded packet takes one step per
-/// option in `file` and `sname`.
+/// The field's length is known at compile time and the callers keep `at + 1` inside
+/// it, so a step is two loads, an add and three compares, with no branch: the walk
+/// branches once per option, on the verdict.
 #[inline(always)]
-fn ordinary_in<const N: usize>(field: &[u8; N], at: usize) -> Option<usize> {
-    let (&code, &len) = (field.get(at)?, field.get(at + 1)?);
+fn step<const N: usize>(field: &[u8; N], at: usize) -> (usize, bool) {
+    let code = field.get(at).copied().unwrap_or(PAD);
+    let len = field.get(at + 1).copied().unwrap_or(0);
     let next = at + 2 + usize::from(len);
-    (code.wrapping_sub(1) < 254 && next <= N).then_some(next)
+    (next, (code.wrapping_sub(1) < 254) & (next <= N))
 }
 
 /// Skips the ordinary options that the overloaded fields start with, and gives where
 /// each walk stopped (at the first option that is not ordinary: PAD, END, one that
-/// runs past the field, or the field's end): [`read_options`] goes on from there.
+/// runs past the field, or the field's end): [`finish_field`] goes on from there.
 ///
 /// Finding where an option ends needs the length byte of the one before, so a walk
 /// over one field waits on one load per option; while both fields are overloaded
@@ -377,22 +378,58 @@ fn skip_fields(file: &[u8; FILE_LEN], sname: &[u8; SNAME_LEN], overload: u8) -> 
     );
     let (mut i, mut j) = (0, 0);
     if walk_file && walk_sname {
-        while let (Some(next_i), Some(next_j)) = (ordinary_in(file, i), ordinary_in(sname, j)) {
-            i = next_i;
-            j = next_j;
+        while i + 1 < FILE_LEN && j + 1 < SNAME_LEN {
+            let (next_i, ordinary_i) = step(file, i);
+            let (next_j, ordinary_j) = step(sname, j);
+            if !(ordinary_i & ordinary_j) {
+                break;
+            }
+            (i, j) = (next_i, next_j);
         }
     }
     if walk_file {
-        while let Some(next) = ordinary_in(file, i) {
-            i = next;
-        }
+        i = skip_one(file, i);
     }
     if walk_sname {
-        while let Some(next) = ordinary_in(sname, j) {
-            j = next;
-        }
+        j = skip_one(sname, j);
     }
     (i, j)
+}
+
+/// Skips the ordinary options of one field from `at` (see [`skip_fields`]).
+#[inline(always)]
+fn skip_one<const N: usize>(field: &[u8; N], mut at: usize) -> usize {
+    while at + 1 < N {
+        let (next, ordinary) = step(field, at);
+        if !ordinary {
+            break;
+        }
+        at = next;
+    }
+    at
+}
+
+/// The rest of an overloaded field after [`skip_fields`]: at END, as in a
+/// well-formed field, it is read here; anything else (PAD, a cut option) goes to
+/// [`read_options`].
+#[inline(always)]
+fn finish_field(
+    field: &[u8],
+    from: usize,
+    base: usize,
+    which: Area,
+    cuts: Option<&mut Vec<Truncation>>,
+) -> Result<Read, DecodeError> {
+    if field.get(from) == Some(&END) {
+        return Ok(Read {
+            body: from,
+            pads: 0,
+            end: from + 1,
+            has_end: true,
+            overload: 0,
+        });
+    }
+    read_options::<false>(field, from, base, which, cuts)
 }
 
 /// Checks the code/length/value triples of `area` until END or the end of the area;
