@@ -66,7 +66,7 @@ impl Default for Entry {
 /// a block that size in whole 64-byte loads and stores that line up from one move to
 /// the next, where 400 bytes took overlapping ones, and a load that spans two recent
 /// stores stalls (BENCHMARKS.md, "Fresh decode without stalls").
-const INLINE_BYTES: usize = 112;
+pub(crate) const INLINE_BYTES: usize = 112;
 
 /// Zeros to lend as the bytes after END, which are nearly always zeros: they are
 /// counted rather than copied.
@@ -124,7 +124,8 @@ pub enum VendorArea {
 /// interior padding, so that decoding then encoding gives back the same bytes.
 ///
 /// Values live in one buffer, so decoding a packet costs one allocation at most
-/// (none when its options fit in 112 bytes), whatever the number of options. A decoded
+/// (none when its options, and any bytes after END that are not zeros, fit in 112
+/// bytes), whatever the number of options. A decoded
 /// list is not indexed: reads walk the options as they came, and the first edit
 /// ([`Options::set`], [`Options::set_raw`], [`Options::push_raw`],
 /// [`Options::remove`], [`Options::retain`]) builds the index once. Typed access ([`Options::get`]) joins every occurrence of a code,

@@ -23,7 +23,7 @@ use byteorder::{BigEndian, ByteOrder};
 use super::layout::{self, MAGIC_COOKIE};
 use super::{Flags, Op, Packet, FILE_LEN, SNAME_LEN};
 use crate::error::{DecodeError, OptionLabel};
-use crate::options::{overloads, pad_run, Area, Options, END, OVERLOAD, PAD};
+use crate::options::{overloads, pad_run, Area, Options, END, INLINE_BYTES, OVERLOAD, PAD};
 
 /// What a lenient decode ([`Packet::decode_lenient`]) cut: the last option of an area
 /// whose length runs past the end of that area.
@@ -214,6 +214,11 @@ impl Packet {
             cuts.as_deref_mut(),
         )?;
         if main.overload == 0 {
+            if main.body > INLINE_BYTES {
+                // The buffer moves to the heap: with room for the bytes after END,
+                // which are kept unless they are zeros, so it moves once.
+                options.reserve(0, main.body + options_area.len().saturating_sub(main.end));
+            }
             options.set_decoded(main.body(options_area), main.pads, main.has_end, 0);
         } else {
             Self::decode_overloaded(options, bytes, options_area, &main, cuts)?;
@@ -265,7 +270,9 @@ impl Packet {
         let fields = bytes
             .get(layout::SNAME.start..layout::FILE.end)
             .unwrap_or_default();
-        options.reserve(0, main.body + fields.len());
+        // Room for the bytes after END too, kept unless they are zeros.
+        let tail_len = options_area.len().saturating_sub(main.end);
+        options.reserve(0, main.body + fields.len() + tail_len);
         options.set_decoded(
             main.body(options_area),
             main.pads,
