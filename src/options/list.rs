@@ -62,10 +62,11 @@ impl Default for Entry {
 
 /// Value bytes kept inline before the buffer moves to the heap: enough for the
 /// options of most real requests (a PXE DISCOVER carries about 100 bytes), and it
-/// makes a [`Packet`](crate::Packet) 448 bytes, seven 64-byte blocks. glibc copies
-/// a block that size in whole 64-byte loads and stores that line up from one move to
-/// the next, where 400 bytes took overlapping ones, and a load that spans two recent
-/// stores stalls (BENCHMARKS.md, "Fresh decode without stalls").
+/// makes a [`Packet`](crate::Packet) 448 bytes, seven 64-byte blocks. glibc's
+/// AVX-512 memmove (the one it picks on the machine measured) copies a block that
+/// size in 64-byte loads and stores that line up from one move to the next, where
+/// 400 bytes took overlapping ones, and a load that spans two recent stores stalls
+/// (BENCHMARKS.md, "Fresh decode without stalls").
 pub(crate) const INLINE_BYTES: usize = 112;
 
 /// Zeros to lend as the bytes after END, which are nearly always zeros: they are
@@ -123,9 +124,12 @@ pub enum VendorArea {
 /// The options of a packet, kept in wire order with duplicates, unknown codes and
 /// interior padding, so that decoding then encoding gives back the same bytes.
 ///
-/// Values live in one buffer, so decoding a packet costs one allocation at most
-/// (none when its options, and any bytes after END that are not zeros, fit in 112
-/// bytes), whatever the number of options. A decoded
+/// Values live in one buffer, so [`Packet::decode`](crate::Packet::decode) costs one
+/// allocation at most, whatever the number of options: none when what the list
+/// keeps fits in 112 bytes. It keeps the options, the whole of `sname` and `file`
+/// when option 52 overloads them (so an overloaded packet allocates), and the bytes
+/// after END unless they are all zeros. [`Packet::decode_from`](crate::Packet::decode_from)
+/// allocates nothing once the buffer has held as much. A decoded
 /// list is not indexed: reads walk the options as they came, and the first edit
 /// ([`Options::set`], [`Options::set_raw`], [`Options::push_raw`],
 /// [`Options::remove`], [`Options::retain`]) builds the index once. Typed access ([`Options::get`]) joins every occurrence of a code,
@@ -712,12 +716,13 @@ impl Options {
         self.wire.no_end & area_bit(area) == 0
     }
 
-    /// Records the bytes after the options field's END (decoder).
+    /// Records the bytes after the options field's END (decoder); `zeros` is
+    /// [`zeros_after_end`] of them, and then they are counted, not copied.
     #[inline]
-    pub(crate) fn set_after_end(&mut self, bytes: &[u8]) {
+    pub(crate) fn set_after_end(&mut self, bytes: &[u8], zeros: bool) {
         self.wire.tail_len = to_start(bytes.len());
-        self.wire.tail_zeros = bytes.len() <= ZEROS.len() && all_zeros(bytes);
-        if !self.wire.tail_zeros {
+        self.wire.tail_zeros = zeros;
+        if !zeros {
             let start = self.data.len();
             self.data.extend_from_slice(bytes);
             self.wire.tail_start = to_start(start);
@@ -729,7 +734,7 @@ impl Options {
     pub(crate) fn set_plain_bootp(&mut self, area: &[u8]) {
         self.wire.no_cookie = true;
         self.wire.no_end = area_bit(Area::Options);
-        self.set_after_end(area);
+        self.set_after_end(area, zeros_after_end(area));
     }
 
     /// Makes this list's vendor area plain BOOTP (no cookie) while it holds no option.
@@ -981,6 +986,13 @@ fn to_offset(offset: usize) -> u16 {
     u16::try_from(offset).unwrap_or(NO_OFFSET)
 }
 
+/// True when the bytes after END are all zeros: a decoded list counts them instead
+/// of copying them ([`Options::set_after_end`]).
+#[inline]
+pub(crate) fn zeros_after_end(bytes: &[u8]) -> bool {
+    bytes.len() <= ZEROS.len() && all_zeros(bytes)
+}
+
 /// The value buffer of one packet stays far below 4 GiB (compaction bounds it).
 #[inline]
 fn to_start(start: usize) -> u32 {
@@ -1030,13 +1042,6 @@ impl fmt::Debug for Options {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// The layout [`INLINE_BYTES`] is sized for: a packet of whole 64-byte blocks.
-    #[test]
-    #[cfg(target_pointer_width = "64")]
-    fn a_packet_is_whole_64_byte_blocks() {
-        assert_eq!(std::mem::size_of::<crate::Packet>(), 7 * 64);
-    }
 
     #[test]
     fn replacing_a_value_again_and_again_keeps_the_buffer_bounded() {

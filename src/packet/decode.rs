@@ -23,7 +23,9 @@ use byteorder::{BigEndian, ByteOrder};
 use super::layout::{self, MAGIC_COOKIE};
 use super::{Flags, Op, Packet, FILE_LEN, SNAME_LEN};
 use crate::error::{DecodeError, OptionLabel};
-use crate::options::{overloads, pad_run, Area, Options, END, INLINE_BYTES, OVERLOAD, PAD};
+use crate::options::{
+    overloads, pad_run, zeros_after_end, Area, Options, END, INLINE_BYTES, OVERLOAD, PAD,
+};
 
 /// What a lenient decode ([`Packet::decode_lenient`]) cut: the last option of an area
 /// whose length runs past the end of that area.
@@ -213,17 +215,21 @@ impl Packet {
             Area::Options,
             cuts.as_deref_mut(),
         )?;
-        if main.overload == 0 {
-            if main.body > INLINE_BYTES {
-                // The buffer moves to the heap: with room for the bytes after END,
-                // which are kept unless they are zeros, so it moves once.
-                options.reserve(0, main.body + options_area.len().saturating_sub(main.end));
-            }
-            options.set_decoded(main.body(options_area), main.pads, main.has_end, 0);
-        } else {
-            Self::decode_overloaded(options, bytes, options_area, &main, cuts)?;
+        let tail = options_area.get(main.end..).unwrap_or_default();
+        if main.overload != 0 {
+            return Self::decode_overloaded(options, bytes, options_area, &main, tail, cuts);
         }
-        options.set_after_end(options_area.get(main.end..).unwrap_or_default());
+        if main.body <= INLINE_BYTES {
+            options.set_decoded(main.body(options_area), main.pads, main.has_end, 0);
+            options.set_after_end(tail, zeros_after_end(tail));
+        } else {
+            // The buffer moves to the heap: with room for the bytes after END when
+            // they are kept (see `kept`), so that it moves once.
+            let tail_zeros = zeros_after_end(tail);
+            options.reserve(0, main.body + kept(tail, tail_zeros));
+            options.set_decoded(main.body(options_area), main.pads, main.has_end, 0);
+            options.set_after_end(tail, tail_zeros);
+        }
         Ok(())
     }
 
@@ -237,6 +243,7 @@ impl Packet {
         bytes: &[u8],
         options_area: &[u8],
         main: &Read,
+        tail: &[u8],
         mut cuts: Option<&mut Vec<Truncation>>,
     ) -> Result<(), DecodeError> {
         let file_field = bytes.get(layout::FILE).unwrap_or_default();
@@ -270,9 +277,10 @@ impl Packet {
         let fields = bytes
             .get(layout::SNAME.start..layout::FILE.end)
             .unwrap_or_default();
-        // Room for the bytes after END too, kept unless they are zeros.
-        let tail_len = options_area.len().saturating_sub(main.end);
-        options.reserve(0, main.body + fields.len() + tail_len);
+        // Room for the bytes after END too when they are kept, so that the buffer
+        // moves to the heap once.
+        let tail_zeros = zeros_after_end(tail);
+        options.reserve(0, main.body + fields.len() + kept(tail, tail_zeros));
         options.set_decoded(
             main.body(options_area),
             main.pads,
@@ -287,13 +295,24 @@ impl Packet {
         if let Some(read) = sname {
             options.set_decoded_field(Area::Sname, at, read.body, read.pads, read.has_end);
         }
+        options.set_after_end(tail, tail_zeros);
         Ok(())
     }
 }
 
-/// A fresh packet: the header's fields read, and the decoded options (inline, no
-/// allocation, while they fit there; [`Options::set_decoded`] allocates once for
-/// larger ones).
+/// The bytes after END that a decoded list copies into its value buffer: none when
+/// they are all zeros (`zeros`), which it counts instead; else all of them.
+#[inline(always)]
+fn kept(tail: &[u8], zeros: bool) -> usize {
+    if zeros {
+        0
+    } else {
+        tail.len()
+    }
+}
+
+/// A fresh packet: the header's fields read, and an empty option list for
+/// [`Packet::decode_options`] to fill.
 ///
 /// The packet is built once, field by field from the header, rather than built
 /// empty and then filled: zeroing some 440 bytes only to overwrite them, and moving
@@ -360,8 +379,9 @@ impl Read {
 /// ordinary (neither PAD nor END, its length byte there and its value whole).
 ///
 /// The field's length is known at compile time and the callers keep `at + 1` inside
-/// it, so a step is two loads, an add and three compares, with no branch: the walk
-/// branches once per option, on the verdict.
+/// it, so a step is two loads, two adds and two compares, with no slice to narrow
+/// and no early return (LLVM still turns the compares into branches, which the
+/// processor predicts: they fail once per field).
 #[inline(always)]
 fn step<const N: usize>(field: &[u8; N], at: usize) -> (usize, bool) {
     let code = field.get(at).copied().unwrap_or(PAD);
@@ -395,17 +415,17 @@ fn skip_fields(file: &[u8; FILE_LEN], sname: &[u8; SNAME_LEN], overload: u8) -> 
         }
     }
     if walk_file {
-        i = skip_one(file, i);
+        i = skip_field(file, i);
     }
     if walk_sname {
-        j = skip_one(sname, j);
+        j = skip_field(sname, j);
     }
     (i, j)
 }
 
 /// Skips the ordinary options of one field from `at` (see [`skip_fields`]).
 #[inline(always)]
-fn skip_one<const N: usize>(field: &[u8; N], mut at: usize) -> usize {
+fn skip_field<const N: usize>(field: &[u8; N], mut at: usize) -> usize {
     while at + 1 < N {
         let (next, ordinary) = step(field, at);
         if !ordinary {

@@ -239,3 +239,16 @@ fn copy_text(field: &mut [u8], text: &str) {
     let len = text.len().min(field.len() - 1);
     field[..len].copy_from_slice(&text.as_bytes()[..len]);
 }
+
+#[cfg(test)]
+mod tests {
+    use super::Packet;
+
+    /// The size the inline value buffer (`options::list::INLINE_BYTES`) is chosen
+    /// for: whole 64-byte blocks, which moves of a packet copy without overlap.
+    #[test]
+    #[cfg(target_pointer_width = "64")]
+    fn a_packet_is_whole_64_byte_blocks() {
+        assert_eq!(std::mem::size_of::<Packet>(), 7 * 64);
+    }
+}

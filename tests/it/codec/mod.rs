@@ -1,6 +1,5 @@
 //! The packet codec: every real fixture byte for byte, every typed option, properties and malformed input.
 
-mod allocations;
 mod api;
 mod bootp;
 mod exact;
