@@ -80,8 +80,21 @@ pub struct Packet {
 impl Default for Packet {
     /// An empty BOOTREQUEST for Ethernet, with no options.
     fn default() -> Self {
+        Packet::with_options(Op::Request, Options::new())
+    }
+}
+
+impl Packet {
+    /// An Ethernet packet with this op and these options, every other field zero.
+    ///
+    /// The constructors build their options first and the packet last, in one
+    /// expression: the packet is then written once, where the caller wants it. A
+    /// packet made first and filled in after is copied whole (448 bytes) on its way
+    /// out, Rust having no guaranteed return-value optimisation for a named value.
+    #[inline]
+    pub(crate) fn with_options(op: Op, options: Options) -> Self {
         Packet {
-            op: Op::Request,
+            op,
             htype: HTYPE_ETHERNET,
             hlen: ETHERNET_ADDR_LEN,
             hops: 0,
@@ -95,7 +108,7 @@ impl Default for Packet {
             chaddr: [0; CHADDR_LEN],
             sname: [0; SNAME_LEN],
             file: [0; FILE_LEN],
-            options: Options::new(),
+            options,
         }
     }
 }
@@ -115,12 +128,9 @@ impl Packet {
             | MessageType::ActiveLeaseQuery => Op::Request,
             _ => Op::Reply,
         };
-        let mut packet = Packet {
-            op,
-            ..Packet::default()
-        };
-        packet.options.set(options::DhcpMessageType, message_type);
-        packet
+        let mut options = Options::new();
+        options.set(options::DhcpMessageType, message_type);
+        Packet::with_options(op, options)
     }
 
     /// A plain BOOTP packet (RFC 951): Ethernet, no magic cookie and no options, so it
@@ -140,12 +150,9 @@ impl Packet {
     /// # Ok::<(), ex_dhcp::DecodeError>(())
     /// ```
     pub fn bootp(op: Op) -> Self {
-        let mut packet = Packet {
-            op,
-            ..Packet::default()
-        };
-        packet.options.set_vendor_area(VendorArea::Zeros);
-        packet
+        let mut options = Options::new();
+        options.set_vendor_area(VendorArea::Zeros);
+        Packet::with_options(op, options)
     }
 
     /// True for BOOTP: no DHCP message type (option 53), whether the vendor area is

@@ -4,8 +4,8 @@ use std::net::Ipv4Addr;
 
 use super::{MessageType, Op, Packet};
 use crate::options::{
-    ClientIdentifier, DhcpOption, LeaseTime, OptionArg, RebindingTime, RenewalTime,
-    RELAY_AGENT_INFORMATION,
+    ClientIdentifier, DhcpMessageType, DhcpOption, LeaseTime, OptionArg, Options, RebindingTime,
+    RenewalTime, RELAY_AGENT_INFORMATION,
 };
 
 /// Starts a reply to `request` of the given message type (RFC 2131, section 4.3.1, table 3).
@@ -31,23 +31,22 @@ use crate::options::{
 /// assert_eq!(offer.message_type(), Some(MessageType::Offer));
 /// ```
 pub fn respond(request: &Packet, message_type: MessageType) -> Packet {
-    let mut reply = Packet::new(message_type);
-    reply.op = Op::Reply;
-    reply.htype = request.htype;
-    reply.hlen = request.hlen;
-    reply.xid = request.xid;
-    reply.flags = request.flags;
-    reply.giaddr = request.giaddr;
-    reply.chaddr = request.chaddr;
-    if message_type == MessageType::Ack {
-        reply.ciaddr = request.ciaddr;
-    }
-    // `Packet::new` has set option 53 already.
+    // The options first and the packet last (see `Packet::with_options`).
+    let mut options = Options::new();
+    options.set(DhcpMessageType, message_type);
     if let Some(id) = request.options.get_raw(ClientIdentifier::CODE) {
-        reply.options.set_raw(ClientIdentifier::CODE, &id);
+        options.set_raw(ClientIdentifier::CODE, &id);
     }
-    echo_relay_agent_information(request, &mut reply);
-    reply
+    echo_relay_agent_information(request, &mut options);
+    let ciaddr = if message_type == MessageType::Ack {
+        request.ciaddr
+    } else {
+        Ipv4Addr::UNSPECIFIED
+    };
+    Packet {
+        ciaddr,
+        ..answering(request, options)
+    }
 }
 
 /// Starts a BOOTP reply to `request` (RFC 951, RFC 1542): a BOOTREPLY with no DHCP
@@ -81,26 +80,37 @@ pub fn respond(request: &Packet, message_type: MessageType) -> Packet {
 /// # Ok::<(), ex_dhcp::DecodeError>(())
 /// ```
 pub fn respond_bootp(request: &Packet) -> Packet {
-    let mut reply = Packet::bootp(Op::Reply);
-    reply.options.set_vendor_area(request.options.vendor_area());
-    reply.htype = request.htype;
-    reply.hlen = request.hlen;
-    reply.xid = request.xid;
-    reply.flags = request.flags;
-    reply.ciaddr = request.ciaddr;
-    reply.giaddr = request.giaddr;
-    reply.chaddr = request.chaddr;
-    echo_relay_agent_information(request, &mut reply);
-    reply
+    let mut options = Options::new();
+    options.set_vendor_area(request.options.vendor_area());
+    echo_relay_agent_information(request, &mut options);
+    Packet {
+        ciaddr: request.ciaddr,
+        ..answering(request, options)
+    }
 }
 
-fn echo_relay_agent_information(request: &Packet, reply: &mut Packet) {
+/// A BOOTREPLY to `request` with these options: the fields every reply copies from
+/// its request set, the others zero.
+#[inline]
+fn answering(request: &Packet, options: Options) -> Packet {
+    Packet {
+        htype: request.htype,
+        hlen: request.hlen,
+        xid: request.xid,
+        flags: request.flags,
+        giaddr: request.giaddr,
+        chaddr: request.chaddr,
+        ..Packet::with_options(Op::Reply, options)
+    }
+}
+
+fn echo_relay_agent_information(request: &Packet, options: &mut Options) {
     for option in request
         .options
         .iter()
         .filter(|o| o.code == RELAY_AGENT_INFORMATION)
     {
-        reply.options.push_raw(option.code, option.data);
+        options.push_raw(option.code, option.data);
     }
 }
 

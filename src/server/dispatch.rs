@@ -14,6 +14,8 @@ use std::panic::{self, AssertUnwindSafe};
 use std::sync::Arc;
 use std::time::Instant;
 
+use crossbeam_channel::Receiver;
+
 use super::config::Routing;
 use super::context::{Clock, Context, Mailbox};
 use super::destination::destination;
@@ -69,14 +71,34 @@ pub struct Exit<H> {
     pub stats: Stats,
 }
 
+/// A reply on its way to the sender thread: an [`Outgoing`] with the packet boxed.
+///
+/// The packet is boxed once, as the callback's reply is routed, so that the step,
+/// the reply queue and the sender thread move a pointer instead of the 448 bytes of
+/// a `Packet` at every hop. The sender thread hands the box back for the next reply
+/// ([`Dispatcher::recycle_replies`]): no allocation per reply once that pool is warm.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) struct Routed {
+    pub(crate) packet: Box<Packet>,
+    pub(crate) to: SocketAddrV4,
+    pub(crate) listener: usize,
+}
+
+impl From<Routed> for Outgoing {
+    fn from(routed: Routed) -> Self {
+        Outgoing {
+            packet: *routed.packet,
+            to: routed.to,
+            listener: routed.listener,
+        }
+    }
+}
+
 /// What one event led to.
-// One per event, moved straight into the reply queue: boxing the packet would cost an
-// allocation per reply to save stack space nobody is short of.
-#[allow(clippy::large_enum_variant)]
 #[derive(Debug, PartialEq, Eq)]
 pub(crate) enum Step {
     Nothing,
-    Send(Outgoing),
+    Send(Routed),
     Stop(StopReason),
 }
 
@@ -91,6 +113,74 @@ pub(crate) struct Dispatcher<H: Handler> {
     clock: Clock,
     /// Messages from [`Context::continue_with`], handled before anything else.
     continues: VecDeque<H::Message>,
+    /// Where replies are boxed (see [`Routed`]).
+    boxes: Boxes,
+}
+
+/// Boxes replies, in the boxes of replies already sent when the sender thread has
+/// handed some back, else in new ones.
+#[derive(Default)]
+struct Boxes {
+    spares: Option<Receiver<Box<Packet>>>,
+}
+
+impl Boxes {
+    /// The packet in a box: a spare one when there is one, overwritten whole (the
+    /// reply it held is dropped here, on the thread that built it).
+    fn boxed(&self, packet: Packet) -> Box<Packet> {
+        match self.spares.as_ref().and_then(|s| s.try_recv().ok()) {
+            Some(mut spare) => {
+                *spare = packet;
+                spare
+            }
+            None => Box::new(packet),
+        }
+    }
+
+    /// A callback's reply with its packet boxed. Called inside [`guard`], on the
+    /// reply as the callback returns it: the packet moves once, straight into its
+    /// box, and what crosses the unwind boundary is a pointer, not 448 bytes.
+    fn unpack(&self, reply: Reply) -> Answer {
+        match reply {
+            Reply::None => Answer::Nothing,
+            Reply::Send(packet) => Answer::Send {
+                packet: self.boxed(packet),
+                to: None,
+            },
+            Reply::SendTo(packet, to) => Answer::Send {
+                packet: self.boxed(packet),
+                to: Some(to),
+            },
+            Reply::Deferred(deferred) => {
+                let (packet, to, request, listener) = deferred.take();
+                Answer::Deferred {
+                    packet: self.boxed(packet),
+                    to,
+                    request,
+                    listener,
+                }
+            }
+            Reply::Stop(reason) => Answer::Stop(reason),
+        }
+    }
+}
+
+/// A [`Reply`] with its packet boxed, for [`Dispatcher::route`].
+enum Answer {
+    Nothing,
+    Send {
+        packet: Box<Packet>,
+        /// An explicit destination ([`Reply::SendTo`]).
+        to: Option<SocketAddrV4>,
+    },
+    /// A [`Reply::Deferred`], taken: its request and socket decide the route.
+    Deferred {
+        packet: Box<Packet>,
+        to: Option<SocketAddrV4>,
+        request: Arc<Packet>,
+        listener: usize,
+    },
+    Stop(StopReason),
 }
 
 impl<H: Handler> Dispatcher<H> {
@@ -109,7 +199,14 @@ impl<H: Handler> Dispatcher<H> {
             mailbox,
             clock: Clock::System,
             continues: VecDeque::new(),
+            boxes: Boxes::default(),
         }
+    }
+
+    /// Boxes replies in the boxes that come back on `spares` when there are some
+    /// (the sender thread's replies already sent), else in new ones.
+    pub(crate) fn recycle_replies(&mut self, spares: Receiver<Box<Packet>>) {
+        self.boxes.spares = Some(spares);
     }
 
     pub(crate) fn clock(&self) -> Clock {
@@ -121,8 +218,8 @@ impl<H: Handler> Dispatcher<H> {
         self.clock = clock;
     }
 
-    /// The handler and a context for one callback at `now`.
-    fn parts(&mut self, now: Instant) -> (&mut H, Context<'_, H::Message>) {
+    /// The handler, a context for one callback at `now`, and where replies are boxed.
+    fn parts(&mut self, now: Instant) -> (&mut H, Context<'_, H::Message>, &Boxes) {
         let context = Context {
             now,
             clock: self.clock,
@@ -131,12 +228,23 @@ impl<H: Handler> Dispatcher<H> {
             counters: &self.counters,
             continues: &mut self.continues,
         };
-        (&mut self.handler, context)
+        (&mut self.handler, context, &self.boxes)
+    }
+
+    /// Runs a callback that replies at `now`, under [`guard`], its packet boxed.
+    fn answer(
+        &mut self,
+        what: &str,
+        now: Instant,
+        callback: impl FnOnce(&mut H, &mut Context<'_, H::Message>) -> Reply,
+    ) -> Result<Answer, StopReason> {
+        let (handler, mut ctx, boxes) = self.parts(now);
+        guard(what, || boxes.unpack(callback(handler, &mut ctx)))
     }
 
     /// Calls [`Handler::init`]; an error or a panic there stops the server before it starts.
     pub(crate) fn init(&mut self, now: Instant) -> Result<(), StopReason> {
-        let (handler, mut ctx) = self.parts(now);
+        let (handler, mut ctx, _) = self.parts(now);
         match guard("init", || handler.init(&mut ctx)) {
             Ok(Ok(())) => Ok(()),
             Ok(Err(error)) => Err(StopReason::Error(error)),
@@ -148,15 +256,15 @@ impl<H: Handler> Dispatcher<H> {
     pub(crate) fn packet(&mut self, packet: &Packet, source: &Source, now: Instant) -> Step {
         let kind = packet.message_type();
         self.counters.handled(kind);
-        let (handler, mut ctx) = self.parts(now);
-        let ctx = &mut ctx;
-        let reply = guard("a packet callback", || match (packet.op, kind) {
-            (Op::Request, Some(MessageType::Discover)) => handler.discover(packet, source, ctx),
-            (Op::Request, Some(MessageType::Request)) => handler.request(packet, source, ctx),
-            (Op::Request, Some(MessageType::Decline)) => handler.decline(packet, source, ctx),
-            (Op::Request, Some(MessageType::Inform)) => handler.inform(packet, source, ctx),
-            (Op::Request, Some(MessageType::Release)) => handler.release(packet, source, ctx),
-            _ => handler.other(packet, source, ctx),
+        let reply = self.answer("a packet callback", now, |handler, ctx| {
+            match (packet.op, kind) {
+                (Op::Request, Some(MessageType::Discover)) => handler.discover(packet, source, ctx),
+                (Op::Request, Some(MessageType::Request)) => handler.request(packet, source, ctx),
+                (Op::Request, Some(MessageType::Decline)) => handler.decline(packet, source, ctx),
+                (Op::Request, Some(MessageType::Inform)) => handler.inform(packet, source, ctx),
+                (Op::Request, Some(MessageType::Release)) => handler.release(packet, source, ctx),
+                _ => handler.other(packet, source, ctx),
+            }
         });
         self.route(reply, Some(packet), source.listener)
     }
@@ -168,17 +276,15 @@ impl<H: Handler> Dispatcher<H> {
         source: &Source,
         now: Instant,
     ) -> Step {
-        let (handler, mut ctx) = self.parts(now);
-        let reply = guard("undecodable", || {
-            handler.undecodable(datagram, source, &mut ctx)
+        let reply = self.answer("undecodable", now, |handler, ctx| {
+            handler.undecodable(datagram, source, ctx)
         });
         self.route(reply, None, source.listener)
     }
 
     /// Calls [`Handler::message`].
     pub(crate) fn message(&mut self, message: H::Message, now: Instant) -> Step {
-        let (handler, mut ctx) = self.parts(now);
-        let reply = guard("message", || handler.message(message, &mut ctx));
+        let reply = self.answer("message", now, |handler, ctx| handler.message(message, ctx));
         self.route(reply, None, 0)
     }
 
@@ -189,24 +295,23 @@ impl<H: Handler> Dispatcher<H> {
 
     /// Calls [`Handler::tick`].
     pub(crate) fn tick(&mut self, now: Instant) -> Step {
-        let (handler, mut ctx) = self.parts(now);
-        let reply = guard("tick", || handler.tick(&mut ctx));
+        let reply = self.answer("tick", now, |handler, ctx| handler.tick(ctx));
         self.route(reply, None, 0)
     }
 
     /// Calls [`Handler::send_failed`].
     pub(crate) fn send_failed(&mut self, failure: SendFailure, now: Instant) -> Step {
         let listener = failure.listener;
-        let (handler, mut ctx) = self.parts(now);
-        let reply = guard("send_failed", || handler.send_failed(failure, &mut ctx));
+        let reply = self.answer("send_failed", now, |handler, ctx| {
+            handler.send_failed(failure, ctx)
+        });
         self.route(reply, None, listener)
     }
 
     /// Runs a closure from [`Server::cast`](crate::Server::cast) or
     /// [`Server::call`](crate::Server::call) on the state.
     pub(crate) fn run(&mut self, job: Job<H>, now: Instant) -> Step {
-        let (handler, mut ctx) = self.parts(now);
-        let reply = guard("a call", || job(handler, &mut ctx));
+        let reply = self.answer("a call", now, |handler, ctx| job(handler, ctx));
         self.route(reply, None, 0)
     }
 
@@ -233,28 +338,29 @@ impl<H: Handler> Dispatcher<H> {
 
     fn route(
         &self,
-        reply: Result<Reply, StopReason>,
+        reply: Result<Answer, StopReason>,
         request: Option<&Packet>,
         listener: usize,
     ) -> Step {
         match reply {
-            Err(reason) | Ok(Reply::Stop(reason)) => Step::Stop(reason),
-            Ok(Reply::None) => Step::Nothing,
-            Ok(Reply::Send(packet)) => self.route_to(packet, None, request, listener),
-            Ok(Reply::SendTo(packet, to)) => self.route_to(packet, Some(to), request, listener),
+            Err(reason) | Ok(Answer::Stop(reason)) => Step::Stop(reason),
+            Ok(Answer::Nothing) => Step::Nothing,
+            Ok(Answer::Send { packet, to }) => self.route_to(packet, to, request, listener),
             // Routed and fitted as the callback that took the request would have done.
             // Whatever callback returns it: the request's socket and option 57 count,
             // not the callback's.
-            Ok(Reply::Deferred(deferred)) => {
-                let (packet, to, request, listener) = deferred.take();
-                self.route_to(packet, to, Some(&request), listener)
-            }
+            Ok(Answer::Deferred {
+                packet,
+                to,
+                request,
+                listener,
+            }) => self.route_to(packet, to, Some(&request), listener),
         }
     }
 
     fn route_to(
         &self,
-        mut packet: Packet,
+        mut packet: Box<Packet>,
         explicit: Option<SocketAddrV4>,
         request: Option<&Packet>,
         listener: usize,
@@ -280,7 +386,7 @@ impl<H: Handler> Dispatcher<H> {
                 packet.xid
             );
         }
-        Step::Send(Outgoing {
+        Step::Send(Routed {
             packet,
             to,
             listener,

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use crossbeam_channel::{select, Receiver, Sender, TryRecvError};
 
-use super::dispatch::{Dispatcher, Exit, Incoming, Job, Outgoing, Step};
+use super::dispatch::{Dispatcher, Exit, Incoming, Job, Routed, Step};
 use super::handler::{Handler, SendFailure};
 use super::outcome::StopReason;
 use super::wait;
@@ -16,8 +16,8 @@ use crate::wake::{self, Waker};
 use crate::Packet;
 
 /// How many packets the handler thread has finished with wait for reuse by the
-/// receive threads at most ([`Packet::decode_from`] reuses their storage); beyond
-/// that they are freed. Enough for the packets in flight at any realistic load, and
+/// receive threads at most ([`Packet::decode_from`] reuses their storage), and how
+/// many boxes of sent replies wait for the next replies; beyond that they are freed. Enough for the packets in flight at any realistic load, and
 /// it bounds what a burst of large packets can keep allocated.
 pub(crate) const POOL_CAPACITY: usize = 64;
 
@@ -40,7 +40,7 @@ pub(crate) struct Wiring<H: Handler> {
     pub(crate) control: Receiver<Control<H>>,
     pub(crate) messages: Receiver<H::Message>,
     pub(crate) failures: Receiver<SendFailure>,
-    pub(crate) outgoing: wake::Sender<Outgoing>,
+    pub(crate) outgoing: wake::Sender<Routed>,
     /// Where handled packets go back to the receive threads.
     pub(crate) recycle: Sender<Box<Packet>>,
     /// Where the outcome of [`Handler::init`] goes, for `Server::start` to return.
@@ -239,7 +239,7 @@ fn handle<H: Handler>(
 }
 
 /// Queues a reply for the sender thread; `Some` when the loop must end.
-fn forward(step: Step, outgoing: &wake::Sender<Outgoing>) -> Option<StopReason> {
+fn forward(step: Step, outgoing: &wake::Sender<Routed>) -> Option<StopReason> {
     match step {
         Step::Nothing => None,
         Step::Send(reply) => outgoing.send(reply).err().map(|_| StopReason::Shutdown),

@@ -377,7 +377,7 @@ impl<H: Handler> Harness<H> {
                     );
                     self.record(from, outgoing.to, outgoing.packet.encode());
                 }
-                Some(outgoing)
+                Some(outgoing.into())
             }
             Step::Stop(reason) => {
                 self.stopped = Some(reason);

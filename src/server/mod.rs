@@ -16,6 +16,11 @@
 //!                       sender thread: encode, send_to from the receiving socket
 //! ```
 //!
+//! Packets cross between threads boxed, and the boxes go back for reuse: a request's
+//! from the handler thread to the receive threads, a reply's from the sender thread
+//! to the handler thread. Each hop moves a pointer, not a 448-byte `Packet`, and
+//! once the pools are warm no box is allocated.
+//!
 //! Shutdown goes stage by stage: the handler thread leaves its loop (on the stop
 //! message, or because the handler stopped), drops the reply queue and sets the stop
 //! flag; the receive threads see it at their next read timeout and end; the handler

@@ -241,6 +241,7 @@ impl<H: Handler> Server<H> {
         let (outgoing_tx, outgoing_rx) = wake::bounded(capacity, &sender_waker);
         let (failures_tx, failures_rx) = wake::unbounded(&handler_waker);
         let (recycle_tx, recycle_rx) = bounded(POOL_CAPACITY);
+        let (spare_replies_tx, spare_replies_rx) = bounded(POOL_CAPACITY);
         let (started_tx, started_rx) = bounded(1);
         let (exit_tx, exit_rx) = bounded(1);
         let (stopped_tx, stopped_rx) = bounded::<()>(0);
@@ -286,7 +287,16 @@ impl<H: Handler> Server<H> {
             let tap = tap.clone();
             thread::Builder::new()
                 .name("dhcp-send".into())
-                .spawn(move || send::run(send_sockets, outgoing_rx, failures_tx, counters, tap))
+                .spawn(move || {
+                    send::run(
+                        send_sockets,
+                        outgoing_rx,
+                        spare_replies_tx,
+                        failures_tx,
+                        counters,
+                        tap,
+                    )
+                })
         };
         let sender = match sender {
             Ok(sender) => sender,
@@ -297,13 +307,14 @@ impl<H: Handler> Server<H> {
             }
         };
         let handler = {
-            let dispatcher = Dispatcher::new(
+            let mut dispatcher = Dispatcher::new(
                 handler,
                 config.routing(),
                 Arc::clone(&counters),
                 listeners.clone(),
                 mailbox,
             );
+            dispatcher.recycle_replies(spare_replies_rx);
             let wiring = Wiring {
                 waker: handler_waker,
                 incoming: incoming_rx.into_inner(),

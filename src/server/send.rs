@@ -2,7 +2,9 @@
 
 use std::sync::Arc;
 
-use super::dispatch::Outgoing;
+use crossbeam_channel::Sender;
+
+use super::dispatch::Routed;
 use super::error::SendError;
 use super::handler::SendFailure;
 use super::socket::Bound;
@@ -10,6 +12,7 @@ use super::stats::Counters;
 use super::tap::Tap;
 use super::traffic;
 use crate::wake;
+use crate::Packet;
 
 /// Room for any reply: fitted replies are at most the client's maximum message size.
 const BUFFER_LEN: usize = 65_507;
@@ -19,10 +22,13 @@ const BUFFER_LEN: usize = 65_507;
 /// Every failure is counted, logged and reported back to the handler through
 /// `failures` (it may already be gone during shutdown; that is fine). Each reply
 /// sent is logged (`ex_dhcp::tx`) with the address `send_to` was given, and
-/// tapped as it is handed to `send_to`.
+/// tapped as it is handed to `send_to`. The box of a reply sent goes back to the
+/// handler thread through `spares`, for its next reply (when that pool is full or
+/// gone, it is simply freed).
 pub(crate) fn run(
     sockets: Vec<Bound>,
-    queue: wake::Receiver<Outgoing>,
+    queue: wake::Receiver<Routed>,
+    spares: Sender<Box<Packet>>,
     failures: wake::Sender<SendFailure>,
     counters: Arc<Counters>,
     tap: Option<Tap>,
@@ -51,12 +57,15 @@ pub(crate) fn run(
             Err(error) => Err(SendError::Encode(error)),
         };
         match result {
-            Ok(()) => counters.sent(),
+            Ok(()) => {
+                counters.sent();
+                let _ = spares.try_send(outgoing.packet);
+            }
             Err(error) => {
                 counters.send_failure();
                 log_failure(&outgoing, &error);
                 let _ = failures.send(SendFailure {
-                    packet: outgoing.packet,
+                    packet: *outgoing.packet,
                     to: outgoing.to,
                     listener: outgoing.listener,
                     error,
@@ -66,7 +75,7 @@ pub(crate) fn run(
     }
 }
 
-fn log_failure(outgoing: &Outgoing, error: &SendError) {
+fn log_failure(outgoing: &Routed, error: &SendError) {
     // The Display of a refused send carries the conntrack hint.
     log::error!(
         target: traffic::TX,

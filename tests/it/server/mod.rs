@@ -8,6 +8,7 @@ mod dora;
 mod harness_order;
 mod malformed;
 mod observe;
+mod reply_boxes;
 mod send_failure;
 mod startup;
 mod stop_accounting;
