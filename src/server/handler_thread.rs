@@ -17,8 +17,9 @@ use crate::Packet;
 
 /// How many packets the handler thread has finished with wait for reuse by the
 /// receive threads at most ([`Packet::decode_from`] reuses their storage), and how
-/// many boxes of sent replies wait for the next replies; beyond that they are freed. Enough for the packets in flight at any realistic load, and
-/// it bounds what a burst of large packets can keep allocated.
+/// many boxes of sent replies wait for the next replies; beyond that they are
+/// freed. Enough for the packets in flight at any realistic load, and it bounds
+/// what a burst of large packets can keep allocated.
 pub(crate) const POOL_CAPACITY: usize = 64;
 
 /// Events handled one after another from the packet and message queues before the
