@@ -287,6 +287,75 @@ impl Iterator for WireEntries<'_> {
     }
 }
 
+/// The values of one option code, from [`Options::values`].
+enum Values<'a> {
+    /// A decoded list before its first edit: its bytes, scanned area by area.
+    Wire {
+        data: &'a [u8],
+        lazy: Lazy,
+        /// The current area, an index into [`AREAS`] (3 when done).
+        area: usize,
+        /// The position in `data`.
+        at: usize,
+        code: u8,
+    },
+    /// An indexed list: its entries.
+    Indexed {
+        data: &'a [u8],
+        entries: std::slice::Iter<'a, Entry>,
+        code: u8,
+    },
+}
+
+impl<'a> Iterator for Values<'a> {
+    type Item = &'a [u8];
+
+    #[inline]
+    fn next(&mut self) -> Option<&'a [u8]> {
+        match self {
+            Values::Indexed {
+                data,
+                entries,
+                code,
+            } => entries
+                .find(|e| e.code == *code && *code != PAD)
+                .map(|e| slice(data, e)),
+            Values::Wire {
+                data,
+                lazy,
+                area,
+                at,
+                code,
+            } => {
+                if *code == PAD {
+                    return None;
+                }
+                loop {
+                    let end = *lazy.ends.get(*area)? as usize;
+                    // The decoder checked every length: a value never runs past `end`.
+                    let bytes = data.get(..end).unwrap_or_default();
+                    while let Some(&this) = bytes.get(*at) {
+                        if this == PAD {
+                            *at += 1;
+                            continue;
+                        }
+                        let Some(&len) = bytes.get(*at + 1) else {
+                            break;
+                        };
+                        let value = *at + 2..*at + 2 + usize::from(len);
+                        *at = value.end;
+                        if this == *code {
+                            return Some(bytes.get(value).unwrap_or_default());
+                        }
+                    }
+                    *area += 1;
+                    *at = lazy.starts.get(*area).map_or(0, |start| *start as usize);
+                }
+            }
+        }
+    }
+}
+
 /// The length of the run of PAD bytes `bytes` starts with, eight at a time: a packet
 /// of padding is walked at memory speed.
 #[inline]
@@ -475,70 +544,48 @@ impl Options {
 
     /// True when the code occurs at least once.
     pub fn contains(&self, code: u8) -> bool {
-        code != PAD && self.all().any(|e| e.code == code)
+        self.values(code).next().is_some()
     }
 
     /// The value of `code`, every occurrence joined (RFC 3396); borrowed when it occurs once.
     pub fn get_raw(&self, code: u8) -> Option<Cow<'_, [u8]>> {
-        if code == PAD {
-            return None;
-        }
-        if self.lazy.on {
-            return self.get_raw_unindexed(code);
-        }
-        let mut found = self.all().filter(|e| e.code == code);
-        let first = found.next()?;
-        match found.next() {
-            None => Some(Cow::Borrowed(self.bytes(&first))),
+        let mut values = self.values(code);
+        let first = values.next()?;
+        match values.next() {
+            None => Some(Cow::Borrowed(first)),
             Some(second) => {
-                let mut joined = self.bytes(&first).to_vec();
-                joined.extend_from_slice(self.bytes(&second));
-                for more in found {
-                    joined.extend_from_slice(self.bytes(&more));
+                let mut joined = [first, second].concat();
+                for more in values {
+                    joined.extend_from_slice(more);
                 }
                 Some(Cow::Owned(joined))
             }
         }
     }
 
-    /// [`Options::get_raw`] of a decoded list before its first edit: a scan of the
-    /// checked bytes that builds no entries. A handler reads a few options of every
-    /// packet (the message type alone three times on its way through the server), and
-    /// each read must look at every option for a second occurrence to join, so this
-    /// loop is what a read costs (`benches/pipeline_callgrind.sh`).
-    fn get_raw_unindexed(&self, code: u8) -> Option<Cow<'_, [u8]>> {
-        let mut first: Option<&[u8]> = None;
-        let mut joined: Option<Vec<u8>> = None;
-        for area in 0..AREAS.len() {
-            let (start, end) = (self.lazy.starts[area], self.lazy.ends[area]);
-            let bytes = self
-                .data
-                .get(start as usize..end as usize)
-                .unwrap_or_default();
-            let mut at = 0;
-            while let Some(&this) = bytes.get(at) {
-                if this == PAD {
-                    at += 1;
-                    continue;
-                }
-                // The decoder checked every length: a value never runs past the area.
-                let Some(&len) = bytes.get(at + 1) else { break };
-                let value = at + 2..at + 2 + usize::from(len);
-                at = value.end;
-                if this != code {
-                    continue;
-                }
-                let value = bytes.get(value).unwrap_or_default();
-                match (&mut joined, first) {
-                    (Some(joined), _) => joined.extend_from_slice(value),
-                    (None, Some(first)) => joined = Some([first, value].concat()),
-                    (None, None) => first = Some(value),
-                }
+    /// The value of each occurrence of `code` (never PAD) in RFC 3396 order (options
+    /// field, `file`, `sname`), as it stands.
+    ///
+    /// A handler reads a few options of every packet (the message type alone three
+    /// times on its way through the server), and each read looks at every option, for
+    /// a second occurrence to join: on a decoded list before its first edit this is a
+    /// scan of the checked bytes that builds no entries, so that loop is what a read
+    /// costs (`benches/pipeline_callgrind.sh`).
+    pub(crate) fn values(&self, code: u8) -> impl Iterator<Item = &[u8]> + '_ {
+        if self.lazy.on {
+            Values::Wire {
+                data: &self.data,
+                lazy: self.lazy,
+                area: 0,
+                at: self.lazy.starts[0] as usize,
+                code,
             }
-        }
-        match joined {
-            Some(joined) => Some(Cow::Owned(joined)),
-            None => first.map(Cow::Borrowed),
+        } else {
+            Values::Indexed {
+                data: &self.data,
+                entries: self.entries.iter(),
+                code,
+            }
         }
     }
 

@@ -105,12 +105,8 @@ fn answering(request: &Packet, options: Options) -> Packet {
 }
 
 fn echo_relay_agent_information(request: &Packet, options: &mut Options) {
-    for option in request
-        .options
-        .iter()
-        .filter(|o| o.code == RELAY_AGENT_INFORMATION)
-    {
-        options.push_raw(option.code, option.data);
+    for value in request.options.values(RELAY_AGENT_INFORMATION) {
+        options.push_raw(RELAY_AGENT_INFORMATION, value);
     }
 }
 
