@@ -8,9 +8,25 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::net::Ipv4Addr;
 use std::str::FromStr;
+use std::time::{SystemTime, UNIX_EPOCH};
 
 /// Seconds since the Unix epoch: lease times survive a restart, so they are wall-clock.
 pub type Secs = u64;
+
+/// `at` in [`Secs`]: what a handler passes the lease engine as `now`, from
+/// [`Context::system_time`](crate::Context::system_time). A time before the epoch (a
+/// clock set wrong) counts as the epoch itself, so every lease looks expired rather
+/// than the handler failing.
+///
+/// ```
+/// use std::time::{Duration, UNIX_EPOCH};
+///
+/// assert_eq!(ex_dhcp::lease::secs(UNIX_EPOCH + Duration::from_millis(1_500)), 1);
+/// assert_eq!(ex_dhcp::lease::secs(UNIX_EPOCH - Duration::from_secs(1)), 0);
+/// ```
+pub fn secs(at: SystemTime) -> Secs {
+    at.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs())
+}
 
 /// Who a lease belongs to: the client identifier (option 61) when the client sends
 /// one, else its hardware address (RFC 2131, section 4.2).
