@@ -8,7 +8,8 @@ pub fn parse(text: &str) -> Option<[u8; 6]> {
     let bytes: Vec<u8> = text
         .split([':', '-'])
         .map(|byte| {
-            (byte.len() == 2)
+            // `from_str_radix` alone would take a sign: "+2" as 2.
+            (byte.len() == 2 && byte.bytes().all(|digit| digit.is_ascii_hexdigit()))
                 .then(|| u8::from_str_radix(byte, 16).ok())
                 .flatten()
         })
@@ -45,6 +46,8 @@ mod tests {
             "020000000001",
             " 02:00:00:00:00:01",
             "é:00:00:00:00:01",
+            "+2:00:00:00:00:01",
+            "02:00:00:00:00:+1",
         ] {
             assert_eq!(parse(text), None, "{text:?}");
         }

@@ -160,6 +160,8 @@ pub fn parse_hex(text: &str) -> Result<Vec<u8>, String> {
         .map(|at| {
             digits
                 .get(at..at + 2)
+                // `from_str_radix` alone would take a sign: "+a" as 10.
+                .filter(|pair| pair.bytes().all(|digit| digit.is_ascii_hexdigit()))
                 .and_then(|pair| u8::from_str_radix(pair, 16).ok())
                 .ok_or_else(|| format!("{:?} is not hex", digits.get(at..).unwrap_or_default()))
         })
@@ -241,5 +243,7 @@ mod tests {
         assert_eq!(parse_hex("01:aa:BB"), Ok(vec![1, 0xaa, 0xbb]));
         assert!(parse_hex("abc").is_err());
         assert!(parse_hex("zz").is_err());
+        assert!(parse_hex("+a").is_err(), "a sign is not a hex digit");
+        assert!(parse_hex("01:+a").is_err(), "a sign is not a hex digit");
     }
 }
