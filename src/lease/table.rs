@@ -83,6 +83,11 @@ fn unhex(text: &str) -> Result<Vec<u8>, &'static str> {
     if text.is_empty() || !text.len().is_multiple_of(2) {
         return Err("hex must have an even, non-zero number of digits");
     }
+    // Checked first: `from_str_radix` would take a sign ("+a"), and a slice of two
+    // bytes could cut a multi-byte character in two (a panic).
+    if !text.bytes().all(|digit| digit.is_ascii_hexdigit()) {
+        return Err("bad hex digit");
+    }
     (0..text.len())
         .step_by(2)
         .map(|i| u8::from_str_radix(&text[i..i + 2], 16).map_err(|_| "bad hex digit"))
@@ -583,6 +588,25 @@ mod tests {
         assert_eq!(key(1).to_string(), "hw:1:020000000001");
         assert!("xx:01".parse::<ClientKey>().is_err());
         assert!("id:0".parse::<ClientKey>().is_err());
+    }
+
+    #[test]
+    fn client_key_hex_is_digits_only_and_never_panics() {
+        for text in [
+            "id:+a",
+            "hw:1:02+a",
+            "id:a\u{e9}0",
+            "hw:1:\u{e9}",
+            "id:\u{e9}\u{e9}",
+        ] {
+            assert_eq!(text.parse::<ClientKey>(), Err("bad hex digit"), "{text:?}");
+        }
+        assert!("id:".parse::<ClientKey>().is_err());
+        assert!("id:abc".parse::<ClientKey>().is_err());
+        assert_eq!(
+            "id:0aFF".parse::<ClientKey>(),
+            Ok(ClientKey::Id(vec![10, 255]))
+        );
     }
 
     #[test]
