@@ -55,5 +55,5 @@ pub use pool::{Mac, Pool, PoolError, Subnet};
 pub use postgres::{PgStore, RETRIES, SCHEMA, SCHEMA_VERSION};
 pub use settings::{Settings, Share, DEFAULT_DECLINE_SECS, DEFAULT_LEASE_SECS, DEFAULT_OFFER_SECS};
 pub use store::{Committed, LeaseStore, MemoryStore, StoreError};
-pub use table::{ClientKey, Counts, Entry, LeaseTable, Secs, State};
+pub use table::{secs, ClientKey, Counts, Entry, LeaseTable, Secs, State};
 pub use worker::{Done, LookupResult, StoreWorker, WorkerConfig};

@@ -15,11 +15,11 @@
 use std::collections::HashMap;
 use std::fmt;
 use std::net::Ipv4Addr;
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::SystemTime;
 
 use super::engine::Change;
 use super::file::{LeaseFile, LeaseFileError};
-use super::table::{ClientKey, Secs};
+use super::table::{secs, ClientKey, Secs};
 
 /// What became of one change of a batch.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -222,11 +222,7 @@ impl MemoryStore {
     }
 
     fn time(&self) -> Secs {
-        self.now.unwrap_or_else(|| {
-            SystemTime::now()
-                .duration_since(UNIX_EPOCH)
-                .map_or(0, |d| d.as_secs())
-        })
+        self.now.unwrap_or_else(|| secs(SystemTime::now()))
     }
 
     /// The conflict `change` would meet, if any.

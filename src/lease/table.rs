@@ -8,9 +8,25 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::net::Ipv4Addr;
 use std::str::FromStr;
+use std::time::{SystemTime, UNIX_EPOCH};
 
 /// Seconds since the Unix epoch: lease times survive a restart, so they are wall-clock.
 pub type Secs = u64;
+
+/// `at` in [`Secs`]: what a handler passes the lease engine as `now`, from
+/// [`Context::system_time`](crate::Context::system_time). A time before the epoch (a
+/// clock set wrong) counts as the epoch itself, so every lease looks expired rather
+/// than the handler failing.
+///
+/// ```
+/// use std::time::{Duration, UNIX_EPOCH};
+///
+/// assert_eq!(ex_dhcp::lease::secs(UNIX_EPOCH + Duration::from_millis(1_500)), 1);
+/// assert_eq!(ex_dhcp::lease::secs(UNIX_EPOCH - Duration::from_secs(1)), 0);
+/// ```
+pub fn secs(at: SystemTime) -> Secs {
+    at.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs())
+}
 
 /// Who a lease belongs to: the client identifier (option 61) when the client sends
 /// one, else its hardware address (RFC 2131, section 4.2).
@@ -66,6 +82,11 @@ fn hex(bytes: &[u8]) -> impl fmt::Display + '_ {
 fn unhex(text: &str) -> Result<Vec<u8>, &'static str> {
     if text.is_empty() || !text.len().is_multiple_of(2) {
         return Err("hex must have an even, non-zero number of digits");
+    }
+    // Checked first: `from_str_radix` would take a sign ("+a"), and a slice of two
+    // bytes could cut a multi-byte character in two (a panic).
+    if !text.bytes().all(|digit| digit.is_ascii_hexdigit()) {
+        return Err("bad hex digit");
     }
     (0..text.len())
         .step_by(2)
@@ -567,6 +588,25 @@ mod tests {
         assert_eq!(key(1).to_string(), "hw:1:020000000001");
         assert!("xx:01".parse::<ClientKey>().is_err());
         assert!("id:0".parse::<ClientKey>().is_err());
+    }
+
+    #[test]
+    fn client_key_hex_is_digits_only_and_never_panics() {
+        for text in [
+            "id:+a",
+            "hw:1:02+a",
+            "id:a\u{e9}0",
+            "hw:1:\u{e9}",
+            "id:\u{e9}\u{e9}",
+        ] {
+            assert_eq!(text.parse::<ClientKey>(), Err("bad hex digit"), "{text:?}");
+        }
+        assert!("id:".parse::<ClientKey>().is_err());
+        assert!("id:abc".parse::<ClientKey>().is_err());
+        assert_eq!(
+            "id:0aFF".parse::<ClientKey>(),
+            Ok(ClientKey::Id(vec![10, 255]))
+        );
     }
 
     #[test]

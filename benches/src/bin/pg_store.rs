@@ -17,9 +17,9 @@
 
 use std::net::Ipv4Addr;
 use std::thread;
-use std::time::{Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Instant, SystemTime};
 
-use ex_dhcp::lease::{Change, ClientKey, Committed, LeaseStore, PgStore};
+use ex_dhcp::lease::{secs, Change, ClientKey, Committed, LeaseStore, PgStore};
 use ex_dhcp_testkit::postgres::Cluster;
 
 const BATCHES: [usize; 3] = [1, 10, 100];
@@ -76,11 +76,7 @@ fn bound(n: usize, until: u64) -> Change {
 /// One run: `servers` threads commit their share of `leases` in batches of `batch`;
 /// returns the wall time in seconds and the number of transactions.
 fn run(url: &str, leases: usize, servers: usize, batch: usize) -> (f64, usize) {
-    let until = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .expect("after 1970")
-        .as_secs()
-        + 3600;
+    let until = secs(SystemTime::now()) + 3600;
     let stores: Vec<PgStore> = (0..servers)
         .map(|_| PgStore::connect(url).expect("connect"))
         .collect();

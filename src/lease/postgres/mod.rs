@@ -46,7 +46,7 @@
 use std::collections::HashSet;
 use std::fmt;
 use std::net::Ipv4Addr;
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::SystemTime;
 
 use diesel::connection::SimpleConnection;
 use diesel::pg::PgConnection;
@@ -57,7 +57,7 @@ use log::warn;
 
 use crate::lease::engine::Change;
 use crate::lease::store::{Committed, LeaseStore, StoreError};
-use crate::lease::table::{ClientKey, Secs};
+use crate::lease::table::{secs, ClientKey, Secs};
 
 /// The schema [`PgStore::connect`] creates: `src/lease/postgres/schema.sql`.
 pub const SCHEMA: &str = include_str!("schema.sql");
@@ -118,7 +118,7 @@ impl PgStore {
         create_schema(&mut conn)?;
         Ok(PgStore {
             conn,
-            clock: Box::new(system_now),
+            clock: Box::new(|| secs(SystemTime::now())),
         })
     }
 
@@ -132,12 +132,6 @@ impl PgStore {
     fn now(&mut self) -> i64 {
         secs_to_sql((self.clock)())
     }
-}
-
-fn system_now() -> Secs {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs())
 }
 
 /// Times past `i64::MAX` (never, in practice) are stored as the end of time.

@@ -131,6 +131,7 @@ fn a_torn_last_line_is_truncated_with_a_warning() {
     for torn in [
         "bound hw:1:0200000",
         "bound hw:1:020000000002 10.99.0.2 17000\u{0}\u{0}\n",
+        "bound hw:1:0\u{e9}0 10.99.0.2 1700000002\n",
     ] {
         fs::write(&path, format!("{good}{torn}")).unwrap();
         let (mut file, records) = replay(&path);

@@ -12,6 +12,7 @@ use log::LevelFilter;
 use ex_dhcp::lease::{Mac, Settings, Share};
 
 use crate::cli::args::{self as cli, UsageError};
+use crate::cli::mac;
 
 /// The usage text of the flags `lease_server` and `pxe` share, as a literal for
 /// `concat!` in the binaries' help texts.
@@ -407,25 +408,12 @@ fn range(flag: &str, value: &str) -> Result<(Ipv4Addr, Ipv4Addr), UsageError> {
 }
 
 fn reservation(flag: &str, value: &str) -> Result<(Mac, Ipv4Addr), UsageError> {
-    let (mac, addr) = value
+    let (text, addr) = value
         .split_once('=')
         .ok_or_else(|| cli::error(format!("{flag} takes MAC=ADDR, not {value:?}")))?;
-    Ok((parse_mac(flag, mac)?, typed(flag, addr)?))
-}
-
-/// Parses `aa:bb:cc:dd:ee:ff` (or with `-`).
-pub fn parse_mac(flag: &str, text: &str) -> Result<Mac, UsageError> {
-    let bad = || cli::error(format!("{flag}: {text:?} is not a MAC address"));
-    let bytes: Vec<u8> = text
-        .split([':', '-'])
-        .map(|b| {
-            (b.len() == 2)
-                .then(|| u8::from_str_radix(b, 16).ok())
-                .flatten()
-        })
-        .collect::<Option<_>>()
-        .ok_or_else(bad)?;
-    bytes.try_into().map_err(|_| bad())
+    let mac = mac::parse(text)
+        .ok_or_else(|| cli::error(format!("{flag}: {text:?} is not a MAC address")))?;
+    Ok((mac, typed(flag, addr)?))
 }
 
 #[cfg(test)]
@@ -623,7 +611,7 @@ mod tests {
             ("--server 198.18.0.1 --rapid-commit yes", "takes on or off"),
             (
                 "--server 198.18.0.1 --reserve 02:00=198.18.0.5",
-                "not a MAC",
+                "--reserve: \"02:00\" is not a MAC address",
             ),
             ("--server 198.18.0.1 --lease-time 0", "more than 0"),
             (

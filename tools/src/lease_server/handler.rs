@@ -2,13 +2,13 @@
 //! lease store's worker thread and the replies held until their leases are durable,
 //! and the server configuration built from the command line.
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime};
 
 use std::collections::{HashMap, VecDeque};
 use std::path::Path;
 
 use ex_dhcp::lease::{
-    client_key, Change, Committed, Done, LeaseFile, LeaseFileError, LeaseServer, LeaseStore,
+    client_key, secs, Change, Committed, Done, LeaseFile, LeaseFileError, LeaseServer, LeaseStore,
     LookupResult, Outcome, Secs, StoreWorker, WorkerConfig,
 };
 use ex_dhcp::options::{RequestedIpAddress, ServerIdentifier};
@@ -32,11 +32,6 @@ pub const COMPACT_AFTER: u64 = 100_000;
 /// time from the library: [`secs`] of `Context::system_time`).
 pub fn now() -> Secs {
     secs(SystemTime::now())
-}
-
-/// A calendar time in seconds since the Unix epoch.
-pub fn secs(at: SystemTime) -> Secs {
-    at.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs())
 }
 
 /// The library server's configuration for these arguments: address and port,

@@ -6,9 +6,10 @@ use std::net::{Ipv4Addr, SocketAddrV4};
 use ex_dhcp::options::ServerIdentifier;
 use ex_dhcp::{Config, Handler, MessageType, Packet, Reply, SocketConfig, Source};
 
+use ex_dhcp::lease::secs;
 use ex_dhcp::pxe::{Boot, PXE_PORT};
 
-use crate::lease_server::handler::{secs, LeaseHandler};
+use crate::lease_server::handler::LeaseHandler;
 
 /// Logs a request and the reply to it, decoded, at debug level: what a real PXE
 /// client sent and what it was told is the first thing to read when a boot fails.

@@ -21,18 +21,15 @@ mod store {
     use std::net::Ipv4Addr;
     use std::sync::{Arc, Barrier};
     use std::thread;
-    use std::time::{SystemTime, UNIX_EPOCH};
+    use std::time::SystemTime;
 
     use ex_dhcp::lease::{
-        Change, ClientKey, Committed, LeaseStore, PgStore, StoreError, SCHEMA_VERSION,
+        secs, Change, ClientKey, Committed, LeaseStore, PgStore, StoreError, SCHEMA_VERSION,
     };
     use ex_dhcp_testkit::postgres::Cluster;
 
     fn now() -> u64 {
-        SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .expect("after 1970")
-            .as_secs()
+        secs(SystemTime::now())
     }
 
     fn client(n: u32) -> ClientKey {

@@ -149,21 +149,6 @@ fn clock_xid() -> u32 {
     nanos ^ std::process::id().rotate_left(16)
 }
 
-/// `aa:bb:cc:dd:ee:ff` or with `-`.
-pub fn parse_mac(text: &str) -> Result<[u8; 6], String> {
-    let bytes: Option<Vec<u8>> = text
-        .split([':', '-'])
-        .map(|byte| {
-            (byte.len() == 2)
-                .then(|| u8::from_str_radix(byte, 16).ok())
-                .flatten()
-        })
-        .collect();
-    bytes
-        .and_then(|bytes| bytes.try_into().ok())
-        .ok_or_else(|| "not a MAC address (aa:bb:cc:dd:ee:ff)".to_owned())
-}
-
 /// Hex bytes, `:` separators allowed: `01aabb` or `01:aa:bb`.
 pub fn parse_hex(text: &str) -> Result<Vec<u8>, String> {
     let digits: String = text.chars().filter(|&c| c != ':').collect();
@@ -175,6 +160,8 @@ pub fn parse_hex(text: &str) -> Result<Vec<u8>, String> {
         .map(|at| {
             digits
                 .get(at..at + 2)
+                // `from_str_radix` alone would take a sign: "+a" as 10.
+                .filter(|pair| pair.bytes().all(|digit| digit.is_ascii_hexdigit()))
                 .and_then(|pair| u8::from_str_radix(pair, 16).ok())
                 .ok_or_else(|| format!("{:?} is not hex", digits.get(at..).unwrap_or_default()))
         })
@@ -252,11 +239,11 @@ mod tests {
     }
 
     #[test]
-    fn hex_and_macs_are_read_strictly() {
+    fn hex_is_read_strictly() {
         assert_eq!(parse_hex("01:aa:BB"), Ok(vec![1, 0xaa, 0xbb]));
         assert!(parse_hex("abc").is_err());
         assert!(parse_hex("zz").is_err());
-        assert_eq!(parse_mac("02-00-00-00-00-0a"), Ok([2, 0, 0, 0, 0, 10]));
-        assert!(parse_mac("02:00").is_err());
+        assert!(parse_hex("+a").is_err(), "a sign is not a hex digit");
+        assert!(parse_hex("01:+a").is_err(), "a sign is not a hex digit");
     }
 }

@@ -6,9 +6,10 @@ use std::time::Duration;
 
 use ex_dhcp::{CLIENT_PORT, DEFAULT_PORT};
 use ex_dhcp_tools::cli::args::{self, Args, Program, UsageError};
+use ex_dhcp_tools::cli::mac;
 use log::LevelFilter;
 
-use crate::build::{parse_hex, parse_mac, Build, Kind};
+use crate::build::{parse_hex, Build, Kind};
 
 /// How long to wait for a reply when `--timeout` is not given.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(3);
@@ -139,7 +140,11 @@ pub fn parse(args: &mut Args) -> Result<Options, UsageError> {
                 let text = args.text(flag)?;
                 let bad = |problem: String| args::error(format!("{flag} {text:?}: {problem}"));
                 match flag {
-                    "--mac" => build.mac = parse_mac(&text).map_err(bad)?,
+                    "--mac" => {
+                        build.mac = mac::parse(&text).ok_or_else(|| {
+                            bad("not a MAC address (aa:bb:cc:dd:ee:ff)".to_owned())
+                        })?
+                    }
                     "--xid" => build.xid = Some(parse_xid(&text).map_err(bad)?),
                     "--client-id" => build.client_id = Some(parse_hex(&text).map_err(bad)?),
                     "--pxe-arch" => {
@@ -261,6 +266,10 @@ mod tests {
             ("--build discover --option 12", "CODE=HEX"),
             ("--build discover --option 12=6", "hex"),
             ("--build discover --xid 0xZZ", "--xid"),
+            (
+                "--build discover --mac 02:00",
+                "--mac \"02:00\": not a MAC address (aa:bb:cc:dd:ee:ff)",
+            ),
         ] {
             let error = parse_line(line).unwrap_err().to_string();
             assert!(error.contains(problem), "{line}: {error}");
