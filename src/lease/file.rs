@@ -28,7 +28,11 @@
 //!   so a dead server's lock is never in the way and two servers can never both take
 //!   it. The lock file stays (removing it would let a waiting server lock a file
 //!   nobody else can see). The lock is not on the lease file itself, which compaction
-//!   replaces.
+//!   replaces. A lock that the lock file says this process holds is retried for up
+//!   to half a second before it is an error: a child this process is starting holds
+//!   a copy of every open file, the lock's included, until it runs its program, so a
+//!   lease file closed and opened again while another thread spawns a process can
+//!   find its own lock still held for that moment.
 //! - **Batches.** [`LeaseFile::append`] writes a batch of changes with one `write`
 //!   and one `fsync`: the group commit a server uses to make many replies durable at
 //!   once. A failed batch is cut back off the file, so it never leaves half a line
@@ -49,6 +53,8 @@ use std::fs::{self, File, OpenOptions, TryLockError};
 use std::io::{self, BufRead, BufReader, BufWriter, Write};
 use std::net::Ipv4Addr;
 use std::path::{Path, PathBuf};
+use std::thread;
+use std::time::Duration;
 
 use log::warn;
 
@@ -454,6 +460,12 @@ fn sibling(path: &Path, suffix: &str) -> PathBuf {
     directory(path).join(format!(".{name}.{suffix}"))
 }
 
+/// How often, and how long apart, a lock recorded as this process's own is tried
+/// again before it is an error: half a second in all, far longer than a child takes
+/// to start its program, and short enough for a real double open to fail promptly.
+const OWN_LOCK_RETRIES: u32 = 100;
+const OWN_LOCK_RETRY: Duration = Duration::from_millis(5);
+
 /// An exclusive lock on a lease file: the operating system's lock on `.<name>.lock`
 /// beside it, held as long as this open file is.
 #[derive(Debug)]
@@ -479,19 +491,29 @@ impl Lock {
             .truncate(false)
             .open(&path)
             .map_err(|e| io_error(lease_file, e))?;
-        match file.try_lock() {
-            Ok(()) => {}
-            Err(TryLockError::WouldBlock) => {
-                let pid = fs::read_to_string(&path)
-                    .ok()
-                    .and_then(|t| t.trim().parse::<u32>().ok());
-                return Err(LeaseFileError::Locked {
-                    path: lease_file.to_owned(),
-                    lock: path,
-                    pid,
-                });
+        let mut retries = 0;
+        loop {
+            match file.try_lock() {
+                Ok(()) => break,
+                Err(TryLockError::WouldBlock) => {
+                    let pid = fs::read_to_string(&path)
+                        .ok()
+                        .and_then(|t| t.trim().parse::<u32>().ok());
+                    // Ours: most likely a child being started still holds a copy of
+                    // the lock we closed (see the module's safety rules).
+                    if pid == Some(std::process::id()) && retries < OWN_LOCK_RETRIES {
+                        retries += 1;
+                        thread::sleep(OWN_LOCK_RETRY);
+                        continue;
+                    }
+                    return Err(LeaseFileError::Locked {
+                        path: lease_file.to_owned(),
+                        lock: path,
+                        pid,
+                    });
+                }
+                Err(TryLockError::Error(e)) => return Err(io_error(lease_file, e)),
             }
-            Err(TryLockError::Error(e)) => return Err(io_error(lease_file, e)),
         }
         // Ours now: the process id is for the next one's error message only.
         file.set_len(0)

@@ -86,9 +86,11 @@ fn a_second_instance_on_the_same_file_fails_naming_it_and_changes_nothing() {
 fn a_lock_left_by_a_dead_process_is_taken_over() {
     let dir = Dir::new("stale");
     let path = dir.path("leases");
-    let mut child = std::process::Command::new("true").spawn().unwrap();
-    let dead = child.id();
-    child.wait().unwrap();
+    // No process has this id: the kernel gives out ids below `pid_max`. (Spawning a
+    // process to get a dead one's id would hand every lock open in this test binary
+    // to the child for a moment; see the next test.)
+    let pid_max = fs::read_to_string("/proc/sys/kernel/pid_max").expect("Linux /proc");
+    let dead: u32 = pid_max.trim().parse().expect("a number");
     fs::write(dir.path(".leases.lock"), format!("{dead}\n")).unwrap();
     let (file, _) = replay(&path);
     assert_eq!(
@@ -101,6 +103,35 @@ fn a_lock_left_by_a_dead_process_is_taken_over() {
         again.lock_path(),
         dir.path(".leases.lock").canonicalize().unwrap()
     );
+}
+
+/// A child being started holds a copy of every open file of this process until it
+/// runs its program, the lease file's lock included: a lease file closed and opened
+/// again meanwhile finds its own lock held. Here another open of the lock file plays
+/// the child, and lets go a moment later.
+#[test]
+fn a_lock_this_process_holds_for_a_moment_is_waited_for() {
+    let dir = Dir::new("fork");
+    let path = dir.path("leases");
+    let (mut file, _) = replay(&path);
+    file.append(&[bound(1)]).unwrap();
+    let lock_path = file.lock_path().to_owned();
+    drop(file);
+
+    let child = fs::OpenOptions::new().write(true).open(&lock_path).unwrap();
+    child.try_lock().expect("the lock is free");
+    let (held, was_held) = std::sync::mpsc::channel();
+    let letting_go = std::thread::spawn(move || {
+        held.send(()).unwrap();
+        // How long a child takes to start its program, give or take.
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        drop(child);
+    });
+    was_held.recv().unwrap();
+    let (again, records) = replay(&path);
+    assert_eq!(records, vec![bound(1)]);
+    letting_go.join().unwrap();
+    drop(again);
 }
 
 #[test]
