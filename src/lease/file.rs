@@ -32,7 +32,9 @@
 //!   to half a second before it is an error: a child this process is starting holds
 //!   a copy of every open file, the lock's included, until it runs its program, so a
 //!   lease file closed and opened again while another thread spawns a process can
-//!   find its own lock still held for that moment.
+//!   find its own lock still held for that moment. A real second open in this
+//!   process (or in another process with the same id, such as two containers' pid 1
+//!   sharing a volume) therefore fails after that half second, not at once.
 //! - **Batches.** [`LeaseFile::append`] writes a batch of changes with one `write`
 //!   and one `fsync`: the group commit a server uses to make many replies durable at
 //!   once. A failed batch is cut back off the file, so it never leaves half a line
@@ -462,7 +464,7 @@ fn sibling(path: &Path, suffix: &str) -> PathBuf {
 
 /// How often, and how long apart, a lock recorded as this process's own is tried
 /// again before it is an error: half a second in all, far longer than a child takes
-/// to start its program, and short enough for a real double open to fail promptly.
+/// to start its program; a real double open waits that long for its error.
 const OWN_LOCK_RETRIES: u32 = 100;
 const OWN_LOCK_RETRY: Duration = Duration::from_millis(5);
 

@@ -86,11 +86,10 @@ fn a_second_instance_on_the_same_file_fails_naming_it_and_changes_nothing() {
 fn a_lock_left_by_a_dead_process_is_taken_over() {
     let dir = Dir::new("stale");
     let path = dir.path("leases");
-    // No process has this id: the kernel gives out ids below `pid_max`. (Spawning a
-    // process to get a dead one's id would hand every lock open in this test binary
-    // to the child for a moment; see the next test.)
-    let pid_max = fs::read_to_string("/proc/sys/kernel/pid_max").expect("Linux /proc");
-    let dead: u32 = pid_max.trim().parse().expect("a number");
+    // No process has this id (Linux gives out ids below 2^22). Spawning a process to
+    // get a dead one's id would hand every lock open in this test binary to the child
+    // for a moment; see the next test.
+    let dead = u32::MAX;
     fs::write(dir.path(".leases.lock"), format!("{dead}\n")).unwrap();
     let (file, _) = replay(&path);
     assert_eq!(
@@ -113,13 +112,13 @@ fn a_lock_left_by_a_dead_process_is_taken_over() {
 fn a_lock_this_process_holds_for_a_moment_is_waited_for() {
     let dir = Dir::new("fork");
     let path = dir.path("leases");
-    let (mut file, _) = replay(&path);
-    file.append(&[bound(1)]).unwrap();
-    let lock_path = file.lock_path().to_owned();
-    drop(file);
-
+    fs::write(&path, "bound hw:1:020000000001 10.99.0.1 1700000001\n").unwrap();
+    // The lock file as this process leaves it, held by the "child": no lease file was
+    // opened here before, so no real child of this test binary can hold it.
+    let lock_path = dir.path(".leases.lock");
+    fs::write(&lock_path, format!("{}\n", std::process::id())).unwrap();
     let child = fs::OpenOptions::new().write(true).open(&lock_path).unwrap();
-    child.try_lock().expect("the lock is free");
+    child.try_lock().expect("nothing else knows this file");
     let (held, was_held) = std::sync::mpsc::channel();
     let letting_go = std::thread::spawn(move || {
         held.send(()).unwrap();

@@ -198,13 +198,17 @@ pub fn parse(args: &mut Args) -> Result<Options, UsageError> {
     Ok(options)
 }
 
-/// Decimal or `0x` hexadecimal.
+/// Decimal or `0x` hexadecimal, digits only (Rust's integer parsing alone would take
+/// a `+` sign).
 fn parse_xid(text: &str) -> Result<u32, String> {
-    match text.strip_prefix("0x").or_else(|| text.strip_prefix("0X")) {
-        Some(hex) => u32::from_str_radix(hex, 16),
-        None => text.parse(),
+    let (digits, radix) = match text.strip_prefix("0x").or_else(|| text.strip_prefix("0X")) {
+        Some(hex) => (hex, 16),
+        None => (text, 10),
+    };
+    if !digits.chars().all(|c| c.is_digit(radix)) {
+        return Err(format!("{digits:?} is not a base-{radix} number"));
     }
-    .map_err(|error| error.to_string())
+    u32::from_str_radix(digits, radix).map_err(|error| error.to_string())
 }
 
 /// `CODE=HEX`.
@@ -266,6 +270,8 @@ mod tests {
             ("--build discover --option 12", "CODE=HEX"),
             ("--build discover --option 12=6", "hex"),
             ("--build discover --xid 0xZZ", "--xid"),
+            ("--build discover --xid 0x+1f", "--xid"),
+            ("--build discover --xid +5", "--xid"),
             (
                 "--build discover --mac 02:00",
                 "--mac \"02:00\": not a MAC address (aa:bb:cc:dd:ee:ff)",
