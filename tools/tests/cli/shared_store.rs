@@ -80,6 +80,14 @@ fn harness(store: &Shared) -> Harness<LeaseHandler<Shared>> {
 }
 
 fn harness_with(store: &Shared, rapid_commit: bool) -> Harness<LeaseHandler<Shared>> {
+    Harness::with_config(
+        Config::default().port(67),
+        LeaseHandler::with_store(server(rapid_commit), Some(store.clone())),
+    )
+}
+
+/// A lease server for 198.18.0.100 to .150, with rapid commit or not.
+fn server(rapid_commit: bool) -> LeaseServer {
     let pool = Pool::new(
         SERVER,
         MASK,
@@ -90,11 +98,7 @@ fn harness_with(store: &Shared, rapid_commit: bool) -> Harness<LeaseHandler<Shar
     .unwrap();
     let mut settings = Settings::new(SERVER, MASK);
     settings.rapid_commit = rapid_commit;
-    let server = LeaseServer::new(settings, pool);
-    Harness::with_config(
-        Config::default().port(67),
-        LeaseHandler::with_store(server, Some(store.clone())),
-    )
+    LeaseServer::new(settings, pool)
 }
 
 fn mac(n: u8) -> [u8; 6] {
@@ -227,15 +231,7 @@ fn a_rebinding_client_of_another_server_is_acked_from_the_store_and_a_stranger_i
 
 #[test]
 fn a_store_of_this_server_alone_is_never_asked_about_a_stranger() {
-    let pool = Pool::new(
-        SERVER,
-        MASK,
-        FIRST,
-        Ipv4Addr::new(198, 18, 0, 150),
-        BTreeMap::new(),
-    )
-    .unwrap();
-    let server = LeaseServer::new(Settings::new(SERVER, MASK), pool);
+    let server = server(false);
     let mut harness = Harness::with_config(
         Config::default().port(67),
         LeaseHandler::with_store(server, Some(ex_dhcp::lease::MemoryStore::new())),
@@ -274,15 +270,7 @@ fn a_rapid_commit_ack_lost_to_another_server_is_silence_and_the_retry_gets_anoth
 #[test]
 fn lookups_for_strangers_are_rate_limited_and_the_excess_is_dropped_silently() {
     let store = Shared::default();
-    let pool = Pool::new(
-        SERVER,
-        MASK,
-        FIRST,
-        Ipv4Addr::new(198, 18, 0, 150),
-        BTreeMap::new(),
-    )
-    .unwrap();
-    let server = LeaseServer::new(Settings::new(SERVER, MASK), pool);
+    let server = server(false);
     // Two lookups a second: a burst of two, then one every half second. Five
     // REBINDs injected back to back take far less than half a second.
     let handler = LeaseHandler::with_store(server, Some(store)).with_lookup_rate(2);
