@@ -157,13 +157,35 @@ impl std::fmt::Debug for Args {
     }
 }
 
-/// Parses the command line of `lease_server`, which needs a range.
+/// Parses the command line of `lease_server`, which needs a range, and takes the
+/// database from [`DATABASE_ENV`] when no store flag names one.
 pub fn parse(args: &mut cli::Args) -> Result<Args, UsageError> {
     let parsed = parse_with(args, |_, _| Ok(false))?;
     if parsed.range.is_none() {
         return Err(cli::required("--range"));
     }
-    Ok(parsed)
+    Ok(with_database_from_env(parsed, |name| {
+        std::env::var(name).ok()
+    }))
+}
+
+/// `parsed` with the database URL from [`DATABASE_ENV`] (read through `env`) when
+/// neither `--lease-file` nor `--database` gave a store: `lease_server`'s fallback
+/// alone, so that `pxe`, which shares the flags but keeps no store, never reads it.
+pub fn with_database_from_env(mut parsed: Args, env: impl Fn(&str) -> Option<String>) -> Args {
+    if parsed.lease_file.is_some() || parsed.database.is_some() {
+        return parsed;
+    }
+    if let Some(url) = env(DATABASE_ENV).filter(|url| !url.trim().is_empty()) {
+        if cfg!(feature = "postgres") {
+            parsed.database = Some(url.trim().to_owned());
+        } else {
+            parsed.warnings.push(format!(
+                "{DATABASE_ENV} is set, but this build has no PostgreSQL store: ignored"
+            ));
+        }
+    }
+    parsed
 }
 
 /// Parses the shared flags; a flag they do not know goes to `extra` with the
@@ -171,16 +193,7 @@ pub fn parse(args: &mut cli::Args) -> Result<Args, UsageError> {
 /// caller's, `Ok(false)` when it is unknown to both.
 pub fn parse_with(
     args: &mut cli::Args,
-    extra: impl FnMut(&str, &mut cli::Args) -> Result<bool, UsageError>,
-) -> Result<Args, UsageError> {
-    parse_with_env(args, extra, |name| std::env::var(name).ok())
-}
-
-/// [`parse_with`], reading environment variables ([`DATABASE_ENV`]) through `env`.
-pub fn parse_with_env(
-    args: &mut cli::Args,
     mut extra: impl FnMut(&str, &mut cli::Args) -> Result<bool, UsageError>,
-    env: impl Fn(&str) -> Option<String>,
 ) -> Result<Args, UsageError> {
     let mut server = None;
     let mut mask = DEFAULT_MASK;
@@ -275,17 +288,6 @@ pub fn parse_with_env(
                 if !extra(other, args)? {
                     return Err(cli::unknown(other));
                 }
-            }
-        }
-    }
-    if parsed.lease_file.is_none() && parsed.database.is_none() {
-        if let Some(url) = env(DATABASE_ENV).filter(|url| !url.trim().is_empty()) {
-            if cfg!(feature = "postgres") {
-                parsed.database = Some(url.trim().to_owned());
-            } else {
-                parsed.warnings.push(format!(
-                    "{DATABASE_ENV} is set, but this build has no PostgreSQL store: ignored"
-                ));
             }
         }
     }
@@ -549,11 +551,11 @@ mod tests {
     #[test]
     fn the_database_url_comes_from_the_environment_only_without_a_store_flag() {
         let with_env = |line: &str| {
-            parse_with_env(
-                &mut cli::Args::split(line),
-                |_, _| Ok(false),
-                |name| (name == DATABASE_ENV).then(|| "host=/from/env".to_owned()),
-            )
+            parse_with(&mut cli::Args::split(line), |_, _| Ok(false)).map(|parsed| {
+                with_database_from_env(parsed, |name| {
+                    (name == DATABASE_ENV).then(|| "host=/from/env".to_owned())
+                })
+            })
         };
         let plain = with_env("--server 198.18.0.1").unwrap();
         let file = with_env("--server 198.18.0.1 --lease-file /tmp/l").unwrap();

@@ -81,8 +81,8 @@ pub fn parse(line: &mut cli::Args) -> Result<PxeArgs, UsageError> {
     // it was given and would not use is an error, not a silent loss of leases.
     if common.lease_file.is_some() || common.database.is_some() {
         return Err(cli::error(
-            "pxe keeps its leases in memory: --lease-file, --database, --database-file \
-             and EX_DHCP_DATABASE_URL are lease_server's",
+            "pxe keeps its leases in memory: --lease-file, --database and --database-file \
+             are lease_server's",
         ));
     }
     let server_id = common.settings.server_id;
