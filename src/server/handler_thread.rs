@@ -86,6 +86,10 @@ pub(crate) fn run<H: Handler>(mut dispatcher: Dispatcher<H>, wiring: Wiring<H>) 
     let mut next_tick = interval.and_then(|interval| Instant::now().checked_add(interval));
     let mut burst = 0;
     let mut messages_first = false;
+    // The last idle pass spun already. A wake-up that then finds nothing (std's parker
+    // keeps a token from a send whose value was taken meanwhile) parks straight away
+    // instead of spinning a second time.
+    let mut spun = false;
     let reason = loop {
         // Follow-up work the handler gave itself comes before anything else; a handler
         // that keeps continuing still sees a stop or a call once per burst.
@@ -123,6 +127,7 @@ pub(crate) fn run<H: Handler>(mut dispatcher: Dispatcher<H>, wiring: Wiring<H>) 
             };
             if let Some(step) = step {
                 burst += 1;
+                spun = false;
                 match forward(step, &outgoing) {
                     Some(reason) => break reason,
                     None => continue,
@@ -159,16 +164,19 @@ pub(crate) fn run<H: Handler>(mut dispatcher: Dispatcher<H>, wiring: Wiring<H>) 
         });
         match step {
             Some(step) => {
+                spun = false;
                 if let Some(reason) = forward(step, &outgoing) {
                     break reason;
                 }
             }
             None => {
-                // Nothing queued: poll briefly if configured (see `wait`), then park
-                // until a sender wakes this thread or the tick is due.
-                let ready = wait::spin_until(spin, || {
-                    !incoming.is_empty() || !control.is_empty() || !messages.is_empty()
-                });
+                // Nothing queued: poll briefly if configured (see `wait`), once per idle
+                // period, then park until a sender wakes this thread or the tick is due.
+                let ready = !spun
+                    && wait::spin_until(spin, || {
+                        !incoming.is_empty() || !control.is_empty() || !messages.is_empty()
+                    });
+                spun = true;
                 if !ready {
                     waker.wait(next_tick);
                 }
