@@ -85,6 +85,11 @@ pub const USAGE: &str = lease_usage!();
 pub const DEFAULT_PORT: u16 = 6767;
 /// Port DHCP clients listen on.
 pub const DEFAULT_CLIENT_PORT: u16 = 68;
+/// The longest `--commit-delay`, in milliseconds: the store worker caps its delay
+/// at a second ([`WorkerConfig::commit_delay`](ex_dhcp::lease::WorkerConfig::commit_delay)),
+/// and a longer one on the command line is refused rather than cut.
+pub const MAX_COMMIT_DELAY_MS: u64 = 1000;
+
 /// Default `--commit-delay`, in milliseconds: see [`DEFAULT_COMMIT_DELAY`].
 pub const DEFAULT_COMMIT_DELAY_MS: u64 = 2;
 /// Default `--commit-delay`: at a few hundred leases a second, long enough that
@@ -264,7 +269,13 @@ pub fn parse_with(
             "--lookup-rate" => parsed.lookup_rate = args.value(flag)?,
             "--share" => settings.share = share(flag, &args.text(flag)?)?,
             "--commit-delay" => {
-                parsed.commit_delay = Duration::from_millis(args.value(flag)?);
+                let ms: u64 = args.value(flag)?;
+                if ms > MAX_COMMIT_DELAY_MS {
+                    return Err(cli::error(format!(
+                        "--commit-delay takes at most {MAX_COMMIT_DELAY_MS} ms, not {ms}"
+                    )));
+                }
+                parsed.commit_delay = Duration::from_millis(ms);
             }
             "--bind" => parsed.bind = args.value(flag)?,
             "--interface" => parsed.interface = Some(args.text(flag)?),
@@ -483,6 +494,10 @@ mod tests {
         assert_eq!(parsed.commit_delay, Duration::ZERO);
         let parsed = args("--server 198.18.0.1 --commit-delay 15").unwrap();
         assert_eq!(parsed.commit_delay, Duration::from_millis(15));
+        let longest = args("--server 198.18.0.1 --commit-delay 1000").unwrap();
+        assert_eq!(longest.commit_delay, Duration::from_secs(1));
+        let error = args("--server 198.18.0.1 --commit-delay 1001").unwrap_err();
+        assert!(error.to_string().contains("at most 1000"), "{error}");
         let said = format!("for more to\n                         share its fsync or database commit ({DEFAULT_COMMIT_DELAY_MS};");
         assert!(USAGE.contains(&said), "the usage names another default");
     }
