@@ -47,7 +47,7 @@ mod table;
 mod worker;
 
 pub use engine::{
-    client_key, Change, LeaseServer, Outcome, Stats, BOOTP_FOREVER, LOG_INTERVAL_SECS,
+    client_key, Change, LeaseServer, Outcome, RateLimited, Stats, BOOTP_FOREVER, LOG_INTERVAL_SECS,
 };
 pub use file::{LeaseFile, LeaseFileError};
 pub use pool::{Mac, Pool, PoolError, Subnet};

@@ -3,16 +3,28 @@
 
 use crate::lease::table::Secs;
 
-/// Counts events and says when one may be reported.
+/// Counts events and says when one may be reported: at most once per interval, with
+/// the count of events since the last report. Time is an input, in [`Secs`], so a
+/// caller decides what clock it counts on.
+///
+/// ```
+/// use ex_dhcp::lease::RateLimited;
+///
+/// let mut log = RateLimited::new(60);
+/// assert_eq!(log.hit(1000), Some(1)); // the first event is reported
+/// assert_eq!(log.hit(1001), None); // then nothing for a minute
+/// assert_eq!(log.hit(1060), Some(2)); // then both events since
+/// ```
 #[derive(Debug, Clone)]
-pub(crate) struct RateLimited {
+pub struct RateLimited {
     interval: Secs,
     last: Option<Secs>,
     since_last: u64,
 }
 
 impl RateLimited {
-    pub(crate) fn new(interval: Secs) -> Self {
+    /// Reports at most once every `interval` seconds.
+    pub fn new(interval: Secs) -> Self {
         RateLimited {
             interval,
             last: None,
@@ -22,7 +34,7 @@ impl RateLimited {
 
     /// Counts an event at `now`. When the last report is at least an interval old (or
     /// there was none), returns the events since it, this one included.
-    pub(crate) fn hit(&mut self, now: Secs) -> Option<u64> {
+    pub fn hit(&mut self, now: Secs) -> Option<u64> {
         self.since_last += 1;
         match self.last {
             Some(last) if now < last.saturating_add(self.interval) => None,

@@ -54,7 +54,7 @@ use crate::options::RapidCommit;
 
 mod limit;
 
-use limit::RateLimited;
+pub use limit::RateLimited;
 
 /// The end of a BOOTP binding: never. BOOTP clients neither renew nor release, so
 /// their address stays theirs until an operator releases it.

@@ -10,6 +10,8 @@
 
 use std::time::{Duration, Instant};
 
+use ex_dhcp::lease::RateLimited;
+
 /// Lookups a second by default: far more than the clients of a failed server
 /// rebinding (spread over their T2 times) and far less than a database takes.
 pub const DEFAULT_LOOKUPS_PER_SEC: u32 = 200;
@@ -38,9 +40,10 @@ pub struct LookupBudget {
     /// Tokens, in millionths of a lookup (integer arithmetic, no drift).
     micro_tokens: u64,
     last: Option<Instant>,
+    /// The time of the first drop: the drops' reports count seconds from it.
+    origin: Option<Instant>,
     dropped: u64,
-    unreported: u64,
-    reported: Option<Instant>,
+    report: RateLimited,
 }
 
 const MICRO: u64 = 1_000_000;
@@ -52,9 +55,9 @@ impl LookupBudget {
             per_sec,
             micro_tokens: u64::from(per_sec) * MICRO,
             last: None,
+            origin: None,
             dropped: 0,
-            unreported: 0,
-            reported: None,
+            report: RateLimited::new(REPORT_INTERVAL.as_secs()),
         }
     }
 
@@ -83,16 +86,11 @@ impl LookupBudget {
             return Take::Lookup;
         }
         self.dropped += 1;
-        self.unreported += 1;
-        let due = self
-            .reported
-            .is_none_or(|at| now.saturating_duration_since(at) >= REPORT_INTERVAL);
-        if !due {
-            return Take::Drop { report: None };
-        }
-        self.reported = Some(now);
+        let origin = *self.origin.get_or_insert(now);
         Take::Drop {
-            report: Some(std::mem::take(&mut self.unreported)),
+            report: self
+                .report
+                .hit(now.saturating_duration_since(origin).as_secs()),
         }
     }
 }
