@@ -7,12 +7,7 @@
 pub fn parse(text: &str) -> Option<[u8; 6]> {
     let bytes: Vec<u8> = text
         .split([':', '-'])
-        .map(|byte| {
-            // `from_str_radix` alone would take a sign: "+2" as 2.
-            (byte.len() == 2 && byte.bytes().all(|digit| digit.is_ascii_hexdigit()))
-                .then(|| u8::from_str_radix(byte, 16).ok())
-                .flatten()
-        })
+        .map(super::hex::byte)
         .collect::<Option<_>>()?;
     bytes.try_into().ok()
 }

@@ -4,5 +4,6 @@
 //! (`logging`); MAC addresses read the same way in every tool (`mac`).
 
 pub mod args;
+pub mod hex;
 pub mod logging;
 pub mod mac;

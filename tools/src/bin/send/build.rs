@@ -11,6 +11,7 @@ use ex_dhcp::options::{
     RequestedIpAddress, ServerIdentifier, VendorClassIdentifier,
 };
 use ex_dhcp::{MessageType, Packet};
+use ex_dhcp_tools::cli::hex;
 
 /// Option codes set from flags (RFC 2132, RFC 4578).
 const REQUESTED_IP: u8 = RequestedIpAddress::CODE;
@@ -160,9 +161,7 @@ pub fn parse_hex(text: &str) -> Result<Vec<u8>, String> {
         .map(|at| {
             digits
                 .get(at..at + 2)
-                // `from_str_radix` alone would take a sign: "+a" as 10.
-                .filter(|pair| pair.bytes().all(|digit| digit.is_ascii_hexdigit()))
-                .and_then(|pair| u8::from_str_radix(pair, 16).ok())
+                .and_then(hex::byte)
                 .ok_or_else(|| format!("{:?} is not hex", digits.get(at..).unwrap_or_default()))
         })
         .collect()
