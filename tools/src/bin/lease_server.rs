@@ -71,7 +71,7 @@ fn run(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
     let mut server = LeaseServer::new(args.settings.clone(), pool);
     #[cfg(feature = "postgres")]
     if let Some(url) = &args.database {
-        let store = open_database(&mut server, url, now())?;
+        let store = open_database(&mut server, url.as_str(), now())?;
         let running = Server::start(
             server_config(args),
             LeaseHandler::with_store(server, Some(store))

@@ -100,9 +100,9 @@ pub const DEFAULT_COMMIT_DELAY: Duration = Duration::from_millis(DEFAULT_COMMIT_
 /// Default subnet mask, a /24.
 pub const DEFAULT_MASK: Ipv4Addr = Ipv4Addr::new(255, 255, 255, 0);
 
-/// Everything the command line sets. Its `Debug` leaves the database URL out: it may
-/// hold a password.
-#[derive(Clone, PartialEq, Eq)]
+/// Everything the command line sets. Its `Debug` leaves the database URL out (see
+/// [`DatabaseUrl`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Args {
     /// Protocol settings and client configuration.
     pub settings: Settings,
@@ -113,7 +113,7 @@ pub struct Args {
     /// The lease file, if any.
     pub lease_file: Option<PathBuf>,
     /// `--database`: the PostgreSQL lease store's connection string.
-    pub database: Option<String>,
+    pub database: Option<DatabaseUrl>,
     /// Warnings about the command line to log once logging is set up: a password
     /// where `ps` shows it, a world-readable `--database-file`.
     pub warnings: Vec<String>,
@@ -139,26 +139,33 @@ pub struct Args {
     pub user: Option<String>,
 }
 
-impl std::fmt::Debug for Args {
+/// A PostgreSQL connection string: it may hold a password, so `Debug` (and with it
+/// any debug dump of [`Args`]) shows `"(hidden)"` instead.
+#[derive(Clone, PartialEq, Eq)]
+pub struct DatabaseUrl(String);
+
+impl DatabaseUrl {
+    /// The connection string itself, for the store to connect with.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl From<String> for DatabaseUrl {
+    fn from(url: String) -> Self {
+        DatabaseUrl(url)
+    }
+}
+
+impl From<&str> for DatabaseUrl {
+    fn from(url: &str) -> Self {
+        DatabaseUrl(url.to_owned())
+    }
+}
+
+impl std::fmt::Debug for DatabaseUrl {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Args")
-            .field("settings", &self.settings)
-            .field("range", &self.range)
-            .field("reservations", &self.reservations)
-            .field("lease_file", &self.lease_file)
-            .field("database", &self.database.as_ref().map(|_| "(hidden)"))
-            .field("warnings", &self.warnings)
-            .field("lookup_rate", &self.lookup_rate)
-            .field("commit_delay", &self.commit_delay)
-            .field("bind", &self.bind)
-            .field("interface", &self.interface)
-            .field("port", &self.port)
-            .field("client_port", &self.client_port)
-            .field("broadcast", &self.broadcast)
-            .field("log_level", &self.log_level)
-            .field("stats_every", &self.stats_every)
-            .field("user", &self.user)
-            .finish()
+        std::fmt::Debug::fmt("(hidden)", f)
     }
 }
 
@@ -183,7 +190,7 @@ pub fn with_database_from_env(mut parsed: Args, env: impl Fn(&str) -> Option<Str
     }
     if let Some(url) = env(DATABASE_ENV).filter(|url| !url.trim().is_empty()) {
         if cfg!(feature = "postgres") {
-            parsed.database = Some(url.trim().to_owned());
+            parsed.database = Some(url.trim().into());
         } else {
             parsed.warnings.push(format!(
                 "{DATABASE_ENV} is set, but this build has no PostgreSQL store: ignored"
@@ -253,7 +260,7 @@ pub fn parse_with(
                          {DATABASE_ENV}, or libpq's PGPASSFILE (~/.pgpass)"
                     ));
                 }
-                parsed.database = Some(url);
+                parsed.database = Some(url.into());
             }
             "--database-file" => {
                 let path = PathBuf::from(args.text(flag)?);
@@ -264,7 +271,7 @@ pub fn parse_with(
                 parsed
                     .warnings
                     .extend(warning.map(|w| format!("{flag} {}: {w}", path.display())));
-                parsed.database = Some(url);
+                parsed.database = Some(url.into());
             }
             "--lookup-rate" => parsed.lookup_rate = args.value(flag)?,
             "--share" => settings.share = share(flag, &args.text(flag)?)?,
@@ -514,7 +521,10 @@ mod tests {
     fn database_needs_the_postgres_feature_and_excludes_a_lease_file() {
         let parsed = args("--server 198.18.0.1 --database host=/tmp");
         if cfg!(feature = "postgres") {
-            assert_eq!(parsed.unwrap().database.as_deref(), Some("host=/tmp"));
+            assert_eq!(
+                parsed.unwrap().database.as_ref().map(DatabaseUrl::as_str),
+                Some("host=/tmp")
+            );
             let both = args("--server 198.18.0.1 --database host=/tmp --lease-file /tmp/l");
             assert!(both.unwrap_err().to_string().contains("exclude each other"));
         } else {
@@ -579,10 +589,16 @@ mod tests {
             "a lease file wins over the environment"
         );
         if cfg!(feature = "postgres") {
-            assert_eq!(plain.database.as_deref(), Some("host=/from/env"));
+            assert_eq!(
+                plain.database.as_ref().map(DatabaseUrl::as_str),
+                Some("host=/from/env")
+            );
             assert!(plain.warnings.is_empty());
             let flag = with_env("--server 198.18.0.1 --database host=/flag").unwrap();
-            assert_eq!(flag.database.as_deref(), Some("host=/flag"));
+            assert_eq!(
+                flag.database.as_ref().map(DatabaseUrl::as_str),
+                Some("host=/flag")
+            );
             let secret = with_env("--server 198.18.0.1 --database postgres://u:p@h/d").unwrap();
             assert!(
                 secret.warnings[0].contains("password"),
