@@ -40,6 +40,7 @@
 //! of 16) the pair still lost a third to four fifths of its races. Shares leave
 //! nothing to chance.
 
+use std::collections::VecDeque;
 use std::net::Ipv4Addr;
 
 use crate::options::VendorArea;
@@ -175,13 +176,13 @@ pub struct LeaseServer {
     /// try that may never have been given out: from the part's start to it, every
     /// address is known to the table (or reserved), so new clients cost O(1).
     cursor: u32,
-    /// The last address of this server's part; `None` when the part is empty.
-    part_end: Option<u32>,
+    /// The first and last addresses of this server's part; `None` when it is empty.
+    part: Option<(u32, u32)>,
     /// The rest of the range, walked downwards once the part is used up: per
     /// segment, in walk order, its lowest address and the next one to try (the
     /// addresses above it in the segment are known); a segment walked to its end is
     /// dropped.
-    elsewhere: Vec<(u32, u32)>,
+    elsewhere: VecDeque<(u32, u32)>,
     /// How many lost races moved the walk of a server without a share (see
     /// [`conflict`](Self::conflict)).
     jumps: u64,
@@ -211,20 +212,20 @@ impl LeaseServer {
             .share
             .part(first.into(), last.into())
             .map(|(start, end)| (u32::from(start), u32::from(end)));
-        let (cursor, part_end, elsewhere) = match part {
+        let (cursor, elsewhere) = match part {
             Some((start, end)) => {
                 let below = (start > first).then(|| (first, start - 1));
                 let above = (end < last).then_some((end + 1, last));
-                (start, Some(end), below.into_iter().chain(above).collect())
+                (start, below.into_iter().chain(above).collect())
             }
-            None => (first, None, vec![(first, last)]),
+            None => (first, VecDeque::from([(first, last)])),
         };
         LeaseServer {
             settings,
             pool,
             table: LeaseTable::new(),
             cursor,
-            part_end,
+            part,
             elsewhere,
             jumps: 0,
             run_start: cursor,
@@ -319,23 +320,13 @@ impl LeaseServer {
         {
             return false;
         }
-        let part_start = self.cursor_start();
         if self
-            .part_end
-            .is_some_and(|end| (part_start..=end).contains(&addr))
+            .part
+            .is_some_and(|(start, end)| (start..=end).contains(&addr))
         {
             return addr < self.cursor;
         }
         true
-    }
-
-    /// The first address of this server's part of the range.
-    fn cursor_start(&self) -> u32 {
-        let (first, last) = self.pool.range();
-        self.settings
-            .share
-            .part(first, last)
-            .map_or(u32::from(first), |(start, _)| u32::from(start))
     }
 
     /// Applies a change to the table: how a server replays its lease file, and how it
@@ -601,7 +592,7 @@ impl LeaseServer {
     /// the cursor past the ones clients have had: amortized O(1), as the cursor never
     /// moves back.
     fn next_untouched(&mut self) -> Option<Ipv4Addr> {
-        let last = self.part_end?;
+        let (_, last) = self.part?;
         while self.cursor <= last {
             // After a restart the known addresses form long runs: walking them in the
             // index's order is a few ns each, once.
@@ -625,7 +616,7 @@ impl LeaseServer {
     /// own servers walk them upwards, so the two meet only when a part is full.
     /// Amortized O(1), as each segment's cursor only moves down.
     fn next_untouched_elsewhere(&mut self) -> Option<Ipv4Addr> {
-        while let Some(&(low, next)) = self.elsewhere.first() {
+        while let Some(&(low, next)) = self.elsewhere.front() {
             let found = self
                 .table
                 .last_untouched_from(Ipv4Addr::from(next))
@@ -641,10 +632,10 @@ impl LeaseServer {
                         self.elsewhere[0].1 = addr - 1;
                         continue;
                     }
-                    self.elsewhere.remove(0);
+                    self.elsewhere.pop_front();
                 }
                 None => {
-                    self.elsewhere.remove(0);
+                    self.elsewhere.pop_front();
                 }
             }
         }
@@ -708,12 +699,13 @@ impl LeaseServer {
         now: Secs,
         state: &str,
     ) -> Outcome {
-        let theirs = self.table.get(&key).is_some_and(|e| e.addr == addr);
-        if theirs
+        // The client's own lease of `addr`, if it has one, and whether it still runs.
+        let lease = self.table.get(&key).filter(|e| e.addr == addr);
+        let (theirs, live) = (lease.is_some(), lease.is_some_and(|e| e.bound(now)));
+        if live
             && !self.settings.answer_subnet
             && !self.pool.in_range(addr)
             && !self.pool.is_reserved(addr)
-            && self.table.get(&key).is_some_and(|e| e.bound(now))
         {
             // A live lease in another server's range (learnt from a shared store), or
             // in a range since narrowed: not ours to extend, nor to refuse while it
@@ -721,8 +713,7 @@ impl LeaseServer {
             return ignore("the client's live lease is outside this server's range");
         }
         let assignable = self.pool.assignable(addr, request.mac())
-            || (self.answers_for(addr, request.mac())
-                && self.table.get(&key).is_some_and(|e| e.bound(now)));
+            || (live && self.answers_for(addr, request.mac()));
         if !theirs || !assignable || !self.table.available(addr, &key, now) {
             return self.nak(request, state);
         }
@@ -878,7 +869,7 @@ impl LeaseServer {
     /// block of leases is met again, the next lost race moves it past the block.
     /// Spans shorter than [`MIN_JUMP`] are walked on: there is no room to part.
     fn jump(&mut self) {
-        let Some(end) = self.part_end else {
+        let Some((_, end)) = self.part else {
             return;
         };
         if self.cursor > end || end - self.cursor < MIN_JUMP {
@@ -901,7 +892,7 @@ impl LeaseServer {
             );
         }
         if to > self.cursor {
-            self.elsewhere.push((self.cursor, to - 1));
+            self.elsewhere.push_back((self.cursor, to - 1));
         }
         self.cursor = to;
         self.run_start = to;
