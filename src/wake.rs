@@ -28,7 +28,7 @@
 #![cfg_attr(not(feature = "server"), allow(dead_code))]
 
 use std::fmt;
-use std::sync::atomic::{fence, AtomicUsize, Ordering};
+use std::sync::atomic::{fence, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::thread::{self, Thread};
 use std::time::Instant;
@@ -98,23 +98,29 @@ impl Waker {
 
 /// A crossbeam sender that wakes the receiving thread after every send, and once more
 /// when the last of its clones is dropped (so that the receiver sees the disconnection
-/// without polling; dropping any other clone wakes nobody).
-pub(crate) struct Sender<T> {
-    // `None` only inside `drop`, so that the channel is disconnected before the wake.
-    inner: Option<crossbeam_channel::Sender<T>>,
-    waker: Waker,
-    /// How many clones of this sender are alive.
-    clones: Arc<AtomicUsize>,
+/// without polling; dropping any other clone wakes nobody). Clones share one
+/// crossbeam sender: the `Arc`'s count is the count of clones.
+pub(crate) struct Sender<T>(Arc<Shared<T>>);
+
+/// What the clones of a [`Sender`] share. Fields drop in order: the channel first
+/// (disconnecting it), then the waker, which wakes the receiver to see that.
+struct Shared<T> {
+    channel: crossbeam_channel::Sender<T>,
+    waker: WakeOnDrop,
+}
+
+/// A waker that wakes its thread once more when dropped.
+struct WakeOnDrop(Waker);
+
+impl Drop for WakeOnDrop {
+    fn drop(&mut self) {
+        self.0.wake();
+    }
 }
 
 impl<T> Clone for Sender<T> {
     fn clone(&self) -> Self {
-        self.clones.fetch_add(1, Ordering::Relaxed);
-        Sender {
-            inner: self.inner.clone(),
-            waker: self.waker.clone(),
-            clones: Arc::clone(&self.clones),
-        }
+        Sender(Arc::clone(&self.0))
     }
 }
 
@@ -127,43 +133,24 @@ impl<T> fmt::Debug for Sender<T> {
 }
 
 impl<T> Sender<T> {
-    fn channel(&self) -> &crossbeam_channel::Sender<T> {
-        self.inner
-            .as_ref()
-            .expect("the sender is taken only when it is dropped")
-    }
-
     /// Queues `value` (blocking while a bounded channel is full) and wakes the
     /// receiver; fails once the receiver is gone.
     pub(crate) fn send(&self, value: T) -> Result<(), SendError<T>> {
-        self.channel().send(value)?;
-        self.waker.wake();
+        self.0.channel.send(value)?;
+        self.0.waker.0.wake();
         Ok(())
     }
 
     /// Queues `value` if there is room, and wakes the receiver.
     pub(crate) fn try_send(&self, value: T) -> Result<(), TrySendError<T>> {
-        self.channel().try_send(value)?;
-        self.waker.wake();
+        self.0.channel.try_send(value)?;
+        self.0.waker.0.wake();
         Ok(())
     }
 
     /// How many values are queued.
     pub(crate) fn len(&self) -> usize {
-        self.inner
-            .as_ref()
-            .map_or(0, crossbeam_channel::Sender::len)
-    }
-}
-
-impl<T> Drop for Sender<T> {
-    fn drop(&mut self) {
-        drop(self.inner.take());
-        // The last clone: the channel is disconnected now (the receiver's own senders
-        // outside this count, crossbeam's, are never made).
-        if self.clones.fetch_sub(1, Ordering::AcqRel) == 1 {
-            self.waker.wake();
-        }
+        self.0.channel.len()
     }
 }
 
@@ -216,11 +203,10 @@ fn wrap<T>(
     (sender, receiver): (crossbeam_channel::Sender<T>, crossbeam_channel::Receiver<T>),
     waker: &Waker,
 ) -> (Sender<T>, Receiver<T>) {
-    let sender = Sender {
-        inner: Some(sender),
-        waker: waker.clone(),
-        clones: Arc::new(AtomicUsize::new(1)),
-    };
+    let sender = Sender(Arc::new(Shared {
+        channel: sender,
+        waker: WakeOnDrop(waker.clone()),
+    }));
     let receiver = Receiver {
         inner: receiver,
         waker: waker.clone(),
