@@ -278,3 +278,16 @@ fn after_a_conflict_the_address_is_held_until_the_winners_lease_ends() {
     assert!(!b.table().available(addr, &other, NOW + 599));
     assert!(b.table().available(addr, &other, NOW + 600));
 }
+
+/// What the engine's docs say of servers without shares in a crowded range: the
+/// moves part them in a large range, but at 40% to 90% of the pool, batched, they
+/// still lose races (all the clients are bound in the end); with shares they lose
+/// none (the test above).
+#[test]
+fn without_shares_a_crowded_range_still_loses_races_and_binds_everyone() {
+    for clients in [(200, 200), (650, 250)] {
+        let run = run_batched((Share::WHOLE, Share::WHOLE), clients, 16);
+        assert_eq!(run.bound, clients.0 + clients.1, "{run:?}");
+        assert!(run.conflicts > 0, "{clients:?}: {run:?}");
+    }
+}
