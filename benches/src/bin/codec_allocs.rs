@@ -118,6 +118,8 @@ fn main() {
     ];
     for (name, op) in refused {
         let (allocations, bytes) = count(&mut fixture, op);
+        // The contract (tests/allocations asserts it too): nothing is allocated.
+        assert_eq!(allocations, 0.0, "{name} allocated");
         println!(
             "{:<16} {:<30} {:>12.1} {:>12.0}",
             "4_bytes", name, allocations, bytes
