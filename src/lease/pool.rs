@@ -8,8 +8,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::net::Ipv4Addr;
 
-/// An Ethernet MAC address.
-pub type Mac = [u8; 6];
+pub use crate::packet::Mac;
 
 /// Why a pool cannot be built from the given settings.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -151,7 +150,12 @@ impl Pool {
     ///
     /// A client that holds the address now keeps it until its lease ends: its renewals
     /// are refused (NAK) from then on, and the MAC's client gets it when it is free.
-    pub fn reserve(&mut self, mac: Mac, address: Ipv4Addr) -> Result<Option<Ipv4Addr>, PoolError> {
+    pub fn reserve(
+        &mut self,
+        mac: impl Into<Mac>,
+        address: Ipv4Addr,
+    ) -> Result<Option<Ipv4Addr>, PoolError> {
+        let mac = mac.into();
         self.check(address)?;
         match self.reserved.get(&address) {
             Some(other) if *other != mac => return Err(PoolError::ReservedTwice(address)),
@@ -167,7 +171,8 @@ impl Pool {
 
     /// Removes `mac`'s reservation; returns the address it had. A range address goes
     /// back to the dynamic pool.
-    pub fn unreserve(&mut self, mac: Mac) -> Option<Ipv4Addr> {
+    pub fn unreserve(&mut self, mac: impl Into<Mac>) -> Option<Ipv4Addr> {
+        let mac = mac.into();
         let address = self.reservations.remove(&mac)?;
         self.reserved.remove(&address);
         Some(address)
@@ -240,7 +245,7 @@ mod tests {
 
     const SERVER: Ipv4Addr = Ipv4Addr::new(198, 18, 0, 1);
     const MASK: Ipv4Addr = Ipv4Addr::new(255, 255, 255, 0);
-    const MAC: Mac = [2, 0, 0, 0, 0, 1];
+    const MAC: Mac = Mac::new([2, 0, 0, 0, 0, 1]);
 
     fn pool(first: u8, last: u8, reserved: &[(Mac, u8)]) -> Result<Pool, PoolError> {
         let reservations = reserved
@@ -268,7 +273,7 @@ mod tests {
     fn a_reserved_address_goes_only_to_its_mac() {
         let pool = pool(100, 102, &[(MAC, 101), (MAC, 101)]).unwrap();
         let reserved = Ipv4Addr::new(198, 18, 0, 101);
-        assert!(!pool.assignable(reserved, Some([2, 0, 0, 0, 0, 2])));
+        assert!(!pool.assignable(reserved, Some(Mac::new([2, 0, 0, 0, 0, 2]))));
         assert!(pool.assignable(reserved, Some(MAC)));
         assert!(!pool.dynamic().any(|a| a == reserved));
     }

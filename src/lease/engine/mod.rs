@@ -289,7 +289,11 @@ impl LeaseServer {
     /// Reservations are configuration, not lease changes: nothing to write down. A
     /// client holding `addr` keeps it until its lease ends, and is refused when it
     /// renews.
-    pub fn reserve(&mut self, mac: Mac, addr: Ipv4Addr) -> Result<Option<Ipv4Addr>, PoolError> {
+    pub fn reserve(
+        &mut self,
+        mac: impl Into<Mac>,
+        addr: Ipv4Addr,
+    ) -> Result<Option<Ipv4Addr>, PoolError> {
         let previous = self.pool.reserve(mac, addr)?;
         if let Some(old) = previous.filter(|old| *old != addr) {
             self.give_back(old);
@@ -298,7 +302,7 @@ impl LeaseServer {
     }
 
     /// Removes `mac`'s reservation; returns its address, which goes back to the pool.
-    pub fn unreserve(&mut self, mac: Mac) -> Option<Ipv4Addr> {
+    pub fn unreserve(&mut self, mac: impl Into<Mac>) -> Option<Ipv4Addr> {
         let addr = self.pool.unreserve(mac)?;
         self.give_back(addr);
         Some(addr)

@@ -20,7 +20,7 @@ const MASK: Ipv4Addr = Ipv4Addr::new(255, 255, 255, 0);
 const FIRST: Ipv4Addr = Ipv4Addr::new(198, 18, 0, 100);
 const LAST: Ipv4Addr = Ipv4Addr::new(198, 18, 0, 103);
 const RESERVED: Ipv4Addr = Ipv4Addr::new(198, 18, 0, 50);
-const RESERVED_MAC: Mac = [2, 0, 0, 0, 0, 0x50];
+const RESERVED_MAC: Mac = Mac::new([2, 0, 0, 0, 0, 0x50]);
 const RELAY: Ipv4Addr = Ipv4Addr::new(198, 18, 0, 254);
 const NOW: Secs = 1_700_000_000;
 const LEASE: u32 = 600;
@@ -45,10 +45,10 @@ fn server() -> LeaseServer {
 }
 
 fn mac(n: u8) -> Mac {
-    [2, 0, 0, 0, 1, n]
+    Mac::new([2, 0, 0, 0, 1, n])
 }
 
-fn packet(message_type: MessageType, mac: Mac) -> Packet {
+fn packet(message_type: MessageType, mac: impl Into<Mac>) -> Packet {
     let mut packet = Packet::new(message_type);
     packet.set_mac(mac);
     packet.xid = 0x1234_5678;
@@ -59,21 +59,21 @@ fn packet(message_type: MessageType, mac: Mac) -> Packet {
     packet
 }
 
-fn discover(mac: Mac) -> Packet {
+fn discover(mac: impl Into<Mac>) -> Packet {
     packet(MessageType::Discover, mac)
 }
 
-fn select(mac: Mac, addr: Ipv4Addr, server_id: Ipv4Addr) -> Packet {
+fn select(mac: impl Into<Mac>, addr: Ipv4Addr, server_id: Ipv4Addr) -> Packet {
     packet(MessageType::Request, mac)
         .with_option(RequestedIpAddress, addr)
         .with_option(ServerIdentifier, server_id)
 }
 
-fn init_reboot(mac: Mac, addr: Ipv4Addr) -> Packet {
+fn init_reboot(mac: impl Into<Mac>, addr: Ipv4Addr) -> Packet {
     packet(MessageType::Request, mac).with_option(RequestedIpAddress, addr)
 }
 
-fn renew(mac: Mac, addr: Ipv4Addr) -> Packet {
+fn renew(mac: impl Into<Mac>, addr: Ipv4Addr) -> Packet {
     packet(MessageType::Request, mac).with_ciaddr(addr)
 }
 
@@ -91,7 +91,8 @@ fn kind(reply: &Option<Packet>) -> Option<MessageType> {
 }
 
 /// DISCOVER then REQUEST: the address the client ends up with.
-fn lease(server: &mut LeaseServer, mac: Mac, now: Secs) -> Ipv4Addr {
+fn lease(server: &mut LeaseServer, mac: impl Into<Mac>, now: Secs) -> Ipv4Addr {
+    let mac = mac.into();
     let offer = reply_to(server, &discover(mac), now).expect("an offer");
     let ack = reply_to(server, &select(mac, offer.yiaddr, SERVER), now);
     assert_eq!(kind(&ack), Some(MessageType::Ack));
@@ -773,7 +774,7 @@ fn no_address_goes_to_two_clients_under_random_sequences() {
     }
 }
 
-fn bootp_request(mac: Mac) -> Packet {
+fn bootp_request(mac: impl Into<Mac>) -> Packet {
     let mut request = Packet::bootp(Op::Request);
     request.set_mac(mac);
     request.xid = 0x0b00_7001;

@@ -12,7 +12,6 @@ use log::LevelFilter;
 use ex_dhcp::lease::{Mac, Settings, Share};
 
 use crate::cli::args::{self as cli, UsageError};
-use crate::cli::mac;
 
 /// The usage text of the flags `lease_server` and `pxe` share, as a literal for
 /// `concat!` in the binaries' help texts.
@@ -431,8 +430,9 @@ fn reservation(flag: &str, value: &str) -> Result<(Mac, Ipv4Addr), UsageError> {
     let (text, addr) = value
         .split_once('=')
         .ok_or_else(|| cli::error(format!("{flag} takes MAC=ADDR, not {value:?}")))?;
-    let mac = mac::parse(text)
-        .ok_or_else(|| cli::error(format!("{flag}: {text:?} is not a MAC address")))?;
+    let mac = text
+        .parse()
+        .map_err(|_| cli::error(format!("{flag}: {text:?} is not a MAC address")))?;
     Ok((mac, typed(flag, addr)?))
 }
 
