@@ -263,12 +263,12 @@ impl LeaseFile {
         }
     }
 
-    /// Replaces the file's content with `live` (what [`LeaseServer::snapshot`]
+    /// Replaces the file's content with `live` (what [`LeaseEngine::snapshot`]
     /// returns) while serving: written to `.<name>.<pid>.compact`, synced, renamed
     /// over the lease file, the directory synced; appends go to the new file after.
     /// On an error before the rename the lease file is as it was.
     ///
-    /// [`LeaseServer::snapshot`]: crate::lease::LeaseServer::snapshot
+    /// [`LeaseEngine::snapshot`]: crate::lease::LeaseEngine::snapshot
     pub fn compact<'a>(
         &mut self,
         live: impl IntoIterator<Item = &'a Change>,

@@ -76,7 +76,7 @@ pub struct Settings {
 /// whole range: a client of another server that renews or rebinds here keeps its
 /// address. Without shares ([`Share::WHOLE`] on every server) a lost race moves a
 /// server's walk elsewhere in the range instead: a heuristic (see the notes of
-/// [`LeaseServer`](crate::lease::LeaseServer)'s module).
+/// [`LeaseEngine`](crate::lease::LeaseEngine)'s module).
 ///
 /// ```
 /// use ex_dhcp::lease::Share;

@@ -101,7 +101,7 @@ pub trait LeaseStore: Send + 'static {
     }
 
     /// Replaces what the store holds with `live` (what
-    /// [`LeaseServer::snapshot`](super::LeaseServer::snapshot) returns): a log-shaped
+    /// [`LeaseEngine::snapshot`](super::LeaseEngine::snapshot) returns): a log-shaped
     /// store rewrites itself so it does not grow forever. Called between two batches;
     /// a store that never grows (a database) keeps the default, which does nothing.
     fn compact(&mut self, live: &[Change]) -> Result<(), StoreError> {

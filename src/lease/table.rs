@@ -159,8 +159,8 @@ pub struct Counts {
 
 /// Every client's address, and the addresses set aside after a DECLINE.
 ///
-/// Read it through [`LeaseServer::table`](crate::lease::LeaseServer::table); change it
-/// through the [`LeaseServer`](crate::lease::LeaseServer), which keeps it consistent
+/// Read it through [`LeaseEngine::table`](crate::lease::LeaseEngine::table); change it
+/// through the [`LeaseEngine`](crate::lease::LeaseEngine), which keeps it consistent
 /// with the pool and returns the [`Change`](crate::lease::Change) to write down.
 ///
 /// Besides the entries it keeps three indexes ordered by time, so that choosing an
@@ -172,12 +172,12 @@ pub struct Counts {
 /// ```
 /// # use std::collections::{BTreeMap, BTreeSet};
 /// # use std::net::Ipv4Addr;
-/// use ex_dhcp::lease::{Change, ClientKey, LeaseServer, Pool, Settings, State};
+/// use ex_dhcp::lease::{Change, ClientKey, LeaseEngine, Pool, Settings, State};
 ///
 /// let (server_id, mask) = (Ipv4Addr::new(10, 99, 0, 1), Ipv4Addr::new(255, 255, 255, 0));
 /// let pool = Pool::new(server_id, mask, Ipv4Addr::new(10, 99, 0, 100),
 ///                      Ipv4Addr::new(10, 99, 0, 150), BTreeMap::new())?;
-/// let mut server = LeaseServer::new(Settings::new(server_id, mask), pool);
+/// let mut server = LeaseEngine::new(Settings::new(server_id, mask), pool);
 /// let client = ClientKey::Hw(1, vec![2, 0, 0, 0, 0, 1]);
 /// let addr = Ipv4Addr::new(10, 99, 0, 120);
 /// server.apply(&Change::Bound { key: client.clone(), addr, until: 2_000 });

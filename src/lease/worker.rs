@@ -177,7 +177,7 @@ impl<S: LeaseStore> StoreWorker<S> {
     }
 
     /// Queues a compaction to `live`, the store's records as they stand after every
-    /// submission made so far (a [`LeaseServer::snapshot`](super::LeaseServer::snapshot)
+    /// submission made so far (a [`LeaseEngine::snapshot`](super::LeaseEngine::snapshot)
     /// taken now): it runs after those submissions are committed and before any later
     /// one. Its outcome is logged; a store it broke fails the next batch.
     pub fn compact(&mut self, live: Vec<Change>) {

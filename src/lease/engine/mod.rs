@@ -5,7 +5,7 @@
 //!
 //! Servers that share one store (a database) and one range do not see one
 //! another's offers, and learn one another's leases only at start-up, from a
-//! refused commit ([`LeaseServer::conflict`]) or from a lookup. Allocating the
+//! refused commit ([`LeaseEngine::conflict`]) or from a lookup. Allocating the
 //! same way, they would offer the same fresh addresses in step, and the loser of
 //! every race NAKs. So each server takes new addresses from its own part of the
 //! range first ([`Settings::share`], `--share K/N`): its part upwards, then its own
@@ -118,7 +118,7 @@ pub struct Outcome {
 /// What the server did that an operator wants counted: the answers to a flood.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct Stats {
+pub struct EngineStats {
     /// DISCOVERs that got no offer: no address free, no offer to withdraw.
     pub unanswered_discovers: u64,
     /// Offers withdrawn (oldest first) to make room for another client.
@@ -132,7 +132,7 @@ pub struct Stats {
 /// A DHCP server's state: settings, pool and leases.
 ///
 /// Pure logic: every entry point takes the time (`now`, seconds since the Unix
-/// epoch) and nothing reads a clock. [`handle`](LeaseServer::handle) answers a
+/// epoch) and nothing reads a clock. [`handle`](LeaseEngine::handle) answers a
 /// request; the other methods are the operator's: read the [`table`](Self::table),
 /// [`release`](Self::release) an address, [`reserve`](Self::reserve) one.
 ///
@@ -147,13 +147,13 @@ pub struct Stats {
 /// ```
 /// use std::collections::BTreeMap;
 /// use std::net::Ipv4Addr;
-/// use ex_dhcp::lease::{LeaseServer, Pool, Settings};
+/// use ex_dhcp::lease::{LeaseEngine, Pool, Settings};
 /// use ex_dhcp::{MessageType, Packet};
 ///
 /// let (server_id, mask) = (Ipv4Addr::new(10, 99, 0, 1), Ipv4Addr::new(255, 255, 255, 0));
 /// let pool = Pool::new(server_id, mask, Ipv4Addr::new(10, 99, 0, 100),
 ///                      Ipv4Addr::new(10, 99, 0, 150), BTreeMap::new())?;
-/// let mut server = LeaseServer::new(Settings::new(server_id, mask), pool);
+/// let mut server = LeaseEngine::new(Settings::new(server_id, mask), pool);
 /// let now = 1_700_000_000;
 ///
 /// let mut discover = Packet::new(MessageType::Discover);
@@ -169,7 +169,7 @@ pub struct Stats {
 /// # Ok::<(), ex_dhcp::lease::PoolError>(())
 /// ```
 #[derive(Debug, Clone)]
-pub struct LeaseServer {
+pub struct LeaseEngine {
     settings: Settings,
     pool: Pool,
     table: LeaseTable,
@@ -190,7 +190,7 @@ pub struct LeaseServer {
     /// Where the current upward run of the walk started: the part's start, or the
     /// point of the last move.
     run_start: u32,
-    stats: Stats,
+    stats: EngineStats,
     full_pool_log: RateLimited,
     ignored_decline_log: RateLimited,
 }
@@ -204,7 +204,7 @@ pub fn client_key(request: &Packet) -> ClientKey {
     }
 }
 
-impl LeaseServer {
+impl LeaseEngine {
     /// A server with an empty lease table.
     pub fn new(settings: Settings, pool: Pool) -> Self {
         let (first, last) = pool.range();
@@ -221,7 +221,7 @@ impl LeaseServer {
             }
             None => (first, VecDeque::from([(first, last)])),
         };
-        LeaseServer {
+        LeaseEngine {
             settings,
             pool,
             table: LeaseTable::new(),
@@ -230,7 +230,7 @@ impl LeaseServer {
             elsewhere,
             jumps: 0,
             run_start: cursor,
-            stats: Stats::default(),
+            stats: EngineStats::default(),
             full_pool_log: RateLimited::new(LOG_INTERVAL_SECS),
             ignored_decline_log: RateLimited::new(LOG_INTERVAL_SECS),
         }
@@ -252,7 +252,7 @@ impl LeaseServer {
     }
 
     /// What the server counted: unanswered DISCOVERs, withdrawn offers, ignored DECLINEs.
-    pub fn stats(&self) -> Stats {
+    pub fn stats(&self) -> EngineStats {
         self.stats
     }
 

@@ -34,13 +34,13 @@ fn settings() -> Settings {
     }
 }
 
-fn server_with(settings: Settings) -> LeaseServer {
+fn server_with(settings: Settings) -> LeaseEngine {
     let reservations = BTreeMap::from([(RESERVED_MAC, RESERVED)]);
     let pool = Pool::new(SERVER, MASK, FIRST, LAST, reservations).unwrap();
-    LeaseServer::new(settings, pool)
+    LeaseEngine::new(settings, pool)
 }
 
-fn server() -> LeaseServer {
+fn server() -> LeaseEngine {
     server_with(settings())
 }
 
@@ -77,11 +77,11 @@ fn renew(mac: impl Into<Mac>, addr: Ipv4Addr) -> Packet {
     packet(MessageType::Request, mac).with_ciaddr(addr)
 }
 
-fn reply_to(server: &mut LeaseServer, request: &Packet, now: Secs) -> Option<Packet> {
+fn reply_to(server: &mut LeaseEngine, request: &Packet, now: Secs) -> Option<Packet> {
     server.handle(request, now).reply
 }
 
-fn held(server: &LeaseServer, now: Secs) -> usize {
+fn held(server: &LeaseEngine, now: Secs) -> usize {
     let counts = server.table().counts(now);
     counts.offered + counts.bound
 }
@@ -91,7 +91,7 @@ fn kind(reply: &Option<Packet>) -> Option<MessageType> {
 }
 
 /// DISCOVER then REQUEST: the address the client ends up with.
-fn lease(server: &mut LeaseServer, mac: impl Into<Mac>, now: Secs) -> Ipv4Addr {
+fn lease(server: &mut LeaseEngine, mac: impl Into<Mac>, now: Secs) -> Ipv4Addr {
     let mac = mac.into();
     let offer = reply_to(server, &discover(mac), now).expect("an offer");
     let ack = reply_to(server, &select(mac, offer.yiaddr, SERVER), now);
@@ -569,7 +569,7 @@ fn a_server_leases_on_a_relayed_subnet_it_is_not_on() {
         Ipv4Addr::new(198, 18, 1, 101),
     );
     let pool = Pool::new(SERVER, MASK, first, last, BTreeMap::new()).unwrap();
-    let mut server = LeaseServer::new(
+    let mut server = LeaseEngine::new(
         Settings {
             allow_relays: true,
             ..settings()
@@ -669,7 +669,7 @@ fn no_address_goes_to_two_clients_under_random_sequences() {
         let first = Ipv4Addr::new(198, 18, 0, 100);
         let last = Ipv4Addr::new(198, 18, 0, 119);
         let pool = Pool::new(SERVER, MASK, first, last, BTreeMap::new()).unwrap();
-        let mut server = LeaseServer::new(
+        let mut server = LeaseEngine::new(
             Settings {
                 lease_secs: 300,
                 max_offers: Some(1 + rng.below(25) as usize),
@@ -840,7 +840,7 @@ fn a_bootp_client_with_rfc_1048_extensions_gets_its_configuration_but_no_lease_t
 #[test]
 fn answer_subnet_renews_another_servers_lease_outside_the_range_only_while_it_lasts() {
     let outside = Ipv4Addr::new(198, 18, 0, 20);
-    let learnt = |server: &mut LeaseServer, mac: Mac, addr: Ipv4Addr| {
+    let learnt = |server: &mut LeaseEngine, mac: Mac, addr: Ipv4Addr| {
         server.apply(&Change::Bound {
             key: client_key(&discover(mac)),
             addr,

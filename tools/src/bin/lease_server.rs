@@ -17,7 +17,7 @@ use std::process::ExitCode;
 use ex_dhcp::Server;
 use log::info;
 
-use ex_dhcp::lease::{LeaseServer, Pool};
+use ex_dhcp::lease::{LeaseEngine, Pool};
 use ex_dhcp_tools::cli::args::{Program, EXIT_FAILURE};
 use ex_dhcp_tools::cli::logging;
 use ex_dhcp_tools::daemon;
@@ -68,7 +68,7 @@ fn run(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
         args.reservations.clone(),
     )?;
     info!("{} addresses to lease", pool.capacity());
-    let mut server = LeaseServer::new(args.settings.clone(), pool);
+    let mut server = LeaseEngine::new(args.settings.clone(), pool);
     #[cfg(feature = "postgres")]
     if let Some(url) = &args.database {
         let store = open_database(&mut server, url.as_str(), now())?;
@@ -121,7 +121,7 @@ fn run(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
 /// leases into `server`: every server sharing the pool starts from the same truth.
 #[cfg(feature = "postgres")]
 fn open_database(
-    server: &mut LeaseServer,
+    server: &mut LeaseEngine,
     url: &str,
     now: ex_dhcp::lease::Secs,
 ) -> Result<ex_dhcp::lease::PgStore, ex_dhcp::lease::StoreError> {

@@ -19,7 +19,7 @@ use std::process::ExitCode;
 use ex_dhcp::Server;
 use log::info;
 
-use ex_dhcp::lease::{LeaseServer, Pool};
+use ex_dhcp::lease::{LeaseEngine, Pool};
 use ex_dhcp_tools::cli::args::{Program, EXIT_FAILURE};
 use ex_dhcp_tools::cli::logging;
 use ex_dhcp_tools::daemon;
@@ -76,7 +76,7 @@ fn run(args: PxeArgs) -> Result<(), Box<dyn std::error::Error>> {
             common.reservations.clone(),
         )?;
         Mode::Full(Box::new(LeaseHandler::new(
-            LeaseServer::new(settings.clone(), pool),
+            LeaseEngine::new(settings.clone(), pool),
             None,
         )))
     };

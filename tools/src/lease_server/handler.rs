@@ -8,7 +8,7 @@ use std::collections::{HashMap, VecDeque};
 use std::path::Path;
 
 use ex_dhcp::lease::{
-    client_key, secs, Change, Committed, Done, LeaseFile, LeaseFileError, LeaseServer, LeaseStore,
+    client_key, secs, Change, Committed, Done, LeaseEngine, LeaseFile, LeaseFileError, LeaseStore,
     LookupResult, Outcome, Secs, StoreWorker, WorkerConfig,
 };
 use ex_dhcp::options::{RequestedIpAddress, ServerIdentifier};
@@ -53,7 +53,7 @@ pub fn server_config(args: &Args) -> Config {
 /// expired by `now` and compacts the file to the live leases: how a server starts.
 /// Another server on the file is an error before anything is read or written.
 pub fn open_lease_file(
-    server: &mut LeaseServer,
+    server: &mut LeaseEngine,
     path: &Path,
     now: Secs,
 ) -> Result<LeaseFile, LeaseFileError> {
@@ -90,7 +90,7 @@ struct Held {
     answer: Option<(Pending, Packet)>,
 }
 
-/// A [`LeaseServer`] on the library's [`Handler`] trait, with its leases made durable
+/// A [`LeaseEngine`] on the library's [`Handler`] trait, with its leases made durable
 /// by a store on a worker thread ([`StoreWorker`]).
 ///
 /// A request whose outcome changes a lease (a REQUEST's ACK, a RELEASE, a DECLINE)
@@ -106,7 +106,7 @@ struct Held {
 /// With a store other servers share (PostgreSQL: [`LeaseStore::shared`]), a
 /// `Committed::Conflict` for an ACK (another server took the address first) is
 /// answered with a NAK and the address marked taken
-/// ([`LeaseServer::conflict`]); and a RENEWING or REBINDING client this server has
+/// ([`LeaseEngine::conflict`]); and a RENEWING or REBINDING client this server has
 /// no record of is deferred while the worker looks it up in the store
 /// ([`StoreWorker::lookup`]): ACKed if the store shows it holding that address
 /// (RFC 2131 section 4.4.5), else left unanswered. Lookups are rate limited
@@ -117,7 +117,7 @@ struct Held {
 /// once.
 #[derive(Debug)]
 pub struct LeaseHandler<S: LeaseStore = LeaseFile> {
-    server: LeaseServer,
+    server: LeaseEngine,
     /// The store until [`Handler::init`] hands it to the worker.
     store: Option<S>,
     worker: Option<StoreWorker<S>>,
@@ -143,7 +143,7 @@ pub struct LeaseHandler<S: LeaseStore = LeaseFile> {
 
 impl LeaseHandler<LeaseFile> {
     /// Serves with `server`'s state, recording changes in `file` if there is one.
-    pub fn new(server: LeaseServer, file: Option<LeaseFile>) -> Self {
+    pub fn new(server: LeaseEngine, file: Option<LeaseFile>) -> Self {
         LeaseHandler::with_store(server, file)
     }
 }
@@ -151,7 +151,7 @@ impl LeaseHandler<LeaseFile> {
 impl<S: LeaseStore> LeaseHandler<S> {
     /// Serves with `server`'s state, recording changes in `store` (on a worker thread
     /// started by [`Handler::init`]) if there is one.
-    pub fn with_store(server: LeaseServer, store: Option<S>) -> Self {
+    pub fn with_store(server: LeaseEngine, store: Option<S>) -> Self {
         LeaseHandler {
             server,
             store,
@@ -191,7 +191,7 @@ impl<S: LeaseStore> LeaseHandler<S> {
     }
 
     /// The lease logic and its table.
-    pub fn server(&self) -> &LeaseServer {
+    pub fn server(&self) -> &LeaseEngine {
         &self.server
     }
 
@@ -625,7 +625,7 @@ mod tests {
             Default::default(),
         )
         .unwrap();
-        let mut server = LeaseServer::new(Settings::new(server_id, mask), pool);
+        let mut server = LeaseEngine::new(Settings::new(server_id, mask), pool);
         let file = open_lease_file(&mut server, &path, 1_000).unwrap();
         assert_eq!(server.table().get(&key).map(|e| e.addr), Some(addr));
         assert_eq!(LeaseFile::load(&path).unwrap(), vec![live]);

@@ -7,7 +7,7 @@ use std::fs;
 use std::net::{Ipv4Addr, SocketAddrV4};
 use std::time::Duration;
 
-use ex_dhcp::lease::{Change, ClientKey, LeaseFile, LeaseServer, LeaseStore, Pool, Settings};
+use ex_dhcp::lease::{Change, ClientKey, LeaseEngine, LeaseFile, LeaseStore, Pool, Settings};
 use ex_dhcp::options::{RequestedIpAddress, ServerIdentifier};
 use ex_dhcp::{Config, Harness, MessageType, Outgoing, Packet, StopReason};
 use ex_dhcp_tools::lease_server::handler::{LeaseHandler, Message};
@@ -22,7 +22,7 @@ const MASK: Ipv4Addr = Ipv4Addr::new(255, 255, 255, 0);
 const RELAY: Ipv4Addr = Ipv4Addr::new(198, 18, 0, 2);
 const WAIT: Duration = Duration::from_secs(10);
 
-fn lease_server_state() -> LeaseServer {
+fn lease_server_state() -> LeaseEngine {
     let pool = Pool::new(
         SERVER,
         MASK,
@@ -33,7 +33,7 @@ fn lease_server_state() -> LeaseServer {
     .unwrap();
     let mut settings = Settings::new(SERVER, MASK);
     settings.allow_relays = true;
-    LeaseServer::new(settings, pool)
+    LeaseEngine::new(settings, pool)
 }
 
 fn harness<S: LeaseStore>(store: S) -> Harness<LeaseHandler<S>> {

@@ -10,7 +10,7 @@ use ex_dhcp::options::{
 };
 use ex_dhcp::{Config, Harness, MessageType, Outgoing, Packet};
 
-use ex_dhcp::lease::{LeaseServer, Pool, Settings};
+use ex_dhcp::lease::{LeaseEngine, Pool, Settings};
 use ex_dhcp::pxe::{Boot, BootMap, PXE_CLIENT, PXE_PORT};
 use ex_dhcp_tools::lease_server::handler::LeaseHandler;
 use ex_dhcp_tools::pxe_server::handler::{Mode, PxeHandler};
@@ -35,7 +35,7 @@ fn boot() -> Boot {
 
 fn full(serve_4011: bool) -> Harness<PxeHandler> {
     let pool = Pool::new(SERVER, MASK, FIRST, LAST, BTreeMap::new()).unwrap();
-    let leases = LeaseHandler::new(LeaseServer::new(Settings::new(SERVER, MASK), pool), None);
+    let leases = LeaseHandler::new(LeaseEngine::new(Settings::new(SERVER, MASK), pool), None);
     harness(PxeHandler::new(
         boot(),
         Mode::Full(Box::new(leases)),

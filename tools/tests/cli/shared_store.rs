@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use ex_dhcp::lease::{
-    Change, ClientKey, Committed, LeaseServer, LeaseStore, Pool, Settings, StoreError,
+    Change, ClientKey, Committed, LeaseEngine, LeaseStore, Pool, Settings, StoreError,
 };
 use ex_dhcp::options::{DhcpOption, RapidCommit, RequestedIpAddress, ServerIdentifier};
 use ex_dhcp::{Config, Harness, MessageType, Outgoing, Packet};
@@ -87,7 +87,7 @@ fn harness_with(store: &Shared, rapid_commit: bool) -> Harness<LeaseHandler<Shar
 }
 
 /// A lease server for 198.18.0.100 to .150, with rapid commit or not.
-fn server(rapid_commit: bool) -> LeaseServer {
+fn server(rapid_commit: bool) -> LeaseEngine {
     let pool = Pool::new(
         SERVER,
         MASK,
@@ -98,7 +98,7 @@ fn server(rapid_commit: bool) -> LeaseServer {
     .unwrap();
     let mut settings = Settings::new(SERVER, MASK);
     settings.rapid_commit = rapid_commit;
-    LeaseServer::new(settings, pool)
+    LeaseEngine::new(settings, pool)
 }
 
 fn mac(n: u8) -> [u8; 6] {
