@@ -37,24 +37,30 @@
 //! number of DISCOVERs left unanswered; [`LeaseEngine::stats`] counts them all.
 
 mod engine;
+mod event;
 mod file;
+mod host;
 mod pool;
 #[cfg(feature = "postgres")]
 mod postgres;
 mod settings;
 mod store;
+mod subnet;
 mod table;
 mod worker;
 
 pub use engine::{
-    client_key, Change, EngineStats, LeaseEngine, Outcome, RateLimited, BOOTP_FOREVER,
-    LOG_INTERVAL_SECS,
+    client_key, Change, EngineStats, Hints, LeaseEngine, Outcome, RateLimited, SubnetError,
+    BOOTP_FOREVER, LOG_INTERVAL_SECS,
 };
+pub use event::{LeaseEvent, LeaseEventKind};
 pub use file::{LeaseFile, LeaseFileError};
-pub use pool::{Mac, Pool, PoolError, Subnet};
+pub use host::Host;
+pub use pool::{Mac, Pool, PoolError, Subnet, SubnetParseError};
 #[cfg(feature = "postgres")]
 pub use postgres::{PgStore, RETRIES, SCHEMA, SCHEMA_VERSION};
 pub use settings::{Settings, Share, DEFAULT_DECLINE_SECS, DEFAULT_LEASE_SECS, DEFAULT_OFFER_SECS};
 pub use store::{Committed, LeaseStore, MemoryStore, StoreError};
+pub use subnet::{SubnetConfig, SubnetId};
 pub use table::{secs, ClientKey, Counts, Entry, LeaseTable, Secs, State};
 pub use worker::{Done, LookupResult, StoreWorker, WorkerConfig};

@@ -8,11 +8,13 @@ use crate::options::{
     ParameterRequestList, RebindingTime, RenewalTime, RequestedIpAddress, Router, ServerIdentifier,
     SubnetMask,
 };
-use crate::{MessageType, Packet};
+use crate::options::{RapidCommit, VendorArea};
+use crate::{MessageType, Op, Packet};
 
 use super::*;
 use crate::lease::pool::Mac;
-use crate::lease::settings::DEFAULT_OFFER_SECS;
+use crate::lease::settings::{Share, DEFAULT_OFFER_SECS};
+use crate::lease::LeaseEventKind;
 
 const SERVER: Ipv4Addr = Ipv4Addr::new(198, 18, 0, 1);
 const OTHER_SERVER: Ipv4Addr = Ipv4Addr::new(198, 18, 0, 2);
@@ -542,7 +544,11 @@ fn expired_leases_are_reclaimed_on_tick() {
     let addr = lease(&mut server, mac(1), NOW);
     let expiry = NOW + u64::from(LEASE);
     assert!(server.tick(expiry - 1).is_empty());
-    assert_eq!(server.tick(expiry), vec![addr]);
+    let expired = server.tick(expiry);
+    assert_eq!(expired.len(), 1);
+    assert_eq!(expired[0].kind, LeaseEventKind::Expired);
+    assert_eq!(expired[0].addr, addr);
+    assert_eq!(expired[0].client, Some(client_key(&discover(mac(1)))));
     assert_eq!(held(&server, expiry), 0);
 }
 

@@ -57,7 +57,9 @@ pub fn open_lease_file(
     path: &Path,
     now: Secs,
 ) -> Result<LeaseFile, LeaseFileError> {
-    let mut file = LeaseFile::open(path, |record| server.apply(&record))?;
+    let mut file = LeaseFile::open(path, |record| {
+        server.apply(&record);
+    })?;
     server.tick(now);
     let live = server.snapshot(now);
     file.compact(&live)?;
