@@ -43,6 +43,8 @@ mod host;
 mod pool;
 #[cfg(feature = "postgres")]
 mod postgres;
+#[cfg(feature = "server")]
+mod service;
 mod settings;
 mod store;
 mod subnet;
@@ -59,6 +61,11 @@ pub use host::Host;
 pub use pool::{Mac, Pool, PoolError, Subnet, SubnetParseError};
 #[cfg(feature = "postgres")]
 pub use postgres::{PgStore, RETRIES, SCHEMA, SCHEMA_VERSION};
+#[cfg(feature = "server")]
+pub use service::{
+    Admission, Decide, Hooks, LeaseMessage, LeaseService, NoHooks, ServiceConfig, ServiceError,
+    ServiceStats, DEFAULT_COMMIT_DELAY,
+};
 pub use settings::{Settings, Share, DEFAULT_DECLINE_SECS, DEFAULT_LEASE_SECS, DEFAULT_OFFER_SECS};
 pub use store::{Committed, LeaseStore, MemoryStore, StoreError};
 pub use subnet::{SubnetConfig, SubnetId};

@@ -26,6 +26,12 @@ const T2_FRACTION: (u32, u32) = (7, 8);
 pub struct SubnetId(pub(crate) usize);
 
 impl SubnetId {
+    /// The subnet at `index` in the configuration, from 0 (a hook's choice, say); an
+    /// engine ignores a request for a subnet it does not have.
+    pub fn new(index: usize) -> Self {
+        SubnetId(index)
+    }
+
     /// Its position in the configuration, from 0.
     pub fn index(self) -> usize {
         self.0

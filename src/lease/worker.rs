@@ -80,6 +80,8 @@ enum Job {
 pub struct StoreWorker<S: LeaseStore> {
     jobs: Option<wake::Sender<Job>>,
     thread: Option<JoinHandle<S>>,
+    /// Disconnected when the thread has finished (its sender is dropped last).
+    finished: crossbeam_channel::Receiver<()>,
     next: u64,
 }
 
@@ -149,12 +151,17 @@ impl<S: LeaseStore> StoreWorker<S> {
     ) -> std::io::Result<Self> {
         // The thread parks without spinning while the queue is empty (`crate::wake`).
         let (jobs, queue) = wake::unbounded(&Waker::new());
+        let (finishing, finished) = crossbeam_channel::bounded::<()>(0);
         let thread = thread::Builder::new()
             .name("lease-store".into())
-            .spawn(move || run(store, &queue, config.commit_delay, on_done))?;
+            .spawn(move || {
+                let _finishing = finishing;
+                run(store, &queue, config.commit_delay, on_done)
+            })?;
         Ok(StoreWorker {
             jobs: Some(jobs),
             thread: Some(thread),
+            finished,
             next: 0,
         })
     }
@@ -207,6 +214,34 @@ impl<S: LeaseStore> StoreWorker<S> {
             Ok(None) => unreachable!("a worker is stopped once"),
             Err(panic) => std::panic::resume_unwind(panic),
         }
+    }
+
+    /// Commits what is queued and ends the thread, waiting at most `deadline`: the
+    /// store back when the thread finished in time; `None` when it did not (a store
+    /// that hangs: a database that stopped answering), and the thread is left to end
+    /// by itself when the store returns, with nobody to report to.
+    ///
+    /// # Panics
+    ///
+    /// If the store or the callback panicked on the worker thread.
+    pub fn shutdown_within(mut self, deadline: Duration) -> Option<S> {
+        drop(self.jobs.take());
+        match self.finished.recv_timeout(deadline) {
+            Err(crossbeam_channel::RecvTimeoutError::Timeout) => {
+                // Detached: dropping the handle does not wait for the thread.
+                drop(self.thread.take());
+                None
+            }
+            _ => match self.stop() {
+                Ok(store) => store,
+                Err(panic) => std::panic::resume_unwind(panic),
+            },
+        }
+    }
+
+    /// Submissions queued and not yet taken by the thread.
+    pub fn queued(&self) -> usize {
+        self.jobs.as_ref().map_or(0, wake::Sender::len)
     }
 
     fn send(&self, job: Job) {
