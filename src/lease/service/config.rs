@@ -5,7 +5,8 @@ use std::time::Duration;
 use super::budget::DEFAULT_LOOKUPS_PER_SEC;
 
 /// The lease service's limits and timings; every one has a default that suits a
-/// server of a few thousand clients.
+/// server of a few thousand clients. Set them with the methods (which chain), read
+/// them from the fields of the same names.
 ///
 /// ```
 /// use std::time::Duration;
@@ -15,21 +16,31 @@ use super::budget::DEFAULT_LOOKUPS_PER_SEC;
 ///     .commit_delay(Duration::from_millis(5))
 ///     .max_held(256)
 ///     .lookup_rate(50);
-/// assert_eq!(config.max_held_replies(), 256);
+/// assert_eq!(config.max_held, 256);
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct ServiceConfig {
-    pub(super) commit_delay: Duration,
-    pub(super) max_held: usize,
-    pub(super) max_reply_age: Duration,
-    pub(super) commit_deadline: Duration,
-    pub(super) shutdown_deadline: Duration,
-    pub(super) lookup_rate: u32,
-    pub(super) compact_after: u64,
-    pub(super) verdict_ttl: Duration,
-    pub(super) admission_timeout: Duration,
-    pub(super) max_admissions: usize,
+    /// See [`ServiceConfig::commit_delay`].
+    pub commit_delay: Duration,
+    /// See [`ServiceConfig::max_held`].
+    pub max_held: usize,
+    /// See [`ServiceConfig::max_reply_age`].
+    pub max_reply_age: Duration,
+    /// See [`ServiceConfig::commit_deadline`].
+    pub commit_deadline: Duration,
+    /// See [`ServiceConfig::shutdown_deadline`].
+    pub shutdown_deadline: Duration,
+    /// See [`ServiceConfig::lookup_rate`].
+    pub lookup_rate: u32,
+    /// See [`ServiceConfig::compact_after`].
+    pub compact_after: u64,
+    /// See [`ServiceConfig::verdict_ttl`].
+    pub verdict_ttl: Duration,
+    /// See [`ServiceConfig::admission_timeout`].
+    pub admission_timeout: Duration,
+    /// See [`ServiceConfig::max_admissions`].
+    pub max_admissions: usize,
 }
 
 /// Default [`ServiceConfig::commit_delay`]: at a few hundred leases a second, long
@@ -143,10 +154,5 @@ impl ServiceConfig {
     pub fn max_admissions(mut self, requests: usize) -> Self {
         self.max_admissions = requests.max(1);
         self
-    }
-
-    /// The limit set by [`max_held`](Self::max_held).
-    pub fn max_held_replies(&self) -> usize {
-        self.max_held
     }
 }

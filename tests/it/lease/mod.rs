@@ -1,9 +1,11 @@
 //! The lease engine as a user drives it: a pool, a server stepped through time, the
 //! table read and changed while serving, and the lease file on a real disk.
 
+mod durable;
 pub mod file;
 mod service;
 mod shared;
+mod shared_store;
 mod starvation;
 mod table;
 mod worker;

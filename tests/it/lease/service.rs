@@ -17,7 +17,6 @@ use ex_dhcp::options::{HostName, NtpServers, RequestedIpAddress, ServerIdentifie
 use ex_dhcp::{
     Config, Context, Handler, HandlerError, Harness, MessageType, Packet, Reply, Source, StopReason,
 };
-use ex_dhcp_testkit::stores::FullDisk;
 
 use super::file::Dir;
 use super::{MASK, SERVER};
@@ -135,25 +134,6 @@ impl Hooks for Recorder {
 }
 
 #[test]
-fn an_ack_leaves_only_once_its_lease_is_in_the_lease_file() {
-    let dir = Dir::new("service-ack");
-    let path = dir.path("leases");
-    let service = LeaseService::new(engine()).with_lease_file(&path).unwrap();
-    let mut harness = Harness::new(service);
-    let addr = dora(&mut harness, 1);
-    let records = LeaseFile::load(&path).unwrap();
-    assert!(
-        records
-            .iter()
-            .any(|r| matches!(r, Change::Bound { addr: a, .. } if *a == addr)),
-        "{records:?}"
-    );
-    assert_eq!(harness.stats().deferred_outstanding(), 0);
-    let exit = harness.finish();
-    assert_eq!(exit.state.stats().batches, 1);
-}
-
-#[test]
 fn release_and_decline_are_made_durable_and_reported() {
     let dir = Dir::new("service-release");
     let path = dir.path("leases");
@@ -197,20 +177,6 @@ fn release_and_decline_are_made_durable_and_reported() {
             .quarantined,
         1
     );
-}
-
-#[test]
-fn a_failed_commit_stops_the_server_and_sends_no_ack() {
-    let service = LeaseService::new(engine())
-        .with_store(Box::new(FullDisk))
-        .unwrap();
-    let mut harness = Harness::new(service);
-    let offer = harness.inject(discover(1)).unwrap().packet;
-    assert!(harness.inject(select(1, offer.yiaddr)).is_none());
-    let message = harness.posted(WAIT).expect("the failed batch");
-    assert!(harness.deliver(message).is_none(), "no ACK");
-    let stopped = harness.stopped().expect("stopped").to_string();
-    assert!(stopped.contains("no space left on device"), "{stopped}");
 }
 
 /// Allows MACs ending in an even byte at once, asks a thread about the others.
@@ -537,7 +503,7 @@ impl LeaseStore for Shared {
 }
 
 #[test]
-fn an_address_another_server_took_first_is_refused_with_a_nak() {
+fn a_race_lost_to_another_server_is_reported_to_the_event_hook() {
     let shared = Shared(Arc::new(Mutex::new(MemoryStore::new())));
     let events = Recorder::default();
     let service = LeaseService::new(engine())
@@ -569,34 +535,6 @@ fn an_address_another_server_took_first_is_refused_with_a_nak() {
         "the winner's address is not offered again"
     );
     assert_eq!(harness.call(|service| service.stats().conflicts), Some(1));
-}
-
-#[test]
-fn a_rebinding_client_of_another_server_is_found_in_the_shared_store() {
-    let shared = Shared(Arc::new(Mutex::new(MemoryStore::new())));
-    let service = LeaseService::new(engine())
-        .with_store(Box::new(shared.clone()))
-        .unwrap();
-    let mut harness = Harness::new(service);
-    let key = ClientKey::Hw(1, mac(4).to_vec());
-    let addr = ip("10.99.0.140");
-    let until = ex_dhcp::lease::secs(std::time::SystemTime::now()) + 600;
-    shared
-        .0
-        .lock()
-        .unwrap()
-        .commit(&[Change::Bound { key, addr, until }])
-        .unwrap();
-    let mut rebind = Packet::new(MessageType::Request);
-    rebind.set_mac(mac(4));
-    rebind.ciaddr = addr;
-    assert!(harness.inject(rebind).is_none(), "held for the lookup");
-    let ack = answered(&mut harness);
-    assert_eq!(
-        (ack.message_type(), ack.yiaddr),
-        (Some(MessageType::Ack), addr)
-    );
-    assert_eq!(harness.call(|service| service.stats().lookups), Some(1));
 }
 
 #[test]
