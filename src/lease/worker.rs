@@ -19,6 +19,7 @@ use std::thread::{self, JoinHandle};
 use std::time::Duration;
 
 use super::engine::Change;
+use super::pool::Subnet;
 use super::store::{Committed, LeaseStore, StoreError};
 use super::table::ClientKey;
 use crate::wake::{self, Waker};
@@ -44,6 +45,7 @@ enum Job {
     Commit(Vec<Change>),
     Compact(Vec<Change>),
     Lookup(ClientKey, Answer),
+    Subnets(Vec<Subnet>),
 }
 
 /// A thread that commits lease changes to a [`LeaseStore`] in batches (group commit)
@@ -191,6 +193,13 @@ impl<S: LeaseStore> StoreWorker<S> {
         self.send(Job::Compact(live));
     }
 
+    /// Queues [`LeaseStore::subnets`] with the server's new subnets (after a reload):
+    /// it runs after every submission made so far is committed and before any later
+    /// one. A failure is logged.
+    pub fn subnets(&mut self, subnets: Vec<Subnet>) {
+        self.send(Job::Subnets(subnets));
+    }
+
     /// Queues a [`LeaseStore::lookup`] of `client`'s lease: it runs on the worker
     /// thread after every submission made so far is committed, and `answer` gets the
     /// store's result there (a server posts it to its handler's mailbox). Never
@@ -307,6 +316,12 @@ fn run<S: LeaseStore>(
                     match store.compact(&live) {
                         Ok(()) => log::info!("lease store compacted to {} records", live.len()),
                         Err(e) => log::error!("{e}; compaction will be tried again later"),
+                    }
+                }
+                Job::Subnets(subnets) => {
+                    batch.flush(&mut store, queue, &mut on_done);
+                    if let Err(e) = store.subnets(&subnets) {
+                        log::error!("telling the lease store the new subnets: {e}");
                     }
                 }
                 Job::Lookup(client, answer) => {

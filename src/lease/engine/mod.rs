@@ -155,6 +155,16 @@ pub struct EngineStats {
     pub lost_races: u64,
 }
 
+/// What [`LeaseEngine::reconfigure`] did besides applying the new configuration.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Reconfigured {
+    /// The subnets that are gone.
+    pub removed: Vec<crate::lease::Subnet>,
+    /// The entries (leases and offers, live or not) they held, dropped with them.
+    pub dropped: usize,
+}
+
 /// What the caller knows of a request besides its bytes: the interface it came in
 /// on, and choices its own code made ([`LeaseEngine::handle_with`]).
 ///
@@ -325,6 +335,62 @@ impl LeaseEngine {
             stats: EngineStats::default(),
             ignored_decline_log: RateLimited::new(LOG_INTERVAL_SECS),
         })
+    }
+
+    /// Replaces the settings and the subnets while serving (a reload), keeping the
+    /// leases: a subnet of the new configuration with the same network and mask as an
+    /// old one takes over its lease table, whatever else changed (ranges, options,
+    /// relays, reservations). The hosts added with [`add_host`](Self::add_host) are
+    /// kept, their fixed addresses reserved again.
+    ///
+    /// A subnet that is gone takes its leases with it: they are dropped from the
+    /// engine (reported in [`Reconfigured::dropped`], and a store's next compaction
+    /// drops them), and a client that renews one is refused (NAK: its address is on
+    /// no subnet this server serves), so it gets an address of its link's new subnet.
+    /// On an error (subnets that overlap, a relay named twice) nothing changes.
+    pub fn reconfigure(
+        &mut self,
+        settings: Settings,
+        subnets: Vec<SubnetConfig>,
+    ) -> Result<Reconfigured, SubnetError> {
+        let selector = Selector::new(&subnets, settings.server_id)?;
+        let mut old: Vec<Option<Scope>> = std::mem::take(&mut self.scopes)
+            .into_iter()
+            .map(Some)
+            .collect();
+        let mut scopes = Vec::with_capacity(subnets.len());
+        for (index, config) in subnets.into_iter().enumerate() {
+            let subnet = config.pool().subnet();
+            let mut scope = Scope::new(SubnetId(index), config, &settings);
+            let kept = old
+                .iter_mut()
+                .find(|s| s.as_ref().is_some_and(|s| s.pool().subnet() == subnet))
+                .and_then(Option::take);
+            if let Some(previous) = kept {
+                scope.take_table(previous);
+            }
+            scopes.push(scope);
+        }
+        let mut report = Reconfigured::default();
+        for gone in old.into_iter().flatten() {
+            report.removed.push(gone.pool().subnet());
+            report.dropped += gone.table.counts(0).bound + gone.table.counts(0).offered;
+        }
+        self.settings = settings;
+        self.scopes = scopes;
+        self.selector = selector;
+        let hosts: Vec<Host> = self.hosts.values().cloned().collect();
+        for host in hosts {
+            if let Some(addr) = host.addr() {
+                if let Err(error) = self.reserve(host.mac(), addr) {
+                    log::warn!(
+                        "host {}: its address {addr} is not reserved: {error}",
+                        host.mac()
+                    );
+                }
+            }
+        }
+        Ok(report)
     }
 
     /// The settings.

@@ -41,6 +41,14 @@ impl Scope {
         }
     }
 
+    /// Takes over the lease table of `previous`, the same subnet before a reload;
+    /// the walks start again from their ranges' starts, stepping over what the table
+    /// knows once.
+    pub(super) fn take_table(&mut self, previous: Scope) {
+        self.table = previous.table;
+        self.full_pool_log = previous.full_pool_log;
+    }
+
     pub(super) fn pool(&self) -> &Pool {
         self.config.pool()
     }

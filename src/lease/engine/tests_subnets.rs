@@ -416,3 +416,85 @@ fn a_store_conflict_naming_the_client_offers_it_the_address_it_holds() {
         .find(offer)
         .is_none_or(|(_, holder, e)| holder != &key || !e.held(NOW)));
 }
+
+#[test]
+fn a_reload_keeps_the_leases_of_every_subnet_that_stays() {
+    let mut engine = engine(vec![subnet(0, 10), subnet(1, 10)]);
+    let local = offered(&mut engine, &discover(1)).unwrap();
+    engine.handle(&select(1, local), NOW);
+    let relayed_offer = offered(&mut engine, &relayed(discover(2), ip("198.18.1.1"))).unwrap();
+    engine.handle(&relayed(select(2, relayed_offer), ip("198.18.1.1")), NOW);
+    // Subnet 1 is gone, subnet 0 gets a wider range and a router, subnet 3 is new.
+    let wider = Pool::new(
+        SERVER,
+        MASK,
+        ip("198.18.0.100"),
+        ip("198.18.0.199"),
+        Default::default(),
+    )
+    .unwrap();
+    let report = engine
+        .reconfigure(
+            settings(),
+            vec![
+                subnet(3, 10),
+                SubnetConfig::new(wider).routers(vec![ip("198.18.0.254")]),
+            ],
+        )
+        .unwrap();
+    assert_eq!(report.removed, vec!["198.18.1.0/24".parse().unwrap()]);
+    assert_eq!(report.dropped, 1);
+    let (subnet, _, entry) = engine.find(local).expect("kept");
+    assert_eq!((subnet, entry.bound(NOW + 1)), (SubnetId(1), true));
+    // The kept client renews; the dropped one is refused and starts over.
+    let mut renew = Packet::new(MessageType::Request);
+    renew.set_mac([2, 0, 0, 0, 7, 1]);
+    renew.ciaddr = local;
+    let ack = engine.handle(&renew, NOW + 10).reply.unwrap();
+    assert_eq!(ack.message_type(), Some(MessageType::Ack));
+    assert_eq!(ack.options.get(Router), Some(vec![ip("198.18.0.254")]));
+    let mut orphan = Packet::new(MessageType::Request);
+    orphan.set_mac([2, 0, 0, 0, 7, 2]);
+    orphan.ciaddr = relayed_offer;
+    let nak = engine.handle(&orphan, NOW + 10).reply.unwrap();
+    assert_eq!(nak.message_type(), Some(MessageType::Nak));
+    assert_eq!(
+        offered(&mut engine, &relayed(discover(4), ip("198.18.3.1"))),
+        Some(ip("198.18.3.100"))
+    );
+}
+
+#[test]
+fn a_reload_that_cannot_be_served_changes_nothing() {
+    let mut engine = engine(vec![subnet(0, 10)]);
+    let addr = offered(&mut engine, &discover(1)).unwrap();
+    let wide = Pool::new(
+        SERVER,
+        ip("255.255.0.0"),
+        ip("198.18.9.1"),
+        ip("198.18.9.9"),
+        Default::default(),
+    )
+    .unwrap();
+    let error = engine
+        .reconfigure(settings(), vec![subnet(0, 10), SubnetConfig::new(wide)])
+        .unwrap_err();
+    assert!(matches!(error, SubnetError::Overlap(..)));
+    assert!(engine.find(addr).is_some());
+    assert_eq!(engine.subnets().count(), 1);
+}
+
+#[test]
+fn a_reload_reserves_the_hosts_again() {
+    let mut engine = engine(vec![subnet(0, 10)]);
+    engine
+        .add_host(Host::new([2, 0, 0, 0, 7, 1]).address(ip("198.18.0.20")))
+        .unwrap();
+    engine.reconfigure(settings(), vec![subnet(0, 20)]).unwrap();
+    assert_eq!(offered(&mut engine, &discover(1)), Some(ip("198.18.0.20")));
+    assert!(!engine
+        .subnet(SubnetId(0))
+        .unwrap()
+        .pool()
+        .assignable(ip("198.18.0.20"), None));
+}

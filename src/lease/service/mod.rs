@@ -26,11 +26,13 @@ use crate::{
     Context, Handler, HandlerError, MessageType, Packet, Pending, Reply, Source, StopReason,
 };
 
-use super::engine::{client_key, Change, Hints, LeaseEngine, Outcome};
+use super::engine::{client_key, Change, Hints, LeaseEngine, Outcome, Reconfigured, SubnetError};
 use super::event::{LeaseEvent, LeaseEventKind};
 use super::host::Host;
 use super::pool::{Mac, PoolError};
+use super::settings::Settings;
 use super::store::{Committed, LeaseStore};
+use super::subnet::SubnetConfig;
 use super::table::{secs, ClientKey, Secs};
 use super::worker::{Done, LookupResult, StoreWorker, WorkerConfig};
 
@@ -323,6 +325,42 @@ impl<H: Hooks> LeaseService<H> {
         self.held.oldest().is_some_and(|since| {
             now.saturating_duration_since(since) >= self.config.commit_deadline
         })
+    }
+
+    /// Reloads while serving: the engine's settings and subnets
+    /// ([`LeaseEngine::reconfigure`]: leases are kept, those of a subnet that is gone
+    /// dropped) and the service's limits; a store is told the new subnets in order
+    /// with the changes. Requests in flight are not dropped: held replies leave as
+    /// their batches are durable. The commit delay applies from the next start. On an
+    /// error nothing changes.
+    pub fn reconfigure(
+        &mut self,
+        settings: Settings,
+        subnets: Vec<SubnetConfig>,
+        config: ServiceConfig,
+    ) -> Result<Reconfigured, SubnetError> {
+        let report = self.engine.reconfigure(settings, subnets)?;
+        if let Some(worker) = &mut self.worker {
+            let subnets = self
+                .engine
+                .subnets()
+                .map(|(_, s)| s.pool().subnet())
+                .collect();
+            worker.subnets(subnets);
+        }
+        if config.lookup_rate != self.config.lookup_rate {
+            self.budget = LookupBudget::new(config.lookup_rate);
+        }
+        self.config = config;
+        if !report.removed.is_empty() {
+            warn!(
+                "the reload removed {} subnets with {} leases and offers: their clients are \
+                 refused when they renew, and get addresses of their link's subnet",
+                report.removed.len(),
+                report.dropped
+            );
+        }
+        Ok(report)
     }
 
     /// Adds (or replaces) a host while serving ([`LeaseEngine::add_host`]).

@@ -649,3 +649,57 @@ fn a_store_chosen_at_run_time_needs_no_generics() {
         .iter()
         .any(|r| r.addr() == addr));
 }
+
+#[test]
+fn a_reload_keeps_leases_and_replies_in_flight() {
+    let (open, gate) = mpsc::channel();
+    let service = LeaseService::new(engine())
+        .with_config(ServiceConfig::default().commit_delay(Duration::ZERO))
+        .with_store(Box::new(Stalled {
+            inner: MemoryStore::new(),
+            gate,
+        }))
+        .unwrap();
+    let mut harness = Harness::new(service);
+    let offer = harness.inject(discover(1)).unwrap().packet;
+    assert!(harness.inject(select(1, offer.yiaddr)).is_none(), "held");
+    // Reload while the ACK is held: a second subnet, the first one kept.
+    let first = Pool::new(
+        SERVER,
+        MASK,
+        ip("10.99.0.100"),
+        ip("10.99.0.199"),
+        Default::default(),
+    )
+    .unwrap();
+    let second = Pool::new(
+        SERVER,
+        MASK,
+        ip("10.97.0.100"),
+        ip("10.97.0.199"),
+        Default::default(),
+    )
+    .unwrap();
+    let reloaded = harness
+        .call(|service| {
+            service.reconfigure(
+                Settings::new(SERVER, MASK),
+                vec![SubnetConfig::new(first), SubnetConfig::new(second)],
+                ServiceConfig::default(),
+            )
+        })
+        .unwrap()
+        .unwrap();
+    assert!(reloaded.removed.is_empty());
+    drop(open);
+    let ack = answered(&mut harness);
+    assert_eq!(
+        (ack.message_type(), ack.yiaddr),
+        (Some(MessageType::Ack), offer.yiaddr)
+    );
+    let subnets = harness.call(|service| service.engine().subnets().count());
+    assert_eq!(subnets, Some(2));
+    assert!(harness
+        .call(|service| service.engine().find(offer.yiaddr).is_some())
+        .unwrap());
+}
