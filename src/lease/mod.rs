@@ -52,8 +52,8 @@ mod table;
 mod worker;
 
 pub use engine::{
-    client_key, Change, EngineStats, Hints, LeaseEngine, Outcome, RateLimited, Reconfigured,
-    SubnetError, BOOTP_FOREVER, LOG_INTERVAL_SECS,
+    client_key, Allocation, Change, EngineStats, Hints, LeaseEngine, Outcome, RateLimited,
+    Reconfigured, SubnetError, BOOTP_FOREVER, LOG_INTERVAL_SECS,
 };
 pub use event::{LeaseEvent, LeaseEventKind};
 pub use file::{LeaseFile, LeaseFileError};

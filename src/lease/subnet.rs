@@ -204,18 +204,17 @@ impl SubnetConfig {
     }
 
     /// Adds the client configuration to `reply`: the mask, the options the client
-    /// asked for (in its order), and with `leased`, the lease time with T1 and T2
-    /// (an ACK to an INFORM passes `leased = false`: it must not carry a lease time).
+    /// asked for (in its order), and with `lease`, that lease time with T1 and T2 (an
+    /// ACK to an INFORM passes `None`: it must not carry a lease time).
     pub(crate) fn configure(
         &self,
         settings: &Settings,
         reply: &mut Packet,
         request: &Packet,
-        leased: bool,
+        lease: Option<u32>,
     ) {
         reply.options.set(SubnetMask, self.pool.subnet().mask());
-        if leased {
-            let secs = self.lease_secs(settings);
+        if let Some(secs) = lease {
             reply.options.set(LeaseTime, secs);
             reply.options.set(RenewalTime, fraction(secs, T1_FRACTION));
             reply

@@ -70,6 +70,7 @@ mod select;
 mod walk;
 
 pub use limit::RateLimited;
+
 pub use select::SubnetError;
 
 use scope::Scope;
@@ -153,6 +154,28 @@ pub struct EngineStats {
     pub no_subnet: u64,
     /// Races lost to another server ([`LeaseEngine::conflict`]).
     pub lost_races: u64,
+}
+
+/// Where the engine may make new bindings and extend leases: what a lease service
+/// tells it about its store ([`LeaseEngine::set_allocation`]).
+///
+/// While a store shared with other servers cannot be reached, a binding the store
+/// has not seen is safe only where no other server allocates: this server's own part
+/// of the ranges ([`Settings::share`]), while its claim on it is known to be live
+/// (the other servers leave a claimed part alone, see
+/// [`LeaseEngine::set_claimed`]). A lease elsewhere is then kept for what is left of
+/// it (an ACK that extends nothing), never extended.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Allocation {
+    /// New bindings and extensions anywhere but other servers' claimed parts: the
+    /// store is reachable.
+    #[default]
+    Everywhere,
+    /// New bindings and extensions only in this server's own part of the ranges.
+    OwnShare,
+    /// No new binding and no extension: leases are kept for what is left of them.
+    Nowhere,
 }
 
 /// What [`LeaseEngine::reconfigure`] did besides applying the new configuration.
@@ -297,6 +320,9 @@ pub struct LeaseEngine {
     hosts: BTreeMap<Mac, Host>,
     stats: EngineStats,
     ignored_decline_log: RateLimited,
+    allocation: Allocation,
+    /// The parts of the ranges (by share index) other servers hold a claim on.
+    claimed: Vec<u32>,
 }
 
 /// The key a request's lease is filed under: option 61 when present, else `chaddr`.
@@ -334,6 +360,8 @@ impl LeaseEngine {
             hosts: BTreeMap::new(),
             stats: EngineStats::default(),
             ignored_decline_log: RateLimited::new(LOG_INTERVAL_SECS),
+            allocation: Allocation::Everywhere,
+            claimed: Vec::new(),
         })
     }
 
@@ -391,6 +419,28 @@ impl LeaseEngine {
             }
         }
         Ok(report)
+    }
+
+    /// Where new bindings and extensions may be made from now on (see
+    /// [`Allocation`]).
+    pub fn set_allocation(&mut self, allocation: Allocation) {
+        if allocation != self.allocation {
+            log::info!("allocation: {allocation:?} (was {:?})", self.allocation);
+        }
+        self.allocation = allocation;
+    }
+
+    /// Where new bindings and extensions may be made now.
+    pub fn allocation(&self) -> Allocation {
+        self.allocation
+    }
+
+    /// The parts of the ranges other servers sharing the store hold a claim on, by
+    /// share index ([`Share::index`](crate::lease::Share::index)): new clients get
+    /// no address there, fresh or reused, until the claim lapses; the clients who
+    /// hold addresses there keep them.
+    pub fn set_claimed(&mut self, shares: Vec<u32>) {
+        self.claimed = shares;
     }
 
     /// The settings.
@@ -671,5 +721,7 @@ impl LeaseEngine {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_outage;
 #[cfg(test)]
 mod tests_subnets;

@@ -19,7 +19,9 @@ use crate::lease::table::{ClientKey, Entry, Secs, State};
 use super::limit::RateLimited;
 use super::scope::Scope;
 use super::LOG_INTERVAL_SECS;
-use super::{client_key, Change, EngineStats, Hints, LeaseEngine, Outcome, BOOTP_FOREVER};
+use super::{
+    client_key, Allocation, Change, EngineStats, Hints, LeaseEngine, Outcome, BOOTP_FOREVER,
+};
 
 /// One request being handled: the engine's parts it may change, and what is known
 /// of the request.
@@ -37,6 +39,10 @@ struct Rules<'a> {
     subnet: usize,
     /// The subnets of its link: the request's first, then its shared network.
     link: &'a [usize],
+    /// Where new bindings and extensions may be made now.
+    allocation: Allocation,
+    /// The parts of the ranges other servers hold a claim on.
+    claimed: &'a [u32],
 }
 
 pub(super) fn handle(
@@ -55,6 +61,8 @@ pub(super) fn handle(
         hosts,
         stats,
         ignored_decline_log,
+        allocation,
+        claimed,
     } = engine;
     if request.giaddr != Ipv4Addr::UNSPECIFIED && !settings.allow_relays {
         return ignore("relayed (giaddr set) and relays are not allowed");
@@ -87,6 +95,8 @@ pub(super) fn handle(
         now,
         subnet,
         link: selector.link(subnet),
+        allocation: *allocation,
+        claimed,
     };
     rules.forget_hardware_key();
     let mut outcome = match request.message_type() {
@@ -179,6 +189,37 @@ impl Rules<'_> {
         assignable && scope.table.available(addr, &self.key, self.now)
     }
 
+    /// True when the client holds a live lease of `addr` on subnet `index`.
+    fn holds(&self, index: usize, addr: Ipv4Addr) -> bool {
+        self.scope(index)
+            .table
+            .get(&self.key)
+            .is_some_and(|e| e.addr == addr && e.bound(self.now))
+    }
+
+    /// True when a binding of `addr` on subnet `index` may be made (or extended)
+    /// now: never in a part of a range another server holds a claim on (unless it is
+    /// the client's own reservation), only in this server's own part while its store
+    /// is unreachable ([`Allocation::OwnShare`]), and nowhere with
+    /// [`Allocation::Nowhere`].
+    fn may_bind(&self, index: usize, addr: Ipv4Addr) -> bool {
+        let scope = self.scope(index);
+        match self.allocation {
+            Allocation::Everywhere => {
+                let reserved = scope.pool().reservation(self.mac) == Some(addr)
+                    || self.host.and_then(Host::addr) == Some(addr);
+                reserved || !scope.claimed_by_other(addr, self.claimed, self.settings.share)
+            }
+            Allocation::OwnShare => scope.owns(addr),
+            Allocation::Nowhere => false,
+        }
+    }
+
+    /// True when `addr` may be offered to the client: it holds it, or may be given it.
+    fn offerable(&self, index: usize, addr: Ipv4Addr) -> bool {
+        self.usable(index, addr) && (self.holds(index, addr) || self.may_bind(index, addr))
+    }
+
     /// A client that now sends a client identifier takes over what it held by
     /// `chaddr` (one client, one lease), unless it already has an entry under its
     /// identifier: a firmware without option 61 and the OS after it with one keep the
@@ -264,7 +305,10 @@ impl Rules<'_> {
             }
             return Outcome::default();
         };
-        if self.settings.rapid_commit && self.request.options.contains(RapidCommit::CODE) {
+        if self.settings.rapid_commit
+            && self.request.options.contains(RapidCommit::CODE)
+            && self.may_bind(index, addr)
+        {
             let (changes, event) = self.bind(index, addr);
             let reply = self
                 .lease_reply(index, MessageType::Ack, addr)
@@ -301,7 +345,7 @@ impl Rules<'_> {
     /// one from the subnets of its link in order (see [`Scope::free_address`]).
     fn choose(&mut self) -> Option<(usize, Ipv4Addr)> {
         if let Some((index, reserved)) = self.reserved() {
-            if self.usable(index, reserved) {
+            if self.offerable(index, reserved) {
                 return Some((index, reserved));
             }
             if self.host.and_then(Host::addr) != Some(reserved) {
@@ -323,13 +367,19 @@ impl Rules<'_> {
         if let Some(found) = previous
             .into_iter()
             .chain(requested)
-            .find(|(index, addr)| self.usable(*index, *addr))
+            .find(|(index, addr)| self.offerable(*index, *addr))
         {
             return Some(found);
         }
-        let (key, mac, now) = (self.key.clone(), self.mac, self.now);
+        let own_only = match self.allocation {
+            Allocation::Everywhere => false,
+            Allocation::OwnShare => true,
+            Allocation::Nowhere => return None,
+        };
+        let (key, mac, now, share) = (self.key.clone(), self.mac, self.now, self.settings.share);
         for &index in self.link {
-            if let Some(addr) = self.scopes[index].free_address(&key, mac, now) {
+            let scope = &mut self.scopes[index];
+            if let Some(addr) = scope.free_address(&key, mac, now, self.claimed, own_only, share) {
                 return Some((index, addr));
             }
         }
@@ -414,12 +464,44 @@ impl Rules<'_> {
         if !theirs || !assignable || !scope.table.available(addr, &self.key, self.now) {
             return self.nak(state);
         }
+        if !self.may_bind(index, addr) {
+            return self.keep_without_extension(index, addr);
+        }
         let (changes, event) = self.bind(index, addr);
         Outcome {
             reply: Some(self.lease_reply(index, MessageType::Ack, addr)),
             changes,
             events: vec![event],
             subnet: Some(SubnetId(index)),
+        }
+    }
+
+    /// The client's lease cannot be extended now (its store is unreachable, or the
+    /// address is in another server's claimed part): an ACK for what is left of it,
+    /// which changes nothing, while it lasts; silence after, since the lease is not
+    /// this server's to refuse either.
+    fn keep_without_extension(&self, index: usize, addr: Ipv4Addr) -> Outcome {
+        let until = self
+            .scope(index)
+            .table
+            .get(&self.key)
+            .filter(|e| e.addr == addr)
+            .and_then(|e| match e.state {
+                State::Bound(until) if until > self.now => Some(until),
+                _ => None,
+            });
+        let Some(until) = until else {
+            return ignore("the lease cannot be extended now, and it has ended");
+        };
+        let left = u32::try_from(until - self.now).unwrap_or(u32::MAX);
+        debug!(
+            "{} keeps {addr} for its last {left} s: not extended now",
+            self.key
+        );
+        Outcome {
+            reply: Some(self.reply_with_lease(index, MessageType::Ack, addr, left)),
+            subnet: Some(SubnetId(index)),
+            ..Outcome::default()
         }
     }
 
@@ -499,7 +581,7 @@ impl Rules<'_> {
         let mut ack = self.start(MessageType::Ack);
         self.scope(index)
             .config
-            .configure(self.settings, &mut ack, self.request, false);
+            .configure(self.settings, &mut ack, self.request, None);
         if let Some(host) = self.host {
             host.apply(&mut ack, self.request);
         }
@@ -525,6 +607,11 @@ impl Rules<'_> {
                 return ignore("BOOTP: the pool is exhausted");
             }
         };
+        // A binding held for good needs no new record: it is durable already.
+        let record = forever.is_none() || self.may_bind(index, addr);
+        if forever.is_none() && !self.may_bind(index, addr) {
+            return ignore("BOOTP: no new binding can be made now");
+        }
         info!("{} (BOOTP) holds {addr} for good", self.key);
         let change = Change::Bound {
             key: self.key.clone(),
@@ -532,13 +619,14 @@ impl Rules<'_> {
             until: BOOTP_FOREVER,
         };
         self.scopes[index].record(&change, self.now);
+        let changes = if record { vec![change] } else { Vec::new() };
         let mut reply = respond_bootp(self.request)
             .with_yiaddr(addr)
             .with_siaddr(self.settings.server_id);
         if self.request.options.vendor_area() == VendorArea::Options {
             self.scope(index)
                 .config
-                .configure(self.settings, &mut reply, self.request, false);
+                .configure(self.settings, &mut reply, self.request, None);
         }
         if let Some(host) = self.host {
             host.apply(&mut reply, self.request);
@@ -552,8 +640,12 @@ impl Rules<'_> {
         );
         Outcome {
             reply: Some(reply),
-            changes: vec![change],
-            events: vec![event],
+            events: if changes.is_empty() {
+                Vec::new()
+            } else {
+                vec![event]
+            },
+            changes,
             subnet: Some(SubnetId(index)),
         }
     }
@@ -631,10 +723,22 @@ impl Rules<'_> {
     }
 
     fn lease_reply(&self, index: usize, message_type: MessageType, addr: Ipv4Addr) -> Packet {
+        let secs = self.scope(index).config.lease_secs(self.settings);
+        self.reply_with_lease(index, message_type, addr, secs)
+    }
+
+    /// A reply that gives `addr` for `secs` seconds.
+    fn reply_with_lease(
+        &self,
+        index: usize,
+        message_type: MessageType,
+        addr: Ipv4Addr,
+        secs: u32,
+    ) -> Packet {
         let mut reply = self.start(message_type).with_yiaddr(addr);
         self.scope(index)
             .config
-            .configure(self.settings, &mut reply, self.request, true);
+            .configure(self.settings, &mut reply, self.request, Some(secs));
         if let Some(host) = self.host {
             host.apply(&mut reply, self.request);
         }

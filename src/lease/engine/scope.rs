@@ -6,7 +6,7 @@ use std::net::Ipv4Addr;
 use log::{debug, info};
 
 use crate::lease::pool::{Mac, Pool};
-use crate::lease::settings::Settings;
+use crate::lease::settings::{Settings, Share};
 use crate::lease::subnet::{SubnetConfig, SubnetId};
 use crate::lease::table::{ClientKey, LeaseTable, Secs, State};
 
@@ -78,13 +78,17 @@ impl Scope {
     }
 
     /// A free address for a new client, in this order: this server's part of each
-    /// range never given out, the address free the longest, then the other parts.
-    /// O(log n): no scan of the range or the table.
+    /// range never given out, the address free the longest, then the other parts
+    /// (those `claimed` by other servers left alone). With `own_only`, only this
+    /// server's parts. O(log n): no scan of the range or the table.
     pub(super) fn free_address(
         &mut self,
         key: &ClientKey,
         mac: Option<Mac>,
         now: Secs,
+        claimed: &[u32],
+        own_only: bool,
+        share: Share,
     ) -> Option<Ipv4Addr> {
         for walk in &mut self.walks {
             if let Some(addr) = walk.next_untouched(&self.table, self.config.pool()) {
@@ -92,19 +96,46 @@ impl Scope {
             }
         }
         // Reserved addresses (and any left from a wider range) are skipped: few.
-        if let Some(addr) = self
-            .table
-            .reusable(now)
-            .find(|a| self.config.pool().assignable(*a, mac) && self.table.available(*a, key, now))
-        {
+        let allowed = |scope: &Self, addr: Ipv4Addr| {
+            if own_only {
+                scope.owns(addr)
+            } else {
+                !scope.claimed_by_other(addr, claimed, share)
+            }
+        };
+        if let Some(addr) = self.table.reusable(now).find(|a| {
+            self.config.pool().assignable(*a, mac)
+                && self.table.available(*a, key, now)
+                && allowed(self, *a)
+        }) {
             return Some(addr);
         }
+        if own_only {
+            return None;
+        }
         for walk in &mut self.walks {
-            if let Some(addr) = walk.next_untouched_elsewhere(&self.table, self.config.pool()) {
+            if let Some(addr) =
+                walk.next_untouched_elsewhere(&self.table, self.config.pool(), claimed)
+            {
                 return Some(addr);
             }
         }
         None
+    }
+
+    /// True when `addr` is in this server's own part of one of the ranges.
+    pub(super) fn owns(&self, addr: Ipv4Addr) -> bool {
+        self.walks.iter().any(|walk| walk.owns(addr))
+    }
+
+    /// True when `addr` is in the part of a range another server holds a claim on.
+    pub(super) fn claimed_by_other(&self, addr: Ipv4Addr, claimed: &[u32], share: Share) -> bool {
+        !claimed.is_empty()
+            && self
+                .walks
+                .iter()
+                .filter_map(|walk| walk.part_of(addr, share))
+                .any(|part| claimed.contains(&part))
     }
 
     /// The walk of the range `addr` is in, if any.

@@ -27,6 +27,16 @@ fn mix(mut x: u64) -> u64 {
     x ^ (x >> 31)
 }
 
+/// A stretch of the range outside this server's part, walked downwards.
+#[derive(Debug, Clone, Copy)]
+struct Segment {
+    low: u32,
+    next: u32,
+    /// The index of the share whose part it is (`None`: a stretch left behind by a
+    /// move of a server without a share).
+    part: Option<u32>,
+}
+
 /// One range's walk for never-used addresses.
 #[derive(Debug, Clone)]
 pub(super) struct Walk {
@@ -37,31 +47,51 @@ pub(super) struct Walk {
     /// The first and last addresses of this server's part; `None` when it is empty.
     part: Option<(u32, u32)>,
     /// The rest of the range, walked downwards once the part is used up: per
-    /// segment, in walk order, its lowest address and the next one to try (the
-    /// addresses above it in the segment are known); a segment walked to its end is
-    /// dropped.
-    elsewhere: VecDeque<(u32, u32)>,
+    /// segment, in walk order, its lowest address, the next one to try (the
+    /// addresses above it in the segment are known) and the other server's part it
+    /// lies in, if any; a segment walked to its end is dropped.
+    elsewhere: VecDeque<Segment>,
     /// How many lost races moved the walk of a server without a share.
     jumps: u64,
     /// Where the current upward run of the walk started: the part's start, or the
     /// point of the last move.
     run_start: u32,
+    /// The range's first and last addresses.
+    first: u32,
+    last: u32,
 }
 
 impl Walk {
     /// The walk of `first..=last` for the server with `share` of it.
     pub(super) fn new(first: Ipv4Addr, last: Ipv4Addr, share: Share) -> Self {
+        let part_of = |index: u32| {
+            Share::new(index, share.count())
+                .and_then(|s| s.part(first, last))
+                .map(|(start, end)| (u32::from(start), u32::from(end)))
+        };
         let (first, last) = (u32::from(first), u32::from(last));
-        let part = share
-            .part(first.into(), last.into())
-            .map(|(start, end)| (u32::from(start), u32::from(end)));
+        let part = part_of(share.index());
+        // The other parts, in walk order: those below this part from the nearest
+        // down, then those above from the range's end down; each walked downwards.
+        let below = (0..share.index()).rev();
+        let above = (share.index() + 1..share.count()).rev();
+        let others = below.chain(above).filter_map(|index| {
+            part_of(index).map(|(start, end)| Segment {
+                low: start,
+                next: end,
+                part: Some(index),
+            })
+        });
         let (cursor, elsewhere) = match part {
-            Some((start, end)) => {
-                let below = (start > first).then(|| (first, start - 1));
-                let above = (end < last).then_some((end + 1, last));
-                (start, below.into_iter().chain(above).collect())
-            }
-            None => (first, VecDeque::from([(first, last)])),
+            Some((start, _)) => (start, others.collect()),
+            None => (
+                first,
+                VecDeque::from([Segment {
+                    low: first,
+                    next: last,
+                    part: None,
+                }]),
+            ),
         };
         Walk {
             cursor,
@@ -69,6 +99,8 @@ impl Walk {
             elsewhere,
             jumps: 0,
             run_start: cursor,
+            first,
+            last,
         }
     }
 
@@ -94,36 +126,71 @@ impl Walk {
 
     /// The next address no client has had outside this server's part, walking the
     /// other parts downwards (from the range's end, and from below this part): their
-    /// own servers walk them upwards, so the two meet only when a part is full.
-    /// Amortized O(1), as each segment's cursor only moves down.
+    /// own servers walk them upwards, so the two meet only when a part is full. The
+    /// parts `claimed` says another server holds a claim on are left alone (and walked
+    /// later, once the claim lapses). Amortized O(1), as each segment's cursor only
+    /// moves down.
     pub(super) fn next_untouched_elsewhere(
         &mut self,
         table: &LeaseTable,
         pool: &Pool,
+        claimed: &[u32],
     ) -> Option<Ipv4Addr> {
-        while let Some(&(low, next)) = self.elsewhere.front() {
+        let mut i = 0;
+        while let Some(&Segment { low, next, part }) = self.elsewhere.get(i) {
+            if part.is_some_and(|part| claimed.contains(&part)) {
+                i += 1;
+                continue;
+            }
             let found = table
                 .last_untouched_from(Ipv4Addr::from(next))
                 .map(u32::from)
                 .filter(|addr| *addr >= low);
             match found {
                 Some(addr) => {
-                    self.elsewhere[0].1 = addr;
+                    self.elsewhere[i].next = addr;
                     if !pool.is_reserved(Ipv4Addr::from(addr)) {
                         return Some(Ipv4Addr::from(addr));
                     }
                     if addr > low {
-                        self.elsewhere[0].1 = addr - 1;
+                        self.elsewhere[i].next = addr - 1;
                         continue;
                     }
-                    self.elsewhere.pop_front();
+                    self.elsewhere.remove(i);
                 }
                 None => {
-                    self.elsewhere.pop_front();
+                    self.elsewhere.remove(i);
                 }
             }
         }
         None
+    }
+
+    /// True when `addr` is in this server's own part of the range.
+    pub(super) fn owns(&self, addr: Ipv4Addr) -> bool {
+        let addr = u32::from(addr);
+        self.part
+            .is_some_and(|(start, end)| (start..=end).contains(&addr))
+    }
+
+    /// The index of the other server's part `addr` is in, if it is in one.
+    pub(super) fn part_of(&self, addr: Ipv4Addr, share: Share) -> Option<u32> {
+        if share.count() <= 1 {
+            return None;
+        }
+        (0..share.count()).find(|index| {
+            *index != share.index()
+                && self
+                    .range_part(*index, share)
+                    .is_some_and(|(start, end)| (start..=end).contains(&u32::from(addr)))
+        })
+    }
+
+    /// Part `index` of this walk's range, for a server with `share`.
+    fn range_part(&self, index: u32, share: Share) -> Option<(u32, u32)> {
+        Share::new(index, share.count())?
+            .part(self.first.into(), self.last.into())
+            .map(|(start, end)| (u32::from(start), u32::from(end)))
     }
 
     /// True when the walk has gone past `addr`, an address of its range: it will not
@@ -132,7 +199,7 @@ impl Walk {
         if self
             .elsewhere
             .iter()
-            .any(|(low, next)| (*low..=*next).contains(&addr))
+            .any(|segment| (segment.low..=segment.next).contains(&addr))
         {
             return false;
         }
@@ -182,7 +249,11 @@ impl Walk {
             );
         }
         if to > self.cursor {
-            self.elsewhere.push_back((self.cursor, to - 1));
+            self.elsewhere.push_back(Segment {
+                low: self.cursor,
+                next: to - 1,
+                part: None,
+            });
         }
         self.cursor = to;
         self.run_start = to;
