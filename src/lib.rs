@@ -383,7 +383,8 @@ pub use client::{Client, ClientError};
 pub use error::{DecodeError, EncodeError, OptionError};
 pub use packet::layout as wire;
 pub use packet::{
-    respond, respond_bootp, Flags, Lenient, MessageType, Op, Packet, PacketDisplay, Truncation,
+    respond, respond_bootp, Flags, Lenient, Mac, MacParseError, MessageType, Op, Packet,
+    PacketDisplay, Truncation,
 };
 #[cfg(feature = "server")]
 pub use server::{

@@ -9,7 +9,6 @@ mod durable_acks;
 mod lease_file;
 mod pxe_boot;
 mod send_build;
-mod shared_store;
 mod snoop_folders;
 
 use std::fs;
