@@ -262,7 +262,8 @@
 //! ```
 //!
 //! Recorded traffic can be replayed against a handler as a test too (the
-//! [`replay`] module).
+//! [`replay`] module), one that answers later included: the replay delivers what
+//! its workers post and waits for the replies.
 //!
 //! # Logging
 //!
