@@ -7,4 +7,5 @@ mod generate;
 mod generated_dora;
 mod generated_durable;
 mod later;
+mod lease_service;
 mod ports;
