@@ -40,9 +40,11 @@ mod engine;
 mod event;
 mod file;
 mod host;
+mod journal;
 mod pool;
 #[cfg(feature = "postgres")]
 mod postgres;
+mod reach;
 #[cfg(feature = "server")]
 mod service;
 mod settings;
@@ -58,16 +60,18 @@ pub use engine::{
 pub use event::{LeaseEvent, LeaseEventKind};
 pub use file::{LeaseFile, LeaseFileError};
 pub use host::Host;
+pub use journal::Journaled;
 pub use pool::{Mac, Pool, PoolError, Subnet, SubnetParseError};
 #[cfg(feature = "postgres")]
 pub use postgres::{PgStore, RETRIES, SCHEMA, SCHEMA_VERSION};
+pub use reach::{Claim, Claims, Reach, Revoked};
 #[cfg(feature = "server")]
 pub use service::{
     Admission, Decide, Hooks, LeaseMessage, LeaseService, NoHooks, ServiceConfig, ServiceError,
-    ServiceStats, DEFAULT_COMMIT_DELAY,
+    ServiceStats, StoreState, DEFAULT_COMMIT_DELAY,
 };
 pub use settings::{Settings, Share, DEFAULT_DECLINE_SECS, DEFAULT_LEASE_SECS, DEFAULT_OFFER_SECS};
 pub use store::{Committed, LeaseStore, MemoryStore, StoreError};
 pub use subnet::{SubnetConfig, SubnetId};
 pub use table::{secs, ClientKey, Counts, Entry, LeaseTable, Secs, State};
-pub use worker::{Done, LookupResult, StoreWorker, WorkerConfig};
+pub use worker::{Claimed, Done, LookupResult, Probed, StoreWorker, WorkerConfig};

@@ -20,6 +20,7 @@ use std::time::SystemTime;
 use super::engine::Change;
 use super::file::{LeaseFile, LeaseFileError};
 use super::pool::Subnet;
+use super::reach::{Claim, Claims, Reach, Revoked};
 use super::table::{secs, ClientKey, Secs};
 
 /// What became of one change of a batch.
@@ -40,6 +41,16 @@ pub enum Committed {
         /// When the winner's lease (or the quarantine) ends, if the store can tell.
         until: Option<Secs>,
     },
+    /// The store could not settle this change now (other servers' transactions in
+    /// the way, still after retries): it was not made, and nothing about the
+    /// address or the client was learnt. The request gets a NAK or silence, and the
+    /// client retries.
+    Contended,
+    /// The shared store could not be reached, and the change is durable in the
+    /// store's local journal instead ([`Journaled`](super::Journaled)): it is written
+    /// to the shared store when it is back. Whether a reply may leave on it is the
+    /// lease service's call (its outage rules).
+    Journaled,
 }
 
 /// A store's failure: the batch was not made durable, and no reply that depends on
@@ -49,8 +60,11 @@ pub enum Committed {
 pub enum StoreError {
     /// Reading or writing the store failed.
     Io(std::io::Error),
-    /// The store is unreachable or refused the batch (a database's error text).
+    /// The store refused the batch (a database's error text).
     Backend(String),
+    /// The store cannot be reached (a database that is down, restarting or cut off):
+    /// none of the batch was made durable, and the store will be tried again.
+    Unavailable(String),
 }
 
 impl fmt::Display for StoreError {
@@ -58,6 +72,7 @@ impl fmt::Display for StoreError {
         match self {
             StoreError::Io(error) => write!(f, "lease store i/o error: {error}"),
             StoreError::Backend(text) => write!(f, "lease store error: {text}"),
+            StoreError::Unavailable(text) => write!(f, "lease store unreachable: {text}"),
         }
     }
 }
@@ -66,7 +81,7 @@ impl std::error::Error for StoreError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             StoreError::Io(error) => Some(error),
-            StoreError::Backend(_) => None,
+            StoreError::Backend(_) | StoreError::Unavailable(_) => None,
         }
     }
 }
@@ -117,6 +132,31 @@ pub trait LeaseStore: Send + 'static {
         let _ = live;
         Ok(())
     }
+
+    /// Renews this server's claim on its share (a store several servers share) and
+    /// says which shares the others claim; `Ok(None)`, the default, for a store with
+    /// nothing to claim (one server's).
+    fn claim(&mut self, claim: &Claim) -> Result<Option<Claims>, StoreError> {
+        let _ = claim;
+        Ok(None)
+    }
+
+    /// Tries the store while it is down: `Ok` once it answers (a journaled store
+    /// writes its journal to it first). The default: always up.
+    fn probe(&mut self) -> Result<(), StoreError> {
+        Ok(())
+    }
+
+    /// Whether the store could be reached at its last call. The default: always.
+    fn reach(&self) -> Reach {
+        Reach::Up
+    }
+
+    /// The leases taken back since the last call, when a journal was written to the
+    /// shared store after an outage ([`Revoked`]). The default: none.
+    fn revoked(&mut self) -> Vec<Revoked> {
+        Vec::new()
+    }
 }
 
 /// A store chosen at run time: a file, memory or a database behind one type, so a
@@ -153,6 +193,22 @@ impl LeaseStore for Box<dyn LeaseStore> {
 
     fn compact(&mut self, live: &[Change]) -> Result<(), StoreError> {
         (**self).compact(live)
+    }
+
+    fn claim(&mut self, claim: &Claim) -> Result<Option<Claims>, StoreError> {
+        (**self).claim(claim)
+    }
+
+    fn probe(&mut self) -> Result<(), StoreError> {
+        (**self).probe()
+    }
+
+    fn reach(&self) -> Reach {
+        (**self).reach()
+    }
+
+    fn revoked(&mut self) -> Vec<Revoked> {
+        (**self).revoked()
     }
 }
 

@@ -16,10 +16,11 @@
 use std::fmt;
 use std::ops::Range;
 use std::thread::{self, JoinHandle};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use super::engine::Change;
 use super::pool::Subnet;
+use super::reach::{Claim, Claims, Reach, Revoked};
 use super::store::{Committed, LeaseStore, StoreError};
 use super::table::ClientKey;
 use crate::wake::{self, Waker};
@@ -34,18 +35,51 @@ pub struct Done {
     /// The store's answer for the batch's changes, in submission order (one
     /// [`Committed`] per change); an `Err` means none of them is durable.
     pub result: Result<Vec<Committed>, StoreError>,
+    /// Whether the store could be reached, after the batch.
+    pub reach: Reach,
+    /// Leases the store took back since its last report (a journal written to the
+    /// shared store after an outage).
+    pub revoked: Vec<Revoked>,
+}
+
+/// What a [`StoreWorker::probe`] answers with.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct Probed {
+    /// `Ok` once the store answers.
+    pub result: Result<(), StoreError>,
+    /// Whether the store can be reached.
+    pub reach: Reach,
+    /// Leases the store took back (see [`Done::revoked`]).
+    pub revoked: Vec<Revoked>,
+}
+
+/// What a [`StoreWorker::claim`] answers with.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct Claimed {
+    /// When the worker started the claim: a claim held lasts its time to live from
+    /// at least then.
+    pub started: Instant,
+    /// The store's answer ([`LeaseStore::claim`]).
+    pub result: Result<Option<Claims>, StoreError>,
+    /// Whether the store can be reached.
+    pub reach: Reach,
 }
 
 /// What a [`StoreWorker::lookup`] answers with.
 pub type LookupResult = Result<Option<Change>, StoreError>;
 
-type Answer = Box<dyn FnOnce(LookupResult) + Send>;
+type Answer<T> = Box<dyn FnOnce(T) + Send>;
 
 enum Job {
     Commit(Vec<Change>),
     Compact(Vec<Change>),
-    Lookup(ClientKey, Answer),
+    Lookup(ClientKey, Answer<LookupResult>),
     Subnets(Vec<Subnet>),
+    Probe(Answer<Probed>),
+    Claim(Claim, Answer<Claimed>),
+    Load(Vec<Subnet>, Answer<Result<Vec<Change>, StoreError>>),
 }
 
 /// A thread that commits lease changes to a [`LeaseStore`] in batches (group commit)
@@ -99,7 +133,7 @@ impl<S: LeaseStore> fmt::Debug for StoreWorker<S> {
 /// How a [`StoreWorker`] batches: [`StoreWorker::spawn_with`].
 ///
 /// ```
-/// use std::time::Duration;
+/// use std::time::{Duration, Instant};
 /// use ex_dhcp::lease::WorkerConfig;
 ///
 /// let config = WorkerConfig::default().commit_delay(Duration::from_millis(2));
@@ -198,6 +232,29 @@ impl<S: LeaseStore> StoreWorker<S> {
     /// one. A failure is logged.
     pub fn subnets(&mut self, subnets: Vec<Subnet>) {
         self.send(Job::Subnets(subnets));
+    }
+
+    /// Queues a [`LeaseStore::probe`] (the store is down: is it back?); `answer`
+    /// gets the result on the worker thread, after every submission made so far.
+    pub fn probe(&mut self, answer: impl FnOnce(Probed) + Send + 'static) {
+        self.send(Job::Probe(Box::new(answer)));
+    }
+
+    /// Queues a load of the store (a store that could not be read at start-up):
+    /// [`LeaseStore::subnets`] then [`LeaseStore::load`]; `answer` gets every record
+    /// (or the error) on the worker thread.
+    pub fn load(
+        &mut self,
+        subnets: Vec<Subnet>,
+        answer: impl FnOnce(Result<Vec<Change>, StoreError>) + Send + 'static,
+    ) {
+        self.send(Job::Load(subnets, Box::new(answer)));
+    }
+
+    /// Queues a [`LeaseStore::claim`] renewal; `answer` gets the result on the worker
+    /// thread, after every submission made so far.
+    pub fn claim(&mut self, claim: Claim, answer: impl FnOnce(Claimed) + Send + 'static) {
+        self.send(Job::Claim(claim, Box::new(answer)));
     }
 
     /// Queues a [`LeaseStore::lookup`] of `client`'s lease: it runs on the worker
@@ -324,6 +381,33 @@ fn run<S: LeaseStore>(
                         log::error!("telling the lease store the new subnets: {e}");
                     }
                 }
+                Job::Probe(answer) => {
+                    batch.flush(&mut store, queue, &mut on_done);
+                    let result = store.probe();
+                    answer(Probed {
+                        result,
+                        reach: store.reach(),
+                        revoked: store.revoked(),
+                    });
+                }
+                Job::Claim(claim, answer) => {
+                    batch.flush(&mut store, queue, &mut on_done);
+                    let started = Instant::now();
+                    let result = store.claim(&claim);
+                    answer(Claimed {
+                        started,
+                        result,
+                        reach: store.reach(),
+                    });
+                }
+                Job::Load(subnets, answer) => {
+                    batch.flush(&mut store, queue, &mut on_done);
+                    let mut records = Vec::new();
+                    let result = store
+                        .subnets(&subnets)
+                        .and_then(|()| store.load(&mut |change| records.push(change)));
+                    answer(result.map(|()| records));
+                }
                 Job::Lookup(client, answer) => {
                     // The lease may be in what is batched: commit that first.
                     batch.flush(&mut store, queue, &mut on_done);
@@ -364,6 +448,8 @@ impl Batch {
         on_done(Done {
             seqs: self.first..self.next,
             result,
+            reach: store.reach(),
+            revoked: store.revoked(),
         });
         self.first = self.next;
         idle

@@ -136,6 +136,8 @@ pub struct Outcome {
     /// The subnet the request was answered or changed a lease in; `None` when it
     /// was ignored.
     pub subnet: Option<SubnetId>,
+    /// Per change, the client's entry it replaced, for [`LeaseEngine::undo`].
+    pub(crate) before: Vec<Option<Entry>>,
 }
 
 /// What the engine counted that an operator wants to see: the answers to a flood.
@@ -683,6 +685,50 @@ impl LeaseEngine {
     /// the packet: the receiving interface, a subnet or host data of its choosing.
     pub fn handle_with(&mut self, request: &Packet, hints: &Hints<'_>, now: Secs) -> Outcome {
         rules::handle(self, request, hints, now)
+    }
+
+    /// Takes back a change the store refused or could not make durable (the engine
+    /// recorded it when it answered): the client's entry goes back to `before`, what
+    /// [`Outcome`] said it was, or is forgotten (its address free). Nothing happens
+    /// when the entry has changed since (a later request of the client's).
+    pub fn undo(&mut self, change: &Change, before: Option<&Entry>) {
+        let Some(index) = self.selector.containing(change.addr()) else {
+            return;
+        };
+        let table = &mut self.scopes[index].table;
+        match change {
+            Change::Bound { key, addr, until } => {
+                let current = table.get(key);
+                if current.is_none_or(|e| e.addr != *addr || e.state != State::Bound(*until)) {
+                    return;
+                }
+                match before {
+                    Some(entry) => table.set(key.clone(), entry.addr, entry.state, 0),
+                    None => {
+                        table.forget(key, 0);
+                    }
+                }
+            }
+            Change::Released { key, addr } => {
+                let released = table
+                    .get(key)
+                    .is_some_and(|e| e.addr == *addr && matches!(e.state, State::Free(_)));
+                if let (true, Some(entry)) = (released, before) {
+                    table.set(key.clone(), entry.addr, entry.state, 0);
+                }
+            }
+            // A quarantine the store did not take is kept: it only holds an address
+            // back, which is always safe.
+            Change::Declined { .. } => {}
+        }
+    }
+
+    /// True when `addr` is in this server's own part of one of the ranges
+    /// ([`Settings::share`]; every range address for a server alone).
+    pub fn owns(&self, addr: Ipv4Addr) -> bool {
+        self.selector
+            .containing(addr)
+            .is_some_and(|index| self.scopes[index].owns(addr))
     }
 
     /// True when this server may renew or rebind a lease of `addr` for the client

@@ -309,7 +309,7 @@ impl Rules<'_> {
             && self.request.options.contains(RapidCommit::CODE)
             && self.may_bind(index, addr)
         {
-            let (changes, event) = self.bind(index, addr);
+            let (changes, before, event) = self.bind(index, addr);
             let reply = self
                 .lease_reply(index, MessageType::Ack, addr)
                 .with_raw_option(RapidCommit::CODE, &[]);
@@ -318,11 +318,12 @@ impl Rules<'_> {
                 changes,
                 events: vec![event],
                 subnet: Some(SubnetId(index)),
+                before,
             };
         }
         // A client in INIT that holds a live lease of another address is moving (a new
         // reservation, a quarantined address): its old lease ends now.
-        let (changes, already_bound) = self.release_others(index, addr);
+        let (changes, before, already_bound) = self.release_others(index, addr);
         let scope = &mut self.scopes[index];
         if !already_bound {
             let until = now + u64::from(self.settings.offer_secs);
@@ -336,6 +337,7 @@ impl Rules<'_> {
             reply: Some(self.lease_reply(index, MessageType::Offer, addr)),
             changes,
             subnet: Some(SubnetId(index)),
+            before,
             ..Outcome::default()
         }
     }
@@ -467,12 +469,13 @@ impl Rules<'_> {
         if !self.may_bind(index, addr) {
             return self.keep_without_extension(index, addr);
         }
-        let (changes, event) = self.bind(index, addr);
+        let (changes, before, event) = self.bind(index, addr);
         Outcome {
             reply: Some(self.lease_reply(index, MessageType::Ack, addr)),
             changes,
             events: vec![event],
             subnet: Some(SubnetId(index)),
+            before,
         }
     }
 
@@ -534,6 +537,7 @@ impl Rules<'_> {
         };
         let until = now + u64::from(self.settings.decline_secs);
         let change = Change::Declined { addr, until };
+        let before = self.scopes[index].table.get(&self.key).cloned();
         self.scopes[index].record(&change, now);
         warn!("{} declined {addr}: it is set aside", self.key);
         let event = LeaseEvent::new(
@@ -543,7 +547,7 @@ impl Rules<'_> {
             Some(self.key.clone()),
             Some(until),
         );
-        changed(change, event)
+        changed(change, before, event)
     }
 
     fn client_release(&mut self) -> Outcome {
@@ -561,6 +565,7 @@ impl Rules<'_> {
             key: self.key.clone(),
             addr,
         };
+        let before = self.scopes[index].table.get(&self.key).cloned();
         self.scopes[index].record(&change, self.now);
         info!("{} released {addr}", self.key);
         let event = LeaseEvent::new(
@@ -570,7 +575,7 @@ impl Rules<'_> {
             Some(self.key.clone()),
             None,
         );
-        changed(change, event)
+        changed(change, before, event)
     }
 
     fn inform(&self) -> Outcome {
@@ -618,8 +623,13 @@ impl Rules<'_> {
             addr,
             until: BOOTP_FOREVER,
         };
+        let before = self.scopes[index].table.get(&self.key).cloned();
         self.scopes[index].record(&change, self.now);
-        let changes = if record { vec![change] } else { Vec::new() };
+        let (changes, before) = if record {
+            (vec![change], vec![before])
+        } else {
+            (Vec::new(), Vec::new())
+        };
         let mut reply = respond_bootp(self.request)
             .with_yiaddr(addr)
             .with_siaddr(self.settings.server_id);
@@ -647,15 +657,21 @@ impl Rules<'_> {
             },
             changes,
             subnet: Some(SubnetId(index)),
+            before,
         }
     }
 
     /// Leases `addr` on subnet `index` to the client: the changes to write down (its
     /// live lease of another address on its link released first, see
     /// [`release_others`](Self::release_others)) and the event.
-    fn bind(&mut self, index: usize, addr: Ipv4Addr) -> (Vec<Change>, LeaseEvent) {
+    fn bind(
+        &mut self,
+        index: usize,
+        addr: Ipv4Addr,
+    ) -> (Vec<Change>, Vec<Option<Entry>>, LeaseEvent) {
         let now = self.now;
-        let (mut changes, renewal) = self.release_others(index, addr);
+        let (mut changes, mut before, renewal) = self.release_others(index, addr);
+        before.push(self.scopes[index].table.get(&self.key).cloned());
         let until = now + u64::from(self.scopes[index].config.lease_secs(self.settings));
         info!("{} leases {addr} until {until}", self.key);
         let change = Change::Bound {
@@ -677,7 +693,7 @@ impl Rules<'_> {
             Some(self.key.clone()),
             Some(until),
         );
-        (changes, event)
+        (changes, before, event)
     }
 
     /// Releases the client's live leases on its link other than `addr` on subnet
@@ -685,9 +701,14 @@ impl Rules<'_> {
     /// a store shared with other servers sees this server move its own client (a
     /// `Released` before the new `Bound`). Returns the changes, and whether the client
     /// holds `addr` itself live (a renewal).
-    fn release_others(&mut self, index: usize, addr: Ipv4Addr) -> (Vec<Change>, bool) {
+    fn release_others(
+        &mut self,
+        index: usize,
+        addr: Ipv4Addr,
+    ) -> (Vec<Change>, Vec<Option<Entry>>, bool) {
         let now = self.now;
         let mut changes = Vec::new();
+        let mut before = Vec::new();
         let mut renewal = false;
         for &other in self.link {
             let Some(entry) = self.scopes[other].table.get(&self.key) else {
@@ -703,11 +724,12 @@ impl Rules<'_> {
                     addr: entry.addr,
                 };
                 info!("{} moves from {}: released", self.key, entry.addr);
+                before.push(Some(entry.clone()));
                 self.scopes[other].record(&old, now);
                 changes.push(old);
             }
         }
-        (changes, renewal)
+        (changes, before, renewal)
     }
 
     /// DECLINE and RELEASE must name us in option 54 when they name anyone.
@@ -771,9 +793,10 @@ fn reply(packet: Packet) -> Outcome {
     }
 }
 
-fn changed(change: Change, event: LeaseEvent) -> Outcome {
+fn changed(change: Change, before: Option<Entry>, event: LeaseEvent) -> Outcome {
     Outcome {
         changes: vec![change],
+        before: vec![before],
         events: vec![event],
         ..Outcome::default()
     }

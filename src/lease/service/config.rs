@@ -41,6 +41,8 @@ pub struct ServiceConfig {
     pub admission_timeout: Duration,
     /// See [`ServiceConfig::max_admissions`].
     pub max_admissions: usize,
+    /// See [`ServiceConfig::claim_ttl`].
+    pub claim_ttl: Duration,
 }
 
 /// Default [`ServiceConfig::commit_delay`]: at a few hundred leases a second, long
@@ -61,6 +63,7 @@ impl Default for ServiceConfig {
             verdict_ttl: Duration::from_secs(3600),
             admission_timeout: Duration::from_secs(10),
             max_admissions: 1024,
+            claim_ttl: Duration::from_secs(300),
         }
     }
 }
@@ -153,6 +156,19 @@ impl ServiceConfig {
     #[must_use]
     pub fn max_admissions(mut self, requests: usize) -> Self {
         self.max_admissions = requests.max(1);
+        self
+    }
+
+    /// How long this server's claim on its share of the ranges lasts from each
+    /// renewal (5 minutes by default), when it shares a store with other servers by
+    /// shares: it is renewed every third of that. While the store cannot be reached,
+    /// the server goes on leasing from its own share until the claim runs out (see
+    /// the outage rules of [`LeaseService`](crate::lease::LeaseService)); after it
+    /// lapses (say, the server died), the others wait that long plus the longest lease
+    /// before they give its part's addresses to new clients.
+    #[must_use]
+    pub fn claim_ttl(mut self, ttl: Duration) -> Self {
+        self.claim_ttl = ttl;
         self
     }
 }

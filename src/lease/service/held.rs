@@ -4,7 +4,9 @@
 use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 
+use crate::lease::engine::{Allocation, Change};
 use crate::lease::event::LeaseEvent;
+use crate::lease::table::Entry;
 use crate::{Packet, Pending};
 
 /// One submission to the store and what waits for it.
@@ -13,8 +15,14 @@ pub(super) struct Submission {
     /// The store worker's sequence number: a reply with no changes of its own waits
     /// for the last submission before it.
     pub(super) seq: u64,
-    /// How many changes it submitted: its share of the batch's results.
-    pub(super) changes: usize,
+    /// The changes it submitted: its share of the batch's results.
+    pub(super) changes: Vec<Change>,
+    /// Per change, the client's entry before it, to take a refused change back.
+    pub(super) before: Vec<Option<Entry>>,
+    /// Where the engine could bind when it made the changes.
+    pub(super) made_under: Allocation,
+    /// Whether it extends a lease the client held (refused: silence, not a NAK).
+    pub(super) renewal: bool,
     /// The request to answer and the answer, once the changes are durable.
     pub(super) answer: Option<(Pending, Packet)>,
     /// What the changes mean, reported once they are durable.

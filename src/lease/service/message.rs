@@ -2,8 +2,10 @@
 
 use std::fmt;
 
+use crate::lease::engine::Change;
+use crate::lease::store::StoreError;
 use crate::lease::table::ClientKey;
-use crate::lease::worker::{Done, LookupResult};
+use crate::lease::worker::{Claimed, Done, LookupResult, Probed};
 
 /// A message for a [`LeaseService`](super::LeaseService): a batch of lease changes
 /// made durable, a store lookup answered, an admission decided.
@@ -22,6 +24,12 @@ pub(super) enum Inner {
     Found(u64, LookupResult),
     /// The user's verdict on a client whose admission was left for later.
     Verdict(ClientKey, bool),
+    /// A probe of a store that was down.
+    Probed(Probed),
+    /// A claim renewed (or not).
+    Claimed(Claimed),
+    /// The store's records, read late.
+    Loaded(Result<Vec<Change>, StoreError>),
 }
 
 impl fmt::Debug for LeaseMessage {
@@ -34,6 +42,12 @@ impl fmt::Debug for LeaseMessage {
                 .debug_tuple("Verdict")
                 .field(client)
                 .field(allowed)
+                .finish(),
+            Inner::Probed(probed) => f.debug_tuple("Probed").field(&probed.reach).finish(),
+            Inner::Claimed(claimed) => f.debug_tuple("Claimed").field(&claimed.result).finish(),
+            Inner::Loaded(result) => f
+                .debug_tuple("Loaded")
+                .field(&result.as_ref().map(Vec::len))
                 .finish(),
         }
     }

@@ -7,10 +7,12 @@
 mod admission;
 mod budget;
 mod config;
+mod durable;
 mod held;
 mod hooks;
 mod message;
 mod open;
+mod outage;
 mod stats;
 
 use std::collections::{HashMap, VecDeque};
@@ -26,15 +28,16 @@ use crate::{
     Context, Handler, HandlerError, MessageType, Packet, Pending, Reply, Source, StopReason,
 };
 
+use super::engine::Allocation;
 use super::engine::{client_key, Change, Hints, LeaseEngine, Outcome, Reconfigured, SubnetError};
 use super::event::{LeaseEvent, LeaseEventKind};
 use super::host::Host;
 use super::pool::{Mac, PoolError};
 use super::settings::Settings;
-use super::store::{Committed, LeaseStore};
+use super::store::{LeaseStore, StoreError};
 use super::subnet::SubnetConfig;
 use super::table::{secs, ClientKey, Secs};
-use super::worker::{Done, LookupResult, StoreWorker, WorkerConfig};
+use super::worker::{LookupResult, StoreWorker, WorkerConfig};
 
 pub use config::{ServiceConfig, DEFAULT_COMMIT_DELAY};
 pub use hooks::{Admission, Decide, Hooks, NoHooks};
@@ -46,6 +49,8 @@ use admission::Admissions;
 use budget::{LookupBudget, Take};
 use held::{HeldReplies, Submission};
 use message::{Inner, Poster};
+use outage::Outage;
+pub use outage::StoreState;
 
 /// A [`LeaseEngine`] on a server, its leases durable in a store, customised by
 /// [`Hooks`].
@@ -188,6 +193,8 @@ pub struct LeaseService<H: Hooks = NoHooks> {
     /// Posts to the handler's mailbox, set by [`LeaseService::init`].
     post: Option<Poster>,
     stats: ServiceStats,
+    /// The store's state, the claim on this server's share, probes.
+    outage: Outage,
 }
 
 impl<H: Hooks> std::fmt::Debug for LeaseService<H> {
@@ -223,6 +230,7 @@ impl LeaseService<NoHooks> {
             kept: 0,
             post: None,
             stats: ServiceStats::default(),
+            outage: Outage::new(false),
         }
     }
 }
@@ -247,6 +255,7 @@ impl<H: Hooks> LeaseService<H> {
             kept: self.kept,
             post: self.post,
             stats: self.stats,
+            outage: self.outage,
         }
     }
 
@@ -279,9 +288,22 @@ impl<H: Hooks> LeaseService<H> {
     /// [`LeaseFile`]: crate::lease::LeaseFile
     #[cfg_attr(feature = "postgres", doc = "[`PgStore`]: crate::lease::PgStore")]
     #[cfg_attr(not(feature = "postgres"), doc = "[`PgStore`]: crate::lease")]
+    ///
+    /// A store that cannot be reached at start-up ([`StoreError::Unavailable`]) is not
+    /// an error: the service starts, serves nothing that needs a lease until the store
+    /// answers, and loads it then.
+    ///
+    /// [`StoreError::Unavailable`]: crate::lease::StoreError::Unavailable
     pub fn with_store(mut self, mut store: Box<dyn LeaseStore>) -> Result<Self, ServiceError> {
-        let strays = open::store(&mut self.engine, store.as_mut())?;
-        self.stats.stray_records += strays;
+        match open::store(&mut self.engine, store.as_mut()) {
+            Ok(strays) => self.stats.stray_records += strays,
+            Err(ServiceError::Store(StoreError::Unavailable(text))) => {
+                warn!("the lease store cannot be reached ({text}): nothing is leased until it answers");
+                self.outage = Outage::new(true);
+                self.engine.set_allocation(Allocation::Nowhere);
+            }
+            Err(error) => return Err(error),
+        }
         self.shared = store.shared();
         self.store = Some(store);
         Ok(self)
@@ -314,6 +336,8 @@ impl<H: Hooks> LeaseService<H> {
             held: self.held.answers(),
             pending_admissions: self.admissions.waiting(),
             lookups_dropped: self.budget.dropped(),
+            store: self.outage.state,
+            claim_held: self.claim_held(),
             ..self.stats
         }
     }
@@ -378,7 +402,10 @@ impl<H: Hooks> LeaseService<H> {
     /// [`Released`](LeaseEventKind::Released) event once it is. False when nothing
     /// held the address.
     pub fn release(&mut self, addr: Ipv4Addr, now: Secs) -> bool {
-        let client = self.engine.find(addr).map(|(_, key, _)| key.clone());
+        let found = self
+            .engine
+            .find(addr)
+            .map(|(_, key, entry)| (key.clone(), entry.clone()));
         let Some(change) = self.engine.release(addr, now) else {
             return false;
         };
@@ -386,8 +413,15 @@ impl<H: Hooks> LeaseService<H> {
             .engine
             .subnet_of(addr)
             .expect("a released address is served");
+        let (client, before) = found.unzip();
         let event = LeaseEvent::new(LeaseEventKind::Released, subnet, addr, client, None);
-        self.submit(vec![change], vec![event], None, Instant::now());
+        let outcome = Outcome {
+            changes: vec![change],
+            events: vec![event],
+            before: vec![before],
+            ..Outcome::default()
+        };
+        self.submit(outcome, None, (Instant::now(), now));
         true
     }
 
@@ -414,6 +448,8 @@ impl<H: Hooks> LeaseService<H> {
             })
             .map_err(HandlerError::new)?;
             self.worker = Some(worker);
+            self.start_claims();
+            self.outage_tick(ctx.now());
         }
         Ok(())
     }
@@ -432,6 +468,9 @@ impl<H: Hooks> LeaseService<H> {
                 Some(true) => {}
                 Some(false) | None => return Reply::None,
             }
+        }
+        if let Some(nak) = self.refuse_revoked(packet, &client) {
+            return nak;
         }
         if let Some(refused) = self.refuse_for_backlog(packet, &client, now) {
             return refused;
@@ -460,6 +499,13 @@ impl<H: Hooks> LeaseService<H> {
             }
             Inner::Found(id, result) => self.found(id, result, ctx),
             Inner::Verdict(client, allowed) => self.verdict(client, allowed, ctx),
+            Inner::Probed(probed) => self.probed(probed, ctx.now()),
+            Inner::Claimed(claimed) => {
+                if let Some(stop) = self.claimed(claimed, ctx.now()) {
+                    return stop;
+                }
+            }
+            Inner::Loaded(result) => self.loaded(result, ctx.now(), secs(ctx.system_time())),
             Inner::Release => {}
         }
         self.next_ready(ctx)
@@ -487,7 +533,10 @@ impl<H: Hooks> LeaseService<H> {
         }
         self.stats.dropped_admissions +=
             self.admissions.expire(now, self.config.admission_timeout) as u64;
-        self.compact_if_due(now_secs);
+        self.outage_tick(now);
+        if self.outage.state == StoreState::Up {
+            self.compact_if_due(now_secs);
+        }
         Reply::None
     }
 
@@ -598,7 +647,7 @@ impl<H: Hooks> LeaseService<H> {
         }
         let outcome = self.decide_without_source(&request, &client, secs(ctx.system_time()));
         log_exchange(&request, &outcome);
-        self.hold_pending(outcome, pending, now);
+        self.hold_pending(outcome, pending, (now, secs(ctx.system_time())));
     }
 
     /// Refuses work the store cannot promise now: with too many replies held or the
@@ -759,7 +808,7 @@ impl<H: Hooks> LeaseService<H> {
             .as_ref()
             .is_some_and(|r| r.message_type() == Some(MessageType::Ack));
         if is_ack {
-            self.hold_pending(outcome, pending, ctx.now());
+            self.hold_pending(outcome, pending, (ctx.now(), now));
         } else {
             self.ready.push_back(pending.reply(Reply::None));
         }
@@ -774,52 +823,44 @@ impl<H: Hooks> LeaseService<H> {
         from: &Source,
         ctx: &mut Context<'_, M>,
     ) -> Reply {
-        let now = ctx.now();
-        let Outcome {
-            reply,
-            changes,
-            events,
-            ..
-        } = outcome;
-        if self.worker.is_none() {
-            for event in &events {
-                self.hooks.event(event);
-            }
-            return reply.into();
+        let times = (ctx.now(), secs(ctx.system_time()));
+        if self.worker.is_none() || !self.must_wait(&outcome.changes, outcome.reply.as_ref()) {
+            return self.at_once(outcome).into();
         }
-        if !self.must_wait(&changes, reply.as_ref()) {
-            return reply.into();
-        }
-        let answer = reply.map(|reply| (ctx.defer(packet, from), reply));
-        self.submit(changes, events, answer, now);
+        let mut outcome = outcome;
+        let answer = outcome
+            .reply
+            .take()
+            .map(|reply| (ctx.defer(packet, from), reply));
+        self.submit(outcome, answer, times);
         Reply::None
     }
 
     /// [`hold`](Self::hold) for a request already deferred.
-    fn hold_pending(&mut self, outcome: Outcome, pending: Pending, now: Instant) {
-        let Outcome {
-            reply,
-            changes,
-            events,
-            ..
-        } = outcome;
-        let Some(reply) = reply else {
+    fn hold_pending(&mut self, mut outcome: Outcome, pending: Pending, times: (Instant, Secs)) {
+        let Some(reply) = outcome.reply.take() else {
             self.ready.push_back(pending.reply(Reply::None));
-            self.submit_if_any(changes, events, now);
+            if !outcome.changes.is_empty() {
+                self.submit(outcome, None, times);
+            }
             return;
         };
+        if self.worker.is_none() || !self.must_wait(&outcome.changes, Some(&reply)) {
+            self.at_once(outcome);
+            self.ready.push_back(pending.reply(reply));
+            return;
+        }
+        self.submit(outcome, Some((pending, reply)), times);
+    }
+
+    /// An outcome that needs no store: its events now, its reply to send.
+    fn at_once(&mut self, outcome: Outcome) -> Option<Packet> {
         if self.worker.is_none() {
-            for event in &events {
+            for event in &outcome.events {
                 self.hooks.event(event);
             }
-            self.ready.push_back(pending.reply(reply));
-            return;
         }
-        if !self.must_wait(&changes, Some(&reply)) {
-            self.ready.push_back(pending.reply(reply));
-            return;
-        }
-        self.submit(changes, events, Some((pending, reply)), now);
+        outcome.reply
     }
 
     /// Whether a reply must wait for the store: it follows changes of its own, or it
@@ -829,21 +870,21 @@ impl<H: Hooks> LeaseService<H> {
         !changes.is_empty() || (is_ack && !self.held.is_empty())
     }
 
-    fn submit_if_any(&mut self, changes: Vec<Change>, events: Vec<LeaseEvent>, now: Instant) {
-        if !changes.is_empty() {
-            self.submit(changes, events, None, now);
-        }
-    }
-
-    /// Hands `changes` to the worker (or, with none, waits for the last submission:
-    /// an ACK that changes nothing may confirm a lease whose write is still queued).
+    /// Hands the outcome's changes to the worker (or, with none, waits for the last
+    /// submission: an ACK that changes nothing may confirm a lease whose write is
+    /// still queued), with the answer that waits for them.
     fn submit(
         &mut self,
-        changes: Vec<Change>,
-        events: Vec<LeaseEvent>,
+        outcome: Outcome,
         answer: Option<(Pending, Packet)>,
-        now: Instant,
+        (now, now_secs): (Instant, Secs),
     ) {
+        let Outcome {
+            changes,
+            events,
+            before,
+            ..
+        } = outcome;
         let Some(worker) = &mut self.worker else {
             for event in &events {
                 self.hooks.event(event);
@@ -853,148 +894,23 @@ impl<H: Hooks> LeaseService<H> {
             }
             return;
         };
-        let count = changes.len();
         let seq = if changes.is_empty() {
             worker.next_seq().saturating_sub(1)
         } else {
-            self.since_compact += count as u64;
-            worker.submit(changes)
+            self.since_compact += changes.len() as u64;
+            worker.submit(changes.clone())
         };
+        let renewal = durable::is_renewal(&changes, &before, now_secs);
         self.held.push(Submission {
             seq,
-            changes: count,
+            changes,
+            before,
+            made_under: self.engine.allocation(),
+            renewal,
             answer,
             events,
             since: now,
         });
-    }
-
-    /// A batch is committed: its replies go to `ready` (a NAK instead of an ACK whose
-    /// address a shared store gave another client), its events to the hook; or it
-    /// failed: stop.
-    fn durable<M>(&mut self, done: Done, ctx: &mut Context<'_, M>) -> Option<Reply> {
-        let committed = match done.result {
-            Ok(committed) => committed,
-            Err(e) => {
-                // A lease we cannot write down is a lease we may hand out twice.
-                let unsent = self.held.abandon();
-                error!(
-                    "{e}; stopping rather than acknowledge leases that are not durable \
-                     ({unsent} replies not sent)"
-                );
-                return Some(Reply::stop_with_error(e.to_string()));
-            }
-        };
-        self.stats.batches += 1;
-        let now = ctx.now();
-        let now_secs = secs(ctx.system_time());
-        let mut results = committed.iter();
-        while let Some(submission) = self.held.pop_below(done.seqs.end) {
-            // Every one of its results is taken, so that the next submission's start
-            // where they should, even when an early one was refused.
-            let mut refused = None;
-            for result in results.by_ref().take(submission.changes) {
-                match result {
-                    Committed::Durable => self.stats.changes += 1,
-                    other if refused.is_none() => refused = Some(other.clone()),
-                    _ => {}
-                }
-            }
-            if refused.is_none() {
-                for event in &submission.events {
-                    self.hooks.event(event);
-                }
-            }
-            let Some((pending, reply)) = submission.answer else {
-                if let Some(refused) = refused {
-                    warn!("the store refused a lease change: {refused:?}");
-                    self.count_refusal(&refused);
-                }
-                continue;
-            };
-            if now.saturating_duration_since(submission.since) >= self.config.max_reply_age {
-                self.stats.stale_replies += 1;
-                drop(pending);
-                continue;
-            }
-            match refused {
-                None => self.ready.push_back(pending.reply(reply)),
-                Some(refusal) => {
-                    self.count_refusal(&refusal);
-                    let answer = self.refused_answer(&pending, &reply, refusal, now_secs);
-                    self.ready.push_back(pending.reply(answer));
-                }
-            }
-        }
-        None
-    }
-
-    fn count_refusal(&mut self, refusal: &Committed) {
-        match refusal {
-            Committed::Conflict { .. } => self.stats.conflicts += 1,
-            _ => self.stats.contended += 1,
-        }
-    }
-
-    /// The answer to a request whose lease the store refused: a REQUEST's ACK becomes
-    /// a NAK (the client starts over at once); a rapid-commit DISCOVER or a BOOTP
-    /// request gets silence, and the client tries again.
-    fn refused_answer(
-        &mut self,
-        pending: &Pending,
-        reply: &Packet,
-        refusal: Committed,
-        now: Secs,
-    ) -> Reply {
-        let request = pending.request();
-        let client = client_key(request);
-        let nak_allowed = request.message_type() == Some(MessageType::Request)
-            && reply.message_type() == Some(MessageType::Ack);
-        let nak = match refusal {
-            Committed::Conflict {
-                addr,
-                holder,
-                until,
-                ..
-            } => {
-                let held_by = holder
-                    .as_ref()
-                    .map_or_else(|| "taken".to_owned(), |h| format!("held by {h}"));
-                warn!("{addr} is {held_by} in the shared store: refusing {client}");
-                let nak = self.engine.conflict(request, addr, holder, until, now);
-                if let Some(subnet) = self.engine.subnet_of(reply.yiaddr) {
-                    let event = LeaseEvent::new(
-                        LeaseEventKind::LostRace,
-                        subnet,
-                        reply.yiaddr,
-                        Some(client.clone()),
-                        None,
-                    );
-                    self.hooks.event(&event);
-                }
-                nak
-            }
-            other => {
-                warn!("the store could not settle {client}'s lease ({other:?}): refusing it");
-                self.engine_nak(request)
-            }
-        };
-        if nak_allowed {
-            let mut nak = nak;
-            self.hooks
-                .reply(request, &mut nak, self.engine.subnet_of(reply.yiaddr));
-            Reply::Send(nak)
-        } else {
-            Reply::None
-        }
-    }
-
-    /// A NAK for `request`, as the engine words one.
-    fn engine_nak(&self, request: &Packet) -> Packet {
-        let relayed = request.giaddr != Ipv4Addr::UNSPECIFIED;
-        crate::respond(request, MessageType::Nak)
-            .with_option(ServerIdentifier, self.engine.settings().server_id)
-            .with_broadcast(relayed || request.broadcast())
     }
 
     /// The next released reply; more to come are continued with.

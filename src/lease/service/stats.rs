@@ -4,6 +4,8 @@ use std::fmt;
 
 use crate::lease::engine::EngineStats;
 
+use super::StoreState;
+
 /// A lease service's counters (and its engine's): what it held, committed, dropped
 /// and why. Counters only grow; `held` and `pending_admissions` are the current
 /// numbers.
@@ -51,6 +53,17 @@ pub struct ServiceStats {
     /// Records of the store at start-up whose address is on none of the subnets:
     /// left out, with a warning.
     pub stray_records: u64,
+    /// How the store stands: up, journaling, down, not loaded yet.
+    pub store: StoreState,
+    /// Changes the store kept in its journal, its shared store unreachable, that a
+    /// reply left on (the outage rules allowed them).
+    pub journaled: u64,
+    /// Leases taken back when a journal was written to the shared store after an
+    /// outage (another server's lease of the address): refused at their next request.
+    pub revoked: u64,
+    /// Whether this server holds its claim on its share of the ranges in a shared
+    /// store (always `false` for a server that keeps no claim).
+    pub claim_held: bool,
 }
 
 impl fmt::Display for ServiceStats {
@@ -58,12 +71,15 @@ impl fmt::Display for ServiceStats {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "held {}, batches {}, changes {}, conflicts {}, contended {}, stale {}, \
-             backlog drops {}, throttled offers {}, lookups {} (dropped {}), denied {}, \
-             awaiting verdict {}, unanswered discovers {}, offers withdrawn {}",
+            "store {}, held {}, batches {}, changes {}, journaled {}, conflicts {}, \
+             contended {}, stale {}, backlog drops {}, throttled offers {}, lookups {} \
+             (dropped {}), denied {}, awaiting verdict {}, unanswered discovers {}, offers \
+             withdrawn {}",
+            self.store,
             self.held,
             self.batches,
             self.changes,
+            self.journaled,
             self.conflicts,
             self.contended,
             self.stale_replies,

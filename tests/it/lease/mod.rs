@@ -3,6 +3,7 @@
 
 mod durable;
 pub mod file;
+mod outage;
 mod service;
 mod shared;
 mod shared_store;
