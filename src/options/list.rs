@@ -84,7 +84,7 @@ impl Entry {
 }
 
 /// What a decoded packet looked like on the wire beyond its options, so that
-/// [`Packet::encode_exact`](crate::Packet::encode_exact) gives back the same bytes.
+/// [`Encoding::Exact`](crate::Encoding::Exact) gives back the same bytes.
 /// The default is the form this crate writes: cookie, options, END, nothing after.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 struct WireRecord {
@@ -137,7 +137,7 @@ pub enum VendorArea {
 /// values longer than 255 bytes into several occurrences.
 ///
 /// A decoded list also remembers what the sender put around the options (no END,
-/// bytes after END, no magic cookie), for [`Packet::encode_exact`](crate::Packet::encode_exact).
+/// bytes after END, no magic cookie), for [`Encoding::Exact`](crate::Encoding::Exact).
 /// That record is not compared by `==`, and [`Options::clear`] resets it.
 #[derive(Clone, Default)]
 pub struct Options {
@@ -451,9 +451,9 @@ impl Options {
     /// plain BOOTP, which has no options field.
     ///
     /// ```
-    /// use ex_dhcp::Packet;
+    /// use ex_dhcp::{Encoding, Packet};
     ///
-    /// let mut bytes = Packet::default().encode_exact();
+    /// let mut bytes = Packet::default().encode(Encoding::Exact);
     /// assert_eq!(bytes.pop(), Some(255)); // drop END
     /// assert!(!Packet::decode(&bytes)?.options.has_end());
     /// assert!(Packet::default().options.has_end());
@@ -465,8 +465,8 @@ impl Options {
 
     /// The bytes that followed END in the options field as decoded (sender padding,
     /// filler), up to the end of the datagram; for plain BOOTP, the whole vendor area.
-    /// Empty for a list built here. [`Packet::encode_exact`](crate::Packet::encode_exact)
-    /// writes them back; [`Packet::encode`](crate::Packet::encode) does not.
+    /// Empty for a list built here. [`Encoding::Exact`](crate::Encoding::Exact) writes
+    /// them back; [`Encoding::Padded`](crate::Encoding::Padded) does not.
     pub fn after_end(&self) -> &[u8] {
         if self.wire.tail_zeros {
             return &ZEROS[..self.wire.tail_len as usize];
@@ -490,9 +490,9 @@ impl Options {
     /// 0 (PAD) and no data per pad byte. See [`Options::has_end`] for the END option.
     ///
     /// ```
-    /// use ex_dhcp::{options::PAD, Packet};
+    /// use ex_dhcp::{options::PAD, Encoding, Packet};
     ///
-    /// let mut bytes = Packet::default().encode_exact();
+    /// let mut bytes = Packet::default().encode(Encoding::Exact);
     /// bytes.insert(240, PAD); // one pad byte before END
     /// let packet = Packet::decode(&bytes)?;
     /// let codes: Vec<_> = packet.options.iter_wire().map(|o| (o.code, o.offset)).collect();
@@ -1050,7 +1050,8 @@ impl PartialEq for Options {
     /// Two lists are equal when they hold the same occurrences, padding included, in
     /// the same order. Offsets and the wire record ([`Options::has_end`],
     /// [`Options::after_end`]) are not compared: compare
-    /// [`Packet::encode_exact`](crate::Packet::encode_exact) for those.
+    /// [`Packet::encode`](crate::Packet::encode) with [`Encoding::Exact`](crate::Encoding::Exact)
+    /// for those.
     fn eq(&self, other: &Self) -> bool {
         self.occurrences().eq(other.occurrences())
     }

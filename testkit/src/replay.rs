@@ -10,7 +10,7 @@ use ex_dhcp::options::{
     ClientIdentifier, DhcpOption, LeaseTime, RebindingTime, RenewalTime, ServerIdentifier,
     SubnetMask,
 };
-use ex_dhcp::{respond, Handler, MessageType, Packet, Reply, Source};
+use ex_dhcp::{respond, Encoding, Handler, MessageType, Packet, Reply, Source};
 
 /// The whole DORA exchange of the shared fixtures (packetlife.net, via Net-DHCP).
 pub const DORA: &str = "DHCP-DISCOVER-OFFER-REQUEST-ACK.pcap";
@@ -131,7 +131,7 @@ pub fn pcap_of(packets: &[Packet]) -> Vec<u8> {
             timestamp: Duration::from_millis(millis),
             source,
             destination,
-            payload: packet.encode(),
+            payload: packet.encode(Encoding::Padded),
         };
         writer.write_datagram(&datagram).expect("a small datagram");
     }
