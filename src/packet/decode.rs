@@ -22,9 +22,8 @@ use byteorder::{BigEndian, ByteOrder};
 
 use super::{Flags, Op, Packet};
 use crate::error::{DecodeError, OptionLabel};
-use crate::options::{
-    overloads, pad_run, zeros_after_end, Area, Options, END, INLINE_BYTES, OVERLOAD, PAD,
-};
+use crate::options::codec::{overloads, pad_run, Checked, Overloaded};
+use crate::options::{Area, Options, END, OVERLOAD, PAD};
 use crate::wire::{self, FILE_LEN, MAGIC_COOKIE, SNAME_LEN};
 
 /// What a lenient decode ([`Packet::decode_lenient`]) cut: the last option of an area
@@ -196,8 +195,8 @@ impl Packet {
     /// already read; `check_vendor` has checked the header's length and the vendor
     /// form. Cuts overrunning options into `cuts` when given, else fails on them.
     ///
-    /// Each area is checked option by option, then copied whole (see
-    /// [`Options::set_decoded`]): no entry is built until the list is edited.
+    /// Each area is checked option by option, then handed to the list whole (see
+    /// [`Options::load`]): no record is built per option.
     #[inline]
     fn decode_options(
         options: &mut Options,
@@ -206,46 +205,31 @@ impl Packet {
         mut cuts: Option<&mut Vec<Truncation>>,
     ) -> Result<(), DecodeError> {
         if let Vendor::Zeros = vendor {
-            options.set_plain_bootp(bytes.get(wire::HEADER_LEN..).unwrap_or_default());
+            options.load_plain_bootp(bytes.get(wire::HEADER_LEN..).unwrap_or_default());
             return Ok(());
         }
-        let options_area = bytes.get(wire::OPTIONS..).unwrap_or_default();
-        let main = read_options::<true>(
-            options_area,
-            0,
-            wire::OPTIONS,
-            Area::Options,
-            cuts.as_deref_mut(),
-        )?;
-        let tail = options_area.get(main.end..).unwrap_or_default();
+        let field = bytes.get(wire::OPTIONS..).unwrap_or_default();
+        let main =
+            read_options::<true>(field, 0, wire::OPTIONS, Area::Options, cuts.as_deref_mut())?;
+        let after_end = field.get(main.end..).unwrap_or_default();
         if main.overload != 0 {
-            return Self::decode_overloaded(options, bytes, options_area, &main, tail, cuts);
+            return Self::decode_overloaded(options, bytes, field, &main, after_end, cuts);
         }
-        if main.body <= INLINE_BYTES {
-            options.set_decoded(main.body(options_area), main.pads, main.has_end, 0);
-            options.set_after_end(tail, zeros_after_end(tail));
-        } else {
-            // The buffer moves to the heap: with room for the bytes after END when
-            // they are kept (see `kept`), so that it moves once.
-            let tail_zeros = zeros_after_end(tail);
-            options.reserve(0, main.body + kept(tail, tail_zeros));
-            options.set_decoded(main.body(options_area), main.pads, main.has_end, 0);
-            options.set_after_end(tail, tail_zeros);
-        }
+        options.load(field, main.checked(), after_end);
         Ok(())
     }
 
     /// The rest of [`Packet::decode_options`] when option 52 is there: `file` and
-    /// `sname` are checked (in that order, after the options field), then the
-    /// options field is copied, and the two fields, which are side by side in the
-    /// header, in one copy, with one allocation at most.
+    /// `sname` are checked (in that order, after the options field), then the list
+    /// takes the options field, and the two fields, which are side by side in the
+    /// header, in one copy (see [`Options::load_overloaded`]).
     #[inline(never)]
     fn decode_overloaded(
         options: &mut Options,
         bytes: &[u8],
-        options_area: &[u8],
+        field: &[u8],
         main: &Read,
-        tail: &[u8],
+        after_end: &[u8],
         mut cuts: Option<&mut Vec<Truncation>>,
     ) -> Result<(), DecodeError> {
         let file_field = bytes.get(wire::FILE).unwrap_or_default();
@@ -256,60 +240,43 @@ impl Packet {
             _ => (0, 0),
         };
         let file = match overloads(main.overload, Area::File) {
-            true => Some(finish_field(
-                file_field,
-                file_from,
-                wire::FILE.start,
-                Area::File,
-                cuts.as_deref_mut(),
-            )?),
+            true => Some(
+                finish_field(
+                    file_field,
+                    file_from,
+                    wire::FILE.start,
+                    Area::File,
+                    cuts.as_deref_mut(),
+                )?
+                .checked(),
+            ),
             false => None,
         };
         let sname = match overloads(main.overload, Area::Sname) {
-            true => Some(finish_field(
-                sname_field,
-                sname_from,
-                wire::SNAME.start,
-                Area::Sname,
-                cuts,
-            )?),
+            true => Some(
+                finish_field(
+                    sname_field,
+                    sname_from,
+                    wire::SNAME.start,
+                    Area::Sname,
+                    cuts,
+                )?
+                .checked(),
+            ),
             false => None,
         };
         // `sname` then `file`, as in the header.
         let fields = bytes
             .get(wire::SNAME.start..wire::FILE.end)
             .unwrap_or_default();
-        // Room for the bytes after END too when they are kept, so that the buffer
-        // moves to the heap once.
-        let tail_zeros = zeros_after_end(tail);
-        options.reserve(0, main.body + fields.len() + kept(tail, tail_zeros));
-        options.set_decoded(
-            main.body(options_area),
-            main.pads,
-            main.has_end,
-            main.overload,
-        );
-        let at = options.push_decoded_fields(fields);
-        if let Some(read) = file {
-            let start = at + wire::FILE.start - wire::SNAME.start;
-            options.set_decoded_field(Area::File, start, read.body, read.pads, read.has_end);
-        }
-        if let Some(read) = sname {
-            options.set_decoded_field(Area::Sname, at, read.body, read.pads, read.has_end);
-        }
-        options.set_after_end(tail, tail_zeros);
+        let overloaded = Overloaded {
+            value: main.overload,
+            fields,
+            file,
+            sname,
+        };
+        options.load_overloaded(field, main.checked(), overloaded, after_end);
         Ok(())
-    }
-}
-
-/// The bytes after END that a decoded list copies into its value buffer: none when
-/// they are all zeros (`zeros`), which it counts instead; else all of them.
-#[inline(always)]
-fn kept(tail: &[u8], zeros: bool) -> usize {
-    if zeros {
-        0
-    } else {
-        tail.len()
     }
 }
 
@@ -371,9 +338,14 @@ struct Read {
 }
 
 impl Read {
-    /// The area's options up to the last one, for [`Options::set_decoded`].
-    fn body<'a>(&self, area: &'a [u8]) -> &'a [u8] {
-        area.get(..self.body).unwrap_or_default()
+    /// What the list takes of the area (see [`Options::load`]).
+    #[inline(always)]
+    fn checked(&self) -> Checked {
+        Checked {
+            body: self.body,
+            pads: self.pads,
+            end: self.has_end,
+        }
     }
 }
 

@@ -23,7 +23,8 @@ use byteorder::{BigEndian, ByteOrder};
 
 use super::Packet;
 use crate::error::EncodeError;
-use crate::options::{overloads, Area, Options, END, PAD};
+use crate::options::codec::overloads;
+use crate::options::{Area, Options, END};
 use crate::wire::{self, MAGIC_COOKIE, MIN_PACKET_LEN};
 
 /// Which bytes [`Packet::encode`], [`Packet::encode_to`] and [`Packet::encoded_len`]
@@ -133,9 +134,10 @@ impl Packet {
         buf
     }
 
+    /// The length of `form`, unpadded.
     fn form_len(&self, form: Form) -> usize {
         let options = &self.options;
-        if options.writes_no_cookie() {
+        if !options.writes_cookie() {
             return wire::HEADER_LEN
                 + match form {
                     Form::Reply => 0,
@@ -143,14 +145,14 @@ impl Packet {
                 };
         }
         let end = match form {
-            Form::Exact if !options.exact_end() => 0,
+            Form::Exact if !options.exact_end(Area::Options) => 0,
             _ => 1,
         };
         let tail = match form {
             Form::Reply => 0,
             Form::Exact => options.after_end().len(),
         };
-        wire::OPTIONS + area_len(options, Area::Options) + end + tail
+        wire::OPTIONS + options.area_len(Area::Options) + end + tail
     }
 
     /// Writes the packet into `buf`, which is exactly `form_len(form)` long, or at
@@ -187,17 +189,17 @@ impl Packet {
             form,
         );
         let options = &self.options;
-        let mut at = if options.writes_no_cookie() {
-            wire::HEADER_LEN
-        } else {
+        let mut at = if options.writes_cookie() {
             buf[wire::MAGIC].copy_from_slice(&MAGIC_COOKIE);
             let mut at =
-                wire::OPTIONS + write_options(options, Area::Options, &mut buf[wire::OPTIONS..]);
-            if form == Form::Reply || options.exact_end() {
+                wire::OPTIONS + options.write_area(Area::Options, &mut buf[wire::OPTIONS..]);
+            if form == Form::Reply || options.exact_end(Area::Options) {
                 buf[at] = END;
                 at += 1;
             }
             at
+        } else {
+            wire::HEADER_LEN
         };
         if form == Form::Exact {
             let tail = options.after_end();
@@ -216,54 +218,13 @@ fn checked(buf: &mut [u8], len: usize) -> Result<&mut [u8], EncodeError> {
     })
 }
 
-/// Bytes the options of `area` take, END excluded.
-fn area_len(options: &Options, area: Area) -> usize {
-    if let Some((body, pads)) = options.wire_area(area) {
-        return body.len() + pads;
-    }
-    options
-        .entries_in(area)
-        .map(|(_, pads, value)| if pads > 0 { pads } else { 2 + value.len() })
-        .sum::<usize>()
-}
-
-/// Writes the options of `area` into `out`, without END; returns the length.
-fn write_options(options: &Options, area: Area, out: &mut [u8]) -> usize {
-    if let Some((body, pads)) = options.wire_area(area) {
-        // A decoded list not edited since: its options as they came, in one copy.
-        let len = body.len() + pads;
-        out[..body.len()].copy_from_slice(body);
-        out[body.len()..len].fill(PAD);
-        return len;
-    }
-    let mut at = 0;
-    for (code, pads, value) in options.entries_in(area) {
-        if pads > 0 {
-            out[at..at + pads].fill(code);
-            at += pads;
-            continue;
-        }
-        out[at] = code;
-        // Each kept occurrence holds at most 255 bytes (the list splits longer values).
-        out[at + 1] = value.len() as u8;
-        if let [a, b, c, d] = *value {
-            // Four bytes (addresses, times) are the commonest values: no memcpy call.
-            out[at + 2..at + 6].copy_from_slice(&[a, b, c, d]);
-        } else {
-            out[at + 2..at + 2 + value.len()].copy_from_slice(value);
-        }
-        at += 2 + value.len();
-    }
-    at
-}
-
 /// Writes `sname` or `file`: its raw bytes, then, when option 52 overloads it, its
 /// options over them, then END where there is room: always in [`Form::Reply`], and
 /// in the exact form when the field had one. Whatever followed END in the field as
-/// decoded stays as it was, so a decoded packet encodes back byte for byte (the
-/// fuzzer found a packet with a stray byte after END in `file` that zero-filling
-/// lost). A field whose last option a lenient decode cut keeps the cut bytes after
-/// that END in [`Form::Reply`], so the packet written decodes strictly.
+/// decoded stays as it was, so a decoded packet encodes back byte for byte, a stray
+/// byte after END included. A field whose last option a lenient decode cut keeps
+/// the cut bytes after that END in [`Form::Reply`], so the packet written decodes
+/// strictly.
 ///
 /// Options only get into these fields by decoding, and editing can only remove them
 /// (new options go to the options field), so they always fit.
@@ -277,8 +238,8 @@ fn write_field(
 ) {
     out.copy_from_slice(raw);
     if overloads(overload, area) {
-        let at = write_options(options, area, out);
-        if form == Form::Reply || options.area_has_end(area) {
+        let at = options.write_area(area, out);
+        if form == Form::Reply || options.exact_end(area) {
             if let Some(byte) = out.get_mut(at) {
                 *byte = END;
             }

@@ -41,10 +41,7 @@ fn a_bootrequest_with_a_vendor_area_of_zeros_decodes_and_encodes_back_unchanged(
         let padded = packet.encode(Encoding::Padded);
         assert_eq!(padded.len(), MIN_PACKET_LEN);
         assert_eq!(&padded[..HEADER_LEN], &bytes[..HEADER_LEN]);
-        assert!(
-            padded[HEADER_LEN..].iter().all(|b| *b == 0),
-            "no cookie"
-        );
+        assert!(padded[HEADER_LEN..].iter().all(|b| *b == 0), "no cookie");
     }
 }
 

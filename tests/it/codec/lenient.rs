@@ -67,10 +67,7 @@ fn an_overrunning_last_option_is_cut_and_the_options_before_it_kept() {
         "the cut bytes are kept for the exact form"
     );
     let padded = Packet::decode(&packet.encode(Encoding::Padded)).unwrap();
-    assert_eq!(
-        &padded, packet,
-        "the padded form drops them and adds END"
-    );
+    assert_eq!(&padded, packet, "the padded form drops them and adds END");
 }
 
 #[test]
@@ -145,11 +142,7 @@ fn the_padded_form_of_a_packet_cut_in_file_decodes_strictly() {
     let lenient = Packet::decode_lenient(&bytes).unwrap();
     assert_eq!(lenient.truncated[0].code, 99);
     let padded = lenient.packet.encode(Encoding::Padded);
-    assert_eq!(
-        padded[FILE_START + 4],
-        255,
-        "END after the whole options"
-    );
+    assert_eq!(padded[FILE_START + 4], 255, "END after the whole options");
     let again = Packet::decode(&padded).unwrap();
     assert_eq!(again.options, lenient.packet.options);
     assert_eq!(
