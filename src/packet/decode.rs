@@ -285,7 +285,7 @@ impl Packet {
 ///
 /// The packet is built once, field by field from the header, rather than built
 /// empty and then filled: zeroing some 440 bytes only to overwrite them, and moving
-/// the packet between constructors, cost more than the parsing on small packets.
+/// the packet between constructors, costs more than the parsing of a small packet.
 #[inline(always)]
 fn fresh_packet(header: &[u8; wire::HEADER_LEN]) -> Packet {
     Packet {

@@ -36,9 +36,9 @@ use crate::options::{self, DhcpOption, Options, VendorArea};
 #[derive(Debug, Clone, PartialEq, Eq)]
 // Aligned to a cache line: a packet is moved whole (out of `decode`, into a reply,
 // through the server's queues) in 64-byte blocks, and where it lands decides
-// whether those blocks split cache lines. Unaligned, a fresh decode of a short
-// packet took 28 or 38 ns depending on where the process's stack happened to sit;
-// aligned, 30 ns in every run (BENCHMARKS.md, "Fresh decode without stalls").
+// whether those blocks split cache lines. Without the alignment that depends on
+// where the process's stack sits, and a fresh decode of a short packet takes 28 or
+// 38 ns from one process to the next (`codec_worst`); with it, 30 ns in every run.
 #[repr(align(64))]
 pub struct Packet {
     /// Message op code: request or reply.
