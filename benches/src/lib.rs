@@ -203,7 +203,7 @@ pub struct Fixture {
 
 impl Fixture {
     /// Decodes `packet` with both libraries and checks that both encode it back
-    /// (ex_dhcp exactly, and to the same bytes up to padding in the reply form that
+    /// (ex_dhcp exactly, and to the same bytes up to padding in the padded form that
     /// is measured; dhcproto to something), so a benchmark never times a failing
     /// path. A packet dhcproto cannot decode gets `dhcproto: None`.
     pub fn new(packet: &BenchPacket) -> Fixture {
@@ -262,7 +262,7 @@ impl Fixture {
         Message::decode(&mut Decoder::new(black_box(&self.bytes))).expect("decodes")
     }
 
-    /// ex_dhcp: `encode_to` into the reused buffer (padded to 300 bytes, as sent);
+    /// ex_dhcp: `encode_to` with `Encoding::Padded` into the reused buffer (as sent);
     /// returns the length.
     #[inline(never)]
     pub fn ex_encode_to(&mut self) -> usize {
