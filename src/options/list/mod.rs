@@ -128,13 +128,14 @@ const INLINE_BYTES: usize = 112;
 /// allocation at most, whatever the number of options: none when what the list
 /// keeps fits in 112 bytes. It keeps the options, the whole of `sname` and `file`
 /// when option 52 overloads them (so an overloaded packet allocates), and the bytes
-/// after END unless they are all zeros. [`Packet::decode_from`](crate::Packet::decode_from)
-/// allocates nothing once the buffer has held as much. A decoded
-/// list is not indexed: reads walk the options as they came, and the first edit
-/// ([`Options::set`], [`Options::set_raw`], [`Options::push_raw`],
-/// [`Options::remove`], [`Options::retain`]) builds the index once. Typed access ([`Options::get`]) joins every occurrence of a code,
-/// in RFC 3396 order (options field, then `file`, then `sname`); [`Options::set`] splits
-/// values longer than 255 bytes into several occurrences.
+/// after END unless they are all zeros.
+/// [`Packet::decode_from`](crate::Packet::decode_from) allocates nothing once the
+/// buffer has held as much. A decoded list is not indexed: reads walk the options as
+/// they came, and the first edit ([`Options::set`], [`Options::set_raw`],
+/// [`Options::push_raw`], [`Options::remove`], [`Options::retain`]) builds the index
+/// once. Typed access ([`Options::get`]) joins every occurrence of a code, in RFC 3396
+/// order (options field, then `file`, then `sname`); [`Options::set`] splits values
+/// longer than 255 bytes into several occurrences.
 ///
 /// A decoded list also remembers what the sender put around the options (no END,
 /// bytes after END, no magic cookie), for [`Encoding::Exact`](crate::Encoding::Exact).
