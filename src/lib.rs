@@ -303,8 +303,8 @@
 //!
 //! [`Packet`] holds every BOOTP field under its RFC 2131 name and the options
 //! in wire order, unknown codes and duplicates included, so decoding then
-//! [`Packet::encode_exact`] gives back the same bytes ([`Packet::encode`] writes
-//! the reply form: END, and at least 300 bytes). Typed keys in [`options`] read and
+//! encoding with [`Encoding::Exact`] gives back the same bytes ([`Encoding::Padded`]
+//! is the form to send: END, and at least 300 bytes). Typed keys in [`options`] read and
 //! write option values; [`Packet`]'s `Display` is a readable dump with option
 //! names. Decoding never panics: bad input is a [`DecodeError`] that says
 //! where.
@@ -312,13 +312,13 @@
 //! ```
 //! use std::net::Ipv4Addr;
 //! use ex_dhcp::options::RequestedIpAddress;
-//! use ex_dhcp::{MessageType, Packet};
+//! use ex_dhcp::{Encoding, MessageType, Packet};
 //!
 //! let mut request = Packet::new(MessageType::Request);
 //! request.set_mac([0x02, 0, 0, 0, 0, 1]);
 //! request.options.set(RequestedIpAddress, Ipv4Addr::new(198, 18, 0, 10));
 //!
-//! let bytes = request.encode();
+//! let bytes = request.encode(Encoding::Padded);
 //! let decoded = Packet::decode(&bytes)?;
 //! assert_eq!(decoded, request);
 //! assert_eq!(decoded.options.get(RequestedIpAddress), Some(Ipv4Addr::new(198, 18, 0, 10)));
@@ -326,8 +326,10 @@
 //! # Ok::<(), ex_dhcp::DecodeError>(())
 //! ```
 //!
-//! Two encodings: [`Packet::encode`] is the reply form a server sends (END, padded
-//! to the 300-byte BOOTP minimum); [`Packet::encode_exact`] gives a decoded packet
+//! One method encodes, [`Packet::encode`] (or [`Packet::encode_to`] into a buffer),
+//! and an [`Encoding`] says which bytes: [`Encoding::Padded`] is the form to send
+//! (END, padded to the 300-byte BOOTP minimum), [`Encoding::Unpadded`] the same
+//! without the padding, and [`Encoding::Exact`] gives a decoded packet
 //! back byte for byte, sender padding, missing END and all. Plain BOOTP (RFC 951, no
 //! magic cookie) decodes too, with no message type; [`respond_bootp`] answers it.
 //! [`Packet::decode_lenient`] keeps what is whole when the last option is cut.
@@ -377,13 +379,13 @@ pub mod replay;
 mod server;
 #[cfg(any(feature = "server", feature = "lease"))]
 mod wake;
+pub mod wire;
 
 #[cfg(feature = "server")]
 pub use client::{Client, ClientError};
 pub use error::{DecodeError, EncodeError, OptionError};
-pub use packet::layout as wire;
 pub use packet::{
-    respond, respond_bootp, Flags, Lenient, Mac, MacParseError, MessageType, Op, Packet,
+    respond, respond_bootp, Encoding, Flags, Lenient, Mac, MacParseError, MessageType, Op, Packet,
     PacketDisplay, Truncation,
 };
 #[cfg(feature = "server")]

@@ -3,7 +3,8 @@
 use std::fmt;
 
 use super::value::{OptionValue, ValueError};
-use crate::packet::{Mac, HTYPE_ETHERNET};
+use crate::packet::Mac;
+use crate::wire::HTYPE_ETHERNET;
 
 /// The value of option 61: a type byte (a hardware type, or 255 for RFC 4361
 /// identifiers) and the identifier.

@@ -51,7 +51,7 @@ pub use domain_search::{DomainSearchList, SipServerList};
 pub use fqdn::Fqdn;
 pub use key::DhcpOption;
 pub use known::*;
-pub(crate) use list::{overloads, pad_run, zeros_after_end, INLINE_BYTES};
+pub(crate) use list::codec;
 pub use list::{
     Area, Options, RawOption, VendorArea, END, MAX_SEGMENT, OVERLOAD, PAD, RELAY_AGENT_INFORMATION,
 };

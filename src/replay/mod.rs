@@ -107,7 +107,7 @@
 //! use std::time::Duration;
 //! use ex_dhcp::capture::{Datagram, PcapWriter};
 //! use ex_dhcp::replay::{Recording, Replay};
-//! use ex_dhcp::{respond, MessageType, Packet, Reply, Source};
+//! use ex_dhcp::{respond, Encoding, MessageType, Packet, Reply, Source};
 //!
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! let discover = Packet::new(MessageType::Discover);
@@ -119,7 +119,7 @@
 //!         timestamp: Duration::ZERO,
 //!         source: from.parse()?,
 //!         destination: to.parse()?,
-//!         payload: packet.encode(),
+//!         payload: packet.encode(Encoding::Padded),
 //!     })?;
 //! }
 //! let recording = Recording::reader().read_from(&pcap.into_inner()[..])?;

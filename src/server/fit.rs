@@ -15,6 +15,7 @@ use crate::options::{
     DhcpMessageType, DhcpOption, LeaseTime, MaxMessageSize, Message, ParameterRequestList,
     RapidCommit, RebindingTime, RenewalTime, ServerIdentifier, RELAY_AGENT_INFORMATION,
 };
+use crate::Encoding;
 use crate::Packet;
 
 /// The smallest IP datagram every host accepts, and the default limit.
@@ -45,7 +46,7 @@ pub(crate) fn max_reply_len(request: &Packet) -> usize {
 /// codes dropped, least important first (empty, and no allocation, when it fits).
 pub(crate) fn fit(reply: &mut Packet, request: &Packet) -> Vec<u8> {
     let limit = max_reply_len(request);
-    if reply.encoded_len_unpadded() <= limit {
+    if reply.encoded_len(Encoding::Unpadded) <= limit {
         return Vec::new();
     }
     let requested = request
@@ -56,7 +57,7 @@ pub(crate) fn fit(reply: &mut Packet, request: &Packet) -> Vec<u8> {
     by_priority.sort_by_key(|code| rank(*code, &requested));
     let mut dropped = Vec::new();
     // The message type alone always fits (236 + 4 + 3 + 1 bytes).
-    while reply.encoded_len_unpadded() > limit {
+    while reply.encoded_len(Encoding::Unpadded) > limit {
         match by_priority.pop() {
             Some(code) if code != DhcpMessageType::CODE => {
                 reply.options.remove(code);
@@ -112,7 +113,7 @@ mod tests {
         assert_eq!(max_reply_len(&request), 548);
         let mut reply = big_reply(&request);
         let dropped = fit(&mut reply, &request);
-        assert!(reply.encoded_len_unpadded() <= 548);
+        assert!(reply.encoded_len(Encoding::Unpadded) <= 548);
         // 4 * 102 bytes of unrequested options: the last ones go first.
         assert_eq!(dropped, vec![203, 202]);
         assert!(reply.options.contains(LeaseTime::CODE));
@@ -136,7 +137,7 @@ mod tests {
         assert_eq!(dropped, vec![203, 202]);
         assert!(reply.options.contains(200) && reply.options.contains(201));
         assert!(reply.options.contains(RELAY_AGENT_INFORMATION));
-        assert!(reply.encoded_len_unpadded() <= 548);
+        assert!(reply.encoded_len(Encoding::Unpadded) <= 548);
     }
 
     #[test]
@@ -152,6 +153,6 @@ mod tests {
         let dropped = fit(&mut reply, &request);
         assert!(!dropped.contains(&RapidCommit::CODE), "{dropped:?}");
         assert!(reply.options.contains(RapidCommit::CODE));
-        assert!(reply.encoded_len_unpadded() <= 548);
+        assert!(reply.encoded_len(Encoding::Unpadded) <= 548);
     }
 }

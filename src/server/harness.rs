@@ -15,6 +15,7 @@ use super::handler::{Handler, Listener, SendFailure, Source, Undecodable};
 use super::outcome::StopReason;
 use super::running::injected_from;
 use super::stats::{Counters, Stats};
+use crate::Encoding;
 use crate::Packet;
 
 /// A handler without sockets or threads, for tests.
@@ -151,7 +152,7 @@ impl<H: Handler> Harness<H> {
     pub fn inject_from(&mut self, packet: Packet, source: Source) -> Option<Outgoing> {
         #[cfg(feature = "capture")]
         if self.tap.is_some() {
-            self.record(source.peer, source.local, packet.encode());
+            self.record(source.peer, source.local, packet.encode(Encoding::Padded));
         }
         self.dispatch(&packet, &source)
     }
@@ -375,7 +376,7 @@ impl<H: Handler> Harness<H> {
                         SocketAddrV4::new(std::net::Ipv4Addr::UNSPECIFIED, 0),
                         |listener| listener.local,
                     );
-                    self.record(from, outgoing.to, outgoing.packet.encode());
+                    self.record(from, outgoing.to, outgoing.packet.encode(Encoding::Padded));
                 }
                 Some(outgoing.into())
             }

@@ -14,8 +14,8 @@ use ex_dhcp::options::{
     SubnetMask,
 };
 use ex_dhcp::{
-    respond, Context, Handler, HandlerError, MessageType, Packet, Pending, Reply, Source,
-    StopReason,
+    respond, Context, Encoding, Handler, HandlerError, MessageType, Packet, Pending, Reply,
+    Source, StopReason,
 };
 
 /// The whole DORA exchange of the shared fixtures (packetlife.net, via Net-DHCP).
@@ -278,7 +278,7 @@ pub fn pcap_of(packets: &[Packet]) -> Vec<u8> {
             timestamp: Duration::from_millis(millis),
             source,
             destination,
-            payload: packet.encode(),
+            payload: packet.encode(Encoding::Padded),
         };
         writer.write_datagram(&datagram).expect("a small datagram");
     }

@@ -6,7 +6,9 @@ use std::sync::mpsc;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use ex_dhcp::{respond, Config, Handler, MessageType, Packet, Reply, Source, Stats, StopReason};
+use ex_dhcp::{
+    respond, Config, Encoding, Handler, MessageType, Packet, Reply, Source, Stats, StopReason,
+};
 use ex_dhcp_testkit::{kernel_drops, rss_kib, wait_until};
 use ex_dhcp_testkit::{loopback_with, packet, OFFERED, WAIT};
 
@@ -82,7 +84,7 @@ fn flood(number: u32, to: SocketAddrV4) -> Sent {
         let bytes = if malformed {
             MALFORMED.to_vec()
         } else {
-            packet(MessageType::Discover, number * XID_BLOCK + i).encode()
+            packet(MessageType::Discover, number * XID_BLOCK + i).encode(Encoding::Padded)
         };
         if socket.send_to(&bytes, to).is_ok() {
             if malformed {

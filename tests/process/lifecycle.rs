@@ -7,7 +7,7 @@ use std::sync::{mpsc, Arc};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use ex_dhcp::{respond, Config, MessageType, Packet, Reply, Server, Source, StartError};
+use ex_dhcp::{respond, Config, Encoding, MessageType, Packet, Reply, Server, Source, StartError};
 use ex_dhcp_testkit::{loopback, loopback_with, packet, serial, server_threads, WAIT};
 
 /// Waits, at most `WAIT`, for every server thread to be gone from /proc/self/task.
@@ -53,7 +53,7 @@ fn stop_joins_all_threads_within_200ms_under_load() {
         let flooding = Arc::clone(&flooding);
         thread::spawn(move || {
             let socket = UdpSocket::bind((Ipv4Addr::LOCALHOST, 0)).unwrap();
-            let bytes = packet(MessageType::Discover, 1).encode();
+            let bytes = packet(MessageType::Discover, 1).encode(Encoding::Padded);
             let deadline = Instant::now() + Duration::from_secs(5);
             let mut sent = 0u32;
             while flooding.load(Ordering::Relaxed) && sent < 1_000_000 && Instant::now() < deadline
@@ -151,7 +151,7 @@ fn malformed_datagrams_are_counted_and_not_fatal() {
     client
         .send_raw(b"not dhcp at all", server.local_addr())
         .unwrap();
-    let mut bootp = packet(MessageType::Discover, 9).encode();
+    let mut bootp = packet(MessageType::Discover, 9).encode(Encoding::Padded);
     bootp[236] = 0; // a broken magic cookie
     client.send_raw(&bootp, server.local_addr()).unwrap();
     let (offer, _) = client

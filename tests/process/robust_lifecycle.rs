@@ -9,8 +9,8 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use ex_dhcp::{
-    respond, supervise, Client, Config, MessageType, Packet, Reply, RestartPolicy, Source,
-    StopReason,
+    respond, supervise, Client, Config, Encoding, MessageType, Packet, Reply, RestartPolicy,
+    Source, StopReason,
 };
 use ex_dhcp_testkit::wait_until;
 use ex_dhcp_testkit::{loopback_with, packet, serial, server_threads, WAIT};
@@ -67,7 +67,10 @@ fn stop_during_a_flood_returns_promptly_and_every_thread_exits() {
                         break;
                     }
                     let xid = (number as u32) << 24 | i;
-                    let _ = socket.send_to(&packet(MessageType::Discover, xid).encode(), to);
+                    let _ = socket.send_to(
+                        &packet(MessageType::Discover, xid).encode(Encoding::Padded),
+                        to,
+                    );
                     if i == WARM_UP {
                         on.send(()).unwrap();
                     }

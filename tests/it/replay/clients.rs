@@ -5,7 +5,7 @@ use std::net::Ipv4Addr;
 
 use ex_dhcp::options::{DhcpOption, ServerIdentifier};
 use ex_dhcp::replay::{Mismatch, Origin, Recording, Replay, ReplayError};
-use ex_dhcp::{respond, MessageType, Packet, Reply, Source};
+use ex_dhcp::{respond, Encoding, MessageType, Packet, Reply, Source};
 use ex_dhcp_testkit::replay::{client, pcap_of, SERVER};
 
 /// Offers 192.0.2.<last byte of the MAC> and acknowledges any request.
@@ -230,8 +230,12 @@ fn saved_bin_packets_replay_in_file_name_order() {
     std::fs::create_dir_all(&dir).expect("a temp dir");
     let discover = client(MessageType::Discover, 0x88, 6);
     let offer = by_mac_replies(std::slice::from_ref(&discover)).remove(0);
-    std::fs::write(dir.join("01-discover.bin"), discover.encode()).expect("write");
-    std::fs::write(dir.join("02-offer.bin"), offer.encode()).expect("write");
+    std::fs::write(
+        dir.join("01-discover.bin"),
+        discover.encode(Encoding::Padded),
+    )
+    .expect("write");
+    std::fs::write(dir.join("02-offer.bin"), offer.encode(Encoding::Padded)).expect("write");
     std::fs::write(dir.join("notes.txt"), "not a packet").expect("write");
     let report = Recording::read(&dir)
         .and_then(|recording| Replay::new(recording).run(by_mac))

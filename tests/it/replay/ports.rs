@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use ex_dhcp::capture::{Datagram, PcapWriter};
 use ex_dhcp::replay::{Origin, Recording, Replay, ReplayError};
-use ex_dhcp::{respond, MessageType, Packet, Reply, Source};
+use ex_dhcp::{respond, Encoding, MessageType, Packet, Reply, Source};
 use ex_dhcp_testkit::replay::client;
 
 const SERVER_PORT: u16 = 6767;
@@ -38,7 +38,7 @@ fn loopback_capture() -> Vec<u8> {
                 timestamp: Duration::ZERO,
                 source,
                 destination,
-                payload: packet.encode(),
+                payload: packet.encode(Encoding::Padded),
             })
             .expect("a small datagram");
     }
@@ -100,7 +100,7 @@ fn bin_directories_replay_in_numeric_order_padded_or_not() {
             format!("dhcp-{n:04}.bin")
         };
         let packet = client(MessageType::Discover, n, 1);
-        std::fs::write(dir.join(&name), packet.encode()).expect("write");
+        std::fs::write(dir.join(&name), packet.encode(Encoding::Padded)).expect("write");
         names.push(name);
     }
     let recording = Recording::read(&dir).expect("a directory of .bin files");

@@ -15,9 +15,9 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use ex_dhcp::{
-    destination, respond, Client, Config, Context, Handler, HandlerError, Harness, MessageType,
-    NotRunning, Packet, Pending, Reply, Server, SocketConfig, Source, StartError, Stats,
-    StopReason, Undecodable,
+    destination, respond, Client, Config, Context, Encoding, Handler, HandlerError, Harness,
+    MessageType, NotRunning, Packet, Pending, Reply, Server, SocketConfig, Source, StartError,
+    Stats, StopReason, Undecodable,
 };
 
 const WAIT: Duration = Duration::from_secs(5);
@@ -566,7 +566,10 @@ fn the_harness_gives_undecodable_bytes_to_the_handler_when_asked() {
     assert_eq!(harness.inject_bytes(b"junk", source.clone()), None);
     assert_eq!(sniffed.try_recv(), Ok((4, 9)));
     let offer = harness
-        .inject_bytes(&packet(MessageType::Discover, 8).encode(), source)
+        .inject_bytes(
+            &packet(MessageType::Discover, 8).encode(Encoding::Padded),
+            source,
+        )
         .expect("a real discover decodes and is answered");
     assert_eq!(offer.packet.xid, 8);
     assert_eq!(harness.stats().malformed, 1);

@@ -8,7 +8,9 @@ use std::sync::Arc;
 use std::thread;
 use std::time::Duration;
 
-use ex_dhcp::{Config, Context, Handler, MessageType, Packet, Reply, Server, Source, StopReason};
+use ex_dhcp::{
+    Config, Context, Encoding, Handler, MessageType, Packet, Reply, Server, Source, StopReason,
+};
 
 /// Stops itself at the `stop_after`th DISCOVER.
 struct StopsItself {
@@ -43,7 +45,7 @@ fn flood(to: SocketAddrV4, done: &Arc<AtomicBool>) -> Vec<thread::JoinHandle<()>
             let done = Arc::clone(done);
             thread::spawn(move || {
                 let socket = UdpSocket::bind((Ipv4Addr::LOCALHOST, 0)).expect("sender socket");
-                let bytes = Packet::new(MessageType::Discover).encode();
+                let bytes = Packet::new(MessageType::Discover).encode(Encoding::Padded);
                 while !done.load(Ordering::Relaxed) {
                     let _ = socket.send_to(&bytes, to);
                 }

@@ -22,7 +22,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use ex_dhcp::capture::read_file;
-use ex_dhcp::{respond, Config, MessageType, Packet, Reply, Server, Source};
+use ex_dhcp::{respond, Config, Encoding, MessageType, Packet, Reply, Server, Source};
 
 /// Generous: debug binaries on a loaded two-core CI machine.
 const PROCESS_TIMEOUT: Duration = Duration::from_secs(30);
@@ -252,7 +252,7 @@ fn snoop_saves_what_send_sends_and_send_replays_it_to_a_server() {
     snoop.wait_for_line(SNOOP_READY);
 
     let packet_file = dir.join("discover.bin");
-    fs::write(&packet_file, discover().encode()).unwrap();
+    fs::write(&packet_file, discover().encode(Encoding::Padded)).unwrap();
     let (status, output) = run(
         "send",
         &[
@@ -276,7 +276,7 @@ fn snoop_saves_what_send_sends_and_send_replays_it_to_a_server() {
 
     let saved = dir.join("cap-0003.bin");
     let saved_bytes = fs::read(&saved).expect("snoop saved cap-0003.bin");
-    assert_eq!(saved_bytes, discover().encode());
+    assert_eq!(saved_bytes, discover().encode(Encoding::Padded));
     let capture = read_file(&pcap).expect("a readable pcap");
     assert_eq!(capture.datagrams.len(), 1);
     assert_eq!(capture.datagrams[0].payload, saved_bytes);
@@ -325,7 +325,7 @@ fn snoop_saves_what_send_sends_and_send_replays_it_to_a_server() {
 fn send_exits_1_when_no_reply_comes_before_the_timeout() {
     let dir = TempDir::new("silence");
     let packet_file = dir.join("discover.bin");
-    fs::write(&packet_file, discover().encode()).unwrap();
+    fs::write(&packet_file, discover().encode(Encoding::Padded)).unwrap();
     let silent_port = free_udp_port().to_string();
     let started = Instant::now();
     let (status, output) = run(

@@ -20,7 +20,7 @@ use std::net::SocketAddrV4;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
-use ex_dhcp::{Client, ClientError, MessageType, Packet};
+use ex_dhcp::{Client, ClientError, Encoding, MessageType, Packet};
 use ex_dhcp_tools::cli::logging;
 use ex_dhcp_tools::socket;
 
@@ -132,7 +132,7 @@ fn run(options: &Options) -> Result<ExitCode, String> {
 fn save(options: &Options, reply: &Packet) -> Result<(), String> {
     if let Some(path) = &options.save {
         // Re-encoded from the decoded reply: the same bytes, up to padding.
-        fs::write(path, reply.encode())
+        fs::write(path, reply.encode(Encoding::Padded))
             .map_err(|error| format!("--save {}: {error}", path.display()))?;
         log::info!("reply saved as {}", path.display());
     }
