@@ -38,6 +38,7 @@
 
 mod engine;
 mod file;
+pub mod import;
 mod pool;
 #[cfg(feature = "postgres")]
 mod postgres;

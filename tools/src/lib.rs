@@ -5,13 +5,14 @@
 //! signals and statistics; `privileges`: `--user`).
 //!
 //! The programs themselves are thin `main`s in `src/bin/`: `snoop`, `send`,
-//! `record_test`, `lease_server`, `pxe`, `loadgen`, `dump_captures`. Install them
+//! `record_test`, `lease_server`, `pxe`, `loadgen`, `dump_captures`, `lease_migrate`. Install them
 //! with `cargo install --path tools`.
 
 pub mod cli;
 pub mod daemon;
 pub mod lease_server;
 pub mod load;
+pub mod migrate;
 pub mod privileges;
 pub mod pxe_server;
 pub mod socket;
