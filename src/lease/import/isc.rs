@@ -272,10 +272,16 @@ fn lease<R: BufRead>(
         }
         return Ok(());
     }
+    // Cut short anywhere inside, the lease is what is torn.
+    let torn_here = |stop| match stop {
+        Stop::Torn(_) => Stop::Torn(line),
+        other => other,
+    };
     let mut body = Vec::new();
     loop {
-        let first = tokens.next_token()?.ok_or(Stop::Torn(line))?;
-        match statement(tokens, first)? {
+        let first = tokens.next_token().map_err(torn_here)?;
+        let first = first.ok_or(Stop::Torn(line))?;
+        match statement(tokens, first).map_err(torn_here)? {
             Some(statement) => body.push(statement),
             None => break,
         }

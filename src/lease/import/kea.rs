@@ -90,10 +90,10 @@ pub(super) fn parse(
             continue;
         }
         match row(&columns, &line.text) {
-            Ok(status) => reading.record(Record {
+            Ok((addr, status)) => reading.record(Record {
                 line: line.number,
-                addr: status.0,
-                status: status.1,
+                addr,
+                status,
             }),
             Err(_) if !line.ended => reading.torn(line.number),
             Err(problem) => reading.bad(line.number, problem)?,

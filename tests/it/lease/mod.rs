@@ -2,6 +2,7 @@
 //! table read and changed while serving, and the lease file on a real disk.
 
 pub mod file;
+mod import;
 mod shared;
 mod starvation;
 mod table;
