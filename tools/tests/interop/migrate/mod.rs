@@ -116,18 +116,13 @@ impl Lab {
 
     /// Runs `lease_migrate` with `args`; panics unless it succeeds; returns stdout.
     fn lease_migrate(&self, args: &[&str]) -> String {
-        let output = Command::new(env!("CARGO_BIN_EXE_lease_migrate"))
-            .args(args)
-            .output()
-            .expect("run lease_migrate");
-        let (stdout, stderr) = (
-            String::from_utf8_lossy(&output.stdout).into_owned(),
-            String::from_utf8_lossy(&output.stderr).into_owned(),
-        );
+        let output = lease_migrate(args);
+        let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
         assert!(
             output.status.success(),
-            "lease_migrate {args:?}: {}\n{stdout}\n{stderr}",
-            output.status
+            "lease_migrate {args:?}: {}\n{stdout}\n{}",
+            output.status,
+            String::from_utf8_lossy(&output.stderr)
         );
         stdout
     }
@@ -143,6 +138,14 @@ impl Lab {
             server.name
         );
     }
+}
+
+/// Runs `lease_migrate` with `args`.
+fn lease_migrate(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_lease_migrate"))
+        .args(args)
+        .output()
+        .expect("run lease_migrate")
 }
 
 /// The old server's lease file until it no longer leases `addr`: the release was
@@ -383,4 +386,91 @@ fn lease_server_takes_over_from_kea_and_hands_back_to_kea() {
         "Kea wrote the renewal after the exported row:\n{rows}"
     );
     lab.server = Some(kea);
+}
+
+/// `lease_migrate --database`: an import into PostgreSQL (a throw-away cluster)
+/// shows in the store, a second import that would take an address is refused, and
+/// the export reads the database.
+#[cfg(feature = "postgres")]
+#[test]
+#[ignore = "needs PostgreSQL (Debian postgresql, libpq-dev): run `.ci/interop migrate`"]
+fn lease_migrate_imports_into_and_exports_from_postgresql() {
+    use ex_dhcp::lease::{Change, ClientKey, LeaseStore, PgStore};
+    use ex_dhcp_testkit::postgres::Cluster;
+
+    let cluster = Cluster::start();
+    let url = cluster.url();
+    let dir = TempDir::new(&format!("ex_dhcp-interop-{}", tag("mp")));
+    let first = dir.join("first.leases");
+    std::fs::write(
+        &first,
+        "4000000000 02:00:00:00:00:01 198.18.0.100 * *\n\
+         4000000000 02:00:00:00:00:02 198.18.0.101 * 01:02:00:00:00:00:02\n",
+    )
+    .unwrap();
+    let output = lease_migrate(&[
+        "import",
+        "--from",
+        "dnsmasq",
+        first.to_str().unwrap(),
+        "--database",
+        &url,
+    ]);
+    let report = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{output:?}");
+    assert!(report.contains("imported: 2 leases"), "{report}");
+    let mut store = PgStore::connect(&url).expect("connect");
+    let mut held = Vec::new();
+    store.load(&mut |change| held.push(change)).unwrap();
+    held.sort_by_key(|change| format!("{change:?}"));
+    let bound = |key, last| Change::Bound {
+        key,
+        addr: Ipv4Addr::new(198, 18, 0, last),
+        until: 4_000_000_000,
+    };
+    assert_eq!(
+        held,
+        [
+            bound(ClientKey::Hw(1, vec![2, 0, 0, 0, 0, 1]), 100),
+            bound(ClientKey::Id(vec![1, 2, 0, 0, 0, 0, 2]), 101),
+        ]
+    );
+
+    let second = dir.join("second.leases");
+    std::fs::write(&second, "4000000000 02:00:00:00:00:09 198.18.0.100 * *\n").unwrap();
+    let output = lease_migrate(&[
+        "import",
+        "--from",
+        "dnsmasq",
+        second.to_str().unwrap(),
+        "--database",
+        &url,
+    ]);
+    assert_eq!(output.status.code(), Some(1), "{output:?}");
+    assert!(
+        String::from_utf8_lossy(&output.stdout).contains("conflicts: 1 (line 1)"),
+        "{output:?}"
+    );
+
+    let output = lease_migrate(&[
+        "export",
+        "--to",
+        "kea",
+        "--database",
+        &url,
+        "--at",
+        "3999999000",
+    ]);
+    assert!(output.status.success(), "{output:?}");
+    let csv = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        csv.contains("198.18.0.100,02:00:00:00:00:01,,1000,4000000000,1,0,0,,0,\n"),
+        "{csv}"
+    );
+    assert!(
+        csv.contains(
+            "198.18.0.101,02:00:00:00:00:02,01:02:00:00:00:00:02,1000,4000000000,1,0,0,,0,\n"
+        ),
+        "{csv}"
+    );
 }
