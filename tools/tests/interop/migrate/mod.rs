@@ -23,6 +23,10 @@
 //!
 //! With `EX_DHCP_SAVE_LEASES=DIR`, each old server's lease file is copied to DIR as
 //! it was imported: how `tests/data/leases` was made (see its README).
+//!
+//! In a `postgres` build, `lease_migrate --database` is checked against a
+//! throw-away PostgreSQL cluster too: an import, a conflicting one refused, the
+//! export.
 
 mod clients;
 mod old;
