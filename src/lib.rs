@@ -262,7 +262,8 @@
 //! ```
 //!
 //! Recorded traffic can be replayed against a handler as a test too (the
-//! [`replay`] module).
+//! [`replay`] module), one that answers later included: the replay delivers what
+//! its workers post and waits for the replies.
 //!
 //! # Logging
 //!
@@ -382,7 +383,8 @@ pub use client::{Client, ClientError};
 pub use error::{DecodeError, EncodeError, OptionError};
 pub use packet::layout as wire;
 pub use packet::{
-    respond, respond_bootp, Flags, Lenient, MessageType, Op, Packet, PacketDisplay, Truncation,
+    respond, respond_bootp, Flags, Lenient, Mac, MacParseError, MessageType, Op, Packet,
+    PacketDisplay, Truncation,
 };
 #[cfg(feature = "server")]
 pub use server::{

@@ -1,7 +1,7 @@
 //! The lease engine: a pool of addresses, the lease table, the RFC 2131 rules that
 //! decide what to answer, and the lease file that makes the table durable.
 //!
-//! Pure logic with time as an input: [`LeaseServer::handle`] takes a request and the
+//! Pure logic with time as an input: [`LeaseEngine::handle`] takes a request and the
 //! current time (seconds since the Unix epoch, [`Secs`]) and returns the reply and the
 //! lease changes to persist ([`Outcome`]); nothing here reads a clock or a socket.
 //! The `lease_server` tool (`ex_dhcp-tools`) is a thin user of it: it wires the engine
@@ -9,11 +9,11 @@
 //!
 //! - [`Pool`]: which addresses, on which subnet, and which are reserved for whom;
 //! - [`LeaseTable`]: who has which address, in which [`State`], until when; read it
-//!   while serving ([`LeaseServer::table`]: list, find by address or client, counts);
-//! - [`LeaseServer`]: RFC 2131 section 4.3 for DISCOVER, REQUEST (SELECTING,
+//!   while serving ([`LeaseEngine::table`]: list, find by address or client, counts);
+//! - [`LeaseEngine`]: RFC 2131 section 4.3 for DISCOVER, REQUEST (SELECTING,
 //!   INIT-REBOOT, RENEWING, REBINDING), DECLINE, RELEASE and INFORM, relays by giaddr,
 //!   rapid commit (RFC 4039), clients keyed by option 61 else `chaddr` (section 4.2);
-//!   the operator's changes ([`LeaseServer::release`], [`LeaseServer::reserve`]);
+//!   the operator's changes ([`LeaseEngine::release`], [`LeaseEngine::reserve`]);
 //! - [`Settings`]: what clients are told (mask, router, DNS, lease times), and how
 //!   many offers may be held at once;
 //! - [`LeaseFile`]: every [`Change`] appended, flushed and synced before the reply
@@ -34,27 +34,41 @@
 //! default): at the limit, or when the pool is full, the oldest offer is withdrawn,
 //! so a real client still gets one. A DECLINE only counts for the sender's own bound
 //! lease. A full pool is logged at most once per [`LOG_INTERVAL_SECS`], with the
-//! number of DISCOVERs left unanswered; [`LeaseServer::stats`] counts them all.
+//! number of DISCOVERs left unanswered; [`LeaseEngine::stats`] counts them all.
 
 mod engine;
+mod event;
 mod file;
+mod host;
 pub mod import;
 mod pool;
 #[cfg(feature = "postgres")]
 mod postgres;
+#[cfg(feature = "server")]
+mod service;
 mod settings;
 mod store;
+mod subnet;
 mod table;
 mod worker;
 
 pub use engine::{
-    client_key, Change, LeaseServer, Outcome, RateLimited, Stats, BOOTP_FOREVER, LOG_INTERVAL_SECS,
+    client_key, Allocation, Change, EngineStats, Hints, LeaseEngine, Outcome, RateLimited,
+    Reconfigured, SubnetError, BOOTP_FOREVER, LOG_INTERVAL_SECS,
 };
+pub use event::{LeaseEvent, LeaseEventKind};
 pub use file::{LeaseFile, LeaseFileError};
-pub use pool::{Mac, Pool, PoolError, Subnet};
+pub use host::Host;
+pub use pool::{Mac, Pool, PoolError, Subnet, SubnetParseError};
 #[cfg(feature = "postgres")]
 pub use postgres::{PgStore, RETRIES, SCHEMA, SCHEMA_VERSION};
+#[cfg(feature = "server")]
+pub use service::{
+    Admission, Decide, Hooks, LeaseMessage, LeaseService, NoHooks, ServiceConfig, ServiceError,
+    ServiceStats, DEFAULT_COMMIT_DELAY,
+};
 pub use settings::{Settings, Share, DEFAULT_DECLINE_SECS, DEFAULT_LEASE_SECS, DEFAULT_OFFER_SECS};
 pub use store::{Committed, LeaseStore, MemoryStore, StoreError};
+pub use subnet::{SubnetConfig, SubnetId};
 pub use table::{secs, ClientKey, Counts, Entry, LeaseTable, Secs, State};
 pub use worker::{Done, LookupResult, StoreWorker, WorkerConfig};

@@ -19,6 +19,7 @@ use std::time::SystemTime;
 
 use super::engine::Change;
 use super::file::{LeaseFile, LeaseFileError};
+use super::pool::Subnet;
 use super::table::{secs, ClientKey, Secs};
 
 /// What became of one change of a batch.
@@ -78,6 +79,14 @@ impl From<std::io::Error> for StoreError {
 
 /// Durable lease storage, driven by one worker thread.
 pub trait LeaseStore: Send + 'static {
+    /// The subnets the server serves, before [`load`](Self::load): a store shared by
+    /// several servers (which configure the same subnets) keeps at most one bound
+    /// lease per client in each. A store of one server needs nothing, the default.
+    fn subnets(&mut self, subnets: &[Subnet]) -> Result<(), StoreError> {
+        let _ = subnets;
+        Ok(())
+    }
+
     /// Every lease record the store holds, in the order to apply them, to rebuild the
     /// table at start-up.
     fn load(&mut self, apply: &mut dyn FnMut(Change)) -> Result<(), StoreError>;
@@ -101,12 +110,49 @@ pub trait LeaseStore: Send + 'static {
     }
 
     /// Replaces what the store holds with `live` (what
-    /// [`LeaseServer::snapshot`](super::LeaseServer::snapshot) returns): a log-shaped
+    /// [`LeaseEngine::snapshot`](super::LeaseEngine::snapshot) returns): a log-shaped
     /// store rewrites itself so it does not grow forever. Called between two batches;
     /// a store that never grows (a database) keeps the default, which does nothing.
     fn compact(&mut self, live: &[Change]) -> Result<(), StoreError> {
         let _ = live;
         Ok(())
+    }
+}
+
+/// A store chosen at run time: a file, memory or a database behind one type, so a
+/// handler or a [`StoreWorker`](super::StoreWorker) need not be generic over it.
+///
+/// ```
+/// use ex_dhcp::lease::{LeaseStore, MemoryStore, StoreWorker};
+///
+/// let store: Box<dyn LeaseStore> = Box::new(MemoryStore::new());
+/// let worker = StoreWorker::spawn(store, |_done| {})?;
+/// drop(worker);
+/// # Ok::<(), std::io::Error>(())
+/// ```
+impl LeaseStore for Box<dyn LeaseStore> {
+    fn subnets(&mut self, subnets: &[Subnet]) -> Result<(), StoreError> {
+        (**self).subnets(subnets)
+    }
+
+    fn load(&mut self, apply: &mut dyn FnMut(Change)) -> Result<(), StoreError> {
+        (**self).load(apply)
+    }
+
+    fn commit(&mut self, batch: &[Change]) -> Result<Vec<Committed>, StoreError> {
+        (**self).commit(batch)
+    }
+
+    fn lookup(&mut self, client: &ClientKey) -> Result<Option<Change>, StoreError> {
+        (**self).lookup(client)
+    }
+
+    fn shared(&self) -> bool {
+        (**self).shared()
+    }
+
+    fn compact(&mut self, live: &[Change]) -> Result<(), StoreError> {
+        (**self).compact(live)
     }
 }
 

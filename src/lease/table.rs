@@ -10,6 +10,8 @@ use std::net::Ipv4Addr;
 use std::str::FromStr;
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use crate::packet::Mac;
+
 /// Seconds since the Unix epoch: lease times survive a restart, so they are wall-clock.
 pub type Secs = u64;
 
@@ -37,6 +39,30 @@ pub enum ClientKey {
     Id(Vec<u8>),
     /// The hardware type and the meaningful bytes of `chaddr`.
     Hw(u8, Vec<u8>),
+}
+
+impl ClientKey {
+    /// The client's Ethernet MAC address, when the key says it: a hardware key of
+    /// type 1 and six bytes, or a client identifier of type 1 and six bytes (what most
+    /// clients send as option 61).
+    ///
+    /// ```
+    /// use ex_dhcp::lease::ClientKey;
+    ///
+    /// let mac = "02:00:00:00:00:07".parse()?;
+    /// assert_eq!(ClientKey::Hw(1, vec![2, 0, 0, 0, 0, 7]).mac(), Some(mac));
+    /// assert_eq!(ClientKey::Id(vec![1, 2, 0, 0, 0, 0, 7]).mac(), Some(mac));
+    /// assert_eq!(ClientKey::Id(vec![0xff, 1, 2, 3]).mac(), None);
+    /// # Ok::<(), ex_dhcp::MacParseError>(())
+    /// ```
+    pub fn mac(&self) -> Option<Mac> {
+        let bytes = match self {
+            ClientKey::Hw(1, bytes) => bytes.as_slice(),
+            ClientKey::Id(id) => id.strip_prefix(&[1])?,
+            ClientKey::Hw(..) => return None,
+        };
+        <[u8; 6]>::try_from(bytes).ok().map(Mac::new)
+    }
 }
 
 const ID_PREFIX: &str = "id:";
@@ -144,6 +170,14 @@ impl Entry {
     }
 }
 
+/// An address [`LeaseTable::reclaim`] freed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Reclaimed {
+    pub(crate) addr: Ipv4Addr,
+    /// The client whose lease of it ended; `None` for an offer or a quarantine.
+    pub(crate) lease_of: Option<ClientKey>,
+}
+
 /// How many addresses are in each state at a given time ([`LeaseTable::counts`]).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Counts {
@@ -159,8 +193,8 @@ pub struct Counts {
 
 /// Every client's address, and the addresses set aside after a DECLINE.
 ///
-/// Read it through [`LeaseServer::table`](crate::lease::LeaseServer::table); change it
-/// through the [`LeaseServer`](crate::lease::LeaseServer), which keeps it consistent
+/// Read it through [`LeaseEngine::table`](crate::lease::LeaseEngine::table); change it
+/// through the [`LeaseEngine`](crate::lease::LeaseEngine), which keeps it consistent
 /// with the pool and returns the [`Change`](crate::lease::Change) to write down.
 ///
 /// Besides the entries it keeps three indexes ordered by time, so that choosing an
@@ -172,12 +206,12 @@ pub struct Counts {
 /// ```
 /// # use std::collections::{BTreeMap, BTreeSet};
 /// # use std::net::Ipv4Addr;
-/// use ex_dhcp::lease::{Change, ClientKey, LeaseServer, Pool, Settings, State};
+/// use ex_dhcp::lease::{Change, ClientKey, LeaseEngine, Pool, Settings, State};
 ///
 /// let (server_id, mask) = (Ipv4Addr::new(10, 99, 0, 1), Ipv4Addr::new(255, 255, 255, 0));
 /// let pool = Pool::new(server_id, mask, Ipv4Addr::new(10, 99, 0, 100),
 ///                      Ipv4Addr::new(10, 99, 0, 150), BTreeMap::new())?;
-/// let mut server = LeaseServer::new(Settings::new(server_id, mask), pool);
+/// let mut server = LeaseEngine::new(Settings::new(server_id, mask), pool);
 /// let client = ClientKey::Hw(1, vec![2, 0, 0, 0, 0, 1]);
 /// let addr = Ipv4Addr::new(10, 99, 0, 120);
 /// server.apply(&Change::Bound { key: client.clone(), addr, until: 2_000 });
@@ -477,9 +511,10 @@ impl LeaseTable {
     }
 
     /// Frees what has expired at `now`: offers, leases and quarantines. Returns the
-    /// addresses that went back to the pool, in the order they expired. O(expired)
-    /// with the expiry index, not O(table).
-    pub fn reclaim(&mut self, now: Secs) -> Vec<Ipv4Addr> {
+    /// addresses that went back to the pool, in the order they expired, with the
+    /// client whose lease (not offer) ended. O(expired) with the expiry index, not
+    /// O(table).
+    pub(crate) fn reclaim(&mut self, now: Secs) -> Vec<Reclaimed> {
         let mut reclaimed = Vec::new();
         while let Some(&(stamp, addr)) = self.expiry.first() {
             let until = stamp.0;
@@ -488,14 +523,19 @@ impl LeaseTable {
             }
             self.expiry.remove(&(stamp, addr));
             self.offers.remove(&(stamp, addr));
+            let mut lease_of = None;
             if self.quarantine.get(&addr) == Some(&until) {
                 // Known and free since `until`: by_time already says so.
                 self.quarantine.remove(&addr);
             } else if let Some(key) = self.by_addr.get(&addr) {
                 // Free since it expired: the same time, so by_time stays as it is.
-                self.by_key.get_mut(key).expect("indexed").state = State::Free(until);
+                let entry = self.by_key.get_mut(key).expect("indexed");
+                if matches!(entry.state, State::Bound(_)) {
+                    lease_of = Some(key.clone());
+                }
+                entry.state = State::Free(until);
             }
-            reclaimed.push(addr);
+            reclaimed.push(Reclaimed { addr, lease_of });
         }
         reclaimed
     }
@@ -577,6 +617,10 @@ mod tests {
     const A: Ipv4Addr = Ipv4Addr::new(198, 18, 0, 100);
     const B: Ipv4Addr = Ipv4Addr::new(198, 18, 0, 101);
 
+    fn addrs(reclaimed: Vec<Reclaimed>) -> Vec<Ipv4Addr> {
+        reclaimed.into_iter().map(|r| r.addr).collect()
+    }
+
     fn key(n: u8) -> ClientKey {
         ClientKey::Hw(1, vec![2, 0, 0, 0, 0, n])
     }
@@ -635,9 +679,9 @@ mod tests {
         let mut table = LeaseTable::new();
         table.set(key(1), A, State::Offered(10), 0);
         table.set(key(2), B, State::Bound(20), 0);
-        assert_eq!(table.reclaim(15), vec![A]);
+        assert_eq!(addrs(table.reclaim(15)), vec![A]);
         assert_eq!(table.get(&key(1)).unwrap().state, State::Free(10));
-        assert_eq!(table.reclaim(20), vec![B]);
+        assert_eq!(addrs(table.reclaim(20)), vec![B]);
         assert!(!table.untouched(A), "the old client is remembered");
     }
 
@@ -648,7 +692,7 @@ mod tests {
         table.quarantine(A, 50);
         assert_eq!(table.get(&key(1)), None);
         assert!(!table.available(A, &key(1), 10));
-        assert_eq!(table.reclaim(50), vec![A]);
+        assert_eq!(addrs(table.reclaim(50)), vec![A]);
         assert!(table.available(A, &key(2), 50));
         table.assert_consistent();
     }

@@ -19,6 +19,7 @@ use std::thread::{self, JoinHandle};
 use std::time::Duration;
 
 use super::engine::Change;
+use super::pool::Subnet;
 use super::store::{Committed, LeaseStore, StoreError};
 use super::table::ClientKey;
 use crate::wake::{self, Waker};
@@ -44,6 +45,7 @@ enum Job {
     Commit(Vec<Change>),
     Compact(Vec<Change>),
     Lookup(ClientKey, Answer),
+    Subnets(Vec<Subnet>),
 }
 
 /// A thread that commits lease changes to a [`LeaseStore`] in batches (group commit)
@@ -80,6 +82,8 @@ enum Job {
 pub struct StoreWorker<S: LeaseStore> {
     jobs: Option<wake::Sender<Job>>,
     thread: Option<JoinHandle<S>>,
+    /// Disconnected when the thread has finished (its sender is dropped last).
+    finished: crossbeam_channel::Receiver<()>,
     next: u64,
 }
 
@@ -149,12 +153,17 @@ impl<S: LeaseStore> StoreWorker<S> {
     ) -> std::io::Result<Self> {
         // The thread parks without spinning while the queue is empty (`crate::wake`).
         let (jobs, queue) = wake::unbounded(&Waker::new());
+        let (finishing, finished) = crossbeam_channel::bounded::<()>(0);
         let thread = thread::Builder::new()
             .name("lease-store".into())
-            .spawn(move || run(store, &queue, config.commit_delay, on_done))?;
+            .spawn(move || {
+                let _finishing = finishing;
+                run(store, &queue, config.commit_delay, on_done)
+            })?;
         Ok(StoreWorker {
             jobs: Some(jobs),
             thread: Some(thread),
+            finished,
             next: 0,
         })
     }
@@ -177,11 +186,18 @@ impl<S: LeaseStore> StoreWorker<S> {
     }
 
     /// Queues a compaction to `live`, the store's records as they stand after every
-    /// submission made so far (a [`LeaseServer::snapshot`](super::LeaseServer::snapshot)
+    /// submission made so far (a [`LeaseEngine::snapshot`](super::LeaseEngine::snapshot)
     /// taken now): it runs after those submissions are committed and before any later
     /// one. Its outcome is logged; a store it broke fails the next batch.
     pub fn compact(&mut self, live: Vec<Change>) {
         self.send(Job::Compact(live));
+    }
+
+    /// Queues [`LeaseStore::subnets`] with the server's new subnets (after a reload):
+    /// it runs after every submission made so far is committed and before any later
+    /// one. A failure is logged.
+    pub fn subnets(&mut self, subnets: Vec<Subnet>) {
+        self.send(Job::Subnets(subnets));
     }
 
     /// Queues a [`LeaseStore::lookup`] of `client`'s lease: it runs on the worker
@@ -207,6 +223,34 @@ impl<S: LeaseStore> StoreWorker<S> {
             Ok(None) => unreachable!("a worker is stopped once"),
             Err(panic) => std::panic::resume_unwind(panic),
         }
+    }
+
+    /// Commits what is queued and ends the thread, waiting at most `deadline`: the
+    /// store back when the thread finished in time; `None` when it did not (a store
+    /// that hangs: a database that stopped answering), and the thread is left to end
+    /// by itself when the store returns, with nobody to report to.
+    ///
+    /// # Panics
+    ///
+    /// If the store or the callback panicked on the worker thread.
+    pub fn shutdown_within(mut self, deadline: Duration) -> Option<S> {
+        drop(self.jobs.take());
+        match self.finished.recv_timeout(deadline) {
+            Err(crossbeam_channel::RecvTimeoutError::Timeout) => {
+                // Detached: dropping the handle does not wait for the thread.
+                drop(self.thread.take());
+                None
+            }
+            _ => match self.stop() {
+                Ok(store) => store,
+                Err(panic) => std::panic::resume_unwind(panic),
+            },
+        }
+    }
+
+    /// Submissions queued and not yet taken by the thread.
+    pub fn queued(&self) -> usize {
+        self.jobs.as_ref().map_or(0, wake::Sender::len)
     }
 
     fn send(&self, job: Job) {
@@ -272,6 +316,12 @@ fn run<S: LeaseStore>(
                     match store.compact(&live) {
                         Ok(()) => log::info!("lease store compacted to {} records", live.len()),
                         Err(e) => log::error!("{e}; compaction will be tried again later"),
+                    }
+                }
+                Job::Subnets(subnets) => {
+                    batch.flush(&mut store, queue, &mut on_done);
+                    if let Err(e) = store.subnets(&subnets) {
+                        log::error!("telling the lease store the new subnets: {e}");
                     }
                 }
                 Job::Lookup(client, answer) => {

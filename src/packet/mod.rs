@@ -6,6 +6,7 @@ pub(crate) use display::write_hex;
 mod encode;
 mod flags;
 pub mod layout;
+mod mac;
 mod message_type;
 mod op;
 mod reply;
@@ -16,6 +17,7 @@ pub use decode::{Lenient, Truncation};
 pub use display::PacketDisplay;
 pub use flags::Flags;
 pub(crate) use layout::{CHADDR_LEN, ETHERNET_ADDR_LEN, FILE_LEN, HTYPE_ETHERNET, SNAME_LEN};
+pub use mac::{Mac, MacParseError};
 pub use message_type::MessageType;
 pub use op::Op;
 pub use reply::{respond, respond_bootp};
@@ -199,20 +201,20 @@ impl Packet {
     }
 
     /// The client's MAC address, when the hardware is Ethernet (htype 1, hlen 6).
-    pub fn mac(&self) -> Option<[u8; 6]> {
+    pub fn mac(&self) -> Option<Mac> {
         if self.htype == HTYPE_ETHERNET && self.hlen == ETHERNET_ADDR_LEN {
-            self.chaddr[..6].try_into().ok()
+            <[u8; 6]>::try_from(&self.chaddr[..6]).ok().map(Mac::new)
         } else {
             None
         }
     }
 
     /// Sets an Ethernet MAC address: htype 1, hlen 6, the rest of `chaddr` zeroed.
-    pub fn set_mac(&mut self, mac: [u8; 6]) {
+    pub fn set_mac(&mut self, mac: impl Into<Mac>) {
         self.htype = HTYPE_ETHERNET;
         self.hlen = ETHERNET_ADDR_LEN;
         self.chaddr = [0; CHADDR_LEN];
-        self.chaddr[..6].copy_from_slice(&mac);
+        self.chaddr[..6].copy_from_slice(&mac.into().octets());
     }
 
     /// True when the client asked for broadcast replies.

@@ -90,7 +90,7 @@ fn reply_builder_sets_xid_mac_and_the_three_lease_times() {
         .with_mac([2, 0, 0, 0, 0, 9])
         .with_lease_times(86_400);
     assert_eq!(ack.xid, 0xfeed);
-    assert_eq!(ack.mac(), Some([2, 0, 0, 0, 0, 9]));
+    assert_eq!(ack.mac().map(<[u8; 6]>::from), Some([2, 0, 0, 0, 0, 9]));
     assert_eq!(ack.options.get(LeaseTime), Some(86_400));
     assert_eq!(ack.options.get(RenewalTime), Some(43_200));
     assert_eq!(ack.options.get(RebindingTime), Some(75_600));

@@ -49,7 +49,7 @@ fn discover_is_answered_from_the_server_port_with_an_offer() {
     assert_eq!(offer.op, Op::Reply);
     assert_eq!(offer.message_type(), Some(MessageType::Offer));
     assert_eq!(offer.xid, 0xd15c0);
-    assert_eq!(offer.mac(), Some(MAC));
+    assert_eq!(offer.mac().map(<[u8; 6]>::from), Some(MAC));
     assert_eq!(offer.yiaddr, OFFERED);
     assert_eq!(offer.options.get(ServerIdentifier), Some(SERVER_ID));
     assert_eq!(offer.options.get(LeaseTime), Some(3600));

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::net::Ipv4Addr;
 
-use ex_dhcp::lease::{LeaseServer, Pool, Secs, Settings, LOG_INTERVAL_SECS};
+use ex_dhcp::lease::{LeaseEngine, Pool, Secs, Settings, LOG_INTERVAL_SECS};
 use ex_dhcp::options::{RequestedIpAddress, ServerIdentifier};
 use ex_dhcp::{MessageType, Packet};
 use ex_dhcp_testkit::decode::Rng;
@@ -63,7 +63,7 @@ fn a_full_pool_is_logged_once_per_interval_not_per_packet() {
     // A range no other test uses: the log is the whole process's.
     let (first, last) = (Ipv4Addr::new(10, 99, 0, 240), Ipv4Addr::new(10, 99, 0, 241));
     let pool = Pool::new(SERVER, MASK, first, last, BTreeMap::new()).unwrap();
-    let mut server = LeaseServer::new(settings(), pool);
+    let mut server = LeaseEngine::new(settings(), pool);
     let needle = "the pool 10.99.0.240-10.99.0.241 is exhausted";
     dora(&mut server, [2, 0, 0, 0, 0, 1], NOW).unwrap();
     dora(&mut server, [2, 0, 0, 0, 0, 2], NOW).unwrap();

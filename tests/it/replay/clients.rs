@@ -39,7 +39,9 @@ fn source() -> Source {
 }
 
 fn recording(packets: &[Packet]) -> Recording {
-    Recording::from_capture_bytes(&pcap_of(packets)).expect("a capture written in memory")
+    Recording::reader()
+        .read_from(&pcap_of(packets)[..])
+        .expect("a capture written in memory")
 }
 
 #[test]
@@ -231,8 +233,8 @@ fn saved_bin_packets_replay_in_file_name_order() {
     std::fs::write(dir.join("01-discover.bin"), discover.encode()).expect("write");
     std::fs::write(dir.join("02-offer.bin"), offer.encode()).expect("write");
     std::fs::write(dir.join("notes.txt"), "not a packet").expect("write");
-    let report = Replay::from_path(&dir)
-        .and_then(|replay| replay.run(by_mac))
+    let report = Recording::read(&dir)
+        .and_then(|recording| Replay::new(recording).run(by_mac))
         .expect("the same offer");
     assert_eq!(report.exchanges.len(), 1);
     assert_eq!(
@@ -241,7 +243,7 @@ fn saved_bin_packets_replay_in_file_name_order() {
     );
 
     std::fs::write(dir.join("03-garbage.bin"), [1, 2, 3]).expect("write");
-    let error = Replay::from_path(&dir).expect_err("garbage does not decode");
+    let error = Recording::read(&dir).expect_err("garbage does not decode");
     assert!(
         matches!(&error, ReplayError::Decode { origin: Origin::File(path), .. } if path.ends_with("03-garbage.bin"))
     );
@@ -258,7 +260,7 @@ fn saved_bin_packets_replay_in_file_name_order() {
 fn capture_errors_name_the_file() {
     let path = std::env::temp_dir().join(format!("ex_dhcp_replay_bad_{}.pcap", std::process::id()));
     std::fs::write(&path, b"definitely not a capture").expect("write");
-    let error = Replay::from_pcap(&path).expect_err("not a capture");
+    let error = Recording::read(&path).expect_err("not a capture");
     assert!(matches!(error, ReplayError::Capture { path: Some(_), .. }));
     assert!(
         error.to_string().starts_with(&format!(

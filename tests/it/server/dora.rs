@@ -12,8 +12,8 @@ use ex_dhcp_testkit::{loopback, packet, stats_when, MAC, OFFERED, SERVER_ID, WAI
 /// Offers one address per MAC and acknowledges requests for it.
 #[derive(Default)]
 struct Leases {
-    offered: HashMap<[u8; 6], Ipv4Addr>,
-    bound: HashMap<[u8; 6], Ipv4Addr>,
+    offered: HashMap<ex_dhcp::Mac, Ipv4Addr>,
+    bound: HashMap<ex_dhcp::Mac, Ipv4Addr>,
 }
 
 fn configure(reply: Packet) -> Packet {
@@ -56,7 +56,7 @@ fn assert_configured(reply: &Packet, kind: MessageType, xid: u32) {
     assert_eq!(reply.op, Op::Reply);
     assert_eq!(reply.message_type(), Some(kind));
     assert_eq!(reply.xid, xid);
-    assert_eq!(reply.mac(), Some(MAC));
+    assert_eq!(reply.mac().map(<[u8; 6]>::from), Some(MAC));
     assert_eq!(reply.yiaddr, OFFERED);
     assert_eq!(reply.ciaddr, Ipv4Addr::UNSPECIFIED);
     assert_eq!(reply.giaddr, Ipv4Addr::UNSPECIFIED);
@@ -98,7 +98,7 @@ fn discover_offer_request_ack_over_loopback() {
     assert_configured(&ack, MessageType::Ack, 0x0d0a_0002);
 
     assert_eq!(
-        server.call(|state| state.bound.get(&MAC).copied()),
+        server.call(|state| state.bound.get(&ex_dhcp::Mac::new(MAC)).copied()),
         Ok(Some(OFFERED))
     );
     let stats = stats_when(&server, |stats| stats.sent == 2);

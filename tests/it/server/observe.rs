@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use ex_dhcp::capture::read_file;
 use ex_dhcp::options::{LeaseTime, RequestedIpAddress, ServerIdentifier};
-use ex_dhcp::replay::Replay;
+use ex_dhcp::replay::{Recording, Replay};
 use ex_dhcp::{
     respond, Client, Config, Handler, Harness, MessageType, Packet, Reply, Server, Source,
     StartError, DEFAULT_PORT,
@@ -158,10 +158,12 @@ fn a_tapped_dora_reads_back_with_true_addresses_and_replays_without_differences(
     );
     assert_eq!(capture.stats.skipped(), 0);
 
-    let report = Replay::from_path(&tap.0)
-        .expect("a capture")
+    let recording = Recording::reader()
         .server_port(server_addr.port())
         .client_port(client_addr.port())
+        .read(&tap.0)
+        .expect("a capture");
+    let report = Replay::new(recording)
         .run(OneAddress)
         .expect("the same handler gives the same replies");
     assert!(report.compared);
@@ -194,9 +196,11 @@ fn a_harness_taps_what_it_is_given_and_what_it_answers() {
     );
     assert_eq!(capture.datagrams[1].payload, offer.packet.encode());
 
-    let report = Replay::from_path(&tap.0)
-        .expect("a capture")
+    let recording = Recording::reader()
         .server_port(DEFAULT_PORT)
+        .read(&tap.0)
+        .expect("a capture");
+    let report = Replay::new(recording)
         .run(OneAddress)
         .expect("the same offer");
     assert!(report.compared && report.passed());

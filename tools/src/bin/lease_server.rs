@@ -8,21 +8,22 @@
 //!     --lease-file /var/tmp/leases --interface eth1 --port 67
 //! ```
 //!
-//! The lease logic is the library's (`ex_dhcp::lease`); the command line, the
-//! handler glue and the daemon behaviour (signals, statistics) are
-//! `ex_dhcp_tools::{lease_server, daemon}`.
+//! The lease logic, the store and the held ACKs are the library's
+//! (`ex_dhcp::lease::LeaseService`); this program is its command line
+//! (`ex_dhcp_tools::lease_server`) and the daemon behaviour (signals, statistics,
+//! `--user`: `ex_dhcp_tools::daemon`).
 
 use std::process::ExitCode;
 
+use ex_dhcp::lease::NoHooks;
 use ex_dhcp::Server;
 use log::info;
 
-use ex_dhcp::lease::{LeaseServer, Pool};
 use ex_dhcp_tools::cli::args::{Program, EXIT_FAILURE};
 use ex_dhcp_tools::cli::logging;
 use ex_dhcp_tools::daemon;
 use ex_dhcp_tools::lease_server::args::{self, Args};
-use ex_dhcp_tools::lease_server::handler::{now, open_lease_file, server_config, LeaseHandler};
+use ex_dhcp_tools::lease_server::start::{server_config, service};
 
 const PROGRAM: Program = Program {
     name: "lease_server",
@@ -34,6 +35,7 @@ usage: lease_server --server ADDR --range FIRST-LAST [flags]
 
 ",
         ex_dhcp_tools::lease_usage!(),
+        ex_dhcp_tools::shared_store_usage!(),
         "
 Exit status: 0 stopped by a signal, 1 could not start or stopped on an error,
 2 usage error.
@@ -59,41 +61,10 @@ fn main() -> ExitCode {
 }
 
 fn run(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
-    let (first, last) = args.range.ok_or("--range is required")?;
-    let pool = Pool::new(
-        args.settings.server_id,
-        args.settings.mask,
-        first,
-        last,
-        args.reservations.clone(),
-    )?;
-    info!("{} addresses to lease", pool.capacity());
-    let mut server = LeaseServer::new(args.settings.clone(), pool);
-    #[cfg(feature = "postgres")]
-    if let Some(url) = &args.database {
-        let store = open_database(&mut server, url.as_str(), now())?;
-        let running = Server::start(
-            server_config(args),
-            LeaseHandler::with_store(server, Some(store))
-                .with_lookup_rate(args.lookup_rate)
-                .commit_delay(args.commit_delay),
-        )?;
-        let running = daemon::become_user(running, args.user.as_deref())?;
-        info!("serving on {}", running.local_addr());
-        let exit = daemon::serve(running, args.stats_every);
-        if exit.reason.is_abnormal() {
-            return Err(exit.reason.to_string().into());
-        }
-        info!("stopped: {}", exit.reason);
-        return Ok(());
-    }
-    // Locked before anything is read, streamed, then compacted in place.
-    let file = match &args.lease_file {
-        Some(path) => Some(open_lease_file(&mut server, path, now())?),
-        None => None,
-    };
-    let handler = LeaseHandler::new(server, file).commit_delay(args.commit_delay);
-    let running = Server::start(server_config(args), handler)?;
+    // The store is opened (and a lease file locked, replayed and compacted) before
+    // anything is bound: a second server on the same file stops here.
+    let service = service(args, NoHooks)?;
+    let running = Server::start(server_config(args), service)?;
     let running = daemon::become_user(running, args.user.as_deref())?;
     if let (Some(user), Some(path)) = (&args.user, &args.lease_file) {
         // Compaction writes a new file beside the lease file and renames it over it,
@@ -110,31 +81,12 @@ fn run(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
     }
     info!("serving on {}", running.local_addr());
     let exit = daemon::serve(running, args.stats_every);
+    info!("lease service: {}", exit.state.stats());
     if exit.reason.is_abnormal() {
         return Err(exit.reason.to_string().into());
     }
     info!("stopped: {}", exit.reason);
     Ok(())
-}
-
-/// Connects to the PostgreSQL lease store at `url` and loads the database's live
-/// leases into `server`: every server sharing the pool starts from the same truth.
-#[cfg(feature = "postgres")]
-fn open_database(
-    server: &mut LeaseServer,
-    url: &str,
-    now: ex_dhcp::lease::Secs,
-) -> Result<ex_dhcp::lease::PgStore, ex_dhcp::lease::StoreError> {
-    use ex_dhcp::lease::LeaseStore;
-    let mut store = ex_dhcp::lease::PgStore::connect(url)?;
-    let mut records = 0_usize;
-    store.load(&mut |change| {
-        records += 1;
-        server.apply(&change);
-    })?;
-    server.tick(now);
-    info!("{records} live records in the database");
-    Ok(store)
 }
 
 /// Whether this process, as it now runs, can append to the lease file and create

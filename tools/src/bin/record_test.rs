@@ -152,7 +152,7 @@ fn run(options: Options) -> Result<(), ToolError> {
     let recording = Recording::reader()
         .server_port(options.server_port)
         .client_port(options.client_port)
-        .path(source)
+        .read(source)
         .map_err(ToolError::Recording)?;
     if recording.exchanges.is_empty() {
         return Err(ToolError::Recording(ReplayError::NoClientPackets {

@@ -1,6 +1,5 @@
-//! The `lease_server` program's parts: its command line and the handler that runs
-//! the library's lease engine (`ex_dhcp::lease`) with a lease file and the clock.
+//! The `lease_server` program's parts: its command line, and how it starts the
+//! library's lease service (`ex_dhcp::lease::LeaseService`) from it.
 
 pub mod args;
-pub mod budget;
-pub mod handler;
+pub mod start;

@@ -10,7 +10,6 @@ mod lease_file;
 mod migrate;
 mod pxe_boot;
 mod send_build;
-mod shared_store;
 mod snoop_folders;
 
 use std::fs;

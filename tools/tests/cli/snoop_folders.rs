@@ -102,7 +102,7 @@ fn snoop_numbers_zero_padded_after_old_files_and_the_folder_reads_in_numeric_ord
     assert!(status.success(), "{output}");
     assert!(output.contains("3 client packets"), "{output}");
     let test = fs::read_to_string(out.join("from_snoop.rs")).expect("the test written");
-    assert!(test.contains("Replay::from_path(recording)?"), "{test}");
+    assert!(test.contains("Recording::read(path)?"), "{test}");
     let mut copied: Vec<String> = fs::read_dir(out.join("data").join("from_snoop"))
         .expect("the folder copied")
         .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
@@ -164,6 +164,7 @@ fn record_test_on_a_6767_capture_says_which_ports_it_looked_for_then_takes_them(
         "{output}"
     );
     let test = fs::read_to_string(out.join("loopback.rs")).unwrap();
+    assert!(test.contains("Recording::reader()"), "{test}");
     assert!(test.contains(".server_port(6767)"), "{test}");
     assert!(test.contains(".client_port(6868)"), "{test}");
 }

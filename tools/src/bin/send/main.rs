@@ -156,9 +156,7 @@ fn dora(options: &Options, build: &Build) -> Result<ExitCode, String> {
     };
     println!(
         "DORA {} -> {}, chaddr {}",
-        link.local,
-        link.server,
-        mac_text(build.mac)
+        link.local, link.server, build.mac
     );
 
     let discover = build.packet(Kind::Discover, xid);
@@ -222,9 +220,4 @@ fn wait_for(
 
 fn ms(duration: Duration) -> f64 {
     duration.as_secs_f64() * 1000.0
-}
-
-fn mac_text(mac: [u8; 6]) -> String {
-    let bytes: Vec<String> = mac.iter().map(|byte| format!("{byte:02x}")).collect();
-    bytes.join(":")
 }

@@ -1,0 +1,44 @@
+//! What the lease service's threads and its users' threads tell it.
+
+use std::fmt;
+
+use crate::lease::table::ClientKey;
+use crate::lease::worker::{Done, LookupResult};
+
+/// A message for a [`LeaseService`](super::LeaseService): a batch of lease changes
+/// made durable, a store lookup answered, an admission decided.
+///
+/// The service posts these to its own mailbox; a handler that embeds the service
+/// (its `Handler::Message` is its own type, `From<LeaseMessage>`) forwards each one
+/// to [`LeaseService::message`](super::LeaseService::message).
+pub struct LeaseMessage(pub(super) Inner);
+
+pub(super) enum Inner {
+    /// A batch was committed (or failed): release the replies that waited for it.
+    Durable(Done),
+    /// Send the next released reply (a batch releases many, a callback sends one).
+    Release,
+    /// The store's answer to a lookup, by lookup number.
+    Found(u64, LookupResult),
+    /// The user's verdict on a client whose admission was left for later.
+    Verdict(ClientKey, bool),
+}
+
+impl fmt::Debug for LeaseMessage {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.0 {
+            Inner::Durable(done) => f.debug_tuple("Durable").field(&done.seqs).finish(),
+            Inner::Release => f.write_str("Release"),
+            Inner::Found(id, _) => f.debug_tuple("Found").field(id).finish(),
+            Inner::Verdict(client, allowed) => f
+                .debug_tuple("Verdict")
+                .field(client)
+                .field(allowed)
+                .finish(),
+        }
+    }
+}
+
+/// Posts a message to the service's mailbox, whatever the handler's own message
+/// type: `false` once the server has stopped.
+pub(super) type Poster = std::sync::Arc<dyn Fn(LeaseMessage) -> bool + Send + Sync>;
