@@ -40,6 +40,7 @@ mod engine;
 mod event;
 mod file;
 mod host;
+pub mod import;
 mod journal;
 mod pool;
 #[cfg(feature = "postgres")]

@@ -3,6 +3,7 @@
 
 mod durable;
 pub mod file;
+mod import;
 mod outage;
 mod service;
 mod shared;

@@ -7,6 +7,7 @@ mod convention;
 mod daemon;
 mod durable_acks;
 mod lease_file;
+mod migrate;
 mod pxe_boot;
 mod send_build;
 mod snoop_folders;
@@ -45,6 +46,7 @@ fn tool(name: &str) -> PathBuf {
         "pxe" => env!("CARGO_BIN_EXE_pxe"),
         "loadgen" => env!("CARGO_BIN_EXE_loadgen"),
         "dump_captures" => env!("CARGO_BIN_EXE_dump_captures"),
+        "lease_migrate" => env!("CARGO_BIN_EXE_lease_migrate"),
         other => panic!("ex_dhcp-tools has no binary {other:?}"),
     })
 }
@@ -386,7 +388,7 @@ fn snoop_ends_after_its_duration_without_traffic() {
 }
 
 /// Every binary of the package.
-const TOOLS: [&str; 7] = [
+const TOOLS: [&str; 8] = [
     "snoop",
     "send",
     "record_test",
@@ -394,6 +396,7 @@ const TOOLS: [&str; 7] = [
     "pxe",
     "loadgen",
     "dump_captures",
+    "lease_migrate",
 ];
 
 /// A `lease_server` on 127.0.0.1, any free port, answering to

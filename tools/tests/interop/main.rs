@@ -12,6 +12,7 @@ mod support;
 mod dhclient;
 mod dhcpcd;
 mod ipxe;
+mod migrate;
 mod perfdhcp;
 mod postgres;
 mod relay;
