@@ -493,8 +493,7 @@ fn a_server_starts_while_its_database_is_down_and_serves_once_it_is_up() {
     );
     link.mend();
     harness.advance(Duration::from_secs(1));
-    settle(&mut harness);
-    assert_eq!(state(&mut harness), StoreState::Up);
+    wait_for(&mut harness, StoreState::Up);
     assert!(
         harness
             .call(|s| s.engine().find(ip(100)).is_some())
