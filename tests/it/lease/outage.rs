@@ -449,7 +449,7 @@ fn a_lease_the_database_gave_another_client_meanwhile_is_revoked_with_a_nak() {
         .unwrap();
     link.mend();
     harness.advance(Duration::from_secs(1));
-    settle(&mut harness);
+    wait_for(&mut harness, StoreState::Up);
     assert_eq!(harness.call(|s| s.stats().revoked), Some(1));
     let nak = harness
         .inject(renew(1, addr))
