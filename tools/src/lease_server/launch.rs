@@ -1,5 +1,5 @@
 //! How `lease_server` is told what to serve: by flags (the simple case, see
-//! [`args`](super::args)), or by a configuration file (`--config FILE`, read by the
+//! [`args`]), or by a configuration file (`--config FILE`, read by the
 //! library's `ex_dhcp::config`), and whether to serve it or only check it
 //! (`--check-config`).
 //!
