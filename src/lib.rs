@@ -366,6 +366,8 @@
 pub mod capture;
 #[cfg(feature = "server")]
 mod client;
+#[cfg(feature = "config")]
+pub mod config;
 mod error;
 #[cfg(feature = "lease")]
 pub mod lease;

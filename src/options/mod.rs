@@ -67,6 +67,8 @@ pub use routes::{ClasslessRoute, StaticRoute};
 pub use suboptions::{SubOption, SubOptions};
 pub(crate) use table::format_value;
 pub use table::{describe, name};
+#[cfg(feature = "config")]
+pub(crate) use table::{shape, Shape};
 pub use user_class::UserClasses;
 pub use value::{NulTerminated, OptionValue, Present, ValueError};
 pub use vendor::{pxe_sub_option_name, VendorInfo};

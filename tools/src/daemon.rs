@@ -1,6 +1,7 @@
 //! What makes `lease_server` and `pxe` behave as daemons: SIGTERM and SIGINT stop
-//! the server cleanly, SIGUSR1 and `--stats-every` log its statistics, and the
-//! final statistics are logged once it has stopped.
+//! the server cleanly, SIGUSR1 and `--stats-every` log its statistics, SIGHUP
+//! reloads the configuration (when the program has one to reload), and the final
+//! statistics are logged once it has stopped.
 
 use std::time::Duration;
 
@@ -19,6 +20,8 @@ pub enum Signal {
     Interrupt,
     /// SIGUSR1: log the statistics.
     Statistics,
+    /// SIGHUP: reload the configuration.
+    Reload,
 }
 
 impl Signal {
@@ -27,6 +30,7 @@ impl Signal {
             Signal::Terminate => "SIGTERM",
             Signal::Interrupt => "SIGINT",
             Signal::Statistics => "SIGUSR1",
+            Signal::Reload => "SIGHUP",
         }
     }
 }
@@ -53,6 +57,18 @@ pub fn become_user<H: Handler>(
 /// statistics on SIGUSR1 and every `stats_every`, and the final ones at the end.
 /// Returns the server's exit after joining every thread.
 pub fn serve<H: Handler>(server: Server<H>, stats_every: Option<Duration>) -> Exit<H> {
+    serve_with_reload(server, stats_every, |_| {
+        log::info!("SIGHUP: nothing to reload: the server was started without --config");
+    })
+}
+
+/// [`serve`], calling `reload` with the running server on each SIGHUP (on this
+/// thread: the server goes on answering meanwhile).
+pub fn serve_with_reload<H: Handler>(
+    server: Server<H>,
+    stats_every: Option<Duration>,
+    mut reload: impl FnMut(&Server<H>),
+) -> Exit<H> {
     let signals = signals::listen();
     let stats_tick = stats_every.map_or_else(never, tick);
     let signal_channel = signals.as_ref().map_or_else(never, |s| s.receiver.clone());
@@ -62,6 +78,10 @@ pub fn serve<H: Handler>(server: Server<H>, stats_every: Option<Duration>) -> Ex
         select! {
             recv(signal_channel) -> signal => match signal {
                 Ok(Signal::Statistics) => log::info!("{}", stats_line(&server.stats())),
+                Ok(Signal::Reload) => {
+                    log::info!("SIGHUP: reloading");
+                    reload(&server);
+                }
                 Ok(signal) => {
                     log::info!("{}: stopping", signal.name());
                     server.stop();
@@ -97,7 +117,7 @@ mod signals {
     use std::thread::{self, JoinHandle};
 
     use crossbeam_channel::{bounded, Receiver};
-    use signal_hook::consts::{SIGINT, SIGTERM, SIGUSR1};
+    use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM, SIGUSR1};
     use signal_hook::flag;
     use signal_hook::iterator::{Handle, Signals};
 
@@ -121,7 +141,7 @@ mod signals {
                 log::warn!("a second signal {signal} will not kill at once: {error}");
             }
         }
-        let mut signals = match Signals::new([SIGTERM, SIGINT, SIGUSR1]) {
+        let mut signals = match Signals::new([SIGTERM, SIGINT, SIGUSR1, SIGHUP]) {
             Ok(signals) => signals,
             Err(error) => {
                 log::warn!("signals not handled, SIGTERM kills without statistics: {error}");
@@ -137,6 +157,7 @@ mod signals {
                     let signal = match signal {
                         SIGTERM => Signal::Terminate,
                         SIGINT => Signal::Interrupt,
+                        SIGHUP => Signal::Reload,
                         _ => Signal::Statistics,
                     };
                     if sender.send(signal).is_err() {

@@ -107,7 +107,7 @@ pub fn service<H: Hooks>(args: &Args, hooks: H) -> Result<LeaseService<H>, Box<d
 
 /// With `--user`, the lease file (which start-up compacted as root) and its lock
 /// go to the user the server will run as, before it drops root.
-fn give_to(user: &str, path: &std::path::Path) -> Result<(), Box<dyn Error>> {
+pub fn give_to(user: &str, path: &std::path::Path) -> Result<(), Box<dyn Error>> {
     #[cfg(unix)]
     {
         let (uid, gid) = crate::privileges::account(user)?;

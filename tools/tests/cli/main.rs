@@ -3,6 +3,7 @@
 //! server, on loopback with unprivileged ports; and the `pxe` tool's handler through
 //! the injection harness.
 
+mod config_file;
 mod convention;
 mod daemon;
 mod durable_acks;

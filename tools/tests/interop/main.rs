@@ -18,5 +18,6 @@ mod postgres;
 mod relay;
 mod send_failure;
 mod startup;
+mod systemd;
 mod tshark;
 mod udhcpc;
