@@ -232,14 +232,20 @@ fn dora<H: Handler<Message = LeaseMessage>>(
     (ack.message_type() == Some(MessageType::Ack)).then_some(ack.yiaddr)
 }
 
-/// Delivers what the service posts until its store is in `state`: within `WAIT`.
+/// Delivers what the service posts, and lets a second pass whenever nothing comes
+/// (its ticks probe the store), until its store is in `state`: within `WAIT`.
 fn wait_for<H: Hooks>(harness: &mut Harness<LeaseService<H>>, state: StoreState) {
     let deadline = Instant::now() + WAIT;
     while harness.call(|s| s.stats().store) != Some(state) {
         assert!(Instant::now() < deadline, "the store never became {state}");
-        if let Some(message) = harness.posted(Duration::from_millis(100)) {
-            harness.deliver(message);
-            harness.sent();
+        match harness.posted(Duration::from_millis(100)) {
+            Some(message) => {
+                harness.deliver(message);
+                harness.sent();
+            }
+            None => {
+                harness.advance(Duration::from_secs(1));
+            }
         }
     }
 }
