@@ -40,6 +40,10 @@ pub struct Done {
     /// Leases the store took back since its last report (a journal written to the
     /// shared store after an outage).
     pub revoked: Vec<Revoked>,
+    /// How long the store's commit took.
+    pub took: Duration,
+    /// How many changes the batch held.
+    pub changes: usize,
 }
 
 /// What a [`StoreWorker::probe`] answers with.
@@ -442,7 +446,10 @@ impl Batch {
         if self.first == self.next {
             return queue.inner().is_empty();
         }
+        let started = Instant::now();
         let result = store.commit(&self.changes);
+        let took = started.elapsed();
+        let changes = self.changes.len();
         self.changes.clear();
         let idle = queue.inner().is_empty();
         on_done(Done {
@@ -450,6 +457,8 @@ impl Batch {
             result,
             reach: store.reach(),
             revoked: store.revoked(),
+            took,
+            changes,
         });
         self.first = self.next;
         idle

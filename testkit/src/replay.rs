@@ -14,8 +14,8 @@ use ex_dhcp::options::{
     SubnetMask,
 };
 use ex_dhcp::{
-    respond, Context, Encoding, Handler, HandlerError, MessageType, Packet, Pending, Reply,
-    Source, StopReason,
+    respond, Context, Encoding, Handler, HandlerError, MessageType, Packet, Pending, Reply, Source,
+    StopReason,
 };
 
 /// The whole DORA exchange of the shared fixtures (packetlife.net, via Net-DHCP).

@@ -57,6 +57,9 @@ impl<H: Hooks> LeaseService<H> {
         };
         self.note_reach(if failed { Reach::Down } else { done.reach }, failed, now);
         self.stats.batches += 1;
+        let micros = u64::try_from(done.took.as_micros()).unwrap_or(u64::MAX);
+        self.stats.commit_micros.observe(micros);
+        self.stats.batch_changes.observe(done.changes as u64);
         let mut results = results.into_iter();
         while let Some(submission) = self.held.pop_below(done.seqs.end) {
             // Every one of its results is taken, so that the next submission's start

@@ -9,6 +9,7 @@ mod budget;
 mod config;
 mod durable;
 mod held;
+mod histogram;
 mod hooks;
 mod message;
 mod open;
@@ -40,10 +41,11 @@ use super::table::{secs, ClientKey, Secs};
 use super::worker::{LookupResult, StoreWorker, WorkerConfig};
 
 pub use config::{ServiceConfig, DEFAULT_COMMIT_DELAY};
+pub use histogram::Histogram;
 pub use hooks::{Admission, Decide, Hooks, NoHooks};
 pub use message::LeaseMessage;
 pub use open::ServiceError;
-pub use stats::ServiceStats;
+pub use stats::{ServiceStats, BATCH_BUCKETS, COMMIT_BUCKETS};
 
 use admission::Admissions;
 use budget::{LookupBudget, Take};

@@ -4,12 +4,13 @@ use std::fmt;
 
 use crate::lease::engine::EngineStats;
 
+use super::histogram::Histogram;
 use super::StoreState;
 
 /// A lease service's counters (and its engine's): what it held, committed, dropped
 /// and why. Counters only grow; `held` and `pending_admissions` are the current
 /// numbers.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct ServiceStats {
     /// The engine's counters.
@@ -64,6 +65,53 @@ pub struct ServiceStats {
     /// Whether this server holds its claim on its share of the ranges in a shared
     /// store (always `false` for a server that keeps no claim).
     pub claim_held: bool,
+    /// How long the store's commits took, in microseconds.
+    pub commit_micros: Histogram<COMMIT_BUCKETS>,
+    /// How many changes each committed batch held.
+    pub batch_changes: Histogram<BATCH_BUCKETS>,
+}
+
+/// The number of buckets of [`ServiceStats::commit_micros`].
+pub const COMMIT_BUCKETS: usize = 12;
+/// The number of buckets of [`ServiceStats::batch_changes`].
+pub const BATCH_BUCKETS: usize = 10;
+
+/// Commit times' buckets, in microseconds: 100 µs (an fsync on fast storage) to 10 s
+/// (a stalled database).
+pub(super) const COMMIT_BOUNDS: [u64; COMMIT_BUCKETS] = [
+    100, 250, 500, 1_000, 2_500, 5_000, 10_000, 25_000, 100_000, 500_000, 2_000_000, 10_000_000,
+];
+/// Batch sizes' buckets.
+pub(super) const BATCH_BOUNDS: [u64; BATCH_BUCKETS] = [1, 2, 4, 8, 16, 32, 64, 256, 1024, 4096];
+
+impl Default for ServiceStats {
+    fn default() -> Self {
+        ServiceStats {
+            engine: EngineStats::default(),
+            held: 0,
+            pending_admissions: 0,
+            batches: 0,
+            changes: 0,
+            conflicts: 0,
+            contended: 0,
+            stale_replies: 0,
+            backlog_drops: 0,
+            throttled_offers: 0,
+            lookups: 0,
+            lookups_dropped: 0,
+            denied: 0,
+            deferred_admissions: 0,
+            duplicate_admissions: 0,
+            dropped_admissions: 0,
+            stray_records: 0,
+            store: StoreState::Up,
+            journaled: 0,
+            revoked: 0,
+            claim_held: false,
+            commit_micros: Histogram::new(COMMIT_BOUNDS),
+            batch_changes: Histogram::new(BATCH_BOUNDS),
+        }
+    }
 }
 
 impl fmt::Display for ServiceStats {
