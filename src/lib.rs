@@ -121,8 +121,8 @@
 //! the handler's [`Mailbox`]; [`Handler::message`] gets it on the handler thread
 //! and returns [`Pending::reply`], which is routed, fitted and sent from the
 //! receiving socket exactly as an immediate reply to that request would have
-//! been (RFC 2131 4.1: relay, NAK, `ciaddr`, broadcast). [`Stats`] counts tokens
-//! made, answered and dropped unanswered ([`Stats::deferred_outstanding`]), so a
+//! been (RFC 2131 4.1: relay, NAK, `ciaddr`, broadcast). [`ServerStats`] counts tokens
+//! made, answered and dropped unanswered ([`ServerStats::deferred_outstanding`]), so a
 //! reply that never comes is visible; [`Pending::age`] lets the handler give up
 //! on its own terms. [`Context::continue_with`] queues follow-up work on the
 //! handler itself, run before the next packet (ExDhcp's `handle_continue`).
@@ -292,7 +292,7 @@
 //! is guarded by `log_enabled!`, so nothing is formatted or allocated. Packets given
 //! to [`Server::inject`] and a [`Harness`] did not come from a socket and are not
 //! logged at `ex_dhcp::rx`; the replies a server sends for them are logged at
-//! `ex_dhcp::tx`. [`Stats`] counts what the log describes, and its `Display` is one
+//! `ex_dhcp::tx`. [`ServerStats`] counts what the log describes, and its `Display` is one
 //! line for a periodic status.
 //!
 //! To see the traffic itself, [`Config::tap`] writes it to a pcap file (feature
@@ -389,8 +389,8 @@ pub use packet::{
 pub use server::{
     destination, supervise, CallError, Config, Context, Deferred, DestinationPolicy, Exit, Handler,
     HandlerError, Harness, Listener, Mailbox, NotRunning, Outgoing, Pending, Reply, RestartPolicy,
-    Routing, SendError, SendFailure, Server, SocketConfig, Source, StartError, Stats, StopReason,
-    Supervisor, SupervisorExit, Undecodable, CLIENT_PORT, DEFAULT_PORT, SERVER_PORT,
+    Routing, SendError, SendFailure, Server, ServerStats, SocketConfig, Source, StartError,
+    StopReason, Supervisor, SupervisorExit, Undecodable, CLIENT_PORT, DEFAULT_PORT, SERVER_PORT,
 };
 
 /// The README's Rust blocks, compiled and run as doc tests.

@@ -3,7 +3,7 @@
 use std::thread;
 use std::time::{Duration, Instant};
 
-use ex_dhcp::{MessageType, Server, Stats};
+use ex_dhcp::{MessageType, Server, ServerStats};
 
 use crate::pool::{Lease, Pool};
 
@@ -22,7 +22,7 @@ pub fn await_releases(server: &Server<Pool>, count: usize) {
     }
 }
 
-pub fn print_stats(stats: &Stats) {
+pub fn print_stats(stats: &ServerStats) {
     println!("server statistics:");
     println!(
         "  received {}, malformed {}, dropped (queue full) {}, sent {}, send failures {}",

@@ -84,9 +84,9 @@ impl<M> Mailbox<M> {
 /// It holds what routing needs from the request (RFC 2131 4.1: `giaddr`, `ciaddr`,
 /// flags; option 57 for fitting; the socket it came in on), so that
 /// [`Pending::reply`] leaves from the same socket, to the same destination and fitted
-/// the same way as an immediate reply would. [`Stats`](crate::Stats) counts every
-/// token: made ([`deferred`](crate::Stats::deferred)), answered, and dropped without
-/// an answer ([`deferred_abandoned`](crate::Stats::deferred_abandoned), logged), so
+/// the same way as an immediate reply would. [`ServerStats`](crate::ServerStats) counts every
+/// token: made ([`deferred`](crate::ServerStats::deferred)), answered, and dropped without
+/// an answer ([`deferred_abandoned`](crate::ServerStats::deferred_abandoned), logged), so
 /// none leaks silently; [`Pending::age`] lets a handler expire old ones on its own
 /// terms (from [`Handler::tick`](crate::Handler::tick), for instance).
 pub struct Pending {

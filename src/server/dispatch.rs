@@ -22,7 +22,7 @@ use super::destination::destination;
 use super::fit::fit;
 use super::handler::{Handler, Listener, SendFailure, Source, Undecodable};
 use super::outcome::{Reply, StopReason};
-use super::stats::{Counters, Stats};
+use super::stats::{Counters, ServerStats};
 use crate::{MessageType, Op, Packet};
 
 /// A datagram on its way to the handler.
@@ -68,7 +68,7 @@ pub struct Exit<H> {
     /// The counters once every thread has stopped, so that what happened last is in
     /// (the sender thread's last reply; deferred-reply tokens in messages that were
     /// never delivered); under supervision, those of every generation so far.
-    pub stats: Stats,
+    pub stats: ServerStats,
 }
 
 /// A reply on its way to the sender thread: an [`Outgoing`] with the packet boxed.

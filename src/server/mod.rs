@@ -61,5 +61,5 @@ pub use harness::Harness;
 pub use outcome::{Deferred, HandlerError, Reply, StopReason};
 pub use running::Server;
 pub(crate) use socket::is_timeout;
-pub use stats::Stats;
+pub use stats::ServerStats;
 pub use supervise::{supervise, RestartPolicy, Supervisor, SupervisorExit};

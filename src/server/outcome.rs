@@ -98,7 +98,7 @@ impl From<()> for Reply {
 /// see [`Pending::reply`](crate::Pending::reply).
 ///
 /// Not `Clone`: it is the request's one answer. It counts as answered
-/// ([`Stats::deferred_answered`](crate::Stats::deferred_answered)) when the server
+/// ([`ServerStats::deferred_answered`](crate::ServerStats::deferred_answered)) when the server
 /// routes it, and as abandoned if it is dropped without being routed (a callback that
 /// made it and returned something else).
 pub struct Deferred {

@@ -17,7 +17,7 @@ use super::handler::{Handler, Listener, Source};
 use super::handler_thread::{self, Control, Wiring, POOL_CAPACITY};
 use super::outcome::Reply;
 use super::socket::{bind_all, Bound};
-use super::stats::{Counters, Stats};
+use super::stats::{Counters, ServerStats};
 use super::{receive, send};
 use crate::wake::{self, Waker};
 use crate::Packet;
@@ -130,7 +130,7 @@ impl<H: Handler> Link<H> {
         &self.mailbox
     }
 
-    pub(crate) fn stats(&self) -> Stats {
+    pub(crate) fn stats(&self) -> ServerStats {
         self.counters.snapshot()
     }
 
@@ -230,7 +230,7 @@ impl<H: Handler> Server<H> {
     ) -> Result<Server<H>, Failed<H>> {
         let stop = Arc::new(AtomicBool::new(false));
         let listeners: Vec<Listener> = sockets.iter().map(|b| b.listener.clone()).collect();
-        let capacity = config.queue_capacity_or_default();
+        let capacity = config.get_queue_capacity();
         // Every channel into the handler thread wakes it, the outgoing queue wakes
         // the sender thread; neither spins before it parks (see `crate::wake`).
         let handler_waker = Waker::new();
@@ -256,7 +256,7 @@ impl<H: Handler> Server<H> {
         }
         // The tap thread first: it ends once the threads that record into it have.
         #[cfg(feature = "capture")]
-        let (tap, tap_thread) = match config.tap_path() {
+        let (tap, tap_thread) = match config.get_tap() {
             Some(path) => {
                 let (tap, thread) = super::tap::start(path, &counters)?;
                 (Some(tap), Some(thread))
@@ -324,8 +324,8 @@ impl<H: Handler> Server<H> {
                 outgoing: outgoing_tx,
                 recycle: recycle_tx,
                 started: started_tx,
-                tick: config.tick_interval(),
-                spin: config.spin_budget(),
+                tick: config.get_tick(),
+                spin: config.get_spin(),
                 stop: Arc::clone(&stop),
                 receivers: alive_rx,
             };
@@ -366,7 +366,7 @@ impl<H: Handler> Server<H> {
             let stop = Arc::clone(&stop);
             let counters = Arc::clone(&counters);
             let pool = recycle_rx.clone();
-            let deliver_undecodable = config.delivers_undecodable();
+            let deliver_undecodable = config.get_deliver_undecodable();
             let recorder = tap.clone();
             let alive = alive_tx.clone();
             let spawned = thread::Builder::new()
@@ -476,7 +476,7 @@ impl<H: Handler> Server<H> {
     }
 
     /// The counters so far.
-    pub fn stats(&self) -> Stats {
+    pub fn stats(&self) -> ServerStats {
         self.link.stats()
     }
 

@@ -19,7 +19,7 @@ use super::handler::{Handler, Listener};
 use super::outcome::Reply;
 use super::running::{Failed, Link, Server};
 use super::socket::{bind_all, Bound};
-use super::stats::{Counters, Stats};
+use super::stats::{Counters, ServerStats};
 use crate::Packet;
 
 /// How many restarts are allowed in how long (OTP's intensity and period).
@@ -279,7 +279,7 @@ impl<H: Handler> Supervisor<H> {
 
     /// The counters of every generation so far, added up: what one restarted server
     /// received, dropped and sent is not forgotten by the next.
-    pub fn stats(&self) -> Stats {
+    pub fn stats(&self) -> ServerStats {
         self.counters.snapshot()
     }
 

@@ -6,7 +6,9 @@ use std::sync::mpsc;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use ex_dhcp::{respond, Config, Handler, MessageType, Packet, Reply, Source, Stats, StopReason};
+use ex_dhcp::{
+    respond, Config, Handler, MessageType, Packet, Reply, ServerStats, Source, StopReason,
+};
 use ex_dhcp_testkit::{kernel_drops, rss_kib, wait_until};
 use ex_dhcp_testkit::{loopback_with, packet, OFFERED, WAIT};
 
@@ -96,7 +98,7 @@ fn flood(number: u32, to: SocketAddrV4) -> Sent {
 }
 
 /// Packets in the queue, from a snapshot (see [`IN_FLIGHT`]).
-fn pending(stats: &Stats) -> i128 {
+fn pending(stats: &ServerStats) -> i128 {
     i128::from(stats.received)
         - i128::from(stats.malformed)
         - i128::from(stats.dropped_full)

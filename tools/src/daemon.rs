@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use crossbeam_channel::{never, select, tick};
-use ex_dhcp::{Exit, Handler, Server, Stats};
+use ex_dhcp::{Exit, Handler, Server, ServerStats};
 
 use crate::cli::logging;
 use crate::privileges::{self, PrivilegeError};
@@ -83,10 +83,10 @@ pub fn serve<H: Handler>(server: Server<H>, stats_every: Option<Duration>) -> Ex
     exit
 }
 
-/// One line of statistics: the server's own ([`Stats`]'s `Display`: what came in,
+/// One line of statistics: the server's own ([`ServerStats`]'s `Display`: what came in,
 /// what was handled, what went out, what was lost on the way), and the log lines
 /// this tool's logger dropped.
-pub fn stats_line(stats: &Stats) -> String {
+pub fn stats_line(stats: &ServerStats) -> String {
     format!("stats: {stats}; log lines dropped {}", logging::dropped())
 }
 
@@ -188,7 +188,7 @@ mod tests {
 
     #[test]
     fn the_stats_line_names_every_loss() {
-        let line = stats_line(&Stats::default());
+        let line = stats_line(&ServerStats::default());
         for part in [
             "received 0",
             "handled 0",

@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 
 use ex_dhcp::{
     destination, respond, Client, Config, Context, Handler, HandlerError, Harness, MessageType,
-    NotRunning, Packet, Pending, Reply, Server, SocketConfig, Source, StartError, Stats,
+    NotRunning, Packet, Pending, Reply, Server, ServerStats, SocketConfig, Source, StartError,
     StopReason, Undecodable,
 };
 
@@ -489,7 +489,7 @@ fn a_deferred_ack_over_udp_leaves_from_the_socket_the_request_came_in_on() {
     );
 }
 
-fn stats_when<H: Handler>(server: &Server<H>, ready: impl Fn(&Stats) -> bool) -> Stats {
+fn stats_when<H: Handler>(server: &Server<H>, ready: impl Fn(&ServerStats) -> bool) -> ServerStats {
     let deadline = Instant::now() + WAIT;
     loop {
         let stats = server.stats();

@@ -100,7 +100,7 @@ struct Held {
 /// still waits for every change submitted before it. OFFERs and NAKs promise nothing
 /// durable and leave at once: a DISCOVER never waits for the disk. If the store fails,
 /// the server stops with the error and the ACKs that waited are never sent (counted
-/// as abandoned in [`Stats`](ex_dhcp::Stats)): a lease that cannot be written down is
+/// as abandoned in [`ServerStats`](ex_dhcp::ServerStats)): a lease that cannot be written down is
 /// a lease that could be handed out twice.
 ///
 /// With a store other servers share (PostgreSQL: [`LeaseStore::shared`]), a
@@ -642,7 +642,7 @@ mod tests {
         ));
         assert_eq!(config.routing().client_port, 6868);
         assert_eq!(config.routing().broadcast, std::net::Ipv4Addr::LOCALHOST);
-        assert_eq!(config.tick_interval(), Some(TICK));
+        assert_eq!(config.get_tick(), Some(TICK));
         assert_eq!(
             config.sockets()[0].addr.ip(),
             &std::net::Ipv4Addr::UNSPECIFIED
