@@ -40,7 +40,7 @@ impl Handler for OneAddress {
 fn main() -> Result<(), ex_dhcp::StartError> {
     // Port 6767 by default: no root needed (see "Deploying" for port 67).
     let server = Server::start(Config::default(), OneAddress)?;
-    println!("serving DHCP on {}", server.local_addr());
+    println!("serving DHCP on {}", server.handle().local_addr());
     let exit = server.join();
     println!("stopped: {}", exit.reason);
     Ok(())

@@ -23,8 +23,9 @@
 //!   handler thread: your Handler (&mut self) --- Reply -----+
 //!                  ^            ^
 //!                  |            +-- Mailbox: messages from your worker threads
-//!   Server handle: call / cast (run a closure on the state), inject (a packet,
-//!   as if received), mailbox, stats, stop, join (why it stopped + the state)
+//!   Handle (cloneable, any thread): call / cast (run a closure on the state),
+//!   inject (a packet, as if received), mailbox, stats, stop, wait
+//!   Server (the owner): join (why it stopped + the state)
 //! ```
 //!
 //! Everything the handler thread does with a packet is a plain function of the
@@ -87,7 +88,9 @@
 //!
 //! [`Server::start`] binds the sockets of a [`Config`] and starts the threads;
 //! the defaults are ExDhcp's: port 6767 (unprivileged), replies to client port
-//! 68, broadcasts to 255.255.255.255.
+//! 68, broadcasts to 255.255.255.255. The [`Server`] owns the threads; its
+//! [`Handle`] ([`Server::handle`]) talks to them, and a clone of it can do so from
+//! any thread.
 //!
 //! ```no_run
 //! # use ex_dhcp::{Context, Handler, Packet, Reply, Source};
@@ -101,9 +104,10 @@
 //! use ex_dhcp::{Config, Server};
 //!
 //! let server = Server::start(Config::default(), Counter { next: 10 })?;
-//! println!("serving on {}", server.local_addr());
-//! let next = server.call(|state: &mut Counter| state.next)?; // read the state
-//! println!("next address ends in .{next}; stats: {:?}", server.stats());
+//! let handle = server.handle();
+//! println!("serving on {}", handle.local_addr());
+//! let next = handle.call(|state: &mut Counter| state.next)?; // read the state
+//! println!("next address ends in .{next}; stats: {}", handle.stats());
 //! let exit = server.shutdown(); // stop, then join every thread
 //! println!("stopped: {}, last state: .{}", exit.reason, exit.state.next);
 //! # Ok::<(), Box<dyn std::error::Error>>(())
@@ -182,7 +186,7 @@
 //!     writer
 //! }
 //!
-//! // The same handler runs on a `Server` (`Server::mailbox` gives the worker its
+//! // The same handler runs on a `Server` (`Handle::mailbox` gives the worker its
 //! // mailbox); here a harness shows each step.
 //! let (unused, _) = mpsc::channel();
 //! let mut harness = Harness::new(Durable { writer: unused });
@@ -209,7 +213,7 @@
 //! refuse to start ([`StartError::Init`] with the handler's own [`HandlerError`]);
 //! [`Reply::stop_with_error`] stops with a value of the handler's own; datagrams
 //! that are not DHCP reach [`Handler::undecodable`] when
-//! [`Config::deliver_undecodable`] asks for them; and a [`Server::cast`] closure
+//! [`Config::deliver_undecodable`] asks for them; and a [`Handle::cast`] closure
 //! returns a [`Reply`] too, so it can send or stop.
 //!
 //! # Driving it from a test
@@ -232,7 +236,7 @@
 //! assert_eq!(*sent.to.ip(), Ipv4Addr::BROADCAST);
 //! ```
 //!
-//! A running [`Server`] takes packets from [`Server::inject`] into the same
+//! A running [`Server`] takes packets from [`Handle::inject`] into the same
 //! queue as the socket's. To test over real UDP, start the server on
 //! 127.0.0.1 port 0 with its client port set to the test's [`Client`] and its
 //! broadcast address set to 127.0.0.1, so that broadcast replies reach the
@@ -255,7 +259,7 @@
 //!
 //! let mut discover = Packet::new(MessageType::Discover);
 //! discover.xid = 7;
-//! let (offer, _from) = client.exchange(&discover, server.local_addr(), Duration::from_secs(2))?;
+//! let (offer, _from) = client.exchange(&discover, server.handle().local_addr(), Duration::from_secs(2))?;
 //! assert_eq!(offer.message_type(), Some(MessageType::Offer));
 //! server.shutdown();
 //! # Ok::<(), Box<dyn std::error::Error>>(())
@@ -290,7 +294,7 @@
 //! The packet lines are written by the receive and sender threads, never the
 //! handler thread, and cost nothing when their level is off for their target: each
 //! is guarded by `log_enabled!`, so nothing is formatted or allocated. Packets given
-//! to [`Server::inject`] and a [`Harness`] did not come from a socket and are not
+//! to [`Handle::inject`] and a [`Harness`] did not come from a socket and are not
 //! logged at `ex_dhcp::rx`; the replies a server sends for them are logged at
 //! `ex_dhcp::tx`. [`ServerStats`] counts what the log describes, and its `Display` is one
 //! line for a periodic status.
@@ -340,7 +344,7 @@
 //! | feature | default | what it brings |
 //! |---|---|---|
 //! | (none) | | the codec: [`Packet`], [`options`], [`MessageType`]; needs only `byteorder` and `log` |
-//! | `server` | yes | [`Server`], [`Handler`], [`Harness`], [`Client`], supervision (`socket2`, `crossbeam-channel`) |
+//! | `server` | yes | [`Server`], [`Handle`], [`Handler`], [`Harness`], [`Client`], supervision (`socket2`, `crossbeam-channel`) |
 //! | `capture` | yes | [`capture`]: pcap and pcapng reading and writing |
 //! | `replay` | yes | [`replay`]: a capture replayed against a handler as a test (`server` + `capture`) |
 //! | `lease` | yes | [`lease`]: pool, lease table, RFC 2131 lease rules, lease file |
@@ -387,10 +391,11 @@ pub use packet::{
 };
 #[cfg(feature = "server")]
 pub use server::{
-    destination, supervise, CallError, Config, Context, Deferred, DestinationPolicy, Exit, Handler,
-    HandlerError, Harness, Listener, Mailbox, NotRunning, Outgoing, Pending, Reply, RestartPolicy,
-    Routing, SendError, SendFailure, Server, ServerStats, SocketConfig, Source, StartError,
-    StopReason, Supervisor, SupervisorExit, Undecodable, CLIENT_PORT, DEFAULT_PORT, SERVER_PORT,
+    destination, supervise, CallError, Config, Context, Deferred, DestinationPolicy, Exit, Handle,
+    Handler, HandlerError, Harness, Listener, Mailbox, NotRunning, Outgoing, Pending, Reply,
+    RestartPolicy, Routing, SendError, SendFailure, Server, ServerStats, SocketConfig, Source,
+    StartError, StopReason, Supervisor, SupervisorExit, Undecodable, CLIENT_PORT, DEFAULT_PORT,
+    SERVER_PORT,
 };
 
 /// The README's Rust blocks, compiled and run as doc tests.

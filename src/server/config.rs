@@ -262,7 +262,7 @@ impl Config {
     ///   before the client's answer to it; a reply the kernel then refuses is in the
     ///   tap too (and in [`ServerStats::send_failures`](crate::ServerStats::send_failures) and the
     ///   `ex_dhcp::tx` error log).
-    /// - Packets given to [`Server::inject`](crate::Server::inject) did not come from
+    /// - Packets given to [`Handle::inject`](crate::Handle::inject) did not come from
     ///   a socket and are not written; their replies are.
     ///
     /// ```no_run

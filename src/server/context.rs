@@ -18,7 +18,7 @@ use crate::Packet;
 /// thread (ExDhcp's `handle_info`).
 ///
 /// Get one from [`Context::mailbox`] (in [`Handler::init`](crate::Handler::init), say),
-/// [`Server::mailbox`](crate::Server::mailbox) or [`Harness::mailbox`](crate::Harness::mailbox).
+/// [`Handle::mailbox`](crate::Handle::mailbox) or [`Harness::mailbox`](crate::Harness::mailbox).
 /// The queue is unbounded, like a cast's: bound the work you hand out instead.
 ///
 /// ```
@@ -68,6 +68,12 @@ impl<M> fmt::Debug for Mailbox<M> {
 
 impl<M> Mailbox<M> {
     pub(crate) fn new(sender: wake::Sender<M>) -> Self {
+        Mailbox { sender }
+    }
+
+    /// The mailbox of no handler: every post fails with [`NotRunning`].
+    pub(crate) fn closed() -> Self {
+        let (sender, _) = wake::unbounded(&wake::Waker::new());
         Mailbox { sender }
     }
 

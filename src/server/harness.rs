@@ -11,9 +11,9 @@ use crossbeam_channel::Receiver;
 use super::config::Config;
 use super::context::{Clock, Mailbox};
 use super::dispatch::{Dispatcher, Exit, Outgoing, Step};
+use super::handle::injected_from;
 use super::handler::{Handler, Listener, SendFailure, Source, Undecodable};
 use super::outcome::StopReason;
-use super::running::injected_from;
 use super::stats::{Counters, ServerStats};
 use crate::Packet;
 
@@ -307,7 +307,7 @@ impl<H: Handler> Harness<H> {
         self.step(|d| d.message(message, now))
     }
 
-    /// Runs `f` on the state (a [`Server::call`](crate::Server::call) without threads);
+    /// Runs `f` on the state (a [`Handle::call`](crate::Handle::call) without threads);
     /// `None` once the handler has stopped.
     pub fn call<R>(&mut self, f: impl FnOnce(&mut H) -> R) -> Option<R> {
         if self.stopped.is_some() {

@@ -87,7 +87,7 @@ impl From<Option<Packet>> for Reply {
 }
 
 impl From<()> for Reply {
-    /// Nothing to send: lets a [`Server::cast`](crate::Server::cast) closure end
+    /// Nothing to send: lets a [`Handle::cast`](crate::Handle::cast) closure end
     /// without naming a reply.
     fn from((): ()) -> Self {
         Reply::None
@@ -262,7 +262,7 @@ impl From<String> for HandlerError {
 ///
 /// The stop vocabulary, in one place: the handler stops its server by returning
 /// [`Reply::Stop`] (reason `Normal`, or `Error` with its own value); the owner stops
-/// it with [`Server::stop`](crate::Server::stop) (ask), [`Server::join`](crate::Server::join)
+/// it with [`Handle::stop`](crate::Handle::stop) (ask), [`Server::join`](crate::Server::join)
 /// (wait) or [`Server::shutdown`](crate::Server::shutdown) (both), reason `Shutdown`;
 /// a stopped server gives back an [`Exit`](crate::Exit) (the reason and the state),
 /// a supervisor a [`SupervisorExit`](crate::SupervisorExit); talking to a server
@@ -272,7 +272,7 @@ impl From<String> for HandlerError {
 pub enum StopReason {
     /// The handler asked to stop ([`Reply::stop`]).
     Normal,
-    /// The server was shut down from outside the handler: [`Server::stop`](crate::Server::stop),
+    /// The server was shut down from outside the handler: [`Handle::stop`](crate::Handle::stop),
     /// a dropped handle, or (never in normal operation) the sender thread gone first.
     Shutdown,
     /// The handler asked to stop because something went wrong

@@ -48,7 +48,7 @@ pub fn stats_when<H: Handler>(
 ) -> ServerStats {
     let deadline = Instant::now() + WAIT;
     loop {
-        let stats = server.stats();
+        let stats = server.handle().stats();
         if ready(&stats) {
             return stats;
         }

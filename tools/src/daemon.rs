@@ -4,32 +4,10 @@
 
 use std::time::Duration;
 
-use crossbeam_channel::{never, select, tick};
 use ex_dhcp::{Exit, Handler, Server, ServerStats};
 
 use crate::cli::logging;
 use crate::privileges::{self, PrivilegeError};
-
-/// A signal the daemon acts on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Signal {
-    /// SIGTERM: stop.
-    Terminate,
-    /// SIGINT (Ctrl-C): stop.
-    Interrupt,
-    /// SIGUSR1: log the statistics.
-    Statistics,
-}
-
-impl Signal {
-    fn name(self) -> &'static str {
-        match self {
-            Signal::Terminate => "SIGTERM",
-            Signal::Interrupt => "SIGINT",
-            Signal::Statistics => "SIGUSR1",
-        }
-    }
-}
 
 /// Becomes `user`, when one is given, now that the server's sockets are bound;
 /// if that fails, stops the server rather than serve as root.
@@ -53,25 +31,15 @@ pub fn become_user<H: Handler>(
 /// statistics on SIGUSR1 and every `stats_every`, and the final ones at the end.
 /// Returns the server's exit after joining every thread.
 pub fn serve<H: Handler>(server: Server<H>, stats_every: Option<Duration>) -> Exit<H> {
-    let signals = signals::listen();
-    let stats_tick = stats_every.map_or_else(never, tick);
-    let signal_channel = signals.as_ref().map_or_else(never, |s| s.receiver.clone());
-    // Disconnected once the handler thread has ended: the server may stop by itself.
-    let stopped = server.stopped();
-    loop {
-        select! {
-            recv(signal_channel) -> signal => match signal {
-                Ok(Signal::Statistics) => log::info!("{}", stats_line(&server.stats())),
-                Ok(signal) => {
-                    log::info!("{}: stopping", signal.name());
-                    server.stop();
-                    break;
-                }
-                Err(_) => {}
-            },
-            recv(stats_tick) -> _ => log::info!("{}", stats_line(&server.stats())),
-            recv(stopped) -> _ => break,
+    let handle = server.handle();
+    let signals = signals::listen(handle.clone());
+    match stats_every {
+        Some(every) => {
+            while !handle.wait_timeout(every) {
+                log::info!("{}", stats_line(&handle.stats()));
+            }
         }
+        None => handle.wait(),
     }
     if let Some(signals) = signals {
         signals.close();
@@ -83,8 +51,8 @@ pub fn serve<H: Handler>(server: Server<H>, stats_every: Option<Duration>) -> Ex
     exit
 }
 
-/// One line of statistics: the server's own ([`ServerStats`]'s `Display`: what came in,
-/// what was handled, what went out, what was lost on the way), and the log lines
+/// One line of statistics: the server's own ([`ServerStats`]'s `Display`: what came
+/// in, what was handled, what went out, what was lost on the way), and the log lines
 /// this tool's logger dropped.
 pub fn stats_line(stats: &ServerStats) -> String {
     format!("stats: {stats}; log lines dropped {}", logging::dropped())
@@ -96,21 +64,20 @@ mod signals {
     use std::sync::Arc;
     use std::thread::{self, JoinHandle};
 
-    use crossbeam_channel::{bounded, Receiver};
+    use ex_dhcp::{Handle, Handler};
     use signal_hook::consts::{SIGINT, SIGTERM, SIGUSR1};
     use signal_hook::flag;
-    use signal_hook::iterator::{Handle, Signals};
+    use signal_hook::iterator::{self, Signals};
 
-    use super::Signal;
+    use super::stats_line;
 
-    /// Signals delivered on a channel by a thread of their own.
+    /// Signals acted on by a thread of their own, which holds a handle on the server.
     pub(super) struct Listening {
-        pub(super) receiver: Receiver<Signal>,
-        handle: Handle,
+        signals: iterator::Handle,
         thread: JoinHandle<()>,
     }
 
-    pub(super) fn listen() -> Option<Listening> {
+    pub(super) fn listen<H: Handler>(server: Handle<H>) -> Option<Listening> {
         // A second SIGTERM or SIGINT kills at once, as users expect when a clean
         // stop hangs: the first sets the flag, the next takes the default action.
         let stopping = Arc::new(AtomicBool::new(false));
@@ -129,34 +96,33 @@ mod signals {
             }
         };
         let handle = signals.handle();
-        let (sender, receiver) = bounded(16);
         let thread = thread::Builder::new()
             .name("signals".into())
             .spawn(move || {
                 for signal in signals.forever() {
-                    let signal = match signal {
-                        SIGTERM => Signal::Terminate,
-                        SIGINT => Signal::Interrupt,
-                        _ => Signal::Statistics,
-                    };
-                    if sender.send(signal).is_err() {
-                        return;
+                    match signal {
+                        SIGUSR1 => log::info!("{}", stats_line(&server.stats())),
+                        SIGTERM => stop(&server, "SIGTERM"),
+                        _ => stop(&server, "SIGINT"),
                     }
                 }
             })
             .ok()?;
         Some(Listening {
-            receiver,
-            handle,
+            signals: handle,
             thread,
         })
     }
 
+    fn stop<H: Handler>(server: &Handle<H>, signal: &str) {
+        log::info!("{signal}: stopping");
+        server.stop();
+    }
+
     impl Listening {
-        /// Restores the default handlers' role to signal-hook's and joins the thread.
+        /// Stops listening and joins the thread.
         pub(super) fn close(self) {
-            self.handle.close();
-            drop(self.receiver);
+            self.signals.close();
             let _ = self.thread.join();
         }
     }
@@ -164,16 +130,12 @@ mod signals {
 
 #[cfg(not(unix))]
 mod signals {
-    use crossbeam_channel::Receiver;
-
-    use super::Signal;
+    use ex_dhcp::{Handle, Handler};
 
     /// No signals to listen to: the server runs until it stops by itself.
-    pub(super) struct Listening {
-        pub(super) receiver: Receiver<Signal>,
-    }
+    pub(super) struct Listening;
 
-    pub(super) fn listen() -> Option<Listening> {
+    pub(super) fn listen<H: Handler>(_: Handle<H>) -> Option<Listening> {
         None
     }
 

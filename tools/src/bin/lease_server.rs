@@ -79,7 +79,7 @@ fn run(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
                 .commit_delay(args.commit_delay),
         )?;
         let running = daemon::become_user(running, args.user.as_deref())?;
-        info!("serving on {}", running.local_addr());
+        info!("serving on {}", running.handle().local_addr());
         let exit = daemon::serve(running, args.stats_every);
         if exit.reason.is_abnormal() {
             return Err(exit.reason.to_string().into());
@@ -108,7 +108,7 @@ fn run(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
             .into());
         }
     }
-    info!("serving on {}", running.local_addr());
+    info!("serving on {}", running.handle().local_addr());
     let exit = daemon::serve(running, args.stats_every);
     if exit.reason.is_abnormal() {
         return Err(exit.reason.to_string().into());

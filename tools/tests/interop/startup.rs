@@ -100,7 +100,7 @@ fn binding_to_a_device_without_cap_net_raw_works_or_names_cap_net_raw() {
         .bind_device("lo");
     match Server::start(config, silent) {
         Ok(server) => {
-            assert_eq!(server.listeners()[0].device.as_deref(), Some("lo"));
+            assert_eq!(server.handle().listeners()[0].device.as_deref(), Some("lo"));
             drop(server);
         }
         Err(error) => {
