@@ -20,11 +20,11 @@ use crossbeam_channel::{bounded, Receiver, RecvTimeoutError, Sender};
 enum Never {}
 
 /// Held for as long as a thread (or a stage) runs; see [`alive`]. Fields drop in
-/// order: once the count says ended, the channel has disconnected.
+/// order, the count first: a wait that has returned finds [`Watch::ended`] true.
 #[derive(Clone)]
 pub(crate) struct Alive {
-    _channel: Sender<Never>,
     _count: Arc<()>,
+    _channel: Sender<Never>,
 }
 
 /// Sees the [`Alive`]s of a stage all dropped.
@@ -43,8 +43,8 @@ pub(crate) fn alive() -> (Alive, Watch) {
         count: Arc::downgrade(&count),
     };
     let alive = Alive {
-        _channel: sender,
         _count: count,
+        _channel: sender,
     };
     (alive, watch)
 }
