@@ -210,7 +210,8 @@
 //! what outlives the process (lease expiry) is [`Context::system_time`], which a
 //! harness test sets ([`Harness::set_system_time`]) and steps the same way.
 //! [`Handler::init`] may
-//! refuse to start ([`StartError::Init`] with the handler's own [`HandlerError`]);
+//! refuse to start ([`StartError::Init`] with the handler's own
+//! [`HandlerError`](server::HandlerError));
 //! [`Reply::stop_with_error`] stops with a value of the handler's own; datagrams
 //! that are not DHCP reach [`Handler::undecodable`] when
 //! [`Config::deliver_undecodable`] asks for them; and a [`Handle::cast`] closure
@@ -344,7 +345,7 @@
 //! | feature | default | what it brings |
 //! |---|---|---|
 //! | (none) | | the codec: [`Packet`], [`options`], [`MessageType`]; needs only `byteorder` and `log` |
-//! | `server` | yes | [`Server`], [`Handle`], [`Handler`], [`Harness`], [`Client`], supervision (`socket2`, `crossbeam-channel`) |
+//! | `server` | yes | [`Server`], [`Handle`], [`Handler`], [`Harness`], [`Client`]; supervision and the rest in [`server`] (`socket2`, `crossbeam-channel`) |
 //! | `capture` | yes | [`capture`]: pcap and pcapng reading and writing |
 //! | `replay` | yes | [`replay`]: a capture replayed against a handler as a test (`server` + `capture`) |
 //! | `lease` | yes | [`lease`]: pool, lease table, RFC 2131 lease rules, lease file |
@@ -377,25 +378,21 @@ pub mod pxe;
 #[cfg(feature = "replay")]
 pub mod replay;
 #[cfg(feature = "server")]
-mod server;
+pub mod server;
 #[cfg(any(feature = "server", feature = "lease"))]
 mod wake;
 
-#[cfg(feature = "server")]
-pub use client::{Client, ClientError};
 pub use error::{DecodeError, EncodeError, OptionError};
 pub use packet::layout as wire;
 pub use packet::{
     respond, respond_bootp, Flags, Lenient, Mac, MacParseError, MessageType, Op, Packet,
     PacketDisplay, Truncation,
 };
+// What a server's author uses every day; the rest of the server is in `server`.
 #[cfg(feature = "server")]
 pub use server::{
-    destination, supervise, CallError, Config, Context, Deferred, DestinationPolicy, Exit, Handle,
-    Handler, HandlerError, Harness, Listener, Mailbox, NotRunning, Outgoing, Pending, Reply,
-    RestartPolicy, Routing, SendError, SendFailure, Server, ServerStats, SocketConfig, Source,
-    StartError, StopReason, Supervisor, SupervisorExit, Undecodable, CLIENT_PORT, DEFAULT_PORT,
-    SERVER_PORT,
+    CallError, Client, ClientError, Config, Context, Handle, Handler, Harness, Mailbox, NotRunning,
+    Pending, Reply, Server, ServerStats, Source, StartError, StopReason,
 };
 
 /// The README's Rust blocks, compiled and run as doc tests.

@@ -25,7 +25,8 @@ use std::time::Duration;
 use super::error::{Origin, ReplayError};
 use super::run::Replay;
 use crate::capture::{self, Datagram};
-use crate::{MessageType, Op, Packet, CLIENT_PORT, SERVER_PORT};
+use crate::server::{CLIENT_PORT, SERVER_PORT};
+use crate::{MessageType, Op, Packet};
 
 /// The file name extension of saved packets.
 const BIN_EXTENSION: &str = "bin";

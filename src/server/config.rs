@@ -15,7 +15,7 @@ pub const DEFAULT_PORT: u16 = 6767;
 #[non_exhaustive]
 pub enum DestinationPolicy {
     /// RFC 2131, section 4.1: relay, then NAK, then `ciaddr`, then broadcast
-    /// (see [`destination`](crate::destination)).
+    /// (see [`destination`](crate::server::destination)).
     #[default]
     Rfc2131,
     /// Every reply goes to the broadcast address at the client port, as ExDhcp does.
@@ -53,7 +53,7 @@ impl Default for Routing {
 
 /// A socket to bind: the main one ([`Config::port`], [`Config::bind_ip`],
 /// [`Config::bind_device`]) or one more for the same server
-/// ([`Config::also_listen`]). Once bound, it is a [`Listener`](crate::Listener).
+/// ([`Config::also_listen`]). Once bound, it is a [`Listener`](crate::server::Listener).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub struct SocketConfig {
@@ -250,7 +250,7 @@ impl Config {
     ///   [`PcapWriter::write_datagram`](crate::capture::PcapWriter::write_datagram)).
     /// - **The file** is appended to when it exists (it must then be a pcap this crate
     ///   or tcpdump wrote, see [`PcapWriter::append`](crate::capture::PcapWriter::append)),
-    ///   so the servers a [`supervise`](crate::supervise)d run restarts continue one
+    ///   so the servers a [`supervise`](crate::server::supervise)d run restarts continue one
     ///   capture; remove it first for a fresh one. Opening it is part of
     ///   [`Server::start`](crate::Server::start) ([`StartError::Tap`](crate::StartError::Tap)).
     /// - **Never in the way**: the receive and sender threads queue a copy of each

@@ -147,7 +147,7 @@ impl fmt::Display for NotRunning {
 
 impl std::error::Error for NotRunning {}
 
-/// Why the sender thread could not send a reply ([`SendFailure::error`](crate::SendFailure::error)).
+/// Why the sender thread could not send a reply ([`SendFailure::error`](crate::server::SendFailure::error)).
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum SendError {

@@ -21,11 +21,11 @@ use crate::wake;
 use crate::Packet;
 
 /// A cloneable handle on a running [`Server`](crate::Server) or
-/// [`Supervisor`](crate::Supervisor): every clone talks to the same handler
+/// [`Supervisor`](crate::server::Supervisor): every clone talks to the same handler
 /// thread, from any thread, and any clone can stop it.
 ///
 /// Get one from [`Server::handle`](crate::Server::handle) (or
-/// [`Supervisor::handle`](crate::Supervisor::handle), whose handle follows
+/// [`Supervisor::handle`](crate::server::Supervisor::handle), whose handle follows
 /// each restart); the server's owner keeps [`Server::join`](crate::Server::join).
 ///
 /// ```no_run

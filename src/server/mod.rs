@@ -1,4 +1,12 @@
-//! The server: sockets, threads and the handler that gives them a meaning.
+//! The server: a [`Handler`] behind UDP sockets, on plain threads, and everything
+//! around it.
+//!
+//! What a server's author uses every day is also at the crate root ([`Server`],
+//! [`Handle`], [`Config`], [`Handler`], [`Context`], [`Reply`], [`Harness`], ...).
+//! This module holds the whole server, those included, and the rest: supervision
+//! ([`supervise`]), where replies go ([`destination`], [`Routing`],
+//! [`DestinationPolicy`]), the sockets ([`SocketConfig`], [`Listener`]), the types of
+//! the less common callbacks ([`Undecodable`], [`SendFailure`]), and the ports.
 //!
 //! ```text
 //!  socket(s) --recv--> receive thread (one per socket): decode, count, try_send
@@ -55,6 +63,7 @@ mod traffic;
 mod wait;
 mod wiring;
 
+pub use crate::client::{Client, ClientError};
 pub use config::{
     Config, DestinationPolicy, Routing, SocketConfig, CLIENT_PORT, DEFAULT_PORT, SERVER_PORT,
 };

@@ -29,7 +29,7 @@ pub enum Reply {
     /// Send nothing.
     None,
     /// Send this packet, to the destination the configured policy picks
-    /// (RFC 2131, section 4.1; see [`destination`](crate::destination)).
+    /// (RFC 2131, section 4.1; see [`destination`](crate::server::destination)).
     Send(Packet),
     /// Send this packet to this address, whatever the policy says.
     SendTo(Packet, SocketAddrV4),
@@ -184,7 +184,7 @@ impl Eq for Deferred {}
 /// [`downcast_ref`](HandlerError::downcast_ref). Two errors are equal when their texts are.
 ///
 /// ```
-/// use ex_dhcp::HandlerError;
+/// use ex_dhcp::server::HandlerError;
 ///
 /// let error = HandlerError::new(std::io::Error::other("lease file is read-only"));
 /// assert_eq!(error.to_string(), "lease file is read-only");
@@ -258,14 +258,14 @@ impl From<String> for HandlerError {
 ///
 /// Like an OTP exit reason: [`Normal`](StopReason::Normal) and
 /// [`Shutdown`](StopReason::Shutdown) are expected, the others are abnormal and make a
-/// [supervisor](crate::supervise) restart the server.
+/// [supervisor](crate::server::supervise) restart the server.
 ///
 /// The stop vocabulary, in one place: the handler stops its server by returning
 /// [`Reply::Stop`] (reason `Normal`, or `Error` with its own value); the owner stops
 /// it with [`Handle::stop`](crate::Handle::stop) (ask), [`Server::join`](crate::Server::join)
 /// (wait) or [`Server::shutdown`](crate::Server::shutdown) (both), reason `Shutdown`;
-/// a stopped server gives back an [`Exit`](crate::Exit) (the reason and the state),
-/// a supervisor a [`SupervisorExit`](crate::SupervisorExit); talking to a server
+/// a stopped server gives back an [`Exit`](crate::server::Exit) (the reason and the state),
+/// a supervisor a [`SupervisorExit`](crate::server::SupervisorExit); talking to a server
 /// that is no longer running fails with [`NotRunning`](crate::NotRunning).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]

@@ -89,7 +89,8 @@ impl<H: Handler> std::fmt::Debug for Supervisor<H> {
 /// The factory runs on the supervisor's thread.
 ///
 /// ```no_run
-/// use ex_dhcp::{supervise, Config, Packet, Reply, RestartPolicy, Source};
+/// use ex_dhcp::server::{supervise, RestartPolicy};
+/// use ex_dhcp::{Config, Packet, Reply, Source};
 ///
 /// let factory = || |_packet: &Packet, _from: &Source| -> Reply { Reply::None };
 /// let supervisor = supervise(Config::default(), RestartPolicy::default(), factory)?;

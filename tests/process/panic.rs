@@ -5,10 +5,8 @@
 use std::net::{Ipv4Addr, SocketAddrV4};
 use std::sync::mpsc;
 
-use ex_dhcp::{
-    respond, supervise, Client, Config, Exit, Handler, MessageType, Packet, Reply, RestartPolicy,
-    Source, StopReason,
-};
+use ex_dhcp::server::{supervise, Exit, RestartPolicy};
+use ex_dhcp::{respond, Client, Config, Handler, MessageType, Packet, Reply, Source, StopReason};
 use ex_dhcp_testkit::{capture_logs, logged, wait_until};
 use ex_dhcp_testkit::{loopback, packet, serial, server_threads, OFFERED, WAIT};
 

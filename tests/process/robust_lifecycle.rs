@@ -8,10 +8,8 @@ use std::sync::mpsc;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use ex_dhcp::{
-    respond, supervise, Client, Config, MessageType, Packet, Reply, RestartPolicy, Source,
-    StopReason,
-};
+use ex_dhcp::server::{supervise, RestartPolicy};
+use ex_dhcp::{respond, Client, Config, MessageType, Packet, Reply, Source, StopReason};
 use ex_dhcp_testkit::wait_until;
 use ex_dhcp_testkit::{loopback_with, packet, serial, server_threads, WAIT};
 

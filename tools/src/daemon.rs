@@ -4,7 +4,8 @@
 
 use std::time::Duration;
 
-use ex_dhcp::{Exit, Handler, Server, ServerStats};
+use ex_dhcp::server::Exit;
+use ex_dhcp::{Handler, Server, ServerStats};
 
 use crate::cli::logging;
 use crate::privileges::{self, PrivilegeError};

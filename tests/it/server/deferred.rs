@@ -14,10 +14,10 @@ use std::sync::mpsc;
 use std::thread;
 use std::time::{Duration, Instant};
 
+use ex_dhcp::server::{destination, HandlerError, SocketConfig, Undecodable};
 use ex_dhcp::{
-    destination, respond, Client, Config, Context, Handler, HandlerError, Harness, MessageType,
-    NotRunning, Packet, Pending, Reply, Server, ServerStats, SocketConfig, Source, StartError,
-    StopReason, Undecodable,
+    respond, Client, Config, Context, Handler, Harness, MessageType, NotRunning, Packet, Pending,
+    Reply, Server, ServerStats, Source, StartError, StopReason,
 };
 
 const WAIT: Duration = Duration::from_secs(5);
@@ -635,8 +635,12 @@ impl Handler for Fragile {
 #[test]
 fn a_supervisor_hands_out_the_mailbox_of_the_generation_running_now() {
     let config = Config::default().port(0).bind_ip(Ipv4Addr::LOCALHOST);
-    let supervisor =
-        ex_dhcp::supervise(config, ex_dhcp::RestartPolicy::default(), Fragile::default).unwrap();
+    let supervisor = ex_dhcp::server::supervise(
+        config,
+        ex_dhcp::server::RestartPolicy::default(),
+        Fragile::default,
+    )
+    .unwrap();
     let first = supervisor.handle().mailbox();
     first.post(0).unwrap();
     // The first generation dies of it; its mailbox closes, and the restarted one's works.

@@ -6,9 +6,10 @@
 use std::net::{Ipv4Addr, SocketAddrV4};
 
 use ex_dhcp::options::MaxMessageSize;
+use ex_dhcp::server::SocketConfig;
 use ex_dhcp::{
     respond, Config, Context, Handler, Harness, MessageType, Packet, Pending, Reply, ServerStats,
-    SocketConfig, Source,
+    Source,
 };
 
 const PXE: SocketAddrV4 = SocketAddrV4::new(Ipv4Addr::UNSPECIFIED, 4011);

@@ -4,10 +4,8 @@
 use std::net::{Ipv4Addr, SocketAddrV4};
 
 use ex_dhcp::options::MaxMessageSize;
-use ex_dhcp::{
-    respond, Client, Config, DestinationPolicy, Harness, MessageType, Packet, Reply, Server,
-    SocketConfig, Source,
-};
+use ex_dhcp::server::{DestinationPolicy, SocketConfig};
+use ex_dhcp::{respond, Client, Config, Harness, MessageType, Packet, Reply, Server, Source};
 use ex_dhcp_testkit::{loopback, loopback_with, packet, WAIT};
 
 fn answer(packet: &Packet, _: &Source) -> Reply {

@@ -6,9 +6,9 @@ use std::sync::{Arc, Barrier};
 use std::thread;
 use std::time::{Duration, Instant};
 
+use ex_dhcp::server::{supervise, RestartPolicy};
 use ex_dhcp::{
-    supervise, CallError, Config, Context, Handler, MessageType, NotRunning, Packet, Reply,
-    RestartPolicy, Source, StopReason,
+    CallError, Config, Context, Handler, MessageType, NotRunning, Packet, Reply, Source, StopReason,
 };
 use ex_dhcp_testkit::{loopback, packet, WAIT};
 

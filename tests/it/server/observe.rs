@@ -7,9 +7,10 @@ use std::path::PathBuf;
 use ex_dhcp::capture::read_file;
 use ex_dhcp::options::{LeaseTime, RequestedIpAddress, ServerIdentifier};
 use ex_dhcp::replay::Replay;
+use ex_dhcp::server::DEFAULT_PORT;
 use ex_dhcp::{
     respond, Client, Config, Handler, Harness, MessageType, Packet, Reply, Server, Source,
-    StartError, DEFAULT_PORT,
+    StartError,
 };
 use ex_dhcp_testkit::{
     capture_logs, logged_to, loopback_with, packet, wait_until, OFFERED, SERVER_ID, WAIT,

@@ -5,9 +5,8 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{mpsc, Arc};
 use std::time::Duration;
 
-use ex_dhcp::{
-    supervise, Config, Handler, MessageType, Packet, Reply, RestartPolicy, Source, StopReason,
-};
+use ex_dhcp::server::{supervise, RestartPolicy};
+use ex_dhcp::{Config, Handler, MessageType, Packet, Reply, Source, StopReason};
 use ex_dhcp_testkit::{packet, WAIT};
 
 struct Generation {
@@ -17,7 +16,7 @@ struct Generation {
 
 impl Handler for Generation {
     type Message = ();
-    fn init(&mut self, _: &mut ex_dhcp::Context) -> Result<(), ex_dhcp::HandlerError> {
+    fn init(&mut self, _: &mut ex_dhcp::Context) -> Result<(), ex_dhcp::server::HandlerError> {
         assert!(
             !self.panic_in_init,
             "init failed in generation {}",

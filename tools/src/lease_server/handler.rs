@@ -12,9 +12,9 @@ use ex_dhcp::lease::{
     LookupResult, Outcome, Secs, StoreWorker, WorkerConfig,
 };
 use ex_dhcp::options::{RequestedIpAddress, ServerIdentifier};
+use ex_dhcp::server::HandlerError;
 use ex_dhcp::{
-    Config, Context, Handler, HandlerError, Mailbox, MessageType, Packet, Pending, Reply, Source,
-    StopReason,
+    Config, Context, Handler, Mailbox, MessageType, Packet, Pending, Reply, Source, StopReason,
 };
 use log::{error, warn};
 

@@ -4,7 +4,8 @@
 use std::net::{Ipv4Addr, SocketAddrV4};
 
 use ex_dhcp::options::ServerIdentifier;
-use ex_dhcp::{Config, Handler, MessageType, Packet, Reply, SocketConfig, Source};
+use ex_dhcp::server::SocketConfig;
+use ex_dhcp::{Config, Handler, MessageType, Packet, Reply, Source};
 
 use ex_dhcp::lease::secs;
 use ex_dhcp::pxe::{Boot, PXE_PORT};

@@ -9,7 +9,8 @@ use std::time::Duration;
 
 use ex_dhcp::lease::{Change, ClientKey, LeaseEngine, LeaseFile, LeaseStore, Pool, Settings};
 use ex_dhcp::options::{RequestedIpAddress, ServerIdentifier};
-use ex_dhcp::{Config, Harness, MessageType, Outgoing, Packet, StopReason};
+use ex_dhcp::server::Outgoing;
+use ex_dhcp::{Config, Harness, MessageType, Packet, StopReason};
 use ex_dhcp_tools::lease_server::handler::{LeaseHandler, Message};
 
 use crate::{free_udp_port, lease_server, run, TempDir};

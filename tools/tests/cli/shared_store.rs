@@ -12,7 +12,8 @@ use ex_dhcp::lease::{
     Change, ClientKey, Committed, LeaseEngine, LeaseStore, Pool, Settings, StoreError,
 };
 use ex_dhcp::options::{DhcpOption, RapidCommit, RequestedIpAddress, ServerIdentifier};
-use ex_dhcp::{Config, Harness, MessageType, Outgoing, Packet};
+use ex_dhcp::server::Outgoing;
+use ex_dhcp::{Config, Harness, MessageType, Packet};
 use ex_dhcp_tools::lease_server::handler::LeaseHandler;
 
 const SERVER: Ipv4Addr = Ipv4Addr::new(198, 18, 0, 1);

@@ -51,7 +51,7 @@ fn a_send_refused_by_the_firewall_logs_the_conntrack_hint() {
 
 fn firewalled_child() {
     capture_logs();
-    let refused = SocketAddrV4::new(FIREWALLED, ex_dhcp::CLIENT_PORT);
+    let refused = SocketAddrV4::new(FIREWALLED, ex_dhcp::server::CLIENT_PORT);
     let (failures, failed) = mpsc::channel();
     let config = Config::default().port(0).bind_ip(Ipv4Addr::LOCALHOST);
     let handler = Misdirects {
