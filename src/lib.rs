@@ -90,7 +90,8 @@
 //! the defaults are ExDhcp's: port 6767 (unprivileged), replies to client port
 //! 68, broadcasts to 255.255.255.255. The [`Server`] owns the threads; its
 //! [`Handle`] ([`Server::handle`]) talks to them, and a clone of it can do so from
-//! any thread.
+//! any thread. [`signal::stop_on_termination`] stops the server cleanly on SIGTERM
+//! and Ctrl-C (feature `signal`, Unix).
 //!
 //! ```no_run
 //! # use ex_dhcp::{Context, Handler, Packet, Reply, Source};
@@ -350,6 +351,7 @@
 //! | `replay` | yes | [`replay`]: a capture replayed against a handler as a test (`server` + `capture`) |
 //! | `lease` | yes | [`lease`]: pool, lease table, RFC 2131 lease rules, lease file |
 //! | `pxe` | yes | [`pxe`]: PXE boot replies, full and proxyDHCP |
+//! | `signal` | yes | [`signal`]: a clean stop on SIGTERM and SIGINT in one line (`server` + `signal-hook`; Unix) |
 //!
 //! `ex_dhcp = { version = "0.2", default-features = false }` compiles the codec alone.
 //!
@@ -379,6 +381,8 @@ pub mod pxe;
 pub mod replay;
 #[cfg(feature = "server")]
 pub mod server;
+#[cfg(all(feature = "signal", unix))]
+pub mod signal;
 #[cfg(any(feature = "server", feature = "lease"))]
 mod wake;
 

@@ -1,6 +1,6 @@
 //! What makes `lease_server` and `pxe` behave as daemons: SIGTERM and SIGINT stop
-//! the server cleanly, SIGUSR1 and `--stats-every` log its statistics, and the
-//! final statistics are logged once it has stopped.
+//! the server cleanly (`ex_dhcp::signal`), SIGUSR1 and `--stats-every` log its
+//! statistics, and the final statistics are logged once it has stopped.
 
 use std::time::Duration;
 
@@ -33,7 +33,11 @@ pub fn become_user<H: Handler>(
 /// Returns the server's exit after joining every thread.
 pub fn serve<H: Handler>(server: Server<H>, stats_every: Option<Duration>) -> Exit<H> {
     let handle = server.handle();
-    let signals = signals::listen(handle.clone());
+    #[cfg(unix)]
+    if let Err(error) = ex_dhcp::signal::stop_on_termination(handle) {
+        log::warn!("signals not handled, SIGTERM kills without statistics: {error}");
+    }
+    let on_request = statistics::on_request(handle.clone());
     match stats_every {
         Some(every) => {
             while !handle.wait_timeout(every) {
@@ -42,8 +46,8 @@ pub fn serve<H: Handler>(server: Server<H>, stats_every: Option<Duration>) -> Ex
         }
         None => handle.wait(),
     }
-    if let Some(signals) = signals {
-        signals.close();
+    if let Some(on_request) = on_request {
+        on_request.close();
     }
     // The exit's counters are read once every thread is joined: the sender thread's
     // last reply is in.
@@ -60,39 +64,26 @@ pub fn stats_line(stats: &ServerStats) -> String {
 }
 
 #[cfg(unix)]
-mod signals {
-    use std::sync::atomic::AtomicBool;
-    use std::sync::Arc;
+mod statistics {
     use std::thread::{self, JoinHandle};
 
     use ex_dhcp::{Handle, Handler};
-    use signal_hook::consts::{SIGINT, SIGTERM, SIGUSR1};
-    use signal_hook::flag;
+    use signal_hook::consts::SIGUSR1;
     use signal_hook::iterator::{self, Signals};
 
     use super::stats_line;
 
-    /// Signals acted on by a thread of their own, which holds a handle on the server.
-    pub(super) struct Listening {
+    /// SIGUSR1 logging the statistics, from a thread of its own.
+    pub(super) struct OnRequest {
         signals: iterator::Handle,
         thread: JoinHandle<()>,
     }
 
-    pub(super) fn listen<H: Handler>(server: Handle<H>) -> Option<Listening> {
-        // A second SIGTERM or SIGINT kills at once, as users expect when a clean
-        // stop hangs: the first sets the flag, the next takes the default action.
-        let stopping = Arc::new(AtomicBool::new(false));
-        for signal in [SIGTERM, SIGINT] {
-            let registered = flag::register_conditional_default(signal, Arc::clone(&stopping))
-                .and_then(|_| flag::register(signal, Arc::clone(&stopping)));
-            if let Err(error) = registered {
-                log::warn!("a second signal {signal} will not kill at once: {error}");
-            }
-        }
-        let mut signals = match Signals::new([SIGTERM, SIGINT, SIGUSR1]) {
+    pub(super) fn on_request<H: Handler>(server: Handle<H>) -> Option<OnRequest> {
+        let mut signals = match Signals::new([SIGUSR1]) {
             Ok(signals) => signals,
             Err(error) => {
-                log::warn!("signals not handled, SIGTERM kills without statistics: {error}");
+                log::warn!("SIGUSR1 not handled: {error}");
                 return None;
             }
         };
@@ -100,27 +91,18 @@ mod signals {
         let thread = thread::Builder::new()
             .name("signals".into())
             .spawn(move || {
-                for signal in signals.forever() {
-                    match signal {
-                        SIGUSR1 => log::info!("{}", stats_line(&server.stats())),
-                        SIGTERM => stop(&server, "SIGTERM"),
-                        _ => stop(&server, "SIGINT"),
-                    }
+                for _ in signals.forever() {
+                    log::info!("{}", stats_line(&server.stats()));
                 }
             })
             .ok()?;
-        Some(Listening {
+        Some(OnRequest {
             signals: handle,
             thread,
         })
     }
 
-    fn stop<H: Handler>(server: &Handle<H>, signal: &str) {
-        log::info!("{signal}: stopping");
-        server.stop();
-    }
-
-    impl Listening {
+    impl OnRequest {
         /// Stops listening and joins the thread.
         pub(super) fn close(self) {
             self.signals.close();
@@ -130,17 +112,17 @@ mod signals {
 }
 
 #[cfg(not(unix))]
-mod signals {
+mod statistics {
     use ex_dhcp::{Handle, Handler};
 
-    /// No signals to listen to: the server runs until it stops by itself.
-    pub(super) struct Listening;
+    /// No signals: statistics only every `--stats-every`.
+    pub(super) struct OnRequest;
 
-    pub(super) fn listen<H: Handler>(_: Handle<H>) -> Option<Listening> {
+    pub(super) fn on_request<H: Handler>(_: Handle<H>) -> Option<OnRequest> {
         None
     }
 
-    impl Listening {
+    impl OnRequest {
         pub(super) fn close(self) {}
     }
 }
