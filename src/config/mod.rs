@@ -13,7 +13,7 @@
 //! // Later, on SIGHUP: read it again and apply it on the handler thread.
 //! let reloaded = ServerConfig::load("/etc/ex_dhcp/lease_server.toml")?;
 //! let (previous, next) = (config.clone(), reloaded.clone());
-//! let applied = server.call(move |service| next.apply(&previous, service))??;
+//! let applied = server.handle().call(move |service| next.apply(&previous, service))??;
 //! for key in reloaded.restart_needed(&config) {
 //!     eprintln!("{key} changed: it applies at the next start");
 //! }
@@ -172,9 +172,9 @@ pub struct DaemonConfig {
     pub bind: Ipv4Addr,
     /// The interface to answer on (`SO_BINDTODEVICE`), if any.
     pub interface: Option<String>,
-    /// The port to listen on ([`DEFAULT_PORT`](crate::DEFAULT_PORT) by default).
+    /// The port to listen on ([`DEFAULT_PORT`](crate::server::DEFAULT_PORT) by default).
     pub port: u16,
-    /// The port replies go to ([`CLIENT_PORT`](crate::CLIENT_PORT) by default).
+    /// The port replies go to ([`CLIENT_PORT`](crate::server::CLIENT_PORT) by default).
     pub client_port: u16,
     /// Where broadcast replies go (255.255.255.255 by default).
     pub broadcast: Ipv4Addr,
@@ -191,8 +191,8 @@ impl Default for DaemonConfig {
         DaemonConfig {
             bind: Ipv4Addr::UNSPECIFIED,
             interface: None,
-            port: crate::DEFAULT_PORT,
-            client_port: crate::CLIENT_PORT,
+            port: crate::server::DEFAULT_PORT,
+            client_port: crate::server::CLIENT_PORT,
             broadcast: Ipv4Addr::BROADCAST,
             user: None,
             stats_every: None,

@@ -14,7 +14,8 @@ use std::path::{Path, PathBuf};
 use super::error::{Origin, ReplayError};
 use super::recording::{PortFilter, Recorded, Recording};
 use crate::capture;
-use crate::{Packet, CLIENT_PORT, SERVER_PORT};
+use crate::server::{CLIENT_PORT, SERVER_PORT};
+use crate::Packet;
 
 /// The file name extension of saved packets.
 const BIN_EXTENSION: &str = "bin";

@@ -18,7 +18,8 @@ use std::time::Duration;
 
 use super::error::{Origin, ReplayError};
 use crate::capture::Datagram;
-use crate::{MessageType, Op, Packet, CLIENT_PORT, SERVER_PORT};
+use crate::server::{CLIENT_PORT, SERVER_PORT};
+use crate::{MessageType, Op, Packet};
 
 /// One recorded packet and what is known of how it travelled.
 #[derive(Debug, Clone, PartialEq, Eq)]

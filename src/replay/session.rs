@@ -23,7 +23,8 @@ use std::time::{Duration, Instant};
 
 use super::recording::{answers, Exchange};
 use super::report::Sent;
-use crate::{Handler, Harness, Outgoing, Packet, StopReason};
+use crate::server::Outgoing;
+use crate::{Handler, Harness, Packet, StopReason};
 
 /// The harness's main socket, where replayed packets arrive.
 const MAIN_LISTENER: usize = 0;

@@ -143,7 +143,7 @@ mod tests {
     #[test]
     fn rapid_commit_outlives_unrequested_options() {
         // RFC 4039, section 3.1: a client ignores a rapid-commit ACK without option 80.
-        // Added last, it used to be the first option dropped.
+        // Added last, it would be the first option dropped without its own rule.
         let request = Packet::new(MessageType::Discover).with_raw_option(RapidCommit::CODE, &[]);
         let mut reply = respond(&request, MessageType::Ack).with_option(LeaseTime, 3600);
         for code in 200..=203 {

@@ -11,10 +11,10 @@ use crossbeam_channel::Receiver;
 use super::config::Config;
 use super::context::{Clock, Mailbox};
 use super::dispatch::{Dispatcher, Exit, Outgoing, Step};
+use super::handle::injected_from;
 use super::handler::{Handler, Listener, SendFailure, Source, Undecodable};
 use super::outcome::StopReason;
-use super::running::injected_from;
-use super::stats::{Counters, Stats};
+use super::stats::{Counters, ServerStats};
 use crate::Encoding;
 use crate::Packet;
 
@@ -109,10 +109,10 @@ impl<H: Handler> Harness<H> {
             wall: SystemTime::now(),
         });
         let stopped = dispatcher.init(now).err();
-        let tick = config.tick_interval();
+        let tick = config.get_tick();
         let injected_from = injected_from(&listeners, config.routing().client_port);
         #[cfg(feature = "capture")]
-        let tap = config.tap_path().and_then(|path| {
+        let tap = config.get_tap().and_then(|path| {
             crate::capture::PcapWriter::append_to_file(path)
                 .map_err(|error| {
                     log::error!(
@@ -134,7 +134,7 @@ impl<H: Handler> Harness<H> {
             now,
             tick,
             next_tick: tick.map(|interval| now + interval),
-            deliver_undecodable: config.delivers_undecodable(),
+            deliver_undecodable: config.get_deliver_undecodable(),
             followups: Vec::new(),
             #[cfg(feature = "capture")]
             tap,
@@ -308,7 +308,7 @@ impl<H: Handler> Harness<H> {
         self.step(|d| d.message(message, now))
     }
 
-    /// Runs `f` on the state (a [`Server::call`](crate::Server::call) without threads);
+    /// Runs `f` on the state (a [`Handle::call`](crate::Handle::call) without threads);
     /// `None` once the handler has stopped.
     pub fn call<R>(&mut self, f: impl FnOnce(&mut H) -> R) -> Option<R> {
         if self.stopped.is_some() {
@@ -325,7 +325,7 @@ impl<H: Handler> Harness<H> {
 
     /// The counters: what the handler was given, deferred replies, and datagrams
     /// that did not decode (nothing is sent, so `sent` stays 0).
-    pub fn stats(&self) -> Stats {
+    pub fn stats(&self) -> ServerStats {
         self.counters.snapshot()
     }
 

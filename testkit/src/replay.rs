@@ -2,6 +2,7 @@
 //! server recorded in the DORA fixture (at once, or once the lease is durable),
 //! and captures built in code.
 
+use ex_dhcp::server::HandlerError;
 use std::collections::VecDeque;
 use std::net::{Ipv4Addr, SocketAddrV4};
 use std::path::PathBuf;
@@ -14,8 +15,7 @@ use ex_dhcp::options::{
     SubnetMask,
 };
 use ex_dhcp::{
-    respond, Context, Encoding, Handler, HandlerError, MessageType, Packet, Pending, Reply, Source,
-    StopReason,
+    respond, Context, Encoding, Handler, MessageType, Packet, Pending, Reply, Source, StopReason,
 };
 
 /// The whole DORA exchange of the shared fixtures (packetlife.net, via Net-DHCP).

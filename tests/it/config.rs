@@ -102,7 +102,7 @@ fn the_example_file_reads_into_settings_subnets_hosts_and_limits() {
     let server = config.server_config();
     assert_eq!(server.sockets()[0].addr.port(), 67);
     assert_eq!(server.sockets()[0].device.as_deref(), Some("eth1"));
-    assert_eq!(server.tick_interval(), Some(ex_dhcp::config::TICK));
+    assert_eq!(server.get_tick(), Some(ex_dhcp::config::TICK));
 }
 
 fn discover(mac: [u8; 6], asks_for: &[u8]) -> Packet {

@@ -25,9 +25,8 @@ use std::time::Instant;
 use log::{debug, error, info, warn};
 
 use crate::options::{RequestedIpAddress, ServerIdentifier};
-use crate::{
-    Context, Handler, HandlerError, MessageType, Packet, Pending, Reply, Source, StopReason,
-};
+use crate::server::HandlerError;
+use crate::{Context, Handler, MessageType, Packet, Pending, Reply, Source, StopReason};
 
 use super::engine::Allocation;
 use super::engine::{client_key, Change, Hints, LeaseEngine, Outcome, Reconfigured, SubnetError};

@@ -1,6 +1,7 @@
 //! The lease service's ACKs wait for the disk, and nothing else does: the service
 //! through the injection harness with a real lease file (its store worker running).
 
+use ex_dhcp::server::Outgoing;
 use std::collections::BTreeMap;
 use std::net::{Ipv4Addr, SocketAddrV4};
 use std::time::Duration;
@@ -10,7 +11,7 @@ use ex_dhcp::lease::{
     Settings,
 };
 use ex_dhcp::options::{RequestedIpAddress, ServerIdentifier};
-use ex_dhcp::{Config, Harness, MessageType, Outgoing, Packet, StopReason};
+use ex_dhcp::{Config, Harness, MessageType, Packet, StopReason};
 
 use super::file::Dir as TempDir;
 use ex_dhcp_testkit::stores::FullDisk;

@@ -2,6 +2,7 @@
 //! RELEASE and DECLINE kept, the hooks, bounds under a stalled store, a shared
 //! store's refusals, and the service inside a handler of the user's own.
 
+use ex_dhcp::server::HandlerError;
 use std::net::Ipv4Addr;
 use std::sync::mpsc::{self, Receiver, Sender};
 use std::sync::{Arc, Mutex};
@@ -14,9 +15,7 @@ use ex_dhcp::lease::{
     ServiceConfig, Settings, StoreError, SubnetConfig, SubnetId,
 };
 use ex_dhcp::options::{HostName, NtpServers, RequestedIpAddress, ServerIdentifier};
-use ex_dhcp::{
-    Config, Context, Handler, HandlerError, Harness, MessageType, Packet, Reply, Source, StopReason,
-};
+use ex_dhcp::{Config, Context, Handler, Harness, MessageType, Packet, Reply, Source, StopReason};
 
 use super::file::Dir;
 use super::{MASK, SERVER};

@@ -13,7 +13,8 @@ use ex_dhcp::lease::{
     Settings, StoreError,
 };
 use ex_dhcp::options::{DhcpOption, RapidCommit, RequestedIpAddress, ServerIdentifier};
-use ex_dhcp::{Config, Harness, MessageType, Outgoing, Packet};
+use ex_dhcp::server::Outgoing;
+use ex_dhcp::{Config, Harness, MessageType, Packet};
 
 const SERVER: Ipv4Addr = Ipv4Addr::new(198, 18, 0, 1);
 const MASK: Ipv4Addr = Ipv4Addr::new(255, 255, 255, 0);

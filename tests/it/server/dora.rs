@@ -79,7 +79,7 @@ fn assert_configured(reply: &Packet, kind: MessageType, xid: u32) {
 #[test]
 fn discover_offer_request_ack_over_loopback() {
     let (server, mut client) = loopback(Leases::default());
-    let to = server.local_addr();
+    let to = server.handle().local_addr();
 
     let (offer, from) = client
         .exchange(&packet(MessageType::Discover, 0x0d0a_0001), to, WAIT)
@@ -98,7 +98,9 @@ fn discover_offer_request_ack_over_loopback() {
     assert_configured(&ack, MessageType::Ack, 0x0d0a_0002);
 
     assert_eq!(
-        server.call(|state| state.bound.get(&ex_dhcp::Mac::new(MAC)).copied()),
+        server
+            .handle()
+            .call(|state| state.bound.get(&ex_dhcp::Mac::new(MAC)).copied()),
         Ok(Some(OFFERED))
     );
     let stats = stats_when(&server, |stats| stats.sent == 2);
@@ -113,7 +115,7 @@ fn request_for_an_address_never_offered_is_naked() {
     let request = packet(MessageType::Request, 0x0d0a_0003)
         .with_option(RequestedIpAddress, Ipv4Addr::new(198, 18, 0, 200));
     let (nak, _) = client
-        .exchange(&request, server.local_addr(), WAIT)
+        .exchange(&request, server.handle().local_addr(), WAIT)
         .expect("a nak");
     assert_eq!(nak.message_type(), Some(MessageType::Nak));
     assert_eq!(nak.yiaddr, Ipv4Addr::UNSPECIFIED);

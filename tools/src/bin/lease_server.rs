@@ -174,9 +174,9 @@ fn run(plan: Plan) -> Result<(), Box<dyn std::error::Error>> {
             .into());
         }
     }
-    info!("serving on {}", running.local_addr());
-    let exit = match &plan.reloader {
-        Some(reloader) => daemon::serve_with_reload(running, plan.stats_every, |server| {
+    info!("serving on {}", running.handle().local_addr());
+    let exit = match plan.reloader {
+        Some(reloader) => daemon::serve_with_reload(running, plan.stats_every, move |server| {
             reloader.reload_logged(server)
         }),
         None => daemon::serve(running, plan.stats_every),

@@ -72,7 +72,7 @@ fn run(args: PxeArgs) -> Result<(), Box<dyn std::error::Error>> {
     let config = handler.configure(server_config(common), common.interface.as_deref());
     let running = Server::start(config, handler)?;
     let running = daemon::become_user(running, common.user.as_deref())?;
-    for listener in running.listeners() {
+    for listener in running.handle().listeners() {
         info!("serving on {}", listener.local);
     }
     let exit = daemon::serve(running, common.stats_every);

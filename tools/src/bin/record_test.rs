@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use ex_dhcp::replay::{Field, Recording, ReplayError, TestFile, TestNameError};
-use ex_dhcp::{CLIENT_PORT, SERVER_PORT};
+use ex_dhcp::server::{CLIENT_PORT, SERVER_PORT};
 use ex_dhcp_tools::cli::args::{self, Args, Program, UsageError, EXIT_FAILURE};
 
 const PROGRAM: Program = Program {

@@ -2,7 +2,7 @@
 //! any other caller (a control channel) through [`Reloader::reload`].
 //!
 //! The file is read and checked on the caller's thread; only applying it runs on the
-//! handler thread, through `Server::call` (the lease table is never shared). A file
+//! handler thread, through `Handle::call` (the lease table is never shared). A file
 //! that does not read, or that the running service refuses, changes nothing: the
 //! server goes on with what it had. What cannot change without a restart (the
 //! sockets, the user, the store, the commit delay, the log level) is named, and left
@@ -14,7 +14,7 @@ use std::sync::Mutex;
 
 use ex_dhcp::config::{Applied, ConfigError, ServerConfig};
 use ex_dhcp::lease::{Hooks, LeaseService};
-use ex_dhcp::{CallError, Server};
+use ex_dhcp::{CallError, Handle};
 
 /// Reloads one configuration file into the server started from it. Shareable between
 /// threads: reloads are applied one at a time.
@@ -76,7 +76,7 @@ impl Reloader {
     /// handler thread; on an error nothing changes.
     pub fn reload<H: Hooks>(
         &self,
-        server: &Server<LeaseService<H>>,
+        server: &Handle<LeaseService<H>>,
     ) -> Result<Reloaded, ReloadError> {
         let mut running = self
             .running
@@ -101,7 +101,7 @@ impl Reloader {
 
     /// [`reload`](Self::reload), with what happened logged: what changed, what needs
     /// a restart, or the error and that the running configuration is kept.
-    pub fn reload_logged<H: Hooks>(&self, server: &Server<LeaseService<H>>) {
+    pub fn reload_logged<H: Hooks>(&self, server: &Handle<LeaseService<H>>) {
         let file = self.path.display();
         match self.reload(server) {
             Ok(reloaded) => {

@@ -183,7 +183,7 @@ mod tests {
         ));
         assert_eq!(config.routing().client_port, 6868);
         assert_eq!(config.routing().broadcast, Ipv4Addr::LOCALHOST);
-        assert_eq!(config.tick_interval(), Some(TICK));
+        assert_eq!(config.get_tick(), Some(TICK));
         assert_eq!(config.sockets()[0].addr.ip(), &Ipv4Addr::UNSPECIFIED);
         let config = server_config(&args(
             "--server 198.18.0.1 --bind 127.0.0.1 --range 198.18.0.100-198.18.0.150",

@@ -2,15 +2,13 @@
 //! boot information (the library's lease service, embedded, with a reply hook), or
 //! a proxyDHCP server that only gives boot information.
 
+use ex_dhcp::server::{HandlerError, SocketConfig};
 use std::net::{Ipv4Addr, SocketAddrV4};
 
 use ex_dhcp::lease::{Hooks, LeaseMessage, LeaseService, SubnetId};
 use ex_dhcp::options::ServerIdentifier;
 use ex_dhcp::pxe::{Boot, PXE_PORT};
-use ex_dhcp::{
-    Config, Context, Handler, HandlerError, MessageType, Packet, Reply, SocketConfig, Source,
-    StopReason,
-};
+use ex_dhcp::{Config, Context, Handler, MessageType, Packet, Reply, Source, StopReason};
 
 /// Logs a request and the reply to it, decoded, at debug level: what a real PXE
 /// client sent and what it was told is the first thing to read when a boot fails.

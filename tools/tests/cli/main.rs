@@ -296,7 +296,7 @@ fn snoop_saves_what_send_sends_and_send_replays_it_to_a_server() {
 
     let client_port = free_udp_port();
     let server = loopback_server(client_port);
-    let server_port = server.local_addr().port().to_string();
+    let server_port = server.handle().local_addr().port().to_string();
     let reply_file = dir.join("offer.bin");
     for input in [&saved, &pcap] {
         let (status, output) = run(

@@ -8,7 +8,8 @@ use ex_dhcp::options::{
     ClientSystemArchitecture, DhcpMessageType, RequestedIpAddress, ServerIdentifier,
     VendorClassIdentifier,
 };
-use ex_dhcp::{Config, Harness, MessageType, Outgoing, Packet};
+use ex_dhcp::server::Outgoing;
+use ex_dhcp::{Config, Harness, MessageType, Packet};
 
 use ex_dhcp::lease::{LeaseEngine, LeaseService, Pool, Settings};
 use ex_dhcp::pxe::{Boot, BootMap, PXE_CLIENT, PXE_PORT};

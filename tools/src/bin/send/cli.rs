@@ -4,7 +4,7 @@ use std::net::Ipv4Addr;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use ex_dhcp::{CLIENT_PORT, DEFAULT_PORT};
+use ex_dhcp::server::{CLIENT_PORT, DEFAULT_PORT};
 use ex_dhcp_tools::cli::args::{self, Args, Program, UsageError};
 use log::LevelFilter;
 
