@@ -212,7 +212,7 @@
 //! harness test sets ([`Harness::set_system_time`]) and steps the same way.
 //! [`Handler::init`] may
 //! refuse to start ([`StartError::Init`] with the handler's own
-//! [`HandlerError`](server::HandlerError));
+//! [`HandlerError`]);
 //! [`Reply::stop_with_error`] stops with a value of the handler's own; datagrams
 //! that are not DHCP reach [`Handler::undecodable`] when
 //! [`Config::deliver_undecodable`] asks for them; and a [`Handle::cast`] closure
@@ -344,6 +344,10 @@
 //! [`capture`] reads pcap and pcapng files into datagrams and writes pcap
 //! files, for fixtures taken from real networks.
 //!
+//! [`metrics`] turns a server's counters ([`ServerStats::metrics`]) and a lease
+//! service's ([`lease::LeaseService::metrics`]) into a list of metrics under stable,
+//! Prometheus-style names, for any exporter.
+//!
 //! # Features
 //!
 //! | feature | default | what it brings |
@@ -378,6 +382,7 @@ pub mod config;
 mod error;
 #[cfg(feature = "lease")]
 pub mod lease;
+pub mod metrics;
 pub mod options;
 mod packet;
 #[cfg(feature = "pxe")]

@@ -59,7 +59,7 @@ pub(crate) fn run(
         };
         match result {
             Ok(()) => {
-                counters.sent();
+                counters.sent(outgoing.packet.message_type());
                 let _ = spares.try_send(outgoing.packet);
             }
             Err(error) => {

@@ -19,7 +19,7 @@ pub(crate) struct Counters {
     dropped_stopped: AtomicU64,
     receive_errors: AtomicU64,
     handled: [AtomicU64; TYPE_SLOTS],
-    sent: AtomicU64,
+    sent: [AtomicU64; TYPE_SLOTS],
     trimmed: AtomicU64,
     send_failures: AtomicU64,
     deferred: AtomicU64,
@@ -57,8 +57,8 @@ impl Counters {
     pub(crate) fn handled(&self, kind: Option<MessageType>) {
         self.handled[slot(kind)].fetch_add(1, Ordering::Relaxed);
     }
-    pub(crate) fn sent(&self) {
-        self.sent.fetch_add(1, Ordering::Relaxed);
+    pub(crate) fn sent(&self, kind: Option<MessageType>) {
+        self.sent[slot(kind)].fetch_add(1, Ordering::Relaxed);
     }
     pub(crate) fn send_failure(&self) {
         self.send_failures.fetch_add(1, Ordering::Relaxed);
@@ -78,10 +78,14 @@ impl Counters {
     }
 
     pub(crate) fn snapshot(&self) -> ServerStats {
-        let mut handled = [0; TYPE_SLOTS];
-        for (out, counter) in handled.iter_mut().zip(&self.handled) {
-            *out = counter.load(Ordering::Relaxed);
-        }
+        let load = |counters: &[AtomicU64; TYPE_SLOTS]| {
+            let mut values = [0; TYPE_SLOTS];
+            for (out, counter) in values.iter_mut().zip(counters) {
+                *out = counter.load(Ordering::Relaxed);
+            }
+            values
+        };
+        let (handled, sent_types) = (load(&self.handled), load(&self.sent));
         ServerStats {
             received: self.received.load(Ordering::Relaxed),
             malformed: self.malformed.load(Ordering::Relaxed),
@@ -89,7 +93,8 @@ impl Counters {
             dropped_stopped: self.dropped_stopped.load(Ordering::Relaxed),
             receive_errors: self.receive_errors.load(Ordering::Relaxed),
             handled,
-            sent: self.sent.load(Ordering::Relaxed),
+            sent: sent_types.iter().sum(),
+            sent_types,
             trimmed: self.trimmed.load(Ordering::Relaxed),
             send_failures: self.send_failures.load(Ordering::Relaxed),
             deferred: self.deferred.load(Ordering::Relaxed),
@@ -119,6 +124,7 @@ pub struct ServerStats {
     /// Reads from a socket that failed with an error other than a timeout (each logged).
     pub receive_errors: u64,
     handled: [u64; TYPE_SLOTS],
+    sent_types: [u64; TYPE_SLOTS],
     /// Replies sent. A reply is counted once `send_to` has returned, so a client can
     /// hold a reply a moment before this counter moves.
     pub sent: u64,
@@ -144,6 +150,12 @@ impl ServerStats {
     /// without a known type (BOOTP, unknown option 53 values).
     pub fn handled(&self, kind: Option<MessageType>) -> u64 {
         self.handled[slot(kind)]
+    }
+
+    /// Replies of this message type sent (counted as [`sent`](Self::sent) is);
+    /// `None` counts those without a known type (BOOTP replies).
+    pub fn sent_of_type(&self, kind: Option<MessageType>) -> u64 {
+        self.sent_types[slot(kind)]
     }
 
     /// Deferred requests neither answered nor abandoned yet: tokens the handler (or

@@ -107,6 +107,9 @@ fn discover_offer_request_ack_over_loopback() {
     assert_eq!(stats.received, 2);
     assert_eq!(stats.handled(Some(MessageType::Discover)), 1);
     assert_eq!(stats.handled(Some(MessageType::Request)), 1);
+    assert_eq!(stats.sent_of_type(Some(MessageType::Offer)), 1);
+    assert_eq!(stats.sent_of_type(Some(MessageType::Ack)), 1);
+    assert_eq!(stats.sent_of_type(None), 0);
 }
 
 #[test]
