@@ -263,7 +263,10 @@ mod tests {
     use crate::{MessageType, Packet, ServerStats};
 
     fn engine() -> LeaseEngine {
-        let (server, mask) = (Ipv4Addr::new(198, 18, 0, 1), Ipv4Addr::new(255, 255, 255, 0));
+        let (server, mask) = (
+            Ipv4Addr::new(198, 18, 0, 1),
+            Ipv4Addr::new(255, 255, 255, 0),
+        );
         let pool = Pool::new(
             server,
             mask,
@@ -323,7 +326,10 @@ mod tests {
         assert_eq!(names, expected);
         let docs = include_str!("metrics.rs");
         for (name, _) in expected {
-            assert!(docs.contains(&format!("//! | `{name}` |")), "{name} is not in the table");
+            assert!(
+                docs.contains(&format!("//! | `{name}` |")),
+                "{name} is not in the table"
+            );
         }
         for metric in &list {
             let counter = metric.kind() == Kind::Counter;
@@ -349,7 +355,11 @@ mod tests {
         };
         assert_eq!(buckets.bounds[0], (0.0001, 1));
         assert_eq!(buckets.bounds[2], (0.0005, 3));
-        assert_eq!(buckets.bounds.last(), Some(&(10.0, 3)), "one above every bound");
+        assert_eq!(
+            buckets.bounds.last(),
+            Some(&(10.0, 3)),
+            "one above every bound"
+        );
         assert_eq!(buckets.count, 4);
         assert!((buckets.sum - 20.00065).abs() < 1e-9, "{}", buckets.sum);
         assert_eq!(gauge(&list, "ex_dhcp_lease_store_up", &[]), Some(0.0));
@@ -368,10 +378,22 @@ mod tests {
         }
         let list = engine.pool_metrics(now);
         let subnet = ("subnet", "198.18.0.0/24");
-        let used = |state| gauge(&list, "ex_dhcp_pool_used_addresses", &[subnet, ("state", state)]);
+        let used = |state| {
+            gauge(
+                &list,
+                "ex_dhcp_pool_used_addresses",
+                &[subnet, ("state", state)],
+            )
+        };
         assert_eq!(used("offered"), Some(3.0));
         assert_eq!(used("bound"), Some(0.0));
-        assert_eq!(gauge(&list, "ex_dhcp_pool_size_addresses", &[subnet]), Some(10.0));
-        assert_eq!(gauge(&list, "ex_dhcp_pool_free_addresses", &[subnet]), Some(7.0));
+        assert_eq!(
+            gauge(&list, "ex_dhcp_pool_size_addresses", &[subnet]),
+            Some(10.0)
+        );
+        assert_eq!(
+            gauge(&list, "ex_dhcp_pool_free_addresses", &[subnet]),
+            Some(7.0)
+        );
     }
 }

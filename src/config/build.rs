@@ -378,5 +378,13 @@ fn daemon(table: &DaemonTable, source: &Source<'_>) -> Result<DaemonConfig, Conf
         user: table.user.clone(),
         stats_every,
         log: table.log.map(|level| level.0 .0),
+        metrics: table.metrics.as_ref().map(|addr| addr.0),
+        control: table
+            .control
+            .as_deref()
+            .map(|path| match source.path.parent() {
+                Some(dir) if path.is_relative() => dir.join(path),
+                _ => path.to_owned(),
+            }),
     })
 }

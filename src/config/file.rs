@@ -1,7 +1,7 @@
 //! The file's shape, as serde reads it: one struct per table, every key known
 //! (`deny_unknown_fields`), keys in kebab-case as the command line's flags are.
 
-use std::net::Ipv4Addr;
+use std::net::{Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
 
 use serde::Deserialize;
@@ -125,4 +125,6 @@ pub(super) struct DaemonTable {
     pub(super) user: Option<String>,
     pub(super) stats_every: Option<Spanned<Span>>,
     pub(super) log: Option<Text<Level>>,
+    pub(super) metrics: Option<Text<SocketAddr>>,
+    pub(super) control: Option<PathBuf>,
 }

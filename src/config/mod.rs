@@ -63,7 +63,9 @@
 //!   `commit-deadline`, `shutdown-deadline`, `lookup-rate`, `compact-after`,
 //!   `verdict-ttl`, `admission-timeout`, `max-admissions`: [`ServiceConfig`].
 //! - `[daemon]`: `bind`, `interface`, `port` (6767 by default; 67 for real clients),
-//!   `client-port`, `broadcast`, `user`, `stats-every`, `log`: [`DaemonConfig`].
+//!   `client-port`, `broadcast`, `user`, `stats-every`, `log`, `metrics` (an address
+//!   and port for HTTP metrics, `"127.0.0.1:9267"`), `control` (the control socket's
+//!   path; relative paths are from the file's directory): [`DaemonConfig`].
 //!
 //! Options are keyed by code (`42`) or by name from [`options::name`](crate::options::name)
 //! (`ntp-servers`, `"ntp servers"`: any case, `-` or `_` for spaces). A value is
@@ -184,6 +186,10 @@ pub struct DaemonConfig {
     pub stats_every: Option<Duration>,
     /// How much to log.
     pub log: Option<log::LevelFilter>,
+    /// Where to serve metrics over HTTP (`/metrics`, `/health`), if anywhere.
+    pub metrics: Option<std::net::SocketAddr>,
+    /// The control socket's path (a Unix socket, mode 0600), if any.
+    pub control: Option<PathBuf>,
 }
 
 impl Default for DaemonConfig {
@@ -197,6 +203,8 @@ impl Default for DaemonConfig {
             user: None,
             stats_every: None,
             log: None,
+            metrics: None,
+            control: None,
         }
     }
 }

@@ -24,7 +24,8 @@ impl ServerConfig {
     /// The keys that differ from `running` (the configuration the program started
     /// with) and cannot change without a restart: the daemon's socket, interface and
     /// user (`daemon.bind`, `daemon.interface`, `daemon.port`, `daemon.client-port`,
-    /// `daemon.broadcast`, `daemon.user`), `daemon.stats-every`, the `store`, and
+    /// `daemon.broadcast`, `daemon.user`), `daemon.stats-every`, `daemon.metrics`,
+    /// `daemon.control`, the `store`, and
     /// `service.commit-delay` (the store worker's, set when it starts). `daemon.log`
     /// is the program's to apply.
     pub fn restart_needed(&self, running: &ServerConfig) -> Vec<&'static str> {
@@ -37,6 +38,8 @@ impl ServerConfig {
             ("daemon.broadcast", new.broadcast != old.broadcast),
             ("daemon.user", new.user != old.user),
             ("daemon.stats-every", new.stats_every != old.stats_every),
+            ("daemon.metrics", new.metrics != old.metrics),
+            ("daemon.control", new.control != old.control),
             ("store", self.store != running.store),
             (
                 "service.commit-delay",

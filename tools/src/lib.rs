@@ -10,6 +10,8 @@
 //! `lease_migrate`. Install them with `cargo install --path tools`.
 
 pub mod cli;
+#[cfg(unix)]
+pub mod control;
 pub mod daemon;
 pub mod lease_server;
 pub mod load;

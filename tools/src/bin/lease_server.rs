@@ -15,8 +15,10 @@
 //! a TOML file (`ex_dhcp::config`), which SIGHUP reloads
 //! (`ex_dhcp_tools::lease_server::reload`).
 
+use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
 use std::time::Duration;
 
 use ex_dhcp::config::{ServerConfig, StoreConfig};
@@ -26,9 +28,12 @@ use log::info;
 
 use ex_dhcp_tools::cli::args::{Program, EXIT_FAILURE, EXIT_USAGE};
 use ex_dhcp_tools::cli::logging;
+use ex_dhcp_tools::control::commands::Operated;
+use ex_dhcp_tools::control::socket::{ControlSocket, Serving};
 use ex_dhcp_tools::daemon;
 use ex_dhcp_tools::lease_server::args::{self, Args};
 use ex_dhcp_tools::lease_server::launch::{self, check_file, Launch, Source};
+use ex_dhcp_tools::lease_server::metrics::MetricsEndpoint;
 use ex_dhcp_tools::lease_server::reload::Reloader;
 use ex_dhcp_tools::lease_server::start::{engine, give_to, server_config, service};
 
@@ -45,7 +50,12 @@ usage: lease_server --server ADDR --range FIRST-LAST [flags]
         ex_dhcp_tools::config_usage!(),
         ex_dhcp_tools::lease_usage!(),
         ex_dhcp_tools::shared_store_usage!(),
-        "SIGHUP reloads the --config file: settings, subnets, options, hosts and limits
+        ex_dhcp_tools::operate_usage!(),
+        "With --config, [daemon] metrics and control say the same. lease_ctl lists,
+finds and releases leases, adds and removes reservations, shows the statistics and
+the running configuration, and reloads it, through the control socket.
+
+SIGHUP reloads the --config file: settings, subnets, options, hosts and limits
 change at once and every lease is kept (a subnet that is gone takes its leases with
 it: its clients are refused when they renew); a file that does not read is refused
 and the running configuration kept; what needs a restart (sockets, user, store,
@@ -59,7 +69,12 @@ error (or --check-config: not valid).
 };
 
 fn main() -> ExitCode {
-    let Launch { source, check_only } = match PROGRAM.parse_or_exit(launch::parse) {
+    let Launch {
+        source,
+        check_only,
+        metrics,
+        control,
+    } = match PROGRAM.parse_or_exit(launch::parse) {
         Ok(launch) => launch,
         Err(status) => return status,
     };
@@ -83,7 +98,7 @@ fn main() -> ExitCode {
             for warning in &args.warnings {
                 log::warn!("{warning}");
             }
-            finish(run_flags(&args))
+            finish(run_flags(&args, metrics, control))
         }
         Source::File { path, log } => {
             let config = match ServerConfig::load(&path) {
@@ -111,12 +126,25 @@ struct Plan {
     user: Option<String>,
     lease_file: Option<PathBuf>,
     stats_every: Option<Duration>,
-    reloader: Option<Reloader>,
+    reloader: Option<Arc<Reloader>>,
+    metrics: Option<SocketAddr>,
+    control: Option<PathBuf>,
+    /// Where the leases are kept, in words, for the control socket's `config`.
+    store: String,
 }
 
-fn run_flags(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
+fn run_flags(
+    args: &Args,
+    metrics: Option<SocketAddr>,
+    control: Option<PathBuf>,
+) -> Result<(), Box<dyn std::error::Error>> {
     // The store is opened (and a lease file locked, replayed and compacted) before
     // anything is bound: a second server on the same file stops here.
+    let store = match (&args.lease_file, &args.database) {
+        (Some(path), _) => format!("lease file {}", path.display()),
+        (None, Some(_)) => "database".to_owned(),
+        (None, None) => "memory".to_owned(),
+    };
     run(Plan {
         service: service(args, NoHooks)?,
         server: server_config(args),
@@ -124,18 +152,24 @@ fn run_flags(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
         lease_file: args.lease_file.clone(),
         stats_every: args.stats_every,
         reloader: None,
+        metrics,
+        control,
+        store,
     })
 }
 
 fn run_file(config: ServerConfig) -> Result<(), Box<dyn std::error::Error>> {
     info!("configuration from {}", config.path().display());
-    let lease_file = match config.store() {
-        StoreConfig::LeaseFile(path) => Some(path.clone()),
+    let (lease_file, store) = match config.store() {
+        StoreConfig::LeaseFile(path) => {
+            (Some(path.clone()), format!("lease file {}", path.display()))
+        }
         StoreConfig::DatabaseFile(path) => {
             warn_if_readable(path);
-            None
+            (None, "database".to_owned())
         }
-        _ => None,
+        StoreConfig::Memory => (None, "memory".to_owned()),
+        _ => (None, "database".to_owned()),
     };
     let service = config.service()?;
     if let (Some(user), Some(path)) = (&config.daemon().user, &lease_file) {
@@ -147,7 +181,10 @@ fn run_file(config: ServerConfig) -> Result<(), Box<dyn std::error::Error>> {
         user: config.daemon().user.clone(),
         lease_file,
         stats_every: config.daemon().stats_every,
-        reloader: Some(Reloader::new(config)),
+        metrics: config.daemon().metrics,
+        control: config.daemon().control.clone(),
+        store,
+        reloader: Some(Arc::new(Reloader::new(config))),
     })
 }
 
@@ -160,12 +197,34 @@ fn warn_if_readable(path: &Path) {
 
 fn run(plan: Plan) -> Result<(), Box<dyn std::error::Error>> {
     let running = Server::start(plan.server, plan.service)?;
-    let running = daemon::become_user(running, plan.user.as_deref())?;
+    // Bound before the switch to --user, as the DHCP socket is: a privileged port, a
+    // directory only root may write; the control socket is given to the user.
+    let operated = Operated {
+        reloader: plan.reloader.clone(),
+        store: plan.store,
+        metrics: plan.metrics,
+        control: plan.control.clone(),
+    };
+    let endpoints = match Endpoints::start(&running, operated, plan.user.as_deref()) {
+        Ok(endpoints) => endpoints,
+        Err(error) => {
+            running.shutdown();
+            return Err(error);
+        }
+    };
+    let running = match daemon::become_user(running, plan.user.as_deref()) {
+        Ok(running) => running,
+        Err(error) => {
+            endpoints.stop();
+            return Err(error.into());
+        }
+    };
     if let (Some(user), Some(path)) = (&plan.user, &plan.lease_file) {
         // Compaction writes a new file beside the lease file and renames it over it,
         // as the user the server now runs as: find out now, not at the first compaction.
         if let Err(error) = writable_as_user(path) {
             running.shutdown();
+            endpoints.stop();
             return Err(format!(
                 "--user {user} cannot write beside {} ({error}): give {user} the directory \
                  (chown {user} DIR) or run without --user",
@@ -181,12 +240,59 @@ fn run(plan: Plan) -> Result<(), Box<dyn std::error::Error>> {
         }),
         None => daemon::serve(running, plan.stats_every),
     };
+    endpoints.stop();
     info!("lease service: {}", exit.state.stats());
     if exit.reason.is_abnormal() {
         return Err(exit.reason.to_string().into());
     }
     info!("stopped: {}", exit.reason);
     Ok(())
+}
+
+/// The metrics endpoint and the control socket, each when asked for.
+struct Endpoints {
+    metrics: Option<MetricsEndpoint>,
+    control: Option<Serving>,
+}
+
+impl Endpoints {
+    fn start(
+        server: &Server<LeaseService>,
+        mut operated: Operated,
+        user: Option<&str>,
+    ) -> Result<Endpoints, Box<dyn std::error::Error>> {
+        let metrics = match operated.metrics {
+            Some(addr) => {
+                let endpoint = MetricsEndpoint::start(addr, server.handle().clone())?;
+                info!("metrics on http://{}/metrics", endpoint.local_addr());
+                operated.metrics = Some(endpoint.local_addr());
+                Some(endpoint)
+            }
+            None => None,
+        };
+        let control = match &operated.control {
+            Some(path) => {
+                let owner = match user {
+                    Some(user) => Some(ex_dhcp_tools::privileges::account(user)?),
+                    None => None,
+                };
+                let socket = ControlSocket::bind(path, owner)?;
+                info!("control socket {}", socket.path().display());
+                Some(socket.serve(server.handle().clone(), operated)?)
+            }
+            None => None,
+        };
+        Ok(Endpoints { metrics, control })
+    }
+
+    fn stop(self) {
+        if let Some(metrics) = self.metrics {
+            metrics.stop();
+        }
+        if let Some(control) = self.control {
+            control.stop();
+        }
+    }
 }
 
 /// Whether this process, as it now runs, can append to the lease file and create

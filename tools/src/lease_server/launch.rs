@@ -7,6 +7,7 @@
 //! `--check-config` and `--log` (which wins over the file's `[daemon] log`); any other
 //! flag is a usage error, so that nothing is configured in two places.
 
+use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use ex_dhcp::config::ServerConfig;
@@ -27,6 +28,19 @@ macro_rules! config_usage {
   --check-config         check the configuration (the file's, or the flags') and
                          exit: 0 if it is valid, 2 with the error; binds nothing and
                          opens no store
+"
+    };
+}
+
+/// The usage text of `--metrics` and `--control`, as a literal for `concat!`.
+#[macro_export]
+macro_rules! operate_usage {
+    () => {
+        "  --metrics ADDR:PORT    serve metrics over HTTP on ADDR:PORT: /metrics in
+                         Prometheus' text format, /health (200 while serving with
+                         the lease store up, else 503); e.g. 127.0.0.1:9267 (off)
+  --control PATH         answer lease_ctl on a Unix socket at PATH, mode 0600: its
+                         owner and root only (off)
 "
     };
 }
@@ -52,6 +66,11 @@ pub struct Launch {
     pub source: Source,
     /// `--check-config`: check it and exit.
     pub check_only: bool,
+    /// `--metrics`: where to serve metrics (with flags; a file says it in `[daemon]`).
+    pub metrics: Option<SocketAddr>,
+    /// `--control`: the control socket's path (with flags; a file says it in
+    /// `[daemon]`).
+    pub control: Option<PathBuf>,
 }
 
 /// Parses `lease_server`'s command line: a configuration file with `--config`, else
@@ -60,10 +79,15 @@ pub fn parse(line: &mut cli::Args) -> Result<Launch, UsageError> {
     if line.contains("--config") {
         return parse_file_mode(line);
     }
-    let mut check_only = false;
-    let parsed = args::parse_with(line, args::Flags::LeaseServer, |flag, _| {
-        check_only |= flag == "--check-config";
-        Ok(flag == "--check-config")
+    let (mut check_only, mut metrics, mut control) = (false, None, None);
+    let parsed = args::parse_with(line, args::Flags::LeaseServer, |flag, line| {
+        match flag {
+            "--check-config" => check_only = true,
+            "--metrics" => metrics = Some(line.value(flag)?),
+            "--control" => control = Some(PathBuf::from(line.text(flag)?)),
+            _ => return Ok(false),
+        }
+        Ok(true)
     })?;
     if parsed.ranges.is_empty() {
         return Err(cli::required("--range"));
@@ -72,6 +96,8 @@ pub fn parse(line: &mut cli::Args) -> Result<Launch, UsageError> {
     Ok(Launch {
         source: Source::Flags(Box::new(parsed)),
         check_only,
+        metrics,
+        control,
     })
 }
 
@@ -100,6 +126,8 @@ fn parse_file_mode(line: &mut cli::Args) -> Result<Launch, UsageError> {
             log,
         },
         check_only,
+        metrics: None,
+        control: None,
     })
 }
 
@@ -145,6 +173,13 @@ mod tests {
         assert!(error
             .to_string()
             .contains("--server does not go with --config"));
+        let error = launch("--config /etc/x.toml --metrics 127.0.0.1:9267").unwrap_err();
+        assert!(
+            error
+                .to_string()
+                .contains("--metrics does not go with --config"),
+            "{error}"
+        );
         let twice = launch("--config a.toml --config b.toml").unwrap_err();
         assert!(twice.to_string().contains("twice"));
         assert!(launch("--config").is_err(), "--config needs a value");
@@ -158,5 +193,25 @@ mod tests {
         assert!(matches!(parsed.source, Source::Flags(_)));
         let error = launch("--server 198.18.0.1").unwrap_err();
         assert_eq!(error.to_string(), "--range is required");
+    }
+
+    #[test]
+    fn metrics_and_control_are_flags_of_lease_server() {
+        let parsed = launch(
+            "--server 198.18.0.1 --range 198.18.0.10-198.18.0.20 --metrics 127.0.0.1:9267 \
+             --control /run/ex_dhcp/control.sock",
+        )
+        .unwrap();
+        assert_eq!(parsed.metrics, Some("127.0.0.1:9267".parse().unwrap()));
+        assert_eq!(
+            parsed.control,
+            Some(PathBuf::from("/run/ex_dhcp/control.sock"))
+        );
+        let error = launch("--server 198.18.0.1 --range 198.18.0.10-198.18.0.20 --metrics 9267")
+            .unwrap_err();
+        assert!(
+            error.to_string().starts_with("--metrics \"9267\": "),
+            "{error}"
+        );
     }
 }

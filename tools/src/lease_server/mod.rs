@@ -4,5 +4,6 @@
 
 pub mod args;
 pub mod launch;
+pub mod metrics;
 pub mod reload;
 pub mod start;
