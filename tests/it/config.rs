@@ -469,3 +469,35 @@ fn a_subnet_id_is_its_place_in_the_file() {
     assert_eq!(subnet.pool().subnet().to_string(), "198.18.7.0/24");
     let _ = Path::new(config.path());
 }
+
+#[test]
+fn daemon_metrics_and_control_are_read_and_need_a_restart_to_change() {
+    let running = parse(SMALL).unwrap();
+    assert_eq!(
+        (running.daemon().metrics, running.daemon().control.clone()),
+        (None, None)
+    );
+    let text =
+        format!("{SMALL}[daemon]\nmetrics = \"127.0.0.1:9267\"\ncontrol = \"run/control.sock\"\n");
+    let config = parse(&text).unwrap();
+    assert_eq!(
+        config.daemon().metrics,
+        Some("127.0.0.1:9267".parse().unwrap())
+    );
+    assert_eq!(
+        config.daemon().control.as_deref(),
+        Some(Path::new("/etc/ex_dhcp/run/control.sock")),
+        "relative to the file's directory"
+    );
+    assert_eq!(
+        config.restart_needed(&running),
+        ["daemon.metrics", "daemon.control"]
+    );
+    let error = parse(&format!("{SMALL}[daemon]\nmetrics = \"9267\"\n")).unwrap_err();
+    assert!(
+        error
+            .to_string()
+            .contains("\"9267\": invalid socket address"),
+        "{error}"
+    );
+}

@@ -20,7 +20,7 @@ const MAC_B: &str = "02:00:00:00:0b:01";
 const SECOND_SUBNET: &str = "118=c6120200";
 
 /// A file with the server's own subnet, and the second one when `second`.
-fn config(client_port: u16, lease_time: u32, second: bool, extra: &str) -> String {
+pub(crate) fn config(client_port: u16, lease_time: u32, second: bool, extra: &str) -> String {
     let mut text = format!(
         "[server]\nid = \"198.18.0.1\"\nlease-time = {lease_time}\n\n\
          [[subnet]]\nnetwork = \"198.18.0.0/24\"\nranges = [\"198.18.0.100-198.18.0.149\"]\n\n"
@@ -38,7 +38,7 @@ fn config(client_port: u16, lease_time: u32, second: bool, extra: &str) -> Strin
 }
 
 /// Starts `lease_server --config path`; returns it once it serves, with its port.
-fn serve(path: &Path) -> (Running, u16) {
+pub(crate) fn serve(path: &Path) -> (Running, u16) {
     let mut server = Running::spawn("lease_server", &["--config", path.to_str().unwrap()]);
     let line = server.wait_for_line("serving on 127.0.0.1:");
     let port = line
@@ -51,7 +51,12 @@ fn serve(path: &Path) -> (Running, u16) {
 
 /// Runs `send` against the server with `args`; returns its status and the reply it
 /// saved, if any.
-fn send(dir: &TempDir, port: u16, client_port: u16, args: &[&str]) -> (ExitStatus, Option<Packet>) {
+pub(crate) fn send(
+    dir: &TempDir,
+    port: u16,
+    client_port: u16,
+    args: &[&str],
+) -> (ExitStatus, Option<Packet>) {
     let saved = dir.join("reply.bin");
     let _ = fs::remove_file(&saved);
     let (port, client_port) = (port.to_string(), client_port.to_string());
@@ -75,7 +80,7 @@ fn send(dir: &TempDir, port: u16, client_port: u16, args: &[&str]) -> (ExitStatu
 
 /// An INIT-REBOOT client asking to keep `addr`: RFC 2131 has a server with no record
 /// of it stay silent, so an ACK means the lease is there.
-fn init_reboot<'a>(mac: &'a str, addr: &'a str) -> [&'a str; 6] {
+pub(crate) fn init_reboot<'a>(mac: &'a str, addr: &'a str) -> [&'a str; 6] {
     ["--build", "request", "--mac", mac, "--requested-ip", addr]
 }
 

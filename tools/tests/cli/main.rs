@@ -4,10 +4,12 @@
 //! the injection harness.
 
 mod config_file;
+mod control;
 mod convention;
 mod daemon;
 mod durable_acks;
 mod lease_file;
+mod metrics;
 mod migrate;
 mod pxe_boot;
 mod send_build;
@@ -44,6 +46,7 @@ fn tool(name: &str) -> PathBuf {
         "send" => env!("CARGO_BIN_EXE_send"),
         "record_test" => env!("CARGO_BIN_EXE_record_test"),
         "lease_server" => env!("CARGO_BIN_EXE_lease_server"),
+        "lease_ctl" => env!("CARGO_BIN_EXE_lease_ctl"),
         "pxe" => env!("CARGO_BIN_EXE_pxe"),
         "loadgen" => env!("CARGO_BIN_EXE_loadgen"),
         "dump_captures" => env!("CARGO_BIN_EXE_dump_captures"),
@@ -389,11 +392,12 @@ fn snoop_ends_after_its_duration_without_traffic() {
 }
 
 /// Every binary of the package.
-const TOOLS: [&str; 8] = [
+const TOOLS: [&str; 9] = [
     "snoop",
     "send",
     "record_test",
     "lease_server",
+    "lease_ctl",
     "pxe",
     "loadgen",
     "dump_captures",
