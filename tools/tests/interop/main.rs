@@ -15,6 +15,7 @@ mod ipxe;
 mod migrate;
 mod perfdhcp;
 mod postgres;
+mod prometheus;
 mod relay;
 mod send_failure;
 mod startup;

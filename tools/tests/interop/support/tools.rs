@@ -69,6 +69,12 @@ pub const SETPRIV: Tool = Tool::new("setpriv", &["setpriv", "--version"], "util-
 /// ISC Kea's DHCP load generator.
 pub const PERFDHCP: Tool = Tool::new("ISC perfdhcp", &["perfdhcp", "-v"], "kea-admin");
 
+/// Prometheus and its `promtool`.
+pub const PROMETHEUS: Tool = Tool::new("Prometheus", &["promtool", "--version"], "prometheus");
+
+/// BusyBox's wget, an HTTP client to run inside a namespace.
+pub const BUSYBOX_WGET: Tool = Tool::new("BusyBox wget", &["busybox", "wget", "--help"], "busybox");
+
 /// Wireshark's command-line dissector.
 pub const TSHARK: Tool = Tool::new("tshark", &["tshark", "--version"], "tshark");
 
