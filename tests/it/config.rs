@@ -99,6 +99,11 @@ fn the_example_file_reads_into_settings_subnets_hosts_and_limits() {
     assert_eq!(daemon.user.as_deref(), Some("ex_dhcp"));
     assert_eq!(daemon.stats_every, Some(Duration::from_secs(300)));
     assert_eq!(daemon.log, Some(log::LevelFilter::Info));
+    assert_eq!(
+        daemon.control.as_deref(),
+        Some(Path::new("/run/ex_dhcp/control.sock"))
+    );
+    assert_eq!(daemon.metrics, None);
     let server = config.server_config();
     assert_eq!(server.sockets()[0].addr.port(), 67);
     assert_eq!(server.sockets()[0].device.as_deref(), Some("eth1"));

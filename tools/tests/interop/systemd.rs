@@ -5,6 +5,7 @@
 //! start the daemons on port 67 bound to it, switch user, and reload.
 
 use std::fs;
+use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
@@ -177,13 +178,17 @@ fn the_units_command_lines_serve_port_67_on_eth1_switch_user_and_reload() {
     // What systemd would have made: the configuration and state directories, the
     // latter owned by the user the daemons become ("nobody" here, ex_dhcp there).
     let (config_dir, state_dir) = (dir.join("etc"), dir.join("state"));
+    let runtime_dir = dir.join("run");
     fs::create_dir_all(&config_dir).unwrap();
     fs::create_dir_all(&state_dir).unwrap();
+    fs::create_dir_all(&runtime_dir).unwrap();
     run("chown", &["nobody", state_dir.to_str().unwrap()]);
+    run("chown", &["nobody", runtime_dir.to_str().unwrap()]);
     let state = state_dir.to_str().unwrap();
     let config = shipped("lease_server.toml")
         .replace("user = \"ex_dhcp\"", "user = \"nobody\"")
-        .replace("/var/lib/ex_dhcp", state);
+        .replace("/var/lib/ex_dhcp", state)
+        .replace("/run/ex_dhcp", runtime_dir.to_str().unwrap());
     fs::write(config_dir.join("lease_server.toml"), config).unwrap();
     // An eth1 of the namespace's own, on the example's subnet.
     let ns = Netns::new("exdhcp-systemd".to_owned());
@@ -212,6 +217,10 @@ fn the_units_command_lines_serve_port_67_on_eth1_switch_user_and_reload() {
         "{:?}",
         uids(pid)
     );
+    // The control socket: owner-only, given to the user the server became.
+    let socket = fs::metadata(runtime_dir.join("control.sock")).expect("the control socket");
+    assert_eq!(socket.permissions().mode() & 0o777, 0o600);
+    assert_eq!(socket.uid().to_string(), nobody);
     // systemctl reload: the check, then SIGHUP.
     let reload = commands(&unit, "ExecReload");
     assert_eq!(reload.len(), 2, "{reload:?}");
