@@ -367,7 +367,8 @@
 //! The `ex_dhcp-tools` package beside the library (`cargo install --path tools`)
 //! has the programs users run: `snoop` (log and save every DHCP packet), `send`
 //! (send a saved packet, print the reply), `record_test` (a capture becomes a test),
-//! `lease_server`, `pxe`, `loadgen` and `dump_captures`. `cargo run --example demo`
+//! `lease_server` (with Prometheus metrics and a control socket), `lease_ctl`, `pxe`,
+//! `loadgen` and `dump_captures`. `cargo run --example demo`
 //! runs a server and simulated clients on loopback, with no root.
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]

@@ -2,11 +2,12 @@
 //! tests) import: the command-line conventions and the non-blocking logger (`cli`),
 //! sockets opened the way a DHCP tool needs them, the load generator, the handlers
 //! behind `lease_server` and `pxe`, what makes those two daemons (`daemon`:
-//! signals and statistics; `privileges`: `--user`), and `lease_migrate`'s store
-//! handling and report (`migrate`).
+//! signals and statistics; `privileges`: `--user`), `lease_server`'s control socket
+//! and `lease_ctl`'s side of it (`control`), and `lease_migrate`'s store handling and
+//! report (`migrate`).
 //!
 //! The programs themselves are thin `main`s in `src/bin/`: `snoop`, `send`,
-//! `record_test`, `lease_server`, `pxe`, `loadgen`, `dump_captures`,
+//! `record_test`, `lease_server`, `lease_ctl`, `pxe`, `loadgen`, `dump_captures`,
 //! `lease_migrate`. Install them with `cargo install --path tools`.
 
 pub mod cli;
