@@ -248,6 +248,7 @@ pub fn gauge(metrics: &[Metric], name: &str, labels: &[(&str, &str)]) -> Option<
 
 /// Converts an integer count to a gauge's value: exact below 2^53, far more than any
 /// count here reaches.
+#[cfg(any(feature = "server", feature = "lease"))]
 #[allow(clippy::cast_precision_loss)]
 pub(crate) fn as_gauge(value: u64) -> f64 {
     value as f64
