@@ -122,7 +122,7 @@ fn lease_ctl_lists_finds_releases_and_reserves_on_a_running_server() {
     let (status, _, stderr) = ctl(&socket, &["reserve", PRINTER, "198.18.0.101"]);
     assert_eq!(status.code(), Some(1));
     assert!(
-        stderr.contains(&format!("198.18.0.101 is leased to hw:1:020000000b01")),
+        stderr.contains("198.18.0.101 is leased to hw:1:020000000b01"),
         "{stderr}"
     );
     assert!(stderr.contains("force"), "{stderr}");
