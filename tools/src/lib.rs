@@ -2,8 +2,9 @@
 //! tests) import: the command-line conventions and the non-blocking logger (`cli`),
 //! sockets opened the way a DHCP tool needs them, the load generator, the handlers
 //! behind `lease_server` and `pxe`, what makes those two daemons (`daemon`:
-//! signals and statistics; `privileges`: `--user`), and `lease_migrate`'s store
-//! handling and report (`migrate`).
+//! signals and statistics; `privileges`: `--user`), `lease_migrate`'s store
+//! handling and report (`migrate`), and the test files `record_test` writes
+//! (`record_test`).
 //!
 //! The programs themselves are thin `main`s in `src/bin/`: `snoop`, `send`,
 //! `record_test`, `lease_server`, `pxe`, `loadgen`, `dump_captures`,
@@ -16,4 +17,5 @@ pub mod load;
 pub mod migrate;
 pub mod privileges;
 pub mod pxe_server;
+pub mod record_test;
 pub mod socket;

@@ -10,6 +10,7 @@ mod durable_acks;
 mod lease_file;
 mod migrate;
 mod pxe_boot;
+mod record_test;
 mod send_build;
 mod snoop_folders;
 
