@@ -4,8 +4,9 @@
 //! Pure logic with time as an input: [`LeaseEngine::handle`] takes a request and the
 //! current time (seconds since the Unix epoch, [`Secs`]) and returns the reply and the
 //! lease changes to persist ([`Outcome`]); nothing here reads a clock or a socket.
-//! The `lease_server` tool (`ex_dhcp-tools`) is a thin user of it: it wires the engine
-//! into a [`Handler`](crate::Handler), keeps the [`LeaseFile`] and reads the clock.
+//! `LeaseService` (with the `server` feature) wires the engine into a server's
+//! handler, keeps its leases durable and reads the clock; the `lease_server` tool
+//! (`ex_dhcp-tools`) runs it.
 //!
 //! - [`Pool`]: which addresses, on which subnet, and which are reserved for whom;
 //! - [`LeaseTable`]: who has which address, in which [`State`], until when; read it

@@ -16,7 +16,7 @@ use crate::packet::Mac;
 pub type Secs = u64;
 
 /// `at` in [`Secs`]: what a handler passes the lease engine as `now`, from
-/// [`Context::system_time`](crate::Context::system_time). A time before the epoch (a
+/// `Context::system_time` (feature `server`). A time before the epoch (a
 /// clock set wrong) counts as the epoch itself, 0, rather than failing: leases
 /// recorded earlier still look held then, and leases granted then end in 1970, so
 /// they expire as soon as the clock is right again.
