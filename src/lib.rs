@@ -212,7 +212,7 @@
 //! harness test sets ([`Harness::set_system_time`]) and steps the same way.
 //! [`Handler::init`] may
 //! refuse to start ([`StartError::Init`] with the handler's own
-//! [`HandlerError`](server::HandlerError));
+//! [`HandlerError`]);
 //! [`Reply::stop_with_error`] stops with a value of the handler's own; datagrams
 //! that are not DHCP reach [`Handler::undecodable`] when
 //! [`Config::deliver_undecodable`] asks for them; and a [`Handle::cast`] closure
