@@ -9,6 +9,7 @@ mod capture;
 mod codec;
 mod demo;
 mod handler;
+mod lab;
 mod lease;
 mod pxe;
 mod readme;
