@@ -19,7 +19,7 @@
 //! a dropped server freed, so later rows show the high-water mark).
 //!
 //! ```text
-//! cargo run --release -p ex_dhcp-benches --bin lease_alloc -- subnets [DISCOVERS] [ROUNDS] [ONLY]
+//! cargo run --release -p ex_dhcp-benches --bin lease_alloc -- subnets [DISCOVERS] [ROUNDS] [ONLY] [SPREAD]
 //! ```
 //!
 //! Many subnets: one engine of a single /12 subnet and one of 1,000 /21 subnets (each
@@ -28,11 +28,11 @@
 //! but reported (it walks the subnet's cursor past the filled addresses, once); then
 //! ROUNDS (default 5) rounds of DISCOVERS (default 2000) new clients each, the two
 //! engines in turn, the second's DISCOVERs spread over its subnets through their
-//! relays. A third engine, the same 1,000 subnets with every DISCOVER through one of
-//! them, separates the cost of the subnets' number from that of touching another
-//! subnet's table each time. It prints each engine's median, p99, mean and slowest
-//! DISCOVER, and the ratios of the others' figures to the single subnet's. ONLY (0, 1
-//! or 2) builds and times that engine alone, for a profiler (`valgrind --tool=callgrind --cache-sim=yes
+//! relays. A third engine, the same 1,000 subnets with the DISCOVERs through SPREAD of
+//! them (default 20, evenly spaced), separates the cost of the subnets' number from that
+//! of touching many subnets' tables in turn. It prints each engine's median, p99, mean
+//! and slowest DISCOVER, and the ratios of the others' figures to the single subnet's.
+//! ONLY (0, 1, 2, or `all`, the default) builds and times that engine alone, for a profiler (`valgrind --tool=callgrind --cache-sim=yes
 //! --toggle-collect='*Subject*round*'`).
 
 use std::collections::BTreeMap;
@@ -101,16 +101,22 @@ fn discover(n: u64) -> Packet {
 fn main() {
     let mut args = std::env::args().skip(1).peekable();
     if args.peek().map(String::as_str) == Some("subnets") {
-        args.next();
-        let mut number = |what: &str, default: usize| {
-            args.next()
+        let args: Vec<String> = args.skip(1).collect();
+        let number = |at: usize, what: &str, default: usize| {
+            args.get(at)
                 .map(|a| a.parse().unwrap_or_else(|_| panic!("{what} is a number")))
                 .unwrap_or(default)
         };
-        let discovers = number("DISCOVERS", DEFAULT_DISCOVERS);
-        let rounds = number("ROUNDS", DEFAULT_ROUNDS);
-        let only = args.next().map(|a| a.parse().expect("ONLY is 0, 1 or 2"));
-        return many_subnets(discovers, rounds, only);
+        let only = args
+            .get(2)
+            .filter(|a| *a != "all")
+            .map(|a| a.parse().expect("ONLY is 0, 1, 2 or all"));
+        return many_subnets(
+            number(0, "DISCOVERS", DEFAULT_DISCOVERS),
+            number(1, "ROUNDS", DEFAULT_ROUNDS),
+            only,
+            number(3, "SPREAD", DEFAULT_SPREAD),
+        );
     }
     let discovers: usize = args
         .next()
@@ -195,6 +201,10 @@ const MANY_MASK: Ipv4Addr = Ipv4Addr::new(255, 255, 248, 0);
 const SUBNET_SIZE: u32 = 2048;
 const MANY_LEASES: u32 = 1_000_000;
 const DEFAULT_ROUNDS: usize = 5;
+/// The third engine's relays: few enough that their tables stay in the caches, many
+/// enough that each subnet's share of the DISCOVERs stays well under its offer limit
+/// (half its pool), past which every DISCOVER also withdraws an offer.
+const DEFAULT_SPREAD: usize = 20;
 
 /// The relay of the many-subnet engine's subnet `index`.
 fn relay_of(index: u32) -> Ipv4Addr {
@@ -240,7 +250,7 @@ fn many_subnet_engine(until: Secs) -> LeaseEngine {
 
 /// One engine of the comparison: how to reach its subnets, and its timings.
 struct Subject {
-    name: &'static str,
+    name: String,
     engine: LeaseEngine,
     relays: Vec<Ipv4Addr>,
     fill: Duration,
@@ -250,7 +260,7 @@ struct Subject {
 }
 
 impl Subject {
-    fn new(name: &'static str, build: impl FnOnce() -> LeaseEngine, relays: Vec<Ipv4Addr>) -> Self {
+    fn new(name: String, build: impl FnOnce() -> LeaseEngine, relays: Vec<Ipv4Addr>) -> Self {
         let started = Instant::now();
         let engine = build();
         Subject {
@@ -294,21 +304,34 @@ impl Subject {
     }
 }
 
-fn many_subnets(discovers: usize, rounds: usize, only: Option<usize>) {
+fn many_subnets(discovers: usize, rounds: usize, only: Option<usize>, spread: usize) {
+    assert!(
+        (1..=SUBNETS as usize).contains(&spread),
+        "SPREAD is 1 to {SUBNETS}"
+    );
+    let step = SUBNETS as usize / spread;
     let until = NOW + 86_400;
     let mut subjects = vec![
-        Subject::new("1 subnet", || server(1_000_000, until, None), vec![RELAY]),
         Subject::new(
-            "1,000 subnets",
+            "1 subnet".into(),
+            || server(1_000_000, until, None),
+            vec![RELAY],
+        ),
+        Subject::new(
+            "1,000 subnets".into(),
             || many_subnet_engine(until),
             (0..SUBNETS).map(relay_of).collect(),
         ),
-        // The same subnets, every DISCOVER through the first one's relay: the cost of
-        // their number apart from that of touching another subnet's table each time.
+        // The same subnets, the DISCOVERs through SPREAD of them only: the cost of their
+        // number apart from that of touching many subnets' tables in turn.
         Subject::new(
-            "1,000 subnets, one relay",
+            format!("1,000 subnets, {spread} relays"),
             || many_subnet_engine(until),
-            vec![relay_of(0)],
+            (0..SUBNETS)
+                .step_by(step)
+                .take(spread)
+                .map(relay_of)
+                .collect(),
         ),
     ];
     if let Some(only) = only {
