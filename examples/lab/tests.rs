@@ -309,6 +309,6 @@ fn flags_are_read_by_name_and_mistakes_are_named() {
     assert!(error.contains("without a value"), "{error}");
 }
 
-// Replayed capture: a capture of this server under real clients, replayed against
-// `lab(...)` with `ex_dhcp::replay`, belongs here; it needs Replay to deliver what
-// the service posts to itself (its durable batches), which main does not have yet.
+// Replayed capture: the test that replays a capture of this server under real
+// clients against `lab_on(...)` with `ex_dhcp::replay` goes here. It needs a Replay
+// that delivers what the service posts to itself (its durable batches).
