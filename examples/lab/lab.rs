@@ -2,45 +2,42 @@
 //! the hooks (who is served, PXE boot files, a log line for every lease change); and
 //! the slow inventory the hooks ask about the MACs of no host.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::error::Error;
 use std::net::Ipv4Addr;
 use std::sync::mpsc::{self, Sender};
 use std::time::Duration;
 
-use ex_dhcp::lease::{Admission, ClientKey, Decide, Hooks, Host, LeaseEngine, LeaseEvent};
-use ex_dhcp::lease::{LeaseService, Pool, PoolError, Settings, SubnetConfig, SubnetId};
-use ex_dhcp::pxe::{Boot, BootMap};
+use ex_dhcp::lease::{Admission, Decide, Hooks, Host, LeaseEngine, LeaseEvent, LeaseService};
+use ex_dhcp::lease::{Pool, PoolError, RequestInfo, Settings, SubnetConfig};
+use ex_dhcp::pxe::Boot;
 use ex_dhcp::{Mac, Packet};
 
 /// The server's address (option 54), on neither subnet, and the boot files' server.
 pub const SERVER: Ipv4Addr = Ipv4Addr::new(198, 18, 0, 1);
 const MASK: Ipv4Addr = Ipv4Addr::new(255, 255, 255, 0);
 
-/// The inventory's mailbox: may this MAC have an address?
-pub type Inventory = Sender<(Mac, Decide)>;
+/// The inventory's mailbox: may this request's MAC have an address?
+pub type Inventory = Sender<Decide>;
 
 /// The lab's code in the lease service.
 pub struct Lab {
-    /// The hosts of the file, served at once; true for those that boot by PXE.
-    hosts: HashMap<Mac, bool>,
     boot: Boot,
     inventory: Inventory,
 }
 
 impl Hooks for Lab {
-    fn admit(&mut self, request: &Packet, _client: &ClientKey, decide: Decide) -> Admission {
-        match request.mac() {
-            Some(mac) if self.hosts.contains_key(&mac) => Admission::Allow,
-            Some(mac) if self.inventory.send((mac, decide)).is_ok() => Admission::Later,
+    fn admit(&mut self, info: &RequestInfo<'_>, decide: Decide) -> Admission {
+        match (info.host, info.mac) {
+            (Some(_), _) => Admission::Allow,
+            (None, Some(_)) if self.inventory.send(decide).is_ok() => Admission::Later,
             _ => Admission::Deny,
         }
     }
 
-    fn reply(&mut self, request: &Packet, reply: &mut Packet, _subnet: Option<SubnetId>) {
-        let pxe = request.mac().and_then(|mac| self.hosts.get(&mac)) == Some(&true);
-        if pxe && !reply.yiaddr.is_unspecified() {
-            *reply = self.boot.add_to(std::mem::take(reply), request, false);
+    fn reply(&mut self, info: &RequestInfo<'_>, reply: &mut Packet) {
+        if info.host.is_some_and(|host| host.has_tag("pxe")) {
+            self.boot.apply(reply, info.request, false);
         }
     }
 
@@ -50,8 +47,8 @@ impl Hooks for Lab {
 }
 
 /// The hosts of a hosts file, `MAC ADDRESS HOSTNAME [pxe]` a line (`#` starts a
-/// comment), each with true when it boots by PXE; an error names the first bad line.
-pub fn parse_hosts(text: &str) -> Result<Vec<(Host, bool)>, String> {
+/// comment), those that boot by PXE tagged `pxe`; an error names the first bad line.
+pub fn parse_hosts(text: &str) -> Result<Vec<Host>, String> {
     let mut hosts = Vec::new();
     for (n, line) in text.lines().enumerate() {
         let bad = |problem: String| format!("hosts line {}: {problem}", n + 1);
@@ -64,7 +61,8 @@ pub fn parse_hosts(text: &str) -> Result<Vec<(Host, bool)>, String> {
         };
         let mac: Mac = mac.parse().map_err(|e| bad(format!("{mac:?}: {e}")))?;
         let addr: Ipv4Addr = addr.parse().map_err(|e| bad(format!("{addr:?}: {e}")))?;
-        hosts.push((Host::new(mac).address(addr).hostname(name), pxe));
+        let host = Host::new(mac).address(addr).hostname(name);
+        hosts.push(if pxe { host.tag("pxe") } else { host });
     }
     Ok(hosts)
 }
@@ -76,23 +74,14 @@ pub fn service(hosts: &str, inventory: Inventory) -> Result<LeaseService<Lab>, B
     let mut settings = Settings::new(SERVER, MASK);
     settings.allow_relays = true;
     let mut engine = LeaseEngine::with_subnets(settings, vec![subnet(1)?, subnet(2)?])?;
-    let mut pxe = HashMap::new();
-    for (host, boots) in parse_hosts(hosts)? {
+    for host in parse_hosts(hosts)? {
         let mac = host.mac();
-        pxe.insert(mac, boots);
         engine.add_host(host).map_err(|e| format!("{mac}: {e}"))?;
     }
-    let lab = Lab {
-        hosts: pxe,
-        boot: Boot {
-            server_id: SERVER,
-            next_server: SERVER,
-            files: BootMap::default(),
-            // iPXE, once loaded, gets a script rather than itself again.
-            ipxe_file: Some("boot.ipxe".into()),
-        },
-        inventory,
-    };
+    let mut boot = Boot::new(SERVER);
+    // iPXE, once loaded, gets a script rather than itself again.
+    boot.ipxe_file = Some("boot.ipxe".into());
+    let lab = Lab { boot, inventory };
     Ok(LeaseService::new(engine).with_hooks(lab))
 }
 
@@ -108,10 +97,11 @@ fn subnet(n: u8) -> Result<SubnetConfig, PoolError> {
 pub fn inventory(delay: Duration) -> Inventory {
     let (ask, questions): (Inventory, _) = mpsc::channel();
     std::thread::spawn(move || {
-        for (mac, decide) in questions {
+        for decide in questions {
             std::thread::sleep(delay);
-            let allow = mac.is_local();
-            log::info!("inventory: {mac} allowed: {allow}");
+            let mac = decide.request().mac();
+            let allow = mac.is_some_and(|mac| mac.is_local());
+            log::info!("inventory: {} allowed: {allow}", decide.client());
             let _ = if allow { decide.allow() } else { decide.deny() };
         }
     });

@@ -194,7 +194,7 @@ fn a_pxe_host_gets_the_boot_file_of_its_architecture() {
 #[test]
 fn an_unknown_client_is_held_until_the_inventory_answers_and_then_served() {
     let dir = Dir::new("held");
-    let (ask, questions): (_, Receiver<(Mac, Decide)>) = mpsc::channel();
+    let (ask, questions): (_, Receiver<Decide>) = mpsc::channel();
     let mut harness = lab_on(&dir.leases(), ask);
     let discover = relayed(MessageType::Discover, NEW_VM, RELAY_2, 5);
     assert!(
@@ -205,8 +205,8 @@ fn an_unknown_client_is_held_until_the_inventory_answers_and_then_served() {
         harness.inject(discover).is_none(),
         "a retransmission, dropped"
     );
-    let (mac, decide) = questions.try_recv().expect("the inventory is asked");
-    assert_eq!(mac, NEW_VM);
+    let decide = questions.try_recv().expect("the inventory is asked");
+    assert_eq!(decide.request().mac(), Some(NEW_VM));
     assert!(
         questions.try_recv().is_err(),
         "asked once, not per retransmission"
@@ -261,10 +261,10 @@ fn the_inventory_thread_admits_lab_machines_and_a_denied_client_gets_silence() {
 fn the_hosts_file_of_the_example_parses_and_bad_lines_are_named() {
     let hosts = lab::parse_hosts(include_str!("hosts")).unwrap();
     assert_eq!(hosts.len(), 4);
-    assert_eq!(hosts.iter().filter(|(_, pxe)| *pxe).count(), 2);
-    assert_eq!(hosts[0].0.mac(), BUILD_01);
-    assert_eq!(hosts[0].0.hostname_str(), Some("build-01"));
-    assert_eq!(hosts[0].0.addr(), Some(Ipv4Addr::new(198, 18, 1, 10)));
+    assert_eq!(hosts.iter().filter(|host| host.has_tag("pxe")).count(), 2);
+    assert_eq!(hosts[0].mac(), BUILD_01);
+    assert_eq!(hosts[0].hostname_str(), Some("build-01"));
+    assert_eq!(hosts[0].addr(), Some(Ipv4Addr::new(198, 18, 1, 10)));
     let error = |text: &str| lab::parse_hosts(text).expect_err("an error");
     assert!(error("# ok\n\n02:00 198.18.1.9 x").starts_with("hosts line 3: \"02:00\""));
     assert!(error("02:00:00:00:00:01 198.18.1 x").contains("\"198.18.1\""));

@@ -87,8 +87,9 @@ pub use postgres::{PgStore, RETRIES, SCHEMA, SCHEMA_VERSION};
 pub use reach::{Claim, Claims, Reach, Revoked};
 #[cfg(feature = "server")]
 pub use service::{
-    Admission, Decide, Histogram, Hooks, LeaseMessage, LeaseService, NoHooks, ServiceConfig,
-    ServiceError, ServiceStats, StoreState, BATCH_BUCKETS, COMMIT_BUCKETS, DEFAULT_COMMIT_DELAY,
+    Admission, Decide, Histogram, Hooks, LeaseMessage, LeaseService, NoHooks, RequestInfo,
+    ServiceConfig, ServiceError, ServiceStats, StoreState, BATCH_BUCKETS, COMMIT_BUCKETS,
+    DEFAULT_COMMIT_DELAY,
 };
 pub use settings::{Settings, Share, DEFAULT_DECLINE_SECS, DEFAULT_LEASE_SECS, DEFAULT_OFFER_SECS};
 pub use store::{Committed, LeaseStore, MemoryStore, StoreError};

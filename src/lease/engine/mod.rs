@@ -354,6 +354,14 @@ impl LeaseEngine {
         subnets: Vec<SubnetConfig>,
     ) -> Result<Self, SubnetError> {
         let selector = Selector::new(&subnets, settings.server_id)?;
+        if !settings.allow_relays && !selector.serves_a_link() {
+            log::warn!(
+                "no subnet is on the server's own link ({}) or names an interface, and \
+                 relays are not allowed: only clients that renew by unicast are answered \
+                 (allow relays: Settings::allow_relays, --allow-relays on)",
+                settings.server_id
+            );
+        }
         let scopes = subnets
             .into_iter()
             .enumerate()
