@@ -11,6 +11,7 @@ use ex_dhcp::lease::{Change, ClientKey, Decide, LeaseFile, LeaseMessage, LeaseSe
 use ex_dhcp::options::{
     ClientSystemArchitecture, HostName, RequestedIpAddress, Router, ServerIdentifier,
 };
+use ex_dhcp::replay::{Recording, Replay};
 use ex_dhcp::{Harness, Mac, MessageType, Packet};
 
 use crate::lab::{self, Lab, SERVER};
@@ -309,6 +310,28 @@ fn flags_are_read_by_name_and_mistakes_are_named() {
     assert!(error.contains("without a value"), "{error}");
 }
 
-// Replayed capture: the test that replays a capture of this server under real
-// clients against `lab_on(...)` with `ex_dhcp::replay` goes here. It needs a Replay
-// that delivers what the service posts to itself (its durable batches).
+/// A capture of this server on loopback (`examples/lab/dora.pcap`: `tcpdump -i lo`
+/// while `cargo run --example lab` served `send --dora` for build-01 as a UEFI PXE
+/// client, then build-02, both naming 198.18.1.0 in option 118) replays against the
+/// same service with a fresh lease file: the ACKs, held until their leases are
+/// synced, are waited for, and every reply matches the recorded one.
+#[test]
+fn a_capture_of_the_lab_replays_against_it() {
+    let dir = Dir::new("replay");
+    let capture = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/lab/dora.pcap");
+    let recording = Recording::reader()
+        .server_port(6767)
+        .client_port(6868)
+        .read(capture)
+        .expect("the capture reads");
+    let service = lab::service(include_str!("hosts"), lab::inventory(Duration::ZERO))
+        .unwrap()
+        .with_lease_file(dir.leases())
+        .unwrap();
+    let report = Replay::new(recording)
+        .ignore_field("secs")
+        .run(service)
+        .expect("every reply as recorded");
+    assert_eq!(report.exchanges.len(), 4);
+    assert!(bound_in(&dir.leases(), Ipv4Addr::new(198, 18, 1, 10)));
+}
