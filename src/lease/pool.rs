@@ -56,6 +56,16 @@ impl Subnet {
         }
     }
 
+    /// The network address: the subnet's first address.
+    pub fn network(&self) -> Ipv4Addr {
+        Ipv4Addr::from(self.network)
+    }
+
+    /// The subnet mask.
+    pub fn mask(&self) -> Ipv4Addr {
+        Ipv4Addr::from(self.mask)
+    }
+
     /// True when `address` is on this subnet.
     pub fn contains(&self, address: Ipv4Addr) -> bool {
         u32::from(address) & self.mask == self.network

@@ -19,6 +19,7 @@ use std::time::SystemTime;
 
 use super::engine::Change;
 use super::file::{LeaseFile, LeaseFileError};
+use super::pool::Subnet;
 use super::table::{secs, ClientKey, Secs};
 
 /// What became of one change of a batch.
@@ -31,14 +32,25 @@ pub enum Committed {
     /// server): the change was not made, and what the store knows of the winner is
     /// given so the caller can update its table and leave the address alone until
     /// the winner's hold ends.
+    ///
+    /// A store that keeps one lease per client in a subnet (`PgStore`) also refuses
+    /// a `Bound` whose client holds a live lease of *another* address of that
+    /// subnet: then `addr` is the address the client holds, `holder` the client
+    /// itself and `until` the end of that lease, so the caller records that lease
+    /// and the client is answered with it next time.
     Conflict {
-        /// The address asked for.
+        /// The address asked for, or the one the client already holds.
         addr: Ipv4Addr,
         /// Who holds it, if the store can tell (`None` for a quarantined address).
         holder: Option<ClientKey>,
         /// When the winner's lease (or the quarantine) ends, if the store can tell.
         until: Option<Secs>,
     },
+    /// The store could not settle this change now (other servers' transactions in
+    /// the way, still after retries): it was not made, and nothing about the
+    /// address or the client was learnt. The request gets a NAK or silence, and the
+    /// client retries.
+    Contended,
 }
 
 /// A store's failure: the batch was not made durable, and no reply that depends on
@@ -98,6 +110,16 @@ pub trait LeaseStore: Send + 'static {
     /// only such a store. `false` unless a store says otherwise.
     fn shared(&self) -> bool {
         false
+    }
+
+    /// The subnets this server serves (network and mask), given before
+    /// [`LeaseStore::load`] and whenever they change. A store that keeps one lease
+    /// per client in each subnet (`PgStore`) tells subnets apart by them; with none
+    /// given, the whole IPv4 space is one subnet. Servers sharing a store give the
+    /// same subnets. The default does nothing.
+    fn subnets(&mut self, subnets: &[Subnet]) -> Result<(), StoreError> {
+        let _ = subnets;
+        Ok(())
     }
 
     /// Replaces what the store holds with `live` (what
