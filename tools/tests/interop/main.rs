@@ -14,6 +14,7 @@ mod dhcpcd;
 mod ipxe;
 mod perfdhcp;
 mod postgres;
+mod postgres_contention;
 mod postgres_integrity;
 mod relay;
 mod send_failure;
