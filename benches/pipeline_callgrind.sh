@@ -41,7 +41,7 @@ thread_total() { # N THREAD
 
 run "$n1"
 run "$n2"
-# Thread order: 01 main (stdin), 02 sender, 03 handler, 04 receive (spawn order in Server::start).
+# Thread order: 01 main (stdin), 02 sender, 03 handler, 04 receive (spawn order in src/server/wiring.rs).
 names=(main sender handler receive)
 all=0
 printf '%-8s %12s\n' thread instr/cycle

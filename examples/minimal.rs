@@ -37,11 +37,13 @@ impl Handler for OneAddress {
     }
 }
 
-fn main() -> Result<(), ex_dhcp::StartError> {
+fn main() -> Result<(), Box<dyn std::error::Error>> {
     // Port 6767 by default: no root needed (see "Deploying" for port 67).
     let server = Server::start(Config::default(), OneAddress)?;
-    println!("serving DHCP on {}", server.local_addr());
+    println!("serving DHCP on {}", server.handle().local_addr());
+    // Ctrl-C or SIGTERM stops it cleanly; `join` then returns.
+    ex_dhcp::signal::stop_on_termination(server.handle())?;
     let exit = server.join();
-    println!("stopped: {}", exit.reason);
+    println!("stopped: {}; {}", exit.reason, exit.stats);
     Ok(())
 }

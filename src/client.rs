@@ -9,7 +9,7 @@ use std::net::{SocketAddr, SocketAddrV4, UdpSocket};
 use std::time::{Duration, Instant};
 
 use crate::server::is_timeout;
-use crate::{Op, Packet};
+use crate::{Encoding, Op, Packet};
 
 /// The largest UDP payload over IPv4.
 const MAX_DATAGRAM: usize = 65_507;
@@ -111,7 +111,9 @@ impl Client {
 
     /// Sends a packet, encoded and padded to 300 bytes.
     pub fn send(&self, packet: &Packet, to: SocketAddrV4) -> io::Result<()> {
-        self.socket.send_to(&packet.encode(), to).map(drop)
+        self.socket
+            .send_to(&packet.encode(Encoding::Padded), to)
+            .map(drop)
     }
 
     /// Sends raw bytes, for malformed-traffic tests.

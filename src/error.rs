@@ -3,7 +3,7 @@
 use std::fmt;
 
 use crate::options::{Area, OptionNames, ValueError};
-use crate::packet::layout::HEADER_LEN;
+use crate::wire::HEADER_LEN;
 
 /// Why bytes could not be decoded as a DHCPv4 packet.
 ///
@@ -63,9 +63,9 @@ impl DecodeError {
     ///
     /// ```
     /// use ex_dhcp::options::OptionNames;
-    /// use ex_dhcp::Packet;
+    /// use ex_dhcp::{Encoding, Packet};
     ///
-    /// let mut bytes = Packet::default().encode_exact();
+    /// let mut bytes = Packet::default().encode(Encoding::Exact);
     /// bytes.pop(); // END
     /// bytes.extend_from_slice(&[224, 9, 1]);
     /// let error = Packet::decode(&bytes).unwrap_err();

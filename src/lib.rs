@@ -23,8 +23,9 @@
 //!   handler thread: your Handler (&mut self) --- Reply -----+
 //!                  ^            ^
 //!                  |            +-- Mailbox: messages from your worker threads
-//!   Server handle: call / cast (run a closure on the state), inject (a packet,
-//!   as if received), mailbox, stats, stop, join (why it stopped + the state)
+//!   Handle (cloneable, any thread): call / cast (run a closure on the state),
+//!   inject (a packet, as if received), mailbox, stats, stop, wait
+//!   Server (the owner): join (why it stopped + the state)
 //! ```
 //!
 //! Everything the handler thread does with a packet is a plain function of the
@@ -87,7 +88,10 @@
 //!
 //! [`Server::start`] binds the sockets of a [`Config`] and starts the threads;
 //! the defaults are ExDhcp's: port 6767 (unprivileged), replies to client port
-//! 68, broadcasts to 255.255.255.255.
+//! 68, broadcasts to 255.255.255.255. The [`Server`] owns the threads; its
+//! [`Handle`] ([`Server::handle`]) talks to them, and a clone of it can do so from
+//! any thread. [`signal::stop_on_termination`] stops the server cleanly on SIGTERM
+//! and Ctrl-C (feature `signal`, Unix).
 //!
 //! ```no_run
 //! # use ex_dhcp::{Context, Handler, Packet, Reply, Source};
@@ -101,9 +105,10 @@
 //! use ex_dhcp::{Config, Server};
 //!
 //! let server = Server::start(Config::default(), Counter { next: 10 })?;
-//! println!("serving on {}", server.local_addr());
-//! let next = server.call(|state: &mut Counter| state.next)?; // read the state
-//! println!("next address ends in .{next}; stats: {:?}", server.stats());
+//! let handle = server.handle();
+//! println!("serving on {}", handle.local_addr());
+//! let next = handle.call(|state: &mut Counter| state.next)?; // read the state
+//! println!("next address ends in .{next}; stats: {}", handle.stats());
 //! let exit = server.shutdown(); // stop, then join every thread
 //! println!("stopped: {}, last state: .{}", exit.reason, exit.state.next);
 //! # Ok::<(), Box<dyn std::error::Error>>(())
@@ -121,8 +126,8 @@
 //! the handler's [`Mailbox`]; [`Handler::message`] gets it on the handler thread
 //! and returns [`Pending::reply`], which is routed, fitted and sent from the
 //! receiving socket exactly as an immediate reply to that request would have
-//! been (RFC 2131 4.1: relay, NAK, `ciaddr`, broadcast). [`Stats`] counts tokens
-//! made, answered and dropped unanswered ([`Stats::deferred_outstanding`]), so a
+//! been (RFC 2131 4.1: relay, NAK, `ciaddr`, broadcast). [`ServerStats`] counts tokens
+//! made, answered and dropped unanswered ([`ServerStats::deferred_outstanding`]), so a
 //! reply that never comes is visible; [`Pending::age`] lets the handler give up
 //! on its own terms. [`Context::continue_with`] queues follow-up work on the
 //! handler itself, run before the next packet (ExDhcp's `handle_continue`).
@@ -182,7 +187,7 @@
 //!     writer
 //! }
 //!
-//! // The same handler runs on a `Server` (`Server::mailbox` gives the worker its
+//! // The same handler runs on a `Server` (`Handle::mailbox` gives the worker its
 //! // mailbox); here a harness shows each step.
 //! let (unused, _) = mpsc::channel();
 //! let mut harness = Harness::new(Durable { writer: unused });
@@ -206,10 +211,11 @@
 //! what outlives the process (lease expiry) is [`Context::system_time`], which a
 //! harness test sets ([`Harness::set_system_time`]) and steps the same way.
 //! [`Handler::init`] may
-//! refuse to start ([`StartError::Init`] with the handler's own [`HandlerError`]);
+//! refuse to start ([`StartError::Init`] with the handler's own
+//! [`HandlerError`]);
 //! [`Reply::stop_with_error`] stops with a value of the handler's own; datagrams
 //! that are not DHCP reach [`Handler::undecodable`] when
-//! [`Config::deliver_undecodable`] asks for them; and a [`Server::cast`] closure
+//! [`Config::deliver_undecodable`] asks for them; and a [`Handle::cast`] closure
 //! returns a [`Reply`] too, so it can send or stop.
 //!
 //! # Driving it from a test
@@ -232,7 +238,7 @@
 //! assert_eq!(*sent.to.ip(), Ipv4Addr::BROADCAST);
 //! ```
 //!
-//! A running [`Server`] takes packets from [`Server::inject`] into the same
+//! A running [`Server`] takes packets from [`Handle::inject`] into the same
 //! queue as the socket's. To test over real UDP, start the server on
 //! 127.0.0.1 port 0 with its client port set to the test's [`Client`] and its
 //! broadcast address set to 127.0.0.1, so that broadcast replies reach the
@@ -255,14 +261,15 @@
 //!
 //! let mut discover = Packet::new(MessageType::Discover);
 //! discover.xid = 7;
-//! let (offer, _from) = client.exchange(&discover, server.local_addr(), Duration::from_secs(2))?;
+//! let (offer, _from) = client.exchange(&discover, server.handle().local_addr(), Duration::from_secs(2))?;
 //! assert_eq!(offer.message_type(), Some(MessageType::Offer));
 //! server.shutdown();
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
 //! Recorded traffic can be replayed against a handler as a test too (the
-//! [`replay`] module).
+//! [`replay`] module), one that answers later included: the replay delivers what
+//! its workers post and waits for the replies.
 //!
 //! # Logging
 //!
@@ -290,9 +297,9 @@
 //! The packet lines are written by the receive and sender threads, never the
 //! handler thread, and cost nothing when their level is off for their target: each
 //! is guarded by `log_enabled!`, so nothing is formatted or allocated. Packets given
-//! to [`Server::inject`] and a [`Harness`] did not come from a socket and are not
+//! to [`Handle::inject`] and a [`Harness`] did not come from a socket and are not
 //! logged at `ex_dhcp::rx`; the replies a server sends for them are logged at
-//! `ex_dhcp::tx`. [`Stats`] counts what the log describes, and its `Display` is one
+//! `ex_dhcp::tx`. [`ServerStats`] counts what the log describes, and its `Display` is one
 //! line for a periodic status.
 //!
 //! To see the traffic itself, [`Config::tap`] writes it to a pcap file (feature
@@ -302,8 +309,8 @@
 //!
 //! [`Packet`] holds every BOOTP field under its RFC 2131 name and the options
 //! in wire order, unknown codes and duplicates included, so decoding then
-//! [`Packet::encode_exact`] gives back the same bytes ([`Packet::encode`] writes
-//! the reply form: END, and at least 300 bytes). Typed keys in [`options`] read and
+//! encoding with [`Encoding::Exact`] gives back the same bytes ([`Encoding::Padded`]
+//! is the form to send: END, and at least 300 bytes). Typed keys in [`options`] read and
 //! write option values; [`Packet`]'s `Display` is a readable dump with option
 //! names. Decoding never panics: bad input is a [`DecodeError`] that says
 //! where.
@@ -311,13 +318,13 @@
 //! ```
 //! use std::net::Ipv4Addr;
 //! use ex_dhcp::options::RequestedIpAddress;
-//! use ex_dhcp::{MessageType, Packet};
+//! use ex_dhcp::{Encoding, MessageType, Packet};
 //!
 //! let mut request = Packet::new(MessageType::Request);
 //! request.set_mac([0x02, 0, 0, 0, 0, 1]);
 //! request.options.set(RequestedIpAddress, Ipv4Addr::new(198, 18, 0, 10));
 //!
-//! let bytes = request.encode();
+//! let bytes = request.encode(Encoding::Padded);
 //! let decoded = Packet::decode(&bytes)?;
 //! assert_eq!(decoded, request);
 //! assert_eq!(decoded.options.get(RequestedIpAddress), Some(Ipv4Addr::new(198, 18, 0, 10)));
@@ -325,8 +332,10 @@
 //! # Ok::<(), ex_dhcp::DecodeError>(())
 //! ```
 //!
-//! Two encodings: [`Packet::encode`] is the reply form a server sends (END, padded
-//! to the 300-byte BOOTP minimum); [`Packet::encode_exact`] gives a decoded packet
+//! One method encodes, [`Packet::encode`] (or [`Packet::encode_to`] into a buffer),
+//! and an [`Encoding`] says which bytes: [`Encoding::Padded`] is the form to send
+//! (END, padded to the 300-byte BOOTP minimum), [`Encoding::Unpadded`] the same
+//! without the padding, and [`Encoding::Exact`] gives a decoded packet
 //! back byte for byte, sender padding, missing END and all. Plain BOOTP (RFC 951, no
 //! magic cookie) decodes too, with no message type; [`respond_bootp`] answers it.
 //! [`Packet::decode_lenient`] keeps what is whole when the last option is cut.
@@ -340,11 +349,12 @@
 //! | feature | default | what it brings |
 //! |---|---|---|
 //! | (none) | | the codec: [`Packet`], [`options`], [`MessageType`]; needs only `byteorder` and `log` |
-//! | `server` | yes | [`Server`], [`Handler`], [`Harness`], [`Client`], supervision (`socket2`, `crossbeam-channel`) |
+//! | `server` | yes | [`Server`], [`Handle`], [`Handler`], [`Harness`], [`Client`]; supervision and the rest in [`server`] (`socket2`, `crossbeam-channel`) |
 //! | `capture` | yes | [`capture`]: pcap and pcapng reading and writing |
 //! | `replay` | yes | [`replay`]: a capture replayed against a handler as a test (`server` + `capture`) |
 //! | `lease` | yes | [`lease`]: pool, lease table, RFC 2131 lease rules, lease file |
 //! | `pxe` | yes | [`pxe`]: PXE boot replies, full and proxyDHCP |
+//! | `signal` | yes | [`signal`]: a clean stop on SIGTERM and SIGINT in one line (`server` + `signal-hook`; Unix) |
 //!
 //! `ex_dhcp = { version = "0.2", default-features = false }` compiles the codec alone.
 //!
@@ -363,6 +373,8 @@
 pub mod capture;
 #[cfg(feature = "server")]
 mod client;
+#[cfg(feature = "config")]
+pub mod config;
 mod error;
 #[cfg(feature = "lease")]
 pub mod lease;
@@ -373,23 +385,23 @@ pub mod pxe;
 #[cfg(feature = "replay")]
 pub mod replay;
 #[cfg(feature = "server")]
-mod server;
+pub mod server;
+#[cfg(all(feature = "signal", unix))]
+pub mod signal;
 #[cfg(any(feature = "server", feature = "lease"))]
 mod wake;
+pub mod wire;
 
-#[cfg(feature = "server")]
-pub use client::{Client, ClientError};
 pub use error::{DecodeError, EncodeError, OptionError};
-pub use packet::layout as wire;
 pub use packet::{
-    respond, respond_bootp, Flags, Lenient, MessageType, Op, Packet, PacketDisplay, Truncation,
+    respond, respond_bootp, Encoding, Flags, Lenient, Mac, MacParseError, MessageType, Op, Packet,
+    PacketDisplay, Truncation,
 };
+// What a server's author uses every day; the rest of the server is in `server`.
 #[cfg(feature = "server")]
 pub use server::{
-    destination, supervise, CallError, Config, Context, Deferred, DestinationPolicy, Exit, Handler,
-    HandlerError, Harness, Listener, Mailbox, NotRunning, Outgoing, Pending, Reply, RestartPolicy,
-    Routing, SendError, SendFailure, Server, SocketConfig, Source, StartError, Stats, StopReason,
-    Supervisor, SupervisorExit, Undecodable, CLIENT_PORT, DEFAULT_PORT, SERVER_PORT,
+    CallError, Client, ClientError, Config, Context, Handle, Handler, HandlerError, Harness,
+    Mailbox, NotRunning, Pending, Reply, Server, ServerStats, Source, StartError, StopReason,
 };
 
 /// The README's Rust blocks, compiled and run as doc tests.

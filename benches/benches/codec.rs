@@ -7,13 +7,13 @@
 //! worst-case set in one run.
 //!
 //! ```text
-//! cargo bench --bench codec                 # everything, under two minutes
-//! cargo bench --bench codec -- decode/pxe   # one group
+//! cargo bench -p ex_dhcp-benches --bench codec                 # everything, under two minutes
+//! cargo bench -p ex_dhcp-benches --bench codec -- decode/pxe   # one group
 //! ```
 //!
 //! Wall-clock numbers on a shared machine are noisy; for same-run ratios use
-//! `cargo run --release -p ex_dhcp-benches --bin codec_ratio`, and for stable counts the callgrind
-//! example (see BENCHMARKS.md).
+//! `cargo run --release -p ex_dhcp-benches --bin codec_worst`, and for stable counts
+//! `bash benches/callgrind.sh` (BENCHMARKS.md, "Method").
 
 use std::hint::black_box;
 use std::time::Duration;

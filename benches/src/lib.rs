@@ -11,6 +11,7 @@ use std::path::PathBuf;
 
 use dhcproto::v4::Message;
 use dhcproto::{Decodable, Decoder, Encodable, Encoder};
+use ex_dhcp::Encoding;
 use ex_dhcp::Packet;
 
 /// One benchmark packet: a short name for tables and command lines, and its bytes
@@ -202,7 +203,7 @@ pub struct Fixture {
 
 impl Fixture {
     /// Decodes `packet` with both libraries and checks that both encode it back
-    /// (ex_dhcp exactly, and to the same bytes up to padding in the reply form that
+    /// (ex_dhcp exactly, and to the same bytes up to padding in the padded form that
     /// is measured; dhcproto to something), so a benchmark never times a failing
     /// path. A packet dhcproto cannot decode gets `dhcproto: None`.
     pub fn new(packet: &BenchPacket) -> Fixture {
@@ -210,7 +211,7 @@ impl Fixture {
         let ex = Packet::decode(&bytes)
             .unwrap_or_else(|e| panic!("ex_dhcp cannot decode {}: {e}", packet.name));
         assert_eq!(
-            ex.encode_exact(),
+            ex.encode(Encoding::Exact),
             bytes,
             "ex_dhcp does not encode {} back exactly",
             packet.name
@@ -261,12 +262,12 @@ impl Fixture {
         Message::decode(&mut Decoder::new(black_box(&self.bytes))).expect("decodes")
     }
 
-    /// ex_dhcp: `encode_to` into the reused buffer (padded to 300 bytes, as sent);
+    /// ex_dhcp: `encode_to` with `Encoding::Padded` into the reused buffer (as sent);
     /// returns the length.
     #[inline(never)]
     pub fn ex_encode_to(&mut self) -> usize {
         let len = black_box(&self.ex)
-            .encode_to(&mut self.ex_buf)
+            .encode_to(&mut self.ex_buf, Encoding::Padded)
             .expect("fits");
         black_box(&self.ex_buf);
         len

@@ -70,7 +70,7 @@ fn run(options: &cli::Options) -> Result<bool, String> {
         .broadcast_addr(Ipv4Addr::LOCALHOST);
     let server = Server::start(config, Pool::default())
         .map_err(|error| format!("cannot start the server: {error}"))?;
-    let server_addr = server.local_addr();
+    let server_addr = server.handle().local_addr();
     println!("server on {server_addr}, clients on {client_addr}\n");
 
     let clients: Vec<SimulatedClient> = (1..=options.clients).map(SimulatedClient::new).collect();
@@ -98,7 +98,7 @@ fn run(options: &cli::Options) -> Result<bool, String> {
     // RELEASE has no reply: wait until the handler has seen them before reading its state.
     report::await_releases(&server, bound.len());
     println!();
-    report::print_stats(&server.stats());
+    report::print_stats(&server.handle().stats());
     report::print_leases(&leases_of(&server)?);
     let exit = server.shutdown();
     println!("\nserver stopped: {}", exit.reason);
@@ -113,6 +113,7 @@ fn run(options: &cli::Options) -> Result<bool, String> {
 /// The handler's state, read on the handler thread.
 fn leases_of(server: &Server<Pool>) -> Result<Vec<pool::Lease>, String> {
     server
+        .handle()
         .call(|pool: &mut Pool| pool.leases())
         .map_err(|error| format!("call failed: {error}"))
 }

@@ -3,7 +3,7 @@
 use std::thread;
 use std::time::{Duration, Instant};
 
-use ex_dhcp::{MessageType, Server, Stats};
+use ex_dhcp::{MessageType, Server, ServerStats};
 
 use crate::pool::{Lease, Pool};
 
@@ -14,7 +14,7 @@ const POLL: Duration = Duration::from_millis(10);
 /// Waits until the server has handled `count` RELEASEs, or gives up quietly.
 pub fn await_releases(server: &Server<Pool>, count: usize) {
     let deadline = Instant::now() + RELEASE_WAIT;
-    while server.stats().handled(Some(MessageType::Release))
+    while server.handle().stats().handled(Some(MessageType::Release))
         < u64::try_from(count).unwrap_or(u64::MAX)
         && Instant::now() < deadline
     {
@@ -22,7 +22,7 @@ pub fn await_releases(server: &Server<Pool>, count: usize) {
     }
 }
 
-pub fn print_stats(stats: &Stats) {
+pub fn print_stats(stats: &ServerStats) {
     println!("server statistics:");
     println!(
         "  received {}, malformed {}, dropped (queue full) {}, sent {}, send failures {}",
@@ -38,7 +38,7 @@ pub fn print_stats(stats: &Stats) {
 }
 
 pub fn print_leases(leases: &[Lease]) {
-    println!("handler state (via Server::call):");
+    println!("handler state (via Handle::call):");
     for lease in leases {
         println!("  {lease}");
     }

@@ -13,7 +13,7 @@ use ex_dhcp::options::{
     RequestedIpAddress, Router, ServerIdentifier, SubnetMask,
 };
 use ex_dhcp::options::OptionNames;
-use ex_dhcp::{respond, respond_bootp, Packet};
+use ex_dhcp::{Encoding, respond, respond_bootp, Packet};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|bytes: &[u8]| {
@@ -77,11 +77,11 @@ fn use_packet(packet: &Packet, names: &OptionNames) {
     // Building a reply copies fields and options out of an untrusted request.
     for kind in [ex_dhcp::MessageType::Offer, ex_dhcp::MessageType::Ack] {
         let reply = respond(packet, kind);
-        let _ = reply.encode();
+        let _ = reply.encode(Encoding::Padded);
     }
     let bootp = respond_bootp(packet).with_lease_times(u32::MAX);
-    let _ = bootp.encode();
-    let _ = bootp.encode_exact();
+    let _ = bootp.encode(Encoding::Padded);
+    let _ = bootp.encode(Encoding::Exact);
 }
 
 fn read<O: DhcpOption>(options: &Options, key: O)

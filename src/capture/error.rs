@@ -7,7 +7,7 @@ use std::io;
 ///
 /// Offsets count bytes from the start of the capture. Problems inside a
 /// single frame (a truncated or non-UDP packet) are not errors: such frames
-/// are skipped and counted in [`Stats`](super::Stats).
+/// are skipped and counted in [`CaptureStats`](super::CaptureStats).
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum CaptureError {

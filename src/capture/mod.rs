@@ -31,7 +31,7 @@
 //!
 //! Frames that carry no datagram (ARP, IPv6, TCP, IPv4 fragments after the
 //! first, frames too short for their own headers) are not errors: they are
-//! skipped and counted in [`Stats`], by reason.
+//! skipped and counted in [`CaptureStats`], by reason.
 //!
 //! # No panics on untrusted input
 //!
@@ -92,5 +92,7 @@ mod reader;
 mod writer;
 
 pub use error::CaptureError;
-pub use reader::{datagrams, read_datagrams, read_file, Capture, Datagram, Datagrams, Stats};
+pub use reader::{
+    datagrams, read_datagrams, read_file, Capture, CaptureStats, Datagram, Datagrams,
+};
 pub use writer::PcapWriter;

@@ -26,7 +26,7 @@ pub struct Datagram {
     pub destination: SocketAddrV4,
     /// The UDP payload: at most the UDP length field minus the 8-byte
     /// header, and less if the capture holds less (see
-    /// [`Stats::partial_payloads`]).
+    /// [`CaptureStats::partial_payloads`]).
     pub payload: Vec<u8>,
 }
 
@@ -53,7 +53,7 @@ impl Datagram {
 /// `partial_payloads`.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct Stats {
+pub struct CaptureStats {
     /// Packet records read.
     pub frames: usize,
     /// Frames that held a UDP datagram over IPv4.
@@ -77,7 +77,7 @@ pub struct Stats {
     pub unsupported_link_type: usize,
 }
 
-impl Stats {
+impl CaptureStats {
     /// Frames that held no datagram, for any reason.
     pub fn skipped(&self) -> usize {
         self.frames.saturating_sub(self.datagrams)
@@ -103,7 +103,7 @@ pub struct Capture {
     pub datagrams: Vec<Datagram>,
     /// How many frames were read, and why those without a datagram were
     /// skipped.
-    pub stats: Stats,
+    pub stats: CaptureStats,
 }
 
 /// One packet record of either format, before dissection.
@@ -129,13 +129,13 @@ enum Records<'a> {
 #[derive(Debug, Clone)]
 pub struct Datagrams<'a> {
     records: Records<'a>,
-    stats: Stats,
+    stats: CaptureStats,
     finished: bool,
 }
 
 impl<'a> Datagrams<'a> {
     /// How many frames have been read so far, and why any were skipped.
-    pub fn stats(&self) -> &Stats {
+    pub fn stats(&self) -> &CaptureStats {
         &self.stats
     }
 
@@ -200,7 +200,7 @@ pub fn datagrams(bytes: &[u8]) -> Result<Datagrams<'_>, CaptureError> {
     };
     Ok(Datagrams {
         records,
-        stats: Stats::default(),
+        stats: CaptureStats::default(),
         finished: false,
     })
 }

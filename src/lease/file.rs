@@ -263,12 +263,12 @@ impl LeaseFile {
         }
     }
 
-    /// Replaces the file's content with `live` (what [`LeaseServer::snapshot`]
+    /// Replaces the file's content with `live` (what [`LeaseEngine::snapshot`]
     /// returns) while serving: written to `.<name>.<pid>.compact`, synced, renamed
     /// over the lease file, the directory synced; appends go to the new file after.
     /// On an error before the rename the lease file is as it was.
     ///
-    /// [`LeaseServer::snapshot`]: crate::lease::LeaseServer::snapshot
+    /// [`LeaseEngine::snapshot`]: crate::lease::LeaseEngine::snapshot
     pub fn compact<'a>(
         &mut self,
         live: impl IntoIterator<Item = &'a Change>,
@@ -300,6 +300,19 @@ impl LeaseFile {
     /// The lease file's path.
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// Gives the lease file at `path` and its lock file to the user `uid` and group
+    /// `gid` (Unix; needs root): what a server that opened its lease file as root and
+    /// then serves as another user does before it drops root. Compactions after keep
+    /// the owner.
+    #[cfg(unix)]
+    pub fn set_owner(path: &Path, uid: u32, gid: u32) -> Result<(), LeaseFileError> {
+        let lock = lock_path_of(path).map_err(|e| io_error(path, e))?;
+        for file in [path, lock.as_path()] {
+            std::os::unix::fs::chown(file, Some(uid), Some(gid)).map_err(|e| io_error(file, e))?;
+        }
+        Ok(())
     }
 
     /// The lock file's path.
@@ -404,8 +417,12 @@ fn replace<'a>(
     records: impl IntoIterator<Item = &'a Change>,
 ) -> Result<(File, u64), LeaseFileError> {
     let temp = sibling(path, &format!("{}.compact", std::process::id()));
+    let previous = fs::metadata(path).ok();
     let write = || -> io::Result<u64> {
         let file = File::create(&temp)?;
+        if let Some(previous) = &previous {
+            keep_owner_and_mode(&file, previous)?;
+        }
         let mut out = BufWriter::new(file);
         let mut len = HEADER.len() as u64;
         out.write_all(HEADER.as_bytes())?;
@@ -435,6 +452,37 @@ fn replace<'a>(
         .map_err(|e| io_error(path, e))?;
     sync_dir(path).map_err(|e| io_error(path, e))?;
     Ok((file, len))
+}
+
+/// Gives a compacted file the owner and mode of the file it replaces, so that a
+/// server that compacts as root at start-up and then serves as another user
+/// (`--user`) can still write to it. Changing the owner needs root: as anyone else,
+/// the new file is the writer's own already, which is what serving needs.
+#[cfg(unix)]
+fn keep_owner_and_mode(file: &File, previous: &fs::Metadata) -> io::Result<()> {
+    use std::os::unix::fs::{fchown, MetadataExt, PermissionsExt};
+    let current = file.metadata()?;
+    if (current.uid(), current.gid()) != (previous.uid(), previous.gid()) {
+        match fchown(file, Some(previous.uid()), Some(previous.gid())) {
+            Err(e) if e.kind() == io::ErrorKind::PermissionDenied => {}
+            other => other?,
+        }
+    }
+    file.set_permissions(fs::Permissions::from_mode(previous.mode() & 0o7777))
+}
+
+#[cfg(not(unix))]
+fn keep_owner_and_mode(_file: &File, _previous: &fs::Metadata) -> io::Result<()> {
+    Ok(())
+}
+
+/// The lock file of the lease file at `lease_file`: `.<name>.lock` in its directory.
+fn lock_path_of(lease_file: &Path) -> io::Result<PathBuf> {
+    let dir = directory(lease_file).canonicalize()?;
+    Ok(sibling(
+        &dir.join(lease_file.file_name().unwrap_or_default()),
+        "lock",
+    ))
 }
 
 /// Makes a rename in `path`'s directory durable.
@@ -479,13 +527,7 @@ struct Lock {
 
 impl Lock {
     fn take(lease_file: &Path) -> Result<Lock, LeaseFileError> {
-        let dir = directory(lease_file)
-            .canonicalize()
-            .map_err(|e| io_error(lease_file, e))?;
-        let path = sibling(
-            &dir.join(lease_file.file_name().unwrap_or_default()),
-            "lock",
-        );
+        let path = lock_path_of(lease_file).map_err(|e| io_error(lease_file, e))?;
         let mut file = OpenOptions::new()
             .read(true)
             .write(true)

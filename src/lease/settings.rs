@@ -1,27 +1,17 @@
-//! What a lease server tells its clients, and the options it builds from that.
+//! A lease engine's settings: its identity, the defaults of what clients are told,
+//! and the switches that change protocol behaviour.
 
 use std::net::Ipv4Addr;
 
-use crate::options::{
-    DhcpOption, DomainName, DomainNameServer, LeaseTime, ParameterRequestList, RebindingTime,
-    RenewalTime, Router, SubnetMask,
-};
-use crate::Packet;
-
-/// The options sent when the client sends no parameter request list (55).
-const DEFAULT_PARAMETERS: [u8; 3] = [Router::CODE, DomainNameServer::CODE, DomainName::CODE];
-
-/// T1 is half the lease, T2 seven eighths (RFC 2131, section 4.4.5): as fractions.
-const T1_FRACTION: (u32, u32) = (1, 2);
-const T2_FRACTION: (u32, u32) = (7, 8);
-
-/// The lease server's settings: its identity, the client configuration it hands out,
+/// The lease engine's settings: its identity, the client configuration it hands out
+/// (every subnet's, unless its [`SubnetConfig`](super::SubnetConfig) says otherwise),
 /// and the switches that change protocol behaviour.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Settings {
     /// The server's address: option 54 in every reply.
     pub server_id: Ipv4Addr,
-    /// The subnet mask (option 1).
+    /// The subnet mask of [`LeaseEngine::new`](super::LeaseEngine::new)'s pool, as
+    /// the pool was made with; option 1 is always the mask of the client's subnet.
     pub mask: Ipv4Addr,
     /// Routers (option 3).
     pub routers: Vec<Ipv4Addr>,
@@ -44,6 +34,15 @@ pub struct Settings {
     /// random MAC addresses holds at most this many addresses and never starves the
     /// rest of the pool.
     pub max_offers: Option<usize>,
+    /// The most addresses of a subnet set aside after DECLINEs at once; `None` is a
+    /// quarter of the subnet's pool. At the limit, a new DECLINE lifts the quarantine
+    /// that ends first (counted in [`EngineStats::quarantines_lifted`] and logged once
+    /// a minute): a loop of DORA-then-DECLINE from random MAC addresses, which a real
+    /// conflict never produces, holds at most this many addresses back, not the whole
+    /// pool for [`decline_secs`](Self::decline_secs).
+    ///
+    /// [`EngineStats::quarantines_lifted`]: super::EngineStats::quarantines_lifted
+    pub max_declined: Option<usize>,
     /// The most offers held at once for clients behind one relay agent (by giaddr;
     /// the server's own link counts as one); `None`, the default, sets no limit. At
     /// the limit a DISCOVER through that relay withdraws the relay's oldest offer, so
@@ -76,7 +75,7 @@ pub struct Settings {
 /// whole range: a client of another server that renews or rebinds here keeps its
 /// address. Without shares ([`Share::WHOLE`] on every server) a lost race moves a
 /// server's walk elsewhere in the range instead: a heuristic (see the notes of
-/// [`LeaseServer`](crate::lease::LeaseServer)'s module).
+/// [`LeaseEngine`](crate::lease::LeaseEngine)'s module).
 ///
 /// ```
 /// use ex_dhcp::lease::Share;
@@ -168,52 +167,10 @@ impl Settings {
             rapid_commit: false,
             allow_relays: false,
             max_offers: None,
+            max_declined: None,
             max_offers_per_relay: None,
             share: Share::WHOLE,
             answer_subnet: false,
         }
     }
-
-    /// Adds the client configuration to `reply`: mask, the options the client asked
-    /// for (in its order), and with `leased`, the lease time with T1 and T2.
-    ///
-    /// An ACK to an INFORM passes `leased = false`: it must not carry a lease time.
-    pub fn configure(&self, mut reply: Packet, request: &Packet, leased: bool) -> Packet {
-        reply.options.set(SubnetMask, self.mask);
-        if leased {
-            let secs = self.lease_secs;
-            reply.options.set(LeaseTime, secs);
-            reply.options.set(RenewalTime, fraction(secs, T1_FRACTION));
-            reply
-                .options
-                .set(RebindingTime, fraction(secs, T2_FRACTION));
-        }
-        let wanted = request
-            .options
-            .get(ParameterRequestList)
-            .map(|list| list.0)
-            .unwrap_or_else(|| DEFAULT_PARAMETERS.to_vec());
-        for code in wanted {
-            match code {
-                Router::CODE if !self.routers.is_empty() => {
-                    reply.options.set(Router, &self.routers);
-                }
-                DomainNameServer::CODE if !self.dns.is_empty() => {
-                    reply.options.set(DomainNameServer, &self.dns);
-                }
-                DomainName::CODE => {
-                    if let Some(domain) = &self.domain {
-                        reply.options.set(DomainName, domain);
-                    }
-                }
-                _ => {}
-            }
-        }
-        reply
-    }
-}
-
-fn fraction(secs: u32, (num, den): (u32, u32)) -> u32 {
-    // u64 so a lease near u32::MAX does not overflow before the division.
-    (u64::from(secs) * u64::from(num) / u64::from(den)) as u32
 }

@@ -20,6 +20,7 @@ use std::time::SystemTime;
 use super::engine::Change;
 use super::file::{LeaseFile, LeaseFileError};
 use super::pool::Subnet;
+use super::reach::{Claim, Claims, Reach, Revoked};
 use super::table::{secs, ClientKey, Secs};
 
 /// What became of one change of a batch.
@@ -51,6 +52,11 @@ pub enum Committed {
     /// address or the client was learnt. The request gets a NAK or silence, and the
     /// client retries.
     Contended,
+    /// The shared store could not be reached, and the change is durable in the
+    /// store's local journal instead ([`Journaled`](super::Journaled)): it is written
+    /// to the shared store when it is back. Whether a reply may leave on it is the
+    /// lease service's call (its outage rules).
+    Journaled,
 }
 
 /// A store's failure: the batch was not made durable, and no reply that depends on
@@ -60,8 +66,11 @@ pub enum Committed {
 pub enum StoreError {
     /// Reading or writing the store failed.
     Io(std::io::Error),
-    /// The store is unreachable or refused the batch (a database's error text).
+    /// The store refused the batch (a database's error text).
     Backend(String),
+    /// The store cannot be reached (a database that is down, restarting or cut off):
+    /// none of the batch was made durable, and the store will be tried again.
+    Unavailable(String),
 }
 
 impl fmt::Display for StoreError {
@@ -69,6 +78,7 @@ impl fmt::Display for StoreError {
         match self {
             StoreError::Io(error) => write!(f, "lease store i/o error: {error}"),
             StoreError::Backend(text) => write!(f, "lease store error: {text}"),
+            StoreError::Unavailable(text) => write!(f, "lease store unreachable: {text}"),
         }
     }
 }
@@ -77,7 +87,7 @@ impl std::error::Error for StoreError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             StoreError::Io(error) => Some(error),
-            StoreError::Backend(_) => None,
+            StoreError::Backend(_) | StoreError::Unavailable(_) => None,
         }
     }
 }
@@ -90,6 +100,14 @@ impl From<std::io::Error> for StoreError {
 
 /// Durable lease storage, driven by one worker thread.
 pub trait LeaseStore: Send + 'static {
+    /// The subnets the server serves, before [`load`](Self::load): a store shared by
+    /// several servers (which configure the same subnets) keeps at most one bound
+    /// lease per client in each. A store of one server needs nothing, the default.
+    fn subnets(&mut self, subnets: &[Subnet]) -> Result<(), StoreError> {
+        let _ = subnets;
+        Ok(())
+    }
+
     /// Every lease record the store holds, in the order to apply them, to rebuild the
     /// table at start-up.
     fn load(&mut self, apply: &mut dyn FnMut(Change)) -> Result<(), StoreError>;
@@ -112,23 +130,91 @@ pub trait LeaseStore: Send + 'static {
         false
     }
 
-    /// The subnets this server serves (network and mask), given before
-    /// [`LeaseStore::load`] and whenever they change. A store that keeps one lease
-    /// per client in each subnet (`PgStore`) tells subnets apart by them; with none
-    /// given, the whole IPv4 space is one subnet. Servers sharing a store give the
-    /// same subnets. The default does nothing.
-    fn subnets(&mut self, subnets: &[Subnet]) -> Result<(), StoreError> {
-        let _ = subnets;
-        Ok(())
-    }
-
     /// Replaces what the store holds with `live` (what
-    /// [`LeaseServer::snapshot`](super::LeaseServer::snapshot) returns): a log-shaped
+    /// [`LeaseEngine::snapshot`](super::LeaseEngine::snapshot) returns): a log-shaped
     /// store rewrites itself so it does not grow forever. Called between two batches;
     /// a store that never grows (a database) keeps the default, which does nothing.
     fn compact(&mut self, live: &[Change]) -> Result<(), StoreError> {
         let _ = live;
         Ok(())
+    }
+
+    /// Renews this server's claim on its share (a store several servers share) and
+    /// says which shares the others claim; `Ok(None)`, the default, for a store with
+    /// nothing to claim (one server's).
+    fn claim(&mut self, claim: &Claim) -> Result<Option<Claims>, StoreError> {
+        let _ = claim;
+        Ok(None)
+    }
+
+    /// Tries the store while it is down: `Ok` once it answers (a journaled store
+    /// writes its journal to it first). The default: always up.
+    fn probe(&mut self) -> Result<(), StoreError> {
+        Ok(())
+    }
+
+    /// Whether the store could be reached at its last call. The default: always.
+    fn reach(&self) -> Reach {
+        Reach::Up
+    }
+
+    /// The leases taken back since the last call, when a journal was written to the
+    /// shared store after an outage ([`Revoked`]). The default: none.
+    fn revoked(&mut self) -> Vec<Revoked> {
+        Vec::new()
+    }
+}
+
+/// A store chosen at run time: a file, memory or a database behind one type, so a
+/// handler or a [`StoreWorker`](super::StoreWorker) need not be generic over it.
+///
+/// ```
+/// use ex_dhcp::lease::{LeaseStore, MemoryStore, StoreWorker};
+///
+/// let store: Box<dyn LeaseStore> = Box::new(MemoryStore::new());
+/// let worker = StoreWorker::spawn(store, |_done| {})?;
+/// drop(worker);
+/// # Ok::<(), std::io::Error>(())
+/// ```
+impl LeaseStore for Box<dyn LeaseStore> {
+    fn subnets(&mut self, subnets: &[Subnet]) -> Result<(), StoreError> {
+        (**self).subnets(subnets)
+    }
+
+    fn load(&mut self, apply: &mut dyn FnMut(Change)) -> Result<(), StoreError> {
+        (**self).load(apply)
+    }
+
+    fn commit(&mut self, batch: &[Change]) -> Result<Vec<Committed>, StoreError> {
+        (**self).commit(batch)
+    }
+
+    fn lookup(&mut self, client: &ClientKey) -> Result<Option<Change>, StoreError> {
+        (**self).lookup(client)
+    }
+
+    fn shared(&self) -> bool {
+        (**self).shared()
+    }
+
+    fn compact(&mut self, live: &[Change]) -> Result<(), StoreError> {
+        (**self).compact(live)
+    }
+
+    fn claim(&mut self, claim: &Claim) -> Result<Option<Claims>, StoreError> {
+        (**self).claim(claim)
+    }
+
+    fn probe(&mut self) -> Result<(), StoreError> {
+        (**self).probe()
+    }
+
+    fn reach(&self) -> Reach {
+        (**self).reach()
+    }
+
+    fn revoked(&mut self) -> Vec<Revoked> {
+        (**self).revoked()
     }
 }
 

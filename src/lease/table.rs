@@ -10,6 +10,8 @@ use std::net::Ipv4Addr;
 use std::str::FromStr;
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use crate::packet::Mac;
+
 /// Seconds since the Unix epoch: lease times survive a restart, so they are wall-clock.
 pub type Secs = u64;
 
@@ -37,6 +39,30 @@ pub enum ClientKey {
     Id(Vec<u8>),
     /// The hardware type and the meaningful bytes of `chaddr`.
     Hw(u8, Vec<u8>),
+}
+
+impl ClientKey {
+    /// The client's Ethernet MAC address, when the key says it: a hardware key of
+    /// type 1 and six bytes, or a client identifier of type 1 and six bytes (what most
+    /// clients send as option 61).
+    ///
+    /// ```
+    /// use ex_dhcp::lease::ClientKey;
+    ///
+    /// let mac = "02:00:00:00:00:07".parse()?;
+    /// assert_eq!(ClientKey::Hw(1, vec![2, 0, 0, 0, 0, 7]).mac(), Some(mac));
+    /// assert_eq!(ClientKey::Id(vec![1, 2, 0, 0, 0, 0, 7]).mac(), Some(mac));
+    /// assert_eq!(ClientKey::Id(vec![0xff, 1, 2, 3]).mac(), None);
+    /// # Ok::<(), ex_dhcp::MacParseError>(())
+    /// ```
+    pub fn mac(&self) -> Option<Mac> {
+        let bytes = match self {
+            ClientKey::Hw(1, bytes) => bytes.as_slice(),
+            ClientKey::Id(id) => id.strip_prefix(&[1])?,
+            ClientKey::Hw(..) => return None,
+        };
+        <[u8; 6]>::try_from(bytes).ok().map(Mac::new)
+    }
 }
 
 const ID_PREFIX: &str = "id:";
@@ -144,6 +170,14 @@ impl Entry {
     }
 }
 
+/// An address [`LeaseTable::reclaim`] freed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Reclaimed {
+    pub(crate) addr: Ipv4Addr,
+    /// The client whose lease of it ended; `None` for an offer or a quarantine.
+    pub(crate) lease_of: Option<ClientKey>,
+}
+
 /// How many addresses are in each state at a given time ([`LeaseTable::counts`]).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Counts {
@@ -159,8 +193,8 @@ pub struct Counts {
 
 /// Every client's address, and the addresses set aside after a DECLINE.
 ///
-/// Read it through [`LeaseServer::table`](crate::lease::LeaseServer::table); change it
-/// through the [`LeaseServer`](crate::lease::LeaseServer), which keeps it consistent
+/// Read it through [`LeaseEngine::table`](crate::lease::LeaseEngine::table); change it
+/// through the [`LeaseEngine`](crate::lease::LeaseEngine), which keeps it consistent
 /// with the pool and returns the [`Change`](crate::lease::Change) to write down.
 ///
 /// Besides the entries it keeps three indexes ordered by time, so that choosing an
@@ -172,12 +206,12 @@ pub struct Counts {
 /// ```
 /// # use std::collections::{BTreeMap, BTreeSet};
 /// # use std::net::Ipv4Addr;
-/// use ex_dhcp::lease::{Change, ClientKey, LeaseServer, Pool, Settings, State};
+/// use ex_dhcp::lease::{Change, ClientKey, LeaseEngine, Pool, Settings, State};
 ///
 /// let (server_id, mask) = (Ipv4Addr::new(10, 99, 0, 1), Ipv4Addr::new(255, 255, 255, 0));
 /// let pool = Pool::new(server_id, mask, Ipv4Addr::new(10, 99, 0, 100),
 ///                      Ipv4Addr::new(10, 99, 0, 150), BTreeMap::new())?;
-/// let mut server = LeaseServer::new(Settings::new(server_id, mask), pool);
+/// let mut server = LeaseEngine::new(Settings::new(server_id, mask), pool);
 /// let client = ClientKey::Hw(1, vec![2, 0, 0, 0, 0, 1]);
 /// let addr = Ipv4Addr::new(10, 99, 0, 120);
 /// server.apply(&Change::Bound { key: client.clone(), addr, until: 2_000 });
@@ -197,6 +231,8 @@ pub struct LeaseTable {
     by_key: BTreeMap<ClientKey, Entry>,
     by_addr: BTreeMap<Ipv4Addr, ClientKey>,
     quarantine: BTreeMap<Ipv4Addr, Secs>,
+    /// The same quarantines by when they end: the oldest first.
+    quarantine_ends: BTreeSet<(Secs, Ipv4Addr)>,
     /// Every address recorded, by when it is or was free: its entry's
     /// [`Entry::free_from`], the end of its quarantine, or when it was forgotten; with
     /// a sequence number, so that within one second the earlier event comes first.
@@ -426,7 +462,7 @@ impl LeaseTable {
         if let Some(previous) = self.by_addr.remove(&addr) {
             self.by_key.remove(&previous);
         }
-        self.quarantine.remove(&addr);
+        self.clear_quarantine(addr);
         self.unindex(addr);
         let entry = Entry { addr, state };
         self.index(addr, entry.free_from(), Some(&state));
@@ -463,7 +499,9 @@ impl LeaseTable {
             self.by_key.remove(&key);
         }
         self.unindex(addr);
+        self.clear_quarantine(addr);
         self.quarantine.insert(addr, until);
+        self.quarantine_ends.insert((until, addr));
         let stamp = self.index(addr, until, None);
         self.expiry.insert((stamp, addr));
     }
@@ -477,9 +515,10 @@ impl LeaseTable {
     }
 
     /// Frees what has expired at `now`: offers, leases and quarantines. Returns the
-    /// addresses that went back to the pool, in the order they expired. O(expired)
-    /// with the expiry index, not O(table).
-    pub fn reclaim(&mut self, now: Secs) -> Vec<Ipv4Addr> {
+    /// addresses that went back to the pool, in the order they expired, with the
+    /// client whose lease (not offer) ended. O(expired) with the expiry index, not
+    /// O(table).
+    pub(crate) fn reclaim(&mut self, now: Secs) -> Vec<Reclaimed> {
         let mut reclaimed = Vec::new();
         while let Some(&(stamp, addr)) = self.expiry.first() {
             let until = stamp.0;
@@ -488,16 +527,38 @@ impl LeaseTable {
             }
             self.expiry.remove(&(stamp, addr));
             self.offers.remove(&(stamp, addr));
+            let mut lease_of = None;
             if self.quarantine.get(&addr) == Some(&until) {
                 // Known and free since `until`: by_time already says so.
-                self.quarantine.remove(&addr);
+                self.clear_quarantine(addr);
             } else if let Some(key) = self.by_addr.get(&addr) {
                 // Free since it expired: the same time, so by_time stays as it is.
-                self.by_key.get_mut(key).expect("indexed").state = State::Free(until);
+                let entry = self.by_key.get_mut(key).expect("indexed");
+                if matches!(entry.state, State::Bound(_)) {
+                    lease_of = Some(key.clone());
+                }
+                entry.state = State::Free(until);
             }
-            reclaimed.push(addr);
+            reclaimed.push(Reclaimed { addr, lease_of });
         }
         reclaimed
+    }
+
+    /// The live quarantine (at `now`) that ends first, and how many are live. Those
+    /// ended since the last reclaim are few: counting them is cheap.
+    pub(crate) fn oldest_quarantine(&self, now: Secs) -> Option<(Ipv4Addr, usize)> {
+        let ended = self
+            .quarantine_ends
+            .range(..=(now, Ipv4Addr::BROADCAST))
+            .count();
+        let (_, addr) = self.quarantine_ends.iter().nth(ended)?;
+        Some((*addr, self.quarantine.len() - ended))
+    }
+
+    fn clear_quarantine(&mut self, addr: Ipv4Addr) {
+        if let Some(until) = self.quarantine.remove(&addr) {
+            self.quarantine_ends.remove(&(until, addr));
+        }
     }
 
     fn unindex(&mut self, addr: Ipv4Addr) {
@@ -549,7 +610,9 @@ impl LeaseTable {
                 assert!(matches!(entry.state, State::Offered(_)), "{entry:?}");
             }
         }
+        assert_eq!(self.quarantine.len(), self.quarantine_ends.len());
         for (addr, until) in &self.quarantine {
+            assert!(self.quarantine_ends.contains(&(*until, *addr)));
             let t = self.free_from[addr];
             assert_eq!(t.0, *until);
             assert!(self.expiry.contains(&(t, *addr)));
@@ -576,6 +639,10 @@ mod tests {
 
     const A: Ipv4Addr = Ipv4Addr::new(198, 18, 0, 100);
     const B: Ipv4Addr = Ipv4Addr::new(198, 18, 0, 101);
+
+    fn addrs(reclaimed: Vec<Reclaimed>) -> Vec<Ipv4Addr> {
+        reclaimed.into_iter().map(|r| r.addr).collect()
+    }
 
     fn key(n: u8) -> ClientKey {
         ClientKey::Hw(1, vec![2, 0, 0, 0, 0, n])
@@ -635,9 +702,9 @@ mod tests {
         let mut table = LeaseTable::new();
         table.set(key(1), A, State::Offered(10), 0);
         table.set(key(2), B, State::Bound(20), 0);
-        assert_eq!(table.reclaim(15), vec![A]);
+        assert_eq!(addrs(table.reclaim(15)), vec![A]);
         assert_eq!(table.get(&key(1)).unwrap().state, State::Free(10));
-        assert_eq!(table.reclaim(20), vec![B]);
+        assert_eq!(addrs(table.reclaim(20)), vec![B]);
         assert!(!table.untouched(A), "the old client is remembered");
     }
 
@@ -648,7 +715,7 @@ mod tests {
         table.quarantine(A, 50);
         assert_eq!(table.get(&key(1)), None);
         assert!(!table.available(A, &key(1), 10));
-        assert_eq!(table.reclaim(50), vec![A]);
+        assert_eq!(addrs(table.reclaim(50)), vec![A]);
         assert!(table.available(A, &key(2), 50));
         table.assert_consistent();
     }

@@ -16,9 +16,11 @@
 use std::fmt;
 use std::ops::Range;
 use std::thread::{self, JoinHandle};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use super::engine::Change;
+use super::pool::Subnet;
+use super::reach::{Claim, Claims, Reach, Revoked};
 use super::store::{Committed, LeaseStore, StoreError};
 use super::table::ClientKey;
 use crate::wake::{self, Waker};
@@ -33,17 +35,55 @@ pub struct Done {
     /// The store's answer for the batch's changes, in submission order (one
     /// [`Committed`] per change); an `Err` means none of them is durable.
     pub result: Result<Vec<Committed>, StoreError>,
+    /// Whether the store could be reached, after the batch.
+    pub reach: Reach,
+    /// Leases the store took back since its last report (a journal written to the
+    /// shared store after an outage).
+    pub revoked: Vec<Revoked>,
+    /// How long the store's commit took.
+    pub took: Duration,
+    /// How many changes the batch held.
+    pub changes: usize,
+}
+
+/// What a [`StoreWorker::probe`] answers with.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct Probed {
+    /// `Ok` once the store answers.
+    pub result: Result<(), StoreError>,
+    /// Whether the store can be reached.
+    pub reach: Reach,
+    /// Leases the store took back (see [`Done::revoked`]).
+    pub revoked: Vec<Revoked>,
+}
+
+/// What a [`StoreWorker::claim`] answers with.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct Claimed {
+    /// When the worker started the claim: a claim held lasts its time to live from
+    /// at least then.
+    pub started: Instant,
+    /// The store's answer ([`LeaseStore::claim`]).
+    pub result: Result<Option<Claims>, StoreError>,
+    /// Whether the store can be reached.
+    pub reach: Reach,
 }
 
 /// What a [`StoreWorker::lookup`] answers with.
 pub type LookupResult = Result<Option<Change>, StoreError>;
 
-type Answer = Box<dyn FnOnce(LookupResult) + Send>;
+type Answer<T> = Box<dyn FnOnce(T) + Send>;
 
 enum Job {
     Commit(Vec<Change>),
     Compact(Vec<Change>),
-    Lookup(ClientKey, Answer),
+    Lookup(ClientKey, Answer<LookupResult>),
+    Subnets(Vec<Subnet>),
+    Probe(Answer<Probed>),
+    Claim(Claim, Answer<Claimed>),
+    Load(Vec<Subnet>, Answer<Result<Vec<Change>, StoreError>>),
 }
 
 /// A thread that commits lease changes to a [`LeaseStore`] in batches (group commit)
@@ -80,6 +120,8 @@ enum Job {
 pub struct StoreWorker<S: LeaseStore> {
     jobs: Option<wake::Sender<Job>>,
     thread: Option<JoinHandle<S>>,
+    /// Disconnected when the thread has finished (its sender is dropped last).
+    finished: crossbeam_channel::Receiver<()>,
     next: u64,
 }
 
@@ -95,7 +137,7 @@ impl<S: LeaseStore> fmt::Debug for StoreWorker<S> {
 /// How a [`StoreWorker`] batches: [`StoreWorker::spawn_with`].
 ///
 /// ```
-/// use std::time::Duration;
+/// use std::time::{Duration, Instant};
 /// use ex_dhcp::lease::WorkerConfig;
 ///
 /// let config = WorkerConfig::default().commit_delay(Duration::from_millis(2));
@@ -149,12 +191,17 @@ impl<S: LeaseStore> StoreWorker<S> {
     ) -> std::io::Result<Self> {
         // The thread parks without spinning while the queue is empty (`crate::wake`).
         let (jobs, queue) = wake::unbounded(&Waker::new());
+        let (finishing, finished) = crossbeam_channel::bounded::<()>(0);
         let thread = thread::Builder::new()
             .name("lease-store".into())
-            .spawn(move || run(store, &queue, config.commit_delay, on_done))?;
+            .spawn(move || {
+                let _finishing = finishing;
+                run(store, &queue, config.commit_delay, on_done)
+            })?;
         Ok(StoreWorker {
             jobs: Some(jobs),
             thread: Some(thread),
+            finished,
             next: 0,
         })
     }
@@ -177,11 +224,41 @@ impl<S: LeaseStore> StoreWorker<S> {
     }
 
     /// Queues a compaction to `live`, the store's records as they stand after every
-    /// submission made so far (a [`LeaseServer::snapshot`](super::LeaseServer::snapshot)
+    /// submission made so far (a [`LeaseEngine::snapshot`](super::LeaseEngine::snapshot)
     /// taken now): it runs after those submissions are committed and before any later
     /// one. Its outcome is logged; a store it broke fails the next batch.
     pub fn compact(&mut self, live: Vec<Change>) {
         self.send(Job::Compact(live));
+    }
+
+    /// Queues [`LeaseStore::subnets`] with the server's new subnets (after a reload):
+    /// it runs after every submission made so far is committed and before any later
+    /// one. A failure is logged.
+    pub fn subnets(&mut self, subnets: Vec<Subnet>) {
+        self.send(Job::Subnets(subnets));
+    }
+
+    /// Queues a [`LeaseStore::probe`] (the store is down: is it back?); `answer`
+    /// gets the result on the worker thread, after every submission made so far.
+    pub fn probe(&mut self, answer: impl FnOnce(Probed) + Send + 'static) {
+        self.send(Job::Probe(Box::new(answer)));
+    }
+
+    /// Queues a load of the store (a store that could not be read at start-up):
+    /// [`LeaseStore::subnets`] then [`LeaseStore::load`]; `answer` gets every record
+    /// (or the error) on the worker thread.
+    pub fn load(
+        &mut self,
+        subnets: Vec<Subnet>,
+        answer: impl FnOnce(Result<Vec<Change>, StoreError>) + Send + 'static,
+    ) {
+        self.send(Job::Load(subnets, Box::new(answer)));
+    }
+
+    /// Queues a [`LeaseStore::claim`] renewal; `answer` gets the result on the worker
+    /// thread, after every submission made so far.
+    pub fn claim(&mut self, claim: Claim, answer: impl FnOnce(Claimed) + Send + 'static) {
+        self.send(Job::Claim(claim, Box::new(answer)));
     }
 
     /// Queues a [`LeaseStore::lookup`] of `client`'s lease: it runs on the worker
@@ -207,6 +284,34 @@ impl<S: LeaseStore> StoreWorker<S> {
             Ok(None) => unreachable!("a worker is stopped once"),
             Err(panic) => std::panic::resume_unwind(panic),
         }
+    }
+
+    /// Commits what is queued and ends the thread, waiting at most `deadline`: the
+    /// store back when the thread finished in time; `None` when it did not (a store
+    /// that hangs: a database that stopped answering), and the thread is left to end
+    /// by itself when the store returns, with nobody to report to.
+    ///
+    /// # Panics
+    ///
+    /// If the store or the callback panicked on the worker thread.
+    pub fn shutdown_within(mut self, deadline: Duration) -> Option<S> {
+        drop(self.jobs.take());
+        match self.finished.recv_timeout(deadline) {
+            Err(crossbeam_channel::RecvTimeoutError::Timeout) => {
+                // Detached: dropping the handle does not wait for the thread.
+                drop(self.thread.take());
+                None
+            }
+            _ => match self.stop() {
+                Ok(store) => store,
+                Err(panic) => std::panic::resume_unwind(panic),
+            },
+        }
+    }
+
+    /// Submissions queued and not yet taken by the thread.
+    pub fn queued(&self) -> usize {
+        self.jobs.as_ref().map_or(0, wake::Sender::len)
     }
 
     fn send(&self, job: Job) {
@@ -274,6 +379,39 @@ fn run<S: LeaseStore>(
                         Err(e) => log::error!("{e}; compaction will be tried again later"),
                     }
                 }
+                Job::Subnets(subnets) => {
+                    batch.flush(&mut store, queue, &mut on_done);
+                    if let Err(e) = store.subnets(&subnets) {
+                        log::error!("telling the lease store the new subnets: {e}");
+                    }
+                }
+                Job::Probe(answer) => {
+                    batch.flush(&mut store, queue, &mut on_done);
+                    let result = store.probe();
+                    answer(Probed {
+                        result,
+                        reach: store.reach(),
+                        revoked: store.revoked(),
+                    });
+                }
+                Job::Claim(claim, answer) => {
+                    batch.flush(&mut store, queue, &mut on_done);
+                    let started = Instant::now();
+                    let result = store.claim(&claim);
+                    answer(Claimed {
+                        started,
+                        result,
+                        reach: store.reach(),
+                    });
+                }
+                Job::Load(subnets, answer) => {
+                    batch.flush(&mut store, queue, &mut on_done);
+                    let mut records = Vec::new();
+                    let result = store
+                        .subnets(&subnets)
+                        .and_then(|()| store.load(&mut |change| records.push(change)));
+                    answer(result.map(|()| records));
+                }
                 Job::Lookup(client, answer) => {
                     // The lease may be in what is batched: commit that first.
                     batch.flush(&mut store, queue, &mut on_done);
@@ -308,12 +446,19 @@ impl Batch {
         if self.first == self.next {
             return queue.inner().is_empty();
         }
+        let started = Instant::now();
         let result = store.commit(&self.changes);
+        let took = started.elapsed();
+        let changes = self.changes.len();
         self.changes.clear();
         let idle = queue.inner().is_empty();
         on_done(Done {
             seqs: self.first..self.next,
             result,
+            reach: store.reach(),
+            revoked: store.revoked(),
+            took,
+            changes,
         });
         self.first = self.next;
         idle

@@ -3,7 +3,8 @@
 use std::fmt;
 
 use super::value::{OptionValue, ValueError};
-use crate::packet::HTYPE_ETHERNET;
+use crate::packet::Mac;
+use crate::wire::HTYPE_ETHERNET;
 
 /// The value of option 61: a type byte (a hardware type, or 255 for RFC 4361
 /// identifiers) and the identifier.
@@ -24,17 +25,17 @@ pub struct ClientId {
 
 impl ClientId {
     /// Type 1 (Ethernet) and the MAC address, as most clients send.
-    pub fn from_mac(mac: [u8; 6]) -> Self {
+    pub fn from_mac(mac: impl Into<Mac>) -> Self {
         ClientId {
             id_type: HTYPE_ETHERNET,
-            data: mac.to_vec(),
+            data: mac.into().octets().to_vec(),
         }
     }
 
     /// The MAC address, when the type is Ethernet and the data six bytes long.
-    pub fn mac(&self) -> Option<[u8; 6]> {
+    pub fn mac(&self) -> Option<Mac> {
         match (self.id_type, <[u8; 6]>::try_from(self.data.as_slice())) {
-            (HTYPE_ETHERNET, Ok(mac)) => Some(mac),
+            (HTYPE_ETHERNET, Ok(mac)) => Some(Mac::new(mac)),
             _ => None,
         }
     }

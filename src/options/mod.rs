@@ -51,7 +51,7 @@ pub use domain_search::{DomainSearchList, SipServerList};
 pub use fqdn::Fqdn;
 pub use key::DhcpOption;
 pub use known::*;
-pub(crate) use list::{overloads, pad_run, zeros_after_end, INLINE_BYTES};
+pub(crate) use list::codec;
 pub use list::{
     Area, Options, RawOption, VendorArea, END, MAX_SEGMENT, OVERLOAD, PAD, RELAY_AGENT_INFORMATION,
 };
@@ -67,6 +67,8 @@ pub use routes::{ClasslessRoute, StaticRoute};
 pub use suboptions::{SubOption, SubOptions};
 pub(crate) use table::format_value;
 pub use table::{describe, name};
+#[cfg(feature = "config")]
+pub(crate) use table::{shape, Shape};
 pub use user_class::UserClasses;
 pub use value::{NulTerminated, OptionValue, Present, ValueError};
 pub use vendor::{pxe_sub_option_name, VendorInfo};

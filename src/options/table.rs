@@ -55,6 +55,13 @@ fn entry(code: u8) -> Option<&'static (u8, &'static str, Shape)> {
         .and_then(|index| TABLE.get(index))
 }
 
+/// How the value of a known option is shaped (what a configuration file may write
+/// for it), `None` for a code the library does not know.
+#[cfg(feature = "config")]
+pub(crate) fn shape(code: u8) -> Option<Shape> {
+    entry(code).map(|(_, _, shape)| *shape)
+}
+
 /// The name of an option code, `None` when the library does not know it.
 ///
 /// ```

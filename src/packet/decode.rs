@@ -4,10 +4,10 @@
 //! length checked first; a packet that breaks the format gives a [`DecodeError`] that
 //! says what and where, and input shorter than the header is refused before anything
 //! is allocated. Leniencies, each deliberate and each recorded so that
-//! [`Packet::encode_exact`] gives the bytes back: a missing END option ends the
-//! options at the end of the datagram; bytes after END are kept as they came
-//! ([`Options::after_end`]); a vendor area of zeros (or none) after the header is
-//! plain BOOTP (RFC 951); `hlen` is kept as it came even when larger than 16; option
+//! [`Encoding::Exact`](crate::Encoding::Exact) gives the bytes back: a missing END
+//! option ends the options at the end of the datagram; bytes after END are kept as
+//! they came ([`Options::after_end`]); a vendor area of zeros (or none) after the
+//! header is plain BOOTP (RFC 951); `hlen` is kept as it came even when larger than 16; option
 //! 52 is honoured only from its first occurrence in the options field, so overload
 //! cannot loop.
 //!
@@ -20,12 +20,11 @@ use std::net::Ipv4Addr;
 
 use byteorder::{BigEndian, ByteOrder};
 
-use super::layout::{self, MAGIC_COOKIE};
-use super::{Flags, Op, Packet, FILE_LEN, SNAME_LEN};
+use super::{Flags, Op, Packet};
 use crate::error::{DecodeError, OptionLabel};
-use crate::options::{
-    overloads, pad_run, zeros_after_end, Area, Options, END, INLINE_BYTES, OVERLOAD, PAD,
-};
+use crate::options::codec::{overloads, pad_run, Checked, Overloaded};
+use crate::options::{Area, Options, END, OVERLOAD, PAD};
+use crate::wire::{self, FILE_LEN, MAGIC_COOKIE, SNAME_LEN};
 
 /// What a lenient decode ([`Packet::decode_lenient`]) cut: the last option of an area
 /// whose length runs past the end of that area.
@@ -85,12 +84,12 @@ enum Vendor {
 
 /// Checks the header length and the vendor area's form; gives the header and the form.
 #[inline(always)]
-fn check_vendor(bytes: &[u8]) -> Result<(&[u8; layout::HEADER_LEN], Vendor), DecodeError> {
+fn check_vendor(bytes: &[u8]) -> Result<(&[u8; wire::HEADER_LEN], Vendor), DecodeError> {
     let (Some(header), Some(vendor)) = (
         bytes
-            .get(..layout::HEADER_LEN)
-            .and_then(|header| <&[u8; layout::HEADER_LEN]>::try_from(header).ok()),
-        bytes.get(layout::HEADER_LEN..),
+            .get(..wire::HEADER_LEN)
+            .and_then(|header| <&[u8; wire::HEADER_LEN]>::try_from(header).ok()),
+        bytes.get(wire::HEADER_LEN..),
     ) else {
         return Err(DecodeError::TooShort { len: bytes.len() });
     };
@@ -115,15 +114,16 @@ impl Packet {
     ///
     /// DHCP, BOOTP with RFC 1048 vendor extensions (the magic cookie, no option 53) and
     /// plain BOOTP (no cookie, a vendor area of zeros) all decode; the packet remembers
-    /// which, and what followed END, so [`Packet::encode_exact`] gives back `bytes`.
+    /// which, and what followed END, so [`Encoding::Exact`](crate::Encoding::Exact)
+    /// gives back `bytes`.
     ///
     /// ```
-    /// use ex_dhcp::{MessageType, Packet};
+    /// use ex_dhcp::{Encoding, MessageType, Packet};
     ///
-    /// let bytes = Packet::new(MessageType::Discover).encode();
+    /// let bytes = Packet::new(MessageType::Discover).encode(Encoding::Padded);
     /// let packet = Packet::decode(&bytes)?;
     /// assert_eq!(packet.message_type(), Some(MessageType::Discover));
-    /// assert_eq!(packet.encode_exact(), bytes);
+    /// assert_eq!(packet.encode(Encoding::Exact), bytes);
     /// # Ok::<(), ex_dhcp::DecodeError>(())
     /// ```
     #[inline]
@@ -139,16 +139,17 @@ impl Packet {
     /// kept, and [`Lenient::truncated`] says what was cut. Other errors (too short, a
     /// bad magic cookie) are still errors.
     ///
-    /// The cut bytes are kept too, so [`Packet::encode_exact`] still gives back `bytes`.
+    /// The cut bytes are kept too, so [`Encoding::Exact`](crate::Encoding::Exact) still
+    /// gives back `bytes`.
     ///
     /// ```
     /// use ex_dhcp::options::{HostName, ServerIdentifier};
-    /// use ex_dhcp::{MessageType, Packet};
+    /// use ex_dhcp::{Encoding, MessageType, Packet};
     /// use std::net::Ipv4Addr;
     ///
     /// let mut packet = Packet::new(MessageType::Ack);
     /// packet.options.set(ServerIdentifier, Ipv4Addr::new(198, 18, 0, 1));
-    /// let mut bytes = packet.encode_exact();
+    /// let mut bytes = packet.encode(Encoding::Exact);
     /// bytes.pop(); // END
     /// bytes.extend_from_slice(&[12, 9, b'c', b'u', b't']); // host name says 9, has 3
     ///
@@ -157,7 +158,7 @@ impl Packet {
     /// assert_eq!(lenient.packet.options.get(ServerIdentifier), Some(Ipv4Addr::new(198, 18, 0, 1)));
     /// assert_eq!(lenient.packet.options.get(HostName), None);
     /// assert_eq!((lenient.truncated[0].code, lenient.truncated[0].dropped), (12, 5));
-    /// assert_eq!(lenient.packet.encode_exact(), bytes);
+    /// assert_eq!(lenient.packet.encode(Encoding::Exact), bytes);
     /// # Ok::<(), ex_dhcp::DecodeError>(())
     /// ```
     pub fn decode_lenient(bytes: &[u8]) -> Result<Lenient, DecodeError> {
@@ -172,20 +173,20 @@ impl Packet {
     /// the storage is large enough). On error the packet's contents are unspecified.
     pub fn decode_from(&mut self, bytes: &[u8]) -> Result<(), DecodeError> {
         let (header, vendor) = check_vendor(bytes)?;
-        self.op = Op::from(header[layout::OP]);
-        self.htype = header[layout::HTYPE];
-        self.hlen = header[layout::HLEN];
-        self.hops = header[layout::HOPS];
-        self.xid = BigEndian::read_u32(&header[layout::XID]);
-        self.secs = BigEndian::read_u16(&header[layout::SECS]);
-        self.flags = Flags(BigEndian::read_u16(&header[layout::FLAGS]));
-        self.ciaddr = address(&header[layout::CIADDR]);
-        self.yiaddr = address(&header[layout::YIADDR]);
-        self.siaddr = address(&header[layout::SIADDR]);
-        self.giaddr = address(&header[layout::GIADDR]);
-        self.chaddr.copy_from_slice(&header[layout::CHADDR]);
-        self.sname.copy_from_slice(&header[layout::SNAME]);
-        self.file.copy_from_slice(&header[layout::FILE]);
+        self.op = Op::from(header[wire::OP]);
+        self.htype = header[wire::HTYPE];
+        self.hlen = header[wire::HLEN];
+        self.hops = header[wire::HOPS];
+        self.xid = BigEndian::read_u32(&header[wire::XID]);
+        self.secs = BigEndian::read_u16(&header[wire::SECS]);
+        self.flags = Flags(BigEndian::read_u16(&header[wire::FLAGS]));
+        self.ciaddr = address(&header[wire::CIADDR]);
+        self.yiaddr = address(&header[wire::YIADDR]);
+        self.siaddr = address(&header[wire::SIADDR]);
+        self.giaddr = address(&header[wire::GIADDR]);
+        self.chaddr.copy_from_slice(&header[wire::CHADDR]);
+        self.sname.copy_from_slice(&header[wire::SNAME]);
+        self.file.copy_from_slice(&header[wire::FILE]);
         self.options.clear();
         Self::decode_options(&mut self.options, bytes, vendor, None)
     }
@@ -194,8 +195,8 @@ impl Packet {
     /// already read; `check_vendor` has checked the header's length and the vendor
     /// form. Cuts overrunning options into `cuts` when given, else fails on them.
     ///
-    /// Each area is checked option by option, then copied whole (see
-    /// [`Options::set_decoded`]): no entry is built until the list is edited.
+    /// Each area is checked option by option, then handed to the list whole (see
+    /// [`Options::load`]): no record is built per option.
     #[inline]
     fn decode_options(
         options: &mut Options,
@@ -204,110 +205,78 @@ impl Packet {
         mut cuts: Option<&mut Vec<Truncation>>,
     ) -> Result<(), DecodeError> {
         if let Vendor::Zeros = vendor {
-            options.set_plain_bootp(bytes.get(layout::HEADER_LEN..).unwrap_or_default());
+            options.load_plain_bootp(bytes.get(wire::HEADER_LEN..).unwrap_or_default());
             return Ok(());
         }
-        let options_area = bytes.get(layout::OPTIONS..).unwrap_or_default();
-        let main = read_options::<true>(
-            options_area,
-            0,
-            layout::OPTIONS,
-            Area::Options,
-            cuts.as_deref_mut(),
-        )?;
-        let tail = options_area.get(main.end..).unwrap_or_default();
+        let field = bytes.get(wire::OPTIONS..).unwrap_or_default();
+        let main =
+            read_options::<true>(field, 0, wire::OPTIONS, Area::Options, cuts.as_deref_mut())?;
+        let after_end = field.get(main.end..).unwrap_or_default();
         if main.overload != 0 {
-            return Self::decode_overloaded(options, bytes, options_area, &main, tail, cuts);
+            return Self::decode_overloaded(options, bytes, field, &main, after_end, cuts);
         }
-        if main.body <= INLINE_BYTES {
-            options.set_decoded(main.body(options_area), main.pads, main.has_end, 0);
-            options.set_after_end(tail, zeros_after_end(tail));
-        } else {
-            // The buffer moves to the heap: with room for the bytes after END when
-            // they are kept (see `kept`), so that it moves once.
-            let tail_zeros = zeros_after_end(tail);
-            options.reserve(0, main.body + kept(tail, tail_zeros));
-            options.set_decoded(main.body(options_area), main.pads, main.has_end, 0);
-            options.set_after_end(tail, tail_zeros);
-        }
+        options.load(field, main.checked(), after_end);
         Ok(())
     }
 
     /// The rest of [`Packet::decode_options`] when option 52 is there: `file` and
-    /// `sname` are checked (in that order, after the options field), then the
-    /// options field is copied, and the two fields, which are side by side in the
-    /// header, in one copy, with one allocation at most.
+    /// `sname` are checked (in that order, after the options field), then the list
+    /// takes the options field, and the two fields, which are side by side in the
+    /// header, in one copy (see [`Options::load_overloaded`]).
     #[inline(never)]
     fn decode_overloaded(
         options: &mut Options,
         bytes: &[u8],
-        options_area: &[u8],
+        field: &[u8],
         main: &Read,
-        tail: &[u8],
+        after_end: &[u8],
         mut cuts: Option<&mut Vec<Truncation>>,
     ) -> Result<(), DecodeError> {
-        let file_field = bytes.get(layout::FILE).unwrap_or_default();
-        let sname_field = bytes.get(layout::SNAME).unwrap_or_default();
+        let file_field = bytes.get(wire::FILE).unwrap_or_default();
+        let sname_field = bytes.get(wire::SNAME).unwrap_or_default();
         let (file_from, sname_from) = match (file_field.try_into(), sname_field.try_into()) {
             (Ok(file), Ok(sname)) => skip_fields(file, sname, main.overload),
             // Not reached: `check_vendor` checked that the header is whole.
             _ => (0, 0),
         };
         let file = match overloads(main.overload, Area::File) {
-            true => Some(finish_field(
-                file_field,
-                file_from,
-                layout::FILE.start,
-                Area::File,
-                cuts.as_deref_mut(),
-            )?),
+            true => Some(
+                finish_field(
+                    file_field,
+                    file_from,
+                    wire::FILE.start,
+                    Area::File,
+                    cuts.as_deref_mut(),
+                )?
+                .checked(),
+            ),
             false => None,
         };
         let sname = match overloads(main.overload, Area::Sname) {
-            true => Some(finish_field(
-                sname_field,
-                sname_from,
-                layout::SNAME.start,
-                Area::Sname,
-                cuts,
-            )?),
+            true => Some(
+                finish_field(
+                    sname_field,
+                    sname_from,
+                    wire::SNAME.start,
+                    Area::Sname,
+                    cuts,
+                )?
+                .checked(),
+            ),
             false => None,
         };
         // `sname` then `file`, as in the header.
         let fields = bytes
-            .get(layout::SNAME.start..layout::FILE.end)
+            .get(wire::SNAME.start..wire::FILE.end)
             .unwrap_or_default();
-        // Room for the bytes after END too when they are kept, so that the buffer
-        // moves to the heap once.
-        let tail_zeros = zeros_after_end(tail);
-        options.reserve(0, main.body + fields.len() + kept(tail, tail_zeros));
-        options.set_decoded(
-            main.body(options_area),
-            main.pads,
-            main.has_end,
-            main.overload,
-        );
-        let at = options.push_decoded_fields(fields);
-        if let Some(read) = file {
-            let start = at + layout::FILE.start - layout::SNAME.start;
-            options.set_decoded_field(Area::File, start, read.body, read.pads, read.has_end);
-        }
-        if let Some(read) = sname {
-            options.set_decoded_field(Area::Sname, at, read.body, read.pads, read.has_end);
-        }
-        options.set_after_end(tail, tail_zeros);
+        let overloaded = Overloaded {
+            value: main.overload,
+            fields,
+            file,
+            sname,
+        };
+        options.load_overloaded(field, main.checked(), overloaded, after_end);
         Ok(())
-    }
-}
-
-/// The bytes after END that a decoded list copies into its value buffer: none when
-/// they are all zeros (`zeros`), which it counts instead; else all of them.
-#[inline(always)]
-fn kept(tail: &[u8], zeros: bool) -> usize {
-    if zeros {
-        0
-    } else {
-        tail.len()
     }
 }
 
@@ -316,24 +285,24 @@ fn kept(tail: &[u8], zeros: bool) -> usize {
 ///
 /// The packet is built once, field by field from the header, rather than built
 /// empty and then filled: zeroing some 440 bytes only to overwrite them, and moving
-/// the packet between constructors, cost more than the parsing on small packets.
+/// the packet between constructors, costs more than the parsing of a small packet.
 #[inline(always)]
-fn fresh_packet(header: &[u8; layout::HEADER_LEN]) -> Packet {
+fn fresh_packet(header: &[u8; wire::HEADER_LEN]) -> Packet {
     Packet {
-        op: Op::from(header[layout::OP]),
-        htype: header[layout::HTYPE],
-        hlen: header[layout::HLEN],
-        hops: header[layout::HOPS],
-        xid: BigEndian::read_u32(&header[layout::XID]),
-        secs: BigEndian::read_u16(&header[layout::SECS]),
-        flags: Flags(BigEndian::read_u16(&header[layout::FLAGS])),
-        ciaddr: address(&header[layout::CIADDR]),
-        yiaddr: address(&header[layout::YIADDR]),
-        siaddr: address(&header[layout::SIADDR]),
-        giaddr: address(&header[layout::GIADDR]),
-        chaddr: array(&header[layout::CHADDR]),
-        sname: array(&header[layout::SNAME]),
-        file: array(&header[layout::FILE]),
+        op: Op::from(header[wire::OP]),
+        htype: header[wire::HTYPE],
+        hlen: header[wire::HLEN],
+        hops: header[wire::HOPS],
+        xid: BigEndian::read_u32(&header[wire::XID]),
+        secs: BigEndian::read_u16(&header[wire::SECS]),
+        flags: Flags(BigEndian::read_u16(&header[wire::FLAGS])),
+        ciaddr: address(&header[wire::CIADDR]),
+        yiaddr: address(&header[wire::YIADDR]),
+        siaddr: address(&header[wire::SIADDR]),
+        giaddr: address(&header[wire::GIADDR]),
+        chaddr: array(&header[wire::CHADDR]),
+        sname: array(&header[wire::SNAME]),
+        file: array(&header[wire::FILE]),
         options: Options::new(),
     }
 }
@@ -369,9 +338,14 @@ struct Read {
 }
 
 impl Read {
-    /// The area's options up to the last one, for [`Options::set_decoded`].
-    fn body<'a>(&self, area: &'a [u8]) -> &'a [u8] {
-        area.get(..self.body).unwrap_or_default()
+    /// What the list takes of the area (see [`Options::load`]).
+    #[inline(always)]
+    fn checked(&self) -> Checked {
+        Checked {
+            body: self.body,
+            pads: self.pads,
+            end: self.has_end,
+        }
     }
 }
 

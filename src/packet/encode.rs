@@ -1,12 +1,18 @@
-//! [`Packet`] to bytes, in two forms.
+//! [`Packet`] to bytes, in the form an [`Encoding`] names.
 //!
-//! - **Reply form** ([`Packet::encode`], [`Packet::encode_to`]): what this crate sends.
-//!   The magic cookie, the options, END, and zeros up to the 300-byte BOOTP minimum
-//!   (RFC 1542). [`Packet::encode_unpadded_to`] is the same without the padding.
-//! - **Exact form** ([`Packet::encode_exact`], [`Packet::encode_exact_to`]): a decoded
-//!   packet as it came, byte for byte: no END where the sender put none, whatever
-//!   followed END, no cookie for plain BOOTP, no padding added. For a packet built
-//!   here it is the unpadded reply form.
+//! - [`Encoding::Padded`]: what this crate sends, and what a client or server is
+//!   expected to send: the magic cookie, the options, END, and zeros up to the
+//!   300-byte BOOTP minimum (RFC 1542).
+//! - [`Encoding::Unpadded`]: the same up to and including END, for a caller that pads
+//!   or measures itself (the server fits a reply to the client's maximum size with it).
+//! - [`Encoding::Exact`]: a decoded packet as it came, byte for byte: no END where the
+//!   sender put none, whatever followed END, no cookie for plain BOOTP, no padding
+//!   added. For a packet built here it is the unpadded form.
+//!
+//! The three forms are one parameter of three methods ([`Packet::encoded_len`],
+//! [`Packet::encode_to`], [`Packet::encode`]) rather than a method per form. The
+//! methods are `#[inline]` and only pick one of the private writers below, so a form
+//! written as a constant at the call site costs no branch.
 //!
 //! Encoding into a buffer allocates nothing. Options are written in the order they are
 //! kept: the options field gets the options found there or set by the caller; an
@@ -15,126 +21,155 @@
 
 use byteorder::{BigEndian, ByteOrder};
 
-use super::layout::{self, MAGIC_COOKIE, MIN_PACKET_LEN};
 use super::Packet;
 use crate::error::EncodeError;
-use crate::options::{overloads, Area, Options, END, PAD};
+use crate::options::codec::overloads;
+use crate::options::{Area, Options, END};
+use crate::wire::{self, MAGIC_COOKIE, MIN_PACKET_LEN};
 
-/// Which of the two forms to write.
+/// Which bytes [`Packet::encode`], [`Packet::encode_to`] and [`Packet::encoded_len`]
+/// give for a packet.
+///
+/// ```
+/// use ex_dhcp::{Encoding, MessageType, Packet};
+///
+/// let discover = Packet::new(MessageType::Discover);
+/// assert_eq!(discover.encode(Encoding::Padded).len(), 300); // what goes on the wire
+/// assert_eq!(discover.encoded_len(Encoding::Unpadded), 244); // header, cookie, option 53, END
+///
+/// // A sender that pads to 320 bytes with 0xff filler after END.
+/// let mut bytes = discover.encode(Encoding::Exact);
+/// bytes.resize(320, 0xff);
+/// let decoded = Packet::decode(&bytes)?;
+/// assert_eq!(decoded.encode(Encoding::Exact), bytes); // given back as it came
+/// assert_eq!(decoded.encode(Encoding::Padded).len(), 300); // the filler is not sent on
+///
+/// let mut buf = [0; 1500];
+/// let len = decoded.encode_to(&mut buf, Encoding::Padded)?;
+/// assert_eq!(&buf[..len], &decoded.encode(Encoding::Padded)[..]);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Encoding {
+    /// The form to send: the magic cookie, the options, END, then zeros up to the
+    /// 300-byte BOOTP minimum (RFC 951, RFC 1542). A decoded packet loses what
+    /// followed its END and gains END where it had none; plain BOOTP (no cookie, no
+    /// option) is the header and a vendor area of zeros.
+    Padded,
+    /// [`Encoding::Padded`] without the padding: up to and including END.
+    Unpadded,
+    /// A decoded packet's own bytes, edits included: no END where the sender put
+    /// none, whatever followed END, no cookie for plain BOOTP, nothing added. For a
+    /// packet built here, [`Encoding::Unpadded`].
+    Exact,
+}
+
+/// What the private writer lays down after the header: the form this crate writes
+/// (padding is the caller's), or the packet as decoded.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Form {
-    /// Cookie, options, END; padding is the caller's.
+    /// Cookie, options, END.
     Reply,
     /// As decoded.
     Exact,
 }
 
 impl Packet {
-    /// The length [`Packet::encode_to`] writes, padding to 300 bytes included.
-    pub fn encoded_len(&self) -> usize {
-        self.encoded_len_unpadded().max(MIN_PACKET_LEN)
+    /// The number of bytes `encoding` gives for this packet: what [`Packet::encode_to`]
+    /// writes and the length of [`Packet::encode`]'s vector.
+    #[inline]
+    pub fn encoded_len(&self, encoding: Encoding) -> usize {
+        match encoding {
+            Encoding::Padded => self.form_len(Form::Reply).max(MIN_PACKET_LEN),
+            Encoding::Unpadded => self.form_len(Form::Reply),
+            Encoding::Exact => self.form_len(Form::Exact),
+        }
     }
 
-    /// The length of the reply form up to and including the END option, without padding.
-    pub fn encoded_len_unpadded(&self) -> usize {
-        self.form_len(Form::Reply)
+    /// Encodes the packet into `buf` in the form `encoding` names; returns the length
+    /// written, [`Packet::encoded_len`]. Allocates nothing; a buffer shorter than that
+    /// is an error and is left as it was.
+    #[inline]
+    pub fn encode_to(&self, buf: &mut [u8], encoding: Encoding) -> Result<usize, EncodeError> {
+        match encoding {
+            Encoding::Padded => self.encode_padded_to(buf),
+            Encoding::Unpadded => self.encode_form_to(buf, Form::Reply),
+            Encoding::Exact => self.encode_form_to(buf, Form::Exact),
+        }
     }
 
-    /// The length [`Packet::encode_exact_to`] writes.
-    pub fn encoded_len_exact(&self) -> usize {
-        self.form_len(Form::Exact)
+    /// Encodes the packet into a new vector in the form `encoding` names:
+    /// [`Encoding::Padded`] for what a server or client sends,
+    /// [`Encoding::Exact`] to get a decoded packet's bytes back.
+    #[inline]
+    pub fn encode(&self, encoding: Encoding) -> Vec<u8> {
+        match encoding {
+            Encoding::Padded => self.encode_vec(Form::Reply, true),
+            Encoding::Unpadded => self.encode_vec(Form::Reply, false),
+            Encoding::Exact => self.encode_vec(Form::Exact, false),
+        }
     }
 
-    /// Encodes the reply form into `buf`, padded to the 300-byte BOOTP minimum;
-    /// returns the length written.
-    pub fn encode_to(&self, buf: &mut [u8]) -> Result<usize, EncodeError> {
-        let len = self.encoded_len();
+    /// [`Encoding::Padded`] into `buf`.
+    fn encode_padded_to(&self, buf: &mut [u8]) -> Result<usize, EncodeError> {
+        let len = self.encoded_len(Encoding::Padded);
         let out = checked(buf, len)?;
         let end = self.write(out, Form::Reply);
         out[end..].fill(0);
         Ok(len)
     }
 
-    /// Encodes the reply form into `buf` up to and including END, with no padding;
-    /// returns the length written.
-    pub fn encode_unpadded_to(&self, buf: &mut [u8]) -> Result<usize, EncodeError> {
-        let len = self.encoded_len_unpadded();
-        Ok(self.write(checked(buf, len)?, Form::Reply))
+    /// `form`, unpadded, into `buf`.
+    fn encode_form_to(&self, buf: &mut [u8], form: Form) -> Result<usize, EncodeError> {
+        let len = self.form_len(form);
+        Ok(self.write(checked(buf, len)?, form))
     }
 
-    /// Encodes the reply form into a new vector, padded to the 300-byte BOOTP minimum.
-    ///
-    /// This is what a server sends. A decoded packet loses what followed its END (the
-    /// sender's padding) and gains END and padding where it had none; use
-    /// [`Packet::encode_exact`] to get the received bytes back.
-    pub fn encode(&self) -> Vec<u8> {
-        let mut buf = vec![0; self.encoded_len()];
-        self.write(&mut buf, Form::Reply);
+    /// `form` into a new vector, padded to the BOOTP minimum when `pad`.
+    fn encode_vec(&self, form: Form, pad: bool) -> Vec<u8> {
+        let len = self.form_len(form);
+        let mut buf = vec![0; if pad { len.max(MIN_PACKET_LEN) } else { len }];
+        self.write(&mut buf, form);
         buf
     }
 
-    /// Encodes the exact form into `buf`; returns the length written.
-    pub fn encode_exact_to(&self, buf: &mut [u8]) -> Result<usize, EncodeError> {
-        let len = self.encoded_len_exact();
-        Ok(self.write(checked(buf, len)?, Form::Exact))
-    }
-
-    /// Encodes the exact form into a new vector: for a decoded packet, the bytes it
-    /// was decoded from (edits included); for a packet built here, the reply form
-    /// without padding.
-    ///
-    /// ```
-    /// use ex_dhcp::{MessageType, Packet};
-    ///
-    /// // A sender that pads to 320 bytes with 0xff filler after END.
-    /// let mut bytes = Packet::new(MessageType::Discover).encode_exact();
-    /// bytes.resize(320, 0xff);
-    /// let packet = Packet::decode(&bytes)?;
-    /// assert_eq!(packet.encode_exact(), bytes);
-    /// assert_eq!(packet.encode().len(), 300); // the reply form drops the filler
-    /// # Ok::<(), ex_dhcp::DecodeError>(())
-    /// ```
-    pub fn encode_exact(&self) -> Vec<u8> {
-        let mut buf = vec![0; self.encoded_len_exact()];
-        self.write(&mut buf, Form::Exact);
-        buf
-    }
-
+    /// The length of `form`, unpadded.
     fn form_len(&self, form: Form) -> usize {
         let options = &self.options;
-        if options.writes_no_cookie() {
-            return layout::HEADER_LEN
+        if !options.writes_cookie() {
+            return wire::HEADER_LEN
                 + match form {
                     Form::Reply => 0,
                     Form::Exact => options.after_end().len(),
                 };
         }
         let end = match form {
-            Form::Exact if !options.exact_end() => 0,
+            Form::Exact if !options.exact_end(Area::Options) => 0,
             _ => 1,
         };
         let tail = match form {
             Form::Reply => 0,
             Form::Exact => options.after_end().len(),
         };
-        layout::OPTIONS + area_len(options, Area::Options) + end + tail
+        wire::OPTIONS + options.area_len(Area::Options) + end + tail
     }
 
     /// Writes the packet into `buf`, which is exactly `form_len(form)` long, or at
-    /// least that long for the reply form; returns where the written form ends.
+    /// least that long for [`Form::Reply`]; returns where the written form ends.
     fn write(&self, buf: &mut [u8], form: Form) -> usize {
-        buf[layout::OP] = self.op.into();
-        buf[layout::HTYPE] = self.htype;
-        buf[layout::HLEN] = self.hlen;
-        buf[layout::HOPS] = self.hops;
-        BigEndian::write_u32(&mut buf[layout::XID], self.xid);
-        BigEndian::write_u16(&mut buf[layout::SECS], self.secs);
-        BigEndian::write_u16(&mut buf[layout::FLAGS], self.flags.0);
-        buf[layout::CIADDR].copy_from_slice(&self.ciaddr.octets());
-        buf[layout::YIADDR].copy_from_slice(&self.yiaddr.octets());
-        buf[layout::SIADDR].copy_from_slice(&self.siaddr.octets());
-        buf[layout::GIADDR].copy_from_slice(&self.giaddr.octets());
-        buf[layout::CHADDR].copy_from_slice(&self.chaddr);
+        buf[wire::OP] = self.op.into();
+        buf[wire::HTYPE] = self.htype;
+        buf[wire::HLEN] = self.hlen;
+        buf[wire::HOPS] = self.hops;
+        BigEndian::write_u32(&mut buf[wire::XID], self.xid);
+        BigEndian::write_u16(&mut buf[wire::SECS], self.secs);
+        BigEndian::write_u16(&mut buf[wire::FLAGS], self.flags.0);
+        buf[wire::CIADDR].copy_from_slice(&self.ciaddr.octets());
+        buf[wire::YIADDR].copy_from_slice(&self.yiaddr.octets());
+        buf[wire::SIADDR].copy_from_slice(&self.siaddr.octets());
+        buf[wire::GIADDR].copy_from_slice(&self.giaddr.octets());
+        buf[wire::CHADDR].copy_from_slice(&self.chaddr);
         // One look for option 52 instead of one per field: most packets have none.
         let overload = self.options.overload_value();
         write_field(
@@ -142,7 +177,7 @@ impl Packet {
             overload,
             Area::Sname,
             &self.sname,
-            &mut buf[layout::SNAME],
+            &mut buf[wire::SNAME],
             form,
         );
         write_field(
@@ -150,21 +185,21 @@ impl Packet {
             overload,
             Area::File,
             &self.file,
-            &mut buf[layout::FILE],
+            &mut buf[wire::FILE],
             form,
         );
         let options = &self.options;
-        let mut at = if options.writes_no_cookie() {
-            layout::HEADER_LEN
-        } else {
-            buf[layout::MAGIC].copy_from_slice(&MAGIC_COOKIE);
-            let mut at = layout::OPTIONS
-                + write_options(options, Area::Options, &mut buf[layout::OPTIONS..]);
-            if form == Form::Reply || options.exact_end() {
+        let mut at = if options.writes_cookie() {
+            buf[wire::MAGIC].copy_from_slice(&MAGIC_COOKIE);
+            let mut at =
+                wire::OPTIONS + options.write_area(Area::Options, &mut buf[wire::OPTIONS..]);
+            if form == Form::Reply || options.exact_end(Area::Options) {
                 buf[at] = END;
                 at += 1;
             }
             at
+        } else {
+            wire::HEADER_LEN
         };
         if form == Form::Exact {
             let tail = options.after_end();
@@ -183,54 +218,13 @@ fn checked(buf: &mut [u8], len: usize) -> Result<&mut [u8], EncodeError> {
     })
 }
 
-/// Bytes the options of `area` take, END excluded.
-fn area_len(options: &Options, area: Area) -> usize {
-    if let Some((body, pads)) = options.wire_area(area) {
-        return body.len() + pads;
-    }
-    options
-        .entries_in(area)
-        .map(|(_, pads, value)| if pads > 0 { pads } else { 2 + value.len() })
-        .sum::<usize>()
-}
-
-/// Writes the options of `area` into `out`, without END; returns the length.
-fn write_options(options: &Options, area: Area, out: &mut [u8]) -> usize {
-    if let Some((body, pads)) = options.wire_area(area) {
-        // A decoded list not edited since: its options as they came, in one copy.
-        let len = body.len() + pads;
-        out[..body.len()].copy_from_slice(body);
-        out[body.len()..len].fill(PAD);
-        return len;
-    }
-    let mut at = 0;
-    for (code, pads, value) in options.entries_in(area) {
-        if pads > 0 {
-            out[at..at + pads].fill(code);
-            at += pads;
-            continue;
-        }
-        out[at] = code;
-        // Each kept occurrence holds at most 255 bytes (the list splits longer values).
-        out[at + 1] = value.len() as u8;
-        if let [a, b, c, d] = *value {
-            // Four bytes (addresses, times) are the commonest values: no memcpy call.
-            out[at + 2..at + 6].copy_from_slice(&[a, b, c, d]);
-        } else {
-            out[at + 2..at + 2 + value.len()].copy_from_slice(value);
-        }
-        at += 2 + value.len();
-    }
-    at
-}
-
 /// Writes `sname` or `file`: its raw bytes, then, when option 52 overloads it, its
-/// options over them, then END where there is room: always in the reply form, and
+/// options over them, then END where there is room: always in [`Form::Reply`], and
 /// in the exact form when the field had one. Whatever followed END in the field as
-/// decoded stays as it was, so a decoded packet encodes back byte for byte (the
-/// fuzzer found a packet with a stray byte after END in `file` that zero-filling
-/// lost). A field whose last option a lenient decode cut keeps the cut bytes after
-/// that END in the reply form, so the reply decodes strictly.
+/// decoded stays as it was, so a decoded packet encodes back byte for byte, a stray
+/// byte after END included. A field whose last option a lenient decode cut keeps
+/// the cut bytes after that END in [`Form::Reply`], so the packet written decodes
+/// strictly.
 ///
 /// Options only get into these fields by decoding, and editing can only remove them
 /// (new options go to the options field), so they always fit.
@@ -244,8 +238,8 @@ fn write_field(
 ) {
     out.copy_from_slice(raw);
     if overloads(overload, area) {
-        let at = write_options(options, area, out);
-        if form == Form::Reply || options.area_has_end(area) {
+        let at = options.write_area(area, out);
+        if form == Form::Reply || options.exact_end(area) {
             if let Some(byte) = out.get_mut(at) {
                 *byte = END;
             }

@@ -5,17 +5,19 @@ mod display;
 pub(crate) use display::write_hex;
 mod encode;
 mod flags;
-pub mod layout;
+mod mac;
 mod message_type;
 mod op;
 mod reply;
 
 use std::net::Ipv4Addr;
 
+use crate::wire::{CHADDR_LEN, ETHERNET_ADDR_LEN, FILE_LEN, HTYPE_ETHERNET, SNAME_LEN};
 pub use decode::{Lenient, Truncation};
 pub use display::PacketDisplay;
+pub use encode::Encoding;
 pub use flags::Flags;
-pub(crate) use layout::{CHADDR_LEN, ETHERNET_ADDR_LEN, FILE_LEN, HTYPE_ETHERNET, SNAME_LEN};
+pub use mac::{Mac, MacParseError};
 pub use message_type::MessageType;
 pub use op::Op;
 pub use reply::{respond, respond_bootp};
@@ -29,14 +31,14 @@ use crate::options::{self, DhcpOption, Options, VendorArea};
 /// `sname` and `file` are kept byte for byte, `chaddr` keeps all 16 bytes whatever
 /// `hlen` says, and the options remember what the sender put around them (no END,
 /// bytes after END, no magic cookie), so a decoded packet encodes back to the bytes
-/// it came from with [`Packet::encode_exact`]. [`Packet::encode`] is the reply form a
-/// server sends: END, and zeros to the 300-byte BOOTP minimum.
+/// it came from with [`Encoding::Exact`]. [`Encoding::Padded`] is the form a server
+/// sends: END, and zeros to the 300-byte BOOTP minimum.
 #[derive(Debug, Clone, PartialEq, Eq)]
 // Aligned to a cache line: a packet is moved whole (out of `decode`, into a reply,
 // through the server's queues) in 64-byte blocks, and where it lands decides
-// whether those blocks split cache lines. Unaligned, a fresh decode of a short
-// packet took 28 or 38 ns depending on where the process's stack happened to sit;
-// aligned, 30 ns in every run (BENCHMARKS.md, "Fresh decode without stalls").
+// whether those blocks split cache lines. Without the alignment that depends on
+// where the process's stack sits, and a fresh decode of a short packet takes 28 or
+// 38 ns from one process to the next (`codec_worst`); with it, 30 ns in every run.
 #[repr(align(64))]
 pub struct Packet {
     /// Message op code: request or reply.
@@ -144,10 +146,10 @@ impl Packet {
     /// cookie (RFC 1048 vendor extensions). See [`respond_bootp`] for replies.
     ///
     /// ```
-    /// use ex_dhcp::{options::VendorArea, Op, Packet};
+    /// use ex_dhcp::{options::VendorArea, Encoding, Op, Packet};
     ///
     /// let request = Packet::bootp(Op::Request);
-    /// let bytes = request.encode();
+    /// let bytes = request.encode(Encoding::Padded);
     /// assert_eq!(bytes.len(), 300);
     /// assert!(bytes[236..].iter().all(|b| *b == 0));
     /// let decoded = Packet::decode(&bytes)?;
@@ -199,20 +201,20 @@ impl Packet {
     }
 
     /// The client's MAC address, when the hardware is Ethernet (htype 1, hlen 6).
-    pub fn mac(&self) -> Option<[u8; 6]> {
+    pub fn mac(&self) -> Option<Mac> {
         if self.htype == HTYPE_ETHERNET && self.hlen == ETHERNET_ADDR_LEN {
-            self.chaddr[..6].try_into().ok()
+            <[u8; 6]>::try_from(&self.chaddr[..6]).ok().map(Mac::new)
         } else {
             None
         }
     }
 
     /// Sets an Ethernet MAC address: htype 1, hlen 6, the rest of `chaddr` zeroed.
-    pub fn set_mac(&mut self, mac: [u8; 6]) {
+    pub fn set_mac(&mut self, mac: impl Into<Mac>) {
         self.htype = HTYPE_ETHERNET;
         self.hlen = ETHERNET_ADDR_LEN;
         self.chaddr = [0; CHADDR_LEN];
-        self.chaddr[..6].copy_from_slice(&mac);
+        self.chaddr[..6].copy_from_slice(&mac.into().octets());
     }
 
     /// True when the client asked for broadcast replies.

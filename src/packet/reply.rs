@@ -56,11 +56,12 @@ pub fn respond(request: &Packet, message_type: MessageType) -> Packet {
 /// `ciaddr`, relay agent information (option 82, echoed as RFC 3046 asks), and the
 /// vendor area's form: a plain BOOTP request (no magic cookie) gets a reply of zeros
 /// after the header, which options added to it turn into RFC 1048 vendor extensions;
-/// an RFC 1048 request gets the cookie and END. The reply form pads to 300 bytes.
+/// an RFC 1048 request gets the cookie and END. [`Encoding::Padded`](crate::Encoding::Padded)
+/// pads it to 300 bytes.
 ///
 /// ```
 /// use std::net::Ipv4Addr;
-/// use ex_dhcp::{options::{SubnetMask, VendorArea}, respond_bootp, Op, Packet};
+/// use ex_dhcp::{options::{SubnetMask, VendorArea}, respond_bootp, Encoding, Op, Packet};
 ///
 /// let mut request = Packet::bootp(Op::Request);
 /// request.set_mac([0x02, 0, 0, 0, 0, 7]);
@@ -68,7 +69,7 @@ pub fn respond(request: &Packet, message_type: MessageType) -> Packet {
 /// let reply = respond_bootp(&request)
 ///     .with_yiaddr(Ipv4Addr::new(198, 18, 0, 7))
 ///     .with_file("pxelinux.0");
-/// let bytes = reply.encode();
+/// let bytes = reply.encode(Encoding::Padded);
 /// assert_eq!(bytes.len(), 300);
 /// let decoded = Packet::decode(&bytes)?;
 /// assert_eq!((decoded.op, decoded.xid, decoded.message_type()), (Op::Reply, 0x1234, None));
@@ -76,7 +77,7 @@ pub fn respond(request: &Packet, message_type: MessageType) -> Packet {
 ///
 /// // With an option, the vendor area carries the cookie (RFC 1048).
 /// let with_mask = respond_bootp(&request).with_option(SubnetMask, Ipv4Addr::new(255, 255, 255, 0));
-/// assert_eq!(&with_mask.encode()[236..240], &ex_dhcp::wire::MAGIC_COOKIE);
+/// assert_eq!(&with_mask.encode(Encoding::Padded)[236..240], &ex_dhcp::wire::MAGIC_COOKIE);
 /// # Ok::<(), ex_dhcp::DecodeError>(())
 /// ```
 pub fn respond_bootp(request: &Packet) -> Packet {

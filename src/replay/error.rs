@@ -3,9 +3,10 @@
 use std::fmt;
 use std::io;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
-use super::recording::PortFilter;
-use super::report::Report;
+use super::recording::{PortFilter, Recorded};
+use super::report::{self, Report};
 use crate::capture::CaptureError;
 use crate::DecodeError;
 
@@ -70,10 +71,21 @@ pub enum ReplayError {
         /// The name given.
         name: String,
     },
-    /// Ports were named ([`Replay::server_port`](super::Replay::server_port)) for
-    /// a capture held in memory, which cannot be read again: name them with
-    /// [`Recording::reader`](super::Recording::reader) before reading it.
-    PortsNeedAFile,
+    /// The handler answers a request later ([`Context::defer`](crate::Context::defer))
+    /// and the reply the recording shows did not come within the
+    /// [`reply_timeout`](super::Replay::reply_timeout).
+    ReplyTimeout {
+        /// The recording's file or directory, when it came from one.
+        path: Option<PathBuf>,
+        /// Which exchange waited, numbered from 1 as reports number them.
+        exchange: usize,
+        /// Its client packet.
+        request: Box<Recorded>,
+        /// How long the replay waited.
+        waited: Duration,
+        /// Deferred requests the handler had not answered when the wait ended.
+        outstanding: u64,
+    },
     /// The handler's replies differ from the recorded ones; the report says how.
     Differences(Box<Report>),
 }
@@ -134,9 +146,24 @@ impl fmt::Display for ReplayError {
                 "cannot ignore unknown field {name:?} (known: {})",
                 super::Field::names()
             ),
-            ReplayError::PortsNeedAFile => f.write_str(
-                "cannot read a capture held in memory again on other ports: name them with Recording::reader() before reading it",
-            ),
+            ReplayError::ReplyTimeout {
+                path,
+                exchange,
+                request,
+                waited,
+                outstanding,
+            } => {
+                f.write_str("replay")?;
+                if let Some(path) = path {
+                    write!(f, " of {}", path.display())?;
+                }
+                write!(f, ": waited {waited:?} for the reply to ")?;
+                report::write_request(f, *exchange, request)?;
+                write!(
+                    f,
+                    "; {outstanding} deferred request(s) still unanswered (Replay::reply_timeout sets the wait)"
+                )
+            }
             ReplayError::Differences(report) => write!(f, "{report}"),
         }
     }

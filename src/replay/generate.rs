@@ -100,7 +100,7 @@ impl TestFile {
     }
 
     /// Reads the capture on these server and client ports instead of 67 and
-    /// 68 (see [`Replay::server_port`](super::Replay::server_port)).
+    /// 68 (see [`Recording::reader`]).
     pub fn ports(mut self, server_port: u16, client_port: u16) -> Self {
         self.ports = Some((server_port, client_port));
         self
@@ -153,7 +153,15 @@ impl TestFile {
             out,
             "//! that legitimately vary can be ignored with `.ignore_field(\"secs\")` or"
         )?;
-        writeln!(out, "//! `.ignore_option(51)` before `.run(...)`.")?;
+        writeln!(
+            out,
+            "//! `.ignore_option(51)` before `.run(...)`. Replies the handler answers"
+        )?;
+        writeln!(
+            out,
+            "//! later (`Context::defer`) are waited for, 5 seconds each unless"
+        )?;
+        writeln!(out, "//! `.reply_timeout(...)` says otherwise.")?;
         if !self.summary.is_empty() {
             writeln!(out, "//!\n//! Recorded:")?;
             for line in &self.summary {
@@ -168,19 +176,25 @@ impl TestFile {
             writeln!(out)?;
         }
         writeln!(out, "use std::path::Path;\n")?;
-        writeln!(out, "use ex_dhcp::replay::{{Replay, ReplayError}};\n")?;
+        writeln!(
+            out,
+            "use ex_dhcp::replay::{{Recording, Replay, ReplayError}};\n"
+        )?;
         writeln!(out, "#[test]")?;
         writeln!(out, "fn {}() -> Result<(), ReplayError> {{", self.name)?;
         writeln!(
             out,
-            "    let recording = Path::new(env!(\"CARGO_MANIFEST_DIR\")).join({:?});",
+            "    let path = Path::new(env!(\"CARGO_MANIFEST_DIR\")).join({:?});",
             self.recording_path
         )?;
-        writeln!(out, "    Replay::from_path(recording)?")?;
-        if let Some((server, client)) = self.ports {
-            writeln!(out, "        .server_port({server})")?;
-            writeln!(out, "        .client_port({client})")?;
+        match self.ports {
+            Some((server, client)) => writeln!(
+                out,
+                "    let recording = Recording::reader()\n        .server_port({server})\n        .client_port({client})\n        .read(path)?;"
+            )?,
+            None => writeln!(out, "    let recording = Recording::read(path)?;")?,
         }
+        writeln!(out, "    Replay::new(recording)")?;
         for field in &self.ignore_fields {
             writeln!(out, "        .ignore_field({:?})", field.name())?;
         }
@@ -232,10 +246,13 @@ mod tests {
             .unwrap()
             .ports(6767, 6868)
             .render();
+        assert!(source.contains("Recording::reader()"), "{source}");
         assert!(source.contains(".server_port(6767)"), "{source}");
         assert!(source.contains(".client_port(6868)"), "{source}");
+        assert!(source.contains(".read(path)?;"), "{source}");
         let plain = TestFile::new("loopback", "H").unwrap().render();
-        assert!(plain.contains("Replay::from_path(recording)?"), "{plain}");
+        assert!(plain.contains("Recording::read(path)?;"), "{plain}");
+        assert!(plain.contains("Replay::new(recording)"), "{plain}");
     }
 
     #[test]

@@ -19,7 +19,7 @@
 //! 3. `cargo test --test office_dora`: it fails with a diff until the handler
 //!    answers like the recorded server, then guards that behaviour.
 //!
-//! By hand, a test is one line:
+//! By hand, a test is a few lines:
 //!
 //! ```no_run
 //! # use ex_dhcp::{Handler, Packet, Reply, Source};
@@ -30,11 +30,12 @@
 //! #     fn request(&mut self, _: &Packet, _: &Source, _: &mut ex_dhcp::Context) -> Reply { Reply::None }
 //! #     fn decline(&mut self, _: &Packet, _: &Source, _: &mut ex_dhcp::Context) -> Reply { Reply::None }
 //! # }
-//! use ex_dhcp::replay::{Replay, ReplayError};
+//! use ex_dhcp::replay::{Recording, Replay, ReplayError};
 //!
 //! #[test]
 //! fn office_dora() -> Result<(), ReplayError> {
-//!     Replay::from_pcap("tests/data/office_dora.pcap")?
+//!     let recording = Recording::read("tests/data/office_dora.pcap")?;
+//!     Replay::new(recording)
 //!         .ignore_field("secs")
 //!         .ignore_option(51)
 //!         .run(MyHandler)?;
@@ -47,12 +48,14 @@
 //!
 //! # What is replayed and compared
 //!
-//! - **Input**: a classic pcap or pcapng capture (UDP to or from port 67 or
-//!   68, or the ports named with [`Replay::server_port`] and
-//!   [`Replay::client_port`] or [`Recording::reader`]; other traffic is
+//! - **Input**: read once, then replayed. [`Recording::read`] takes a classic
+//!   pcap or pcapng capture (UDP to or from port 67 or 68; other traffic is
 //!   skipped, and a recording with no client packet says which ports were
 //!   looked for), a `.bin` file holding one DHCP payload, or a directory of
-//!   them in capture order, numbers in names compared as numbers ([`Recording`]).
+//!   them in capture order, numbers in names compared as numbers.
+//!   [`Recording::reader`] takes other ports before it reads a path, or a
+//!   capture from any reader (one held in memory, say);
+//!   [`Recording::from_packets`] pairs packets built in code.
 //! - **Pairing**: each client packet (op BOOTREQUEST) is an [`Exchange`] with
 //!   the server replies recorded for it, matched on xid and `chaddr` (so
 //!   interleaved clients stay apart) and on message type (an OFFER answers a
@@ -60,12 +63,22 @@
 //! - **Running**: each client packet goes through the socket-less
 //!   [`Harness`](crate::Harness), the handler thread's own dispatch, routing
 //!   and fitting, as if it came from the recorded sender.
+//! - **Replies answered later**: a handler that defers a request
+//!   ([`Context::defer`](crate::Context::defer)) and answers when a worker
+//!   posts to its mailbox (a lease server holding its ACK until the lease is
+//!   durable) gets what workers post delivered, whether it answers a request or
+//!   not, and its replies are waited for where the recording shows them, up to
+//!   [`Replay::reply_timeout`] (5 seconds by default). A reply that never comes
+//!   fails the run with [`ReplayError::ReplyTimeout`], naming the request and
+//!   how long the replay waited. Replies that come later are matched to their
+//!   requests as recorded ones are.
 //! - **Comparing**: reply by reply, every header field ([`Field`]) and every
 //!   option by code, occurrences of a code joined (RFC 3396), values shown
 //!   decoded ([`options::describe`](crate::options::describe)). A missing or
 //!   extra reply is a difference; so is a handler that panics. Option order
 //!   and the destination are compared only when asked
-//!   ([`Replay::compare_option_order`], [`Replay::compare_destination`]).
+//!   ([`Replay::compare_option_order`], [`Replay::compare_destination`], the
+//!   routing of [`Replay::config`]).
 //! - **Ignoring** what legitimately varies: [`Replay::ignore_field`],
 //!   [`Replay::ignore_option`], [`Replay::ignore_option_value`],
 //!   [`Replay::ignore_lease_times`], [`Replay::ignore_server_address`].
@@ -94,7 +107,7 @@
 //! use std::time::Duration;
 //! use ex_dhcp::capture::{Datagram, PcapWriter};
 //! use ex_dhcp::replay::{Recording, Replay};
-//! use ex_dhcp::{respond, MessageType, Packet, Reply, Source};
+//! use ex_dhcp::{respond, Encoding, MessageType, Packet, Reply, Source};
 //!
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! let discover = Packet::new(MessageType::Discover);
@@ -106,10 +119,10 @@
 //!         timestamp: Duration::ZERO,
 //!         source: from.parse()?,
 //!         destination: to.parse()?,
-//!         payload: packet.encode(),
+//!         payload: packet.encode(Encoding::Padded),
 //!     })?;
 //! }
-//! let recording = Recording::from_capture_bytes(&pcap.into_inner())?;
+//! let recording = Recording::reader().read_from(&pcap.into_inner()[..])?;
 //!
 //! let handler = |packet: &Packet, _: &Source| -> Reply {
 //!     respond(packet, MessageType::Offer).with_yiaddr(Ipv4Addr::new(192, 0, 2, 11)).into()
@@ -124,26 +137,30 @@ mod diff;
 mod error;
 mod generate;
 mod ignore;
+mod read;
 mod recording;
 mod report;
 mod run;
+mod session;
 
 pub use diff::Difference;
 pub use error::{Origin, ReplayError};
 pub use generate::{TestFile, TestNameError};
 pub use ignore::Field;
-pub use recording::{Exchange, PortFilter, Recorded, Recording, RecordingReader};
+pub use read::RecordingReader;
+pub use recording::{Exchange, PortFilter, Recorded, Recording};
 pub use report::{ExchangeReport, Mismatch, Report, Sent};
 pub use run::Replay;
 
 /// Replays a recording against a handler and panics with the diff when the
 /// replies differ: one line in a `#[test]`.
 ///
-/// The recording is anything [`Replay::from_path`] reads: a pcap or pcapng
-/// capture, a `.bin` file, or a directory of them. Builder calls of
-/// [`Replay`] may follow, written as calls: `ignore_field("secs")`,
-/// `ignore_option(51)`, `compare_destination()`, `server_port(6767)`.
-/// Evaluates to the [`Report`].
+/// The recording is a path that [`Recording::read`] reads: a pcap or pcapng
+/// capture on ports 67 and 68, a `.bin` file, or a directory of them. Builder
+/// calls of [`Replay`] may follow, written as calls: `ignore_field("secs")`,
+/// `ignore_option(51)`, `compare_destination()`, `reply_timeout(duration)`.
+/// Evaluates to the [`Report`]. For a capture on other ports, read it with
+/// [`Recording::reader`] and run [`Replay::new`].
 ///
 /// ```no_run
 /// use ex_dhcp::{assert_replay, Handler, Packet, Reply, Source};
@@ -158,15 +175,13 @@ pub use run::Replay;
 ///
 /// assert_replay!(Silent, "tests/data/office.pcap");
 /// assert_replay!(Silent, "tests/data/office.pcap", ignore_field("secs"), ignore_option(51));
-/// // A capture of a test server on ex_dhcp's default port:
-/// assert_replay!(Silent, "tests/data/loopback.pcap", server_port(6767), client_port(6868));
 /// ```
 #[macro_export]
 macro_rules! assert_replay {
-    ($handler:expr, $recording:expr $(, $method:ident ( $($argument:expr),* ) )* ) => {
-        match $crate::replay::Replay::from_path($recording)
-            .and_then(|replay| replay $(.$method($($argument),*))* .run($handler))
-        {
+    ($handler:expr, $recording:expr $(, $method:ident ( $($argument:expr),* ) )* $(,)?) => {
+        match $crate::replay::Recording::read($recording).and_then(|recording| {
+            $crate::replay::Replay::new(recording) $(.$method($($argument),*))* .run($handler)
+        }) {
             Ok(report) => report,
             Err(error) => panic!("{}", error),
         }

@@ -1,34 +1,25 @@
-//! A recorded exchange: client packets in capture order, each with the server
-//! replies that answered it.
+//! A recording paired into exchanges: client packets in recording order, each
+//! with the server replies that answered it.
 //!
-//! Loading works the same for every source: decode each DHCP datagram, then
-//! pair it. A packet with op BOOTREQUEST opens an exchange; a BOOTREPLY joins
-//! the earliest exchange with the same transaction (xid and `chaddr`) whose
-//! request its message type answers (an OFFER answers a DISCOVER, an ACK or NAK
-//! a REQUEST or INFORM, ...) and that has no reply yet; failing that, the
-//! latest exchange of the transaction. Pairing by `chaddr` as well as xid keeps
-//! interleaved clients apart even if two of them picked the same xid, and
-//! pairing first-unanswered-first keeps retransmissions apart.
-//!
-//! A capture is read on the standard ports, 67 and 68, unless told otherwise
-//! ([`Recording::reader`]): a test server on 6767 needs its ports named. A
-//! directory of `.bin` files is read in capture order: by name, with numbers
-//! compared as numbers, so `dhcp-10.bin` comes after `dhcp-2.bin`.
+//! Pairing works the same for every source ([`Recording::from_packets`]). A
+//! packet with op BOOTREQUEST opens an exchange; a BOOTREPLY joins the earliest
+//! exchange with the same transaction (xid and `chaddr`) whose request its
+//! message type answers (an OFFER answers a DISCOVER, an ACK or NAK a REQUEST or
+//! INFORM, ...) and that has no reply yet; failing that, the latest exchange of
+//! the transaction. Pairing by `chaddr` as well as xid keeps interleaved clients
+//! apart even if two of them picked the same xid, and pairing
+//! first-unanswered-first keeps retransmissions apart. Reading files and
+//! captures is [`RecordingReader`](super::RecordingReader)'s part.
 
-use std::cmp::Ordering;
 use std::fmt;
-use std::fs;
 use std::net::{Ipv4Addr, SocketAddrV4};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Duration;
 
 use super::error::{Origin, ReplayError};
-use super::run::Replay;
-use crate::capture::{self, Datagram};
-use crate::{MessageType, Op, Packet, CLIENT_PORT, SERVER_PORT};
-
-/// The file name extension of saved packets.
-const BIN_EXTENSION: &str = "bin";
+use crate::capture::Datagram;
+use crate::server::{CLIENT_PORT, SERVER_PORT};
+use crate::{MessageType, Op, Packet};
 
 /// One recorded packet and what is known of how it travelled.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -44,6 +35,9 @@ pub struct Recorded {
     pub destination: Option<SocketAddrV4>,
     /// The capture time since the Unix epoch, when the recording says.
     pub timestamp: Option<Duration>,
+    /// Its place among the recording's packets, from 0: what tells a replay whether
+    /// a reply came before the next client packet.
+    seq: usize,
 }
 
 impl Recorded {
@@ -55,7 +49,13 @@ impl Recorded {
             source: None,
             destination: None,
             timestamp: None,
+            seq: 0,
         }
+    }
+
+    /// Its place among the recording's packets ([`Recording::from_packets`] numbers them).
+    pub(super) fn seq(&self) -> usize {
+        self.seq
     }
 
     /// The address the packet is replayed from: the recorded sender, or what a
@@ -73,7 +73,7 @@ impl Recorded {
         }
     }
 
-    fn from_datagram(datagram: &Datagram, frame: usize) -> Result<Self, ReplayError> {
+    pub(super) fn from_datagram(datagram: &Datagram, frame: usize) -> Result<Self, ReplayError> {
         let origin = Origin::Frame(frame);
         let packet = Packet::decode(&datagram.payload).map_err(|error| ReplayError::Decode {
             origin: origin.clone(),
@@ -85,6 +85,7 @@ impl Recorded {
             source: Some(datagram.source),
             destination: Some(datagram.destination),
             timestamp: Some(datagram.timestamp),
+            seq: 0,
         })
     }
 }
@@ -101,6 +102,24 @@ pub struct Exchange {
 }
 
 /// A recording turned into exchanges, ready to replay.
+///
+/// Read one with [`Recording::read`] (a capture on ports 67 and 68, a `.bin`
+/// file or a directory of them) or, for other ports or a capture from a reader,
+/// [`Recording::reader`]; build one in code with [`Recording::from_packets`].
+///
+/// ```
+/// use ex_dhcp::replay::{Origin, Recorded, Recording};
+/// use ex_dhcp::{respond, MessageType, Packet};
+///
+/// let discover = Packet::new(MessageType::Discover);
+/// let offer = respond(&discover, MessageType::Offer);
+/// let recording = Recording::from_packets([
+///     Recorded::new(discover, Origin::Packet(1)),
+///     Recorded::new(offer, Origin::Packet(2)),
+/// ]);
+/// assert_eq!(recording.exchanges.len(), 1);
+/// assert_eq!(recording.exchanges[0].replies[0].origin, Origin::Packet(2));
+/// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Recording {
@@ -135,7 +154,7 @@ impl PortFilter {
     /// How many of the left-out ports are kept for the message.
     pub const MAX_SKIPPED_PORTS: usize = 8;
 
-    fn new(server_port: u16, client_port: u16) -> Self {
+    pub(super) fn new(server_port: u16, client_port: u16) -> Self {
         PortFilter {
             server_port,
             client_port,
@@ -146,7 +165,7 @@ impl PortFilter {
 
     /// Whether a datagram is DHCP on these ports: from or to either of them
     /// (relayed traffic runs from server port to server port).
-    fn keeps(&mut self, datagram: &Datagram) -> bool {
+    pub(super) fn keeps(&mut self, datagram: &Datagram) -> bool {
         let ports = [datagram.source.port(), datagram.destination.port()];
         let kept = ports
             .iter()
@@ -185,109 +204,13 @@ impl fmt::Display for PortFilter {
     }
 }
 
-/// Reads recordings with ports of your choosing: `Recording::reader()`.
-///
-/// ```no_run
-/// # fn main() -> Result<(), ex_dhcp::replay::ReplayError> {
-/// use ex_dhcp::replay::Recording;
-///
-/// // A test server on ex_dhcp's default port, its client on 6868.
-/// let recording = Recording::reader()
-///     .server_port(6767)
-///     .client_port(6868)
-///     .path("tests/data/loopback.pcap")?;
-/// # let _ = recording;
-/// # Ok(())
-/// # }
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[must_use = "a reader reads nothing until asked"]
-pub struct RecordingReader {
-    server_port: u16,
-    client_port: u16,
-}
-
-impl Default for RecordingReader {
-    fn default() -> Self {
-        RecordingReader {
-            server_port: SERVER_PORT,
-            client_port: CLIENT_PORT,
-        }
-    }
-}
-
-impl RecordingReader {
-    /// The server's UDP port in captures (67 by default).
-    pub fn server_port(mut self, port: u16) -> Self {
-        self.server_port = port;
-        self
-    }
-
-    /// The client's UDP port in captures (68 by default).
-    pub fn client_port(mut self, port: u16) -> Self {
-        self.client_port = port;
-        self
-    }
-
-    /// Reads a classic pcap or pcapng capture held in memory, keeping UDP
-    /// datagrams to or from the two ports.
-    pub fn capture_bytes(&self, bytes: &[u8]) -> Result<Recording, ReplayError> {
-        let capture_error = |error| ReplayError::Capture { path: None, error };
-        let mut filter = PortFilter::new(self.server_port, self.client_port);
-        let mut datagrams = capture::datagrams(bytes).map_err(capture_error)?;
-        let mut packets = Vec::new();
-        while let Some(datagram) = datagrams.next() {
-            let datagram = datagram.map_err(capture_error)?;
-            if filter.keeps(&datagram) {
-                // The frame just read is the last one counted: Wireshark's frame number.
-                let frame = datagrams.stats().frames;
-                packets.push(Recorded::from_datagram(&datagram, frame)?);
-            }
-        }
-        let mut recording = Recording::from_packets(packets);
-        recording.ports = Some(filter);
-        Ok(recording)
-    }
-
-    /// Reads the classic pcap or pcapng file at `path` (the format is told by
-    /// its first bytes).
-    pub fn capture(&self, path: impl AsRef<Path>) -> Result<Recording, ReplayError> {
-        let path = path.as_ref();
-        let bytes = fs::read(path).map_err(|error| ReplayError::Capture {
-            path: Some(path.to_owned()),
-            error: error.into(),
-        })?;
-        let mut recording = self.capture_bytes(&bytes).map_err(|e| e.at(path))?;
-        recording.path = Some(path.to_owned());
-        Ok(recording)
-    }
-
-    /// Reads a directory of `.bin` files (in capture order), a single `.bin`
-    /// file, or a capture. Ports matter only for captures.
-    pub fn path(&self, path: impl AsRef<Path>) -> Result<Recording, ReplayError> {
-        let path = path.as_ref();
-        if path.is_dir() {
-            Recording::from_bin_dir(path)
-        } else if path.extension().is_some_and(|ext| ext == BIN_EXTENSION) {
-            let mut recording = Recording::from_bin_files([path])?;
-            recording.path = Some(path.to_owned());
-            Ok(recording)
-        } else {
-            self.capture(path)
-        }
-    }
-
-    /// A [`Replay`] of what [`RecordingReader::path`] reads.
-    pub fn replay(&self, path: impl AsRef<Path>) -> Result<Replay, ReplayError> {
-        self.path(path).map(Replay::new)
-    }
-}
-
 impl Recording {
-    /// Pairs recorded packets, in recording order, into exchanges.
+    /// Pairs recorded packets, given in recording order, into exchanges: how a
+    /// recording built in code is made (every reader ends here too).
     pub fn from_packets(packets: impl IntoIterator<Item = Recorded>) -> Self {
         let mut recording = Recording::default();
-        for recorded in packets {
+        for (seq, mut recorded) in packets.into_iter().enumerate() {
+            recorded.seq = seq;
             match recorded.packet.op {
                 Op::Request => recording.exchanges.push(Exchange {
                     request: recorded,
@@ -300,84 +223,6 @@ impl Recording {
             }
         }
         recording
-    }
-
-    /// A reader for captures on other ports than 67 and 68 (see [`RecordingReader`]).
-    pub fn reader() -> RecordingReader {
-        RecordingReader::default()
-    }
-
-    /// Reads a classic pcap or pcapng capture held in memory, keeping UDP
-    /// datagrams to or from ports 67 and 68.
-    pub fn from_capture_bytes(bytes: &[u8]) -> Result<Self, ReplayError> {
-        Recording::reader().capture_bytes(bytes)
-    }
-
-    /// Reads the classic pcap or pcapng file at `path` (the format is told by
-    /// its first bytes): what `snoop`, tcpdump or Wireshark saved, on ports 67
-    /// and 68.
-    pub fn from_capture(path: impl AsRef<Path>) -> Result<Self, ReplayError> {
-        Recording::reader().capture(path)
-    }
-
-    /// Reads saved packets, one DHCP payload per file, in the order given.
-    pub fn from_bin_files<P: AsRef<Path>>(
-        paths: impl IntoIterator<Item = P>,
-    ) -> Result<Self, ReplayError> {
-        let mut packets = Vec::new();
-        for path in paths {
-            let path = path.as_ref();
-            let origin = Origin::File(path.to_owned());
-            let bytes = fs::read(path).map_err(|error| ReplayError::Io {
-                path: path.to_owned(),
-                error,
-            })?;
-            let packet = Packet::decode(&bytes).map_err(|error| ReplayError::Decode {
-                origin: origin.clone(),
-                error,
-            })?;
-            packets.push(Recorded::new(packet, origin));
-        }
-        Ok(Recording::from_packets(packets))
-    }
-
-    /// Reads every `.bin` file of a directory, in capture order (see
-    /// [`Recording::bin_files`]).
-    pub fn from_bin_dir(dir: impl AsRef<Path>) -> Result<Self, ReplayError> {
-        let dir = dir.as_ref();
-        let mut recording = Recording::from_bin_files(Recording::bin_files(dir)?)?;
-        recording.path = Some(dir.to_owned());
-        Ok(recording)
-    }
-
-    /// The `.bin` files of a directory in capture order: by name, numbers
-    /// compared as numbers, so that `dhcp-10.bin` follows `dhcp-2.bin` whether
-    /// `snoop` padded the numbers (`dhcp-0002.bin`, as it does now) or not.
-    pub fn bin_files(dir: impl AsRef<Path>) -> Result<Vec<PathBuf>, ReplayError> {
-        let dir = dir.as_ref();
-        let io_error = |error| ReplayError::Io {
-            path: dir.to_owned(),
-            error,
-        };
-        let mut paths = Vec::new();
-        for entry in fs::read_dir(dir).map_err(io_error)? {
-            let path = entry.map_err(io_error)?.path();
-            if path.extension().is_some_and(|ext| ext == BIN_EXTENSION) {
-                paths.push(path);
-            }
-        }
-        paths.sort_by(|a, b| {
-            let name = |path: &PathBuf| path.file_name().map(|n| n.to_string_lossy().into_owned());
-            natural_order(&name(a).unwrap_or_default(), &name(b).unwrap_or_default())
-                .then_with(|| a.cmp(b))
-        });
-        Ok(paths)
-    }
-
-    /// Reads a directory of `.bin` files, a single `.bin` file, or a capture
-    /// on ports 67 and 68.
-    pub fn from_path(path: impl AsRef<Path>) -> Result<Self, ReplayError> {
-        Recording::reader().path(path)
     }
 
     /// True when the recording holds at least one server reply, matched or not.
@@ -402,55 +247,13 @@ impl Recording {
     }
 }
 
-/// Compares names with runs of digits taken as numbers: `a-2` before `a-10`,
-/// and `a-0002` equal in rank to `a-2` (the tie broken by the caller).
-fn natural_order(a: &str, b: &str) -> Ordering {
-    let (mut a, mut b) = (a, b);
-    loop {
-        match (a.chars().next(), b.chars().next()) {
-            (None, None) => return Ordering::Equal,
-            (None, Some(_)) => return Ordering::Less,
-            (Some(_), None) => return Ordering::Greater,
-            (Some(x), Some(y)) if x.is_ascii_digit() && y.is_ascii_digit() => {
-                let (x_digits, x_rest) = split_digits(a);
-                let (y_digits, y_rest) = split_digits(b);
-                let (x_digits, y_digits) = (
-                    x_digits.trim_start_matches('0'),
-                    y_digits.trim_start_matches('0'),
-                );
-                let order = x_digits
-                    .len()
-                    .cmp(&y_digits.len())
-                    .then_with(|| x_digits.cmp(y_digits));
-                if order != Ordering::Equal {
-                    return order;
-                }
-                (a, b) = (x_rest, y_rest);
-            }
-            (Some(x), Some(y)) => {
-                if x != y {
-                    return x.cmp(&y);
-                }
-                (a, b) = (&a[x.len_utf8()..], &b[y.len_utf8()..]);
-            }
-        }
-    }
-}
-
-fn split_digits(text: &str) -> (&str, &str) {
-    let end = text
-        .find(|c: char| !c.is_ascii_digit())
-        .unwrap_or(text.len());
-    text.split_at(end)
-}
-
 /// The key that ties a reply to its request: xid and the whole `chaddr`.
 fn same_transaction(request: &Packet, reply: &Packet) -> bool {
     request.xid == reply.xid && request.chaddr == reply.chaddr
 }
 
 /// Whether a reply of type `reply` can answer a request of type `request`.
-fn answers(request: Option<MessageType>, reply: Option<MessageType>) -> bool {
+pub(super) fn answers(request: Option<MessageType>, reply: Option<MessageType>) -> bool {
     use MessageType::*;
     match (request, reply) {
         (Some(Discover), Some(reply)) => reply == Offer,
@@ -544,30 +347,6 @@ mod tests {
         assert_eq!(recording.unmatched_replies.len(), 1);
         assert!(recording.exchanges[0].replies.is_empty());
         assert!(recording.has_replies());
-    }
-
-    #[test]
-    fn numbers_in_names_sort_as_numbers_padded_or_not() {
-        let mut names = vec![
-            "dhcp-10.bin",
-            "dhcp-2.bin",
-            "dhcp-0003.bin",
-            "dhcp-1.bin",
-            "dhcp-0011.bin",
-        ];
-        names.sort_by(|a, b| natural_order(a, b));
-        assert_eq!(
-            names,
-            [
-                "dhcp-1.bin",
-                "dhcp-2.bin",
-                "dhcp-0003.bin",
-                "dhcp-10.bin",
-                "dhcp-0011.bin"
-            ]
-        );
-        assert_eq!(natural_order("a-0002.bin", "a-2.bin"), Ordering::Equal);
-        assert_eq!(natural_order("a.bin", "b.bin"), Ordering::Less);
     }
 
     #[test]

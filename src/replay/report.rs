@@ -22,18 +22,11 @@ pub struct Sent {
 }
 
 impl Sent {
-    /// A reply going to `destination`.
-    pub fn new(packet: Packet, destination: Option<SocketAddrV4>) -> Self {
+    pub(super) fn new(packet: Packet, destination: Option<SocketAddrV4>) -> Self {
         Sent {
             packet,
             destination,
         }
-    }
-}
-
-impl From<Packet> for Sent {
-    fn from(packet: Packet) -> Self {
-        Sent::new(packet, None)
     }
 }
 
@@ -167,8 +160,18 @@ fn write_heading(
     index: usize,
     exchange: &ExchangeReport,
 ) -> fmt::Result {
-    let request = &exchange.request;
-    write!(f, "exchange {}: ", index + 1)?;
+    write_request(f, index + 1, &exchange.request)?;
+    writeln!(f)
+}
+
+/// The exchange numbered `number` (from 1) by its client packet, on one line
+/// without its end.
+pub(super) fn write_request(
+    f: &mut fmt::Formatter<'_>,
+    number: usize,
+    request: &Recorded,
+) -> fmt::Result {
+    write!(f, "exchange {number}: ")?;
     write_kind(f, &request.packet)?;
     write!(
         f,
@@ -182,7 +185,7 @@ fn write_heading(
         }
         write!(f, "{byte:02x}")?;
     }
-    writeln!(f)
+    Ok(())
 }
 
 fn write_kind(f: &mut fmt::Formatter<'_>, packet: &Packet) -> fmt::Result {

@@ -1,28 +1,30 @@
-//! The replay builder: what to replay, what to ignore, and running it.
+//! The replay builder: what to ignore, how long to wait, and running it.
 
-use std::net::SocketAddrV4;
-use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use super::diff::Comparison;
 use super::error::ReplayError;
 use super::ignore::{Field, Ignore};
 use super::recording::{Exchange, Recording};
 use super::report::{ExchangeReport, Mismatch, Report, Sent};
-use crate::{Config, Handler, Harness, Packet};
+use super::session::{Replayed, Session, Unanswered};
+use crate::{Config, Handler, Harness};
 
-/// The harness's main socket, where replayed packets arrive.
-const MAIN_LISTENER: usize = 0;
+/// How long a replay waits for a reply the handler answers later, by default.
+const DEFAULT_REPLY_TIMEOUT: Duration = Duration::from_secs(5);
 
-/// A recorded exchange to replay against a handler, and how to compare.
+/// A recording to replay against a handler, and how to compare.
 ///
 /// ```no_run
 /// # fn main() -> Result<(), ex_dhcp::replay::ReplayError> {
-/// use ex_dhcp::replay::Replay;
+/// # let handler = |_: &ex_dhcp::Packet, _: &ex_dhcp::Source| ex_dhcp::Reply::None;
+/// use ex_dhcp::replay::{Recording, Replay};
 ///
-/// let replay = Replay::from_pcap("tests/data/office.pcapng")?
+/// let recording = Recording::read("tests/data/office.pcapng")?;
+/// Replay::new(recording)
 ///     .ignore_field("secs")
-///     .ignore_option(51);
-/// # let _ = replay;
+///     .ignore_option(51)
+///     .run(handler)?;
 /// # Ok(())
 /// # }
 /// ```
@@ -32,93 +34,26 @@ pub struct Replay {
     recording: Recording,
     ignore: Ignore,
     option_order: bool,
-    /// Ports named for a capture that could not be read again on them: the run
-    /// reads it again, to return the error.
-    reread: Option<Reread>,
-}
-
-/// A capture to read again on other ports when the replay runs.
-#[derive(Debug, Clone)]
-struct Reread {
-    path: Option<PathBuf>,
-    server_port: u16,
-    client_port: u16,
+    config: Config,
+    reply_timeout: Duration,
 }
 
 impl Replay {
-    /// Replays a recording already loaded or built in code.
+    /// A replay of `recording` (read with [`Recording::read`] or
+    /// [`Recording::reader`], or built with [`Recording::from_packets`]).
     pub fn new(recording: Recording) -> Self {
         Replay {
             recording,
             ignore: Ignore::default(),
             option_order: false,
-            reread: None,
+            config: Config::default(),
+            reply_timeout: DEFAULT_REPLY_TIMEOUT,
         }
-    }
-
-    /// Replays a classic pcap or pcapng capture: from `snoop`, tcpdump or Wireshark.
-    pub fn from_pcap(path: impl AsRef<Path>) -> Result<Self, ReplayError> {
-        Recording::from_capture(path).map(Replay::new)
-    }
-
-    /// Replays a capture, a single `.bin` file, or a directory of `.bin` files
-    /// (taken in capture order, see [`Recording::bin_files`]). Captures are
-    /// read on ports 67 and 68; for others, name them:
-    /// `Recording::reader().server_port(6767).replay(path)` (see
-    /// [`RecordingReader`](super::RecordingReader)).
-    pub fn from_path(path: impl AsRef<Path>) -> Result<Self, ReplayError> {
-        Recording::from_path(path).map(Replay::new)
-    }
-
-    /// Replays saved packets, one DHCP payload per file, in the order given.
-    pub fn from_bin_files<P: AsRef<Path>>(
-        paths: impl IntoIterator<Item = P>,
-    ) -> Result<Self, ReplayError> {
-        Recording::from_bin_files(paths).map(Replay::new)
     }
 
     /// The recording, paired into exchanges.
     pub fn recording(&self) -> &Recording {
         &self.recording
-    }
-
-    /// Reads the capture again with the server on this UDP port instead of 67:
-    /// `Replay::from_path("loopback.pcap")?.server_port(6767)`, or
-    /// `assert_replay!(handler, "loopback.pcap", server_port(6767))`.
-    ///
-    /// Only captures read from a file can be read again (for one in memory,
-    /// use [`Recording::reader`]); if reading fails, so does the run. Ports do
-    /// not matter to `.bin` files, which are left as they are.
-    pub fn server_port(self, port: u16) -> Self {
-        self.on_ports(Some(port), None)
-    }
-
-    /// Reads the capture again with the client on this UDP port instead of 68
-    /// (see [`Replay::server_port`]).
-    pub fn client_port(self, port: u16) -> Self {
-        self.on_ports(None, Some(port))
-    }
-
-    fn on_ports(mut self, server: Option<u16>, client: Option<u16>) -> Self {
-        let (current_server, current_client) = match (&self.reread, &self.recording.ports) {
-            (Some(reread), _) => (reread.server_port, reread.client_port),
-            (None, Some(ports)) => (ports.server_port, ports.client_port),
-            // Not a capture: .bin files carry no ports.
-            (None, None) => return self,
-        };
-        let reread = Reread {
-            path: self.recording.path.clone(),
-            server_port: server.unwrap_or(current_server),
-            client_port: client.unwrap_or(current_client),
-        };
-        match reread.read() {
-            Ok(recording) => {
-                self.recording = recording;
-                self.reread = None;
-            }
-            Err(_) => self.reread = Some(reread),
-        }
-        self
     }
 
     /// Leaves a header field out of the comparison, by [`Field`] or by its RFC
@@ -167,61 +102,39 @@ impl Replay {
         self
     }
 
+    /// Runs the handler with the routing and sockets of `config` (the default
+    /// [`Config`] otherwise): what decides the destinations that
+    /// [`compare_destination`](Self::compare_destination) checks.
+    pub fn config(mut self, config: Config) -> Self {
+        self.config = config;
+        self
+    }
+
+    /// How long to wait for a reply the handler answers later (5 seconds unless
+    /// set): each wait for a recorded reply while the handler holds a deferred
+    /// request, and the wait after the last packet for what it still holds. A wait
+    /// that runs out fails the run with [`ReplayError::ReplyTimeout`].
+    pub fn reply_timeout(mut self, timeout: Duration) -> Self {
+        self.reply_timeout = timeout;
+        self
+    }
+
     /// Replays against a handler, through the same dispatch, routing and
-    /// fitting as a running server (the socket-less [`Harness`]), with the
-    /// default [`Config`].
+    /// fitting as a running server (the socket-less [`Harness`]).
+    ///
+    /// Each client packet goes in as if from its recorded sender, in recording
+    /// order. A handler that answers later, deferring the request
+    /// ([`Context::defer`](crate::Context::defer)) until a worker posts to its
+    /// mailbox, gets what workers post delivered, and its reply is waited for where
+    /// the recording shows it, up to the [`reply_timeout`](Self::reply_timeout).
     ///
     /// Returns the report when every reply matches, or when the recording has
     /// no server replies (then the handler's replies are only reported), and
     /// [`ReplayError::Differences`] with the report otherwise. A handler that
     /// panics or stops with an error fails the replay too.
     pub fn run<H: Handler>(self, handler: H) -> Result<Report, ReplayError> {
-        self.run_with_config(&Config::default(), handler)
-    }
-
-    /// [`Replay::run`] with the routing and sockets of `config`: what decides
-    /// the destinations that [`compare_destination`](Self::compare_destination) checks.
-    pub fn run_with_config<H: Handler>(
-        self,
-        config: &Config,
-        handler: H,
-    ) -> Result<Report, ReplayError> {
-        let mut harness = Harness::with_config(config.clone(), handler);
-        let mut report = self.report(|packet, from| {
-            harness
-                .source(from, MAIN_LISTENER)
-                .and_then(|source| harness.inject_from(packet.clone(), source))
-                .map(|outgoing| Sent::new(outgoing.packet, Some(outgoing.to)))
-                .into_iter()
-                .collect()
-        })?;
-        report.stopped = harness.stopped().cloned();
-        verdict(report)
-    }
-
-    /// Feeds each client packet to `answer`, with the address it is replayed
-    /// from, and compares what it returns with the recorded replies, as
-    /// [`Replay::run`] does.
-    ///
-    /// Use it to replay against anything that answers packets: a plain
-    /// function, or a handler already wrapped in a [`Harness`] you keep.
-    pub fn run_with<F>(self, answer: F) -> Result<Report, ReplayError>
-    where
-        F: FnMut(&Packet, SocketAddrV4) -> Vec<Sent>,
-    {
-        self.report(answer).and_then(verdict)
-    }
-
-    fn report<F>(self, mut answer: F) -> Result<Report, ReplayError>
-    where
-        F: FnMut(&Packet, SocketAddrV4) -> Vec<Sent>,
-    {
         if let Some(name) = self.ignore.unknown_fields().first() {
             return Err(ReplayError::UnknownField { name: name.clone() });
-        }
-        if let Some(reread) = &self.reread {
-            // It failed when the ports were named; read again for the error.
-            reread.read()?;
         }
         let recording = self.recording;
         if recording.exchanges.is_empty() {
@@ -231,6 +144,24 @@ impl Replay {
             });
         }
         let compared = recording.has_replies();
+        let harness = Harness::with_config(self.config, handler);
+        let replayed =
+            match Session::new(harness, &recording.exchanges, self.reply_timeout).run(compared) {
+                Ok(replayed) => replayed,
+                Err(Unanswered {
+                    exchange,
+                    outstanding,
+                }) => {
+                    return Err(ReplayError::ReplyTimeout {
+                        exchange: exchange + 1,
+                        request: Box::new(recording.exchanges[exchange].request.clone()),
+                        path: recording.path,
+                        waited: self.reply_timeout,
+                        outstanding,
+                    })
+                }
+            };
+        let Replayed { got, stopped } = replayed;
         let comparison = Comparison {
             ignore: &self.ignore,
             option_order: self.option_order,
@@ -238,36 +169,21 @@ impl Replay {
         let exchanges = recording
             .exchanges
             .into_iter()
-            .map(|exchange| {
-                let got = answer(&exchange.request.packet, exchange.request.replay_source());
-                compare(exchange, got, compared.then_some(&comparison))
-            })
+            .zip(got)
+            .map(|(exchange, got)| compare(exchange, got, compared.then_some(&comparison)))
             .collect();
-        Ok(Report {
+        let report = Report {
             exchanges,
             compared,
             unmatched_replies: recording.unmatched_replies.len(),
             path: recording.path,
-            stopped: None,
-        })
-    }
-}
-
-impl Reread {
-    fn read(&self) -> Result<Recording, ReplayError> {
-        let path = self.path.as_ref().ok_or(ReplayError::PortsNeedAFile)?;
-        Recording::reader()
-            .server_port(self.server_port)
-            .client_port(self.client_port)
-            .capture(path)
-    }
-}
-
-fn verdict(report: Report) -> Result<Report, ReplayError> {
-    if report.passed() {
-        Ok(report)
-    } else {
-        Err(ReplayError::Differences(Box::new(report)))
+            stopped,
+        };
+        if report.passed() {
+            Ok(report)
+        } else {
+            Err(ReplayError::Differences(Box::new(report)))
+        }
     }
 }
 

@@ -15,7 +15,7 @@ pub const DEFAULT_PORT: u16 = 6767;
 #[non_exhaustive]
 pub enum DestinationPolicy {
     /// RFC 2131, section 4.1: relay, then NAK, then `ciaddr`, then broadcast
-    /// (see [`destination`](crate::destination)).
+    /// (see [`destination`](crate::server::destination)).
     #[default]
     Rfc2131,
     /// Every reply goes to the broadcast address at the client port, as ExDhcp does.
@@ -53,7 +53,7 @@ impl Default for Routing {
 
 /// A socket to bind: the main one ([`Config::port`], [`Config::bind_ip`],
 /// [`Config::bind_device`]) or one more for the same server
-/// ([`Config::also_listen`]). Once bound, it is a [`Listener`](crate::Listener).
+/// ([`Config::also_listen`]). Once bound, it is a [`Listener`](crate::server::Listener).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub struct SocketConfig {
@@ -78,6 +78,11 @@ impl SocketConfig {
 
 /// Server configuration, with ExDhcp's defaults, set through builder methods.
 ///
+/// Each setting has one name: the builder method sets it, and the same name with
+/// `get_` reads it back, as std's [`Command`](std::process::Command) does
+/// (`tick` and `get_tick`). [`Config::sockets`] and [`Config::routing`] read several
+/// settings at once.
+///
 /// ```
 /// use std::net::Ipv4Addr;
 /// use std::time::Duration;
@@ -90,7 +95,7 @@ impl SocketConfig {
 ///     .tick(Duration::from_secs(1));
 /// assert_eq!(config.routing().client_port, 68);
 /// assert_eq!(config.sockets()[0].addr.ip(), &Ipv4Addr::LOCALHOST);
-/// assert_eq!(config.tick_interval(), Some(Duration::from_secs(1)));
+/// assert_eq!(config.get_tick(), Some(Duration::from_secs(1)));
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -193,8 +198,8 @@ impl Config {
         self
     }
 
-    /// Sets how long a receive thread blocks before checking whether to stop (50 ms;
-    /// at least 1 ms).
+    /// Sets how long a receive thread blocks before it looks whether to stop (50 ms;
+    /// at least 1 ms): a stop takes about this long.
     pub fn poll_interval(mut self, interval: Duration) -> Self {
         self.poll_interval = interval.max(Duration::from_millis(1));
         self
@@ -223,7 +228,7 @@ impl Config {
 
     /// Gives datagrams that do not decode as DHCP to
     /// [`Handler::undecodable`](crate::Handler::undecodable) (off: they are only
-    /// logged and counted as [`malformed`](crate::Stats::malformed), as they are
+    /// logged and counted as [`malformed`](crate::ServerStats::malformed), as they are
     /// either way).
     pub fn deliver_undecodable(mut self, deliver: bool) -> Self {
         self.deliver_undecodable = deliver;
@@ -245,19 +250,19 @@ impl Config {
     ///   [`PcapWriter::write_datagram`](crate::capture::PcapWriter::write_datagram)).
     /// - **The file** is appended to when it exists (it must then be a pcap this crate
     ///   or tcpdump wrote, see [`PcapWriter::append`](crate::capture::PcapWriter::append)),
-    ///   so the servers a [`supervise`](crate::supervise)d run restarts continue one
+    ///   so the servers a [`supervise`](crate::server::supervise)d run restarts continue one
     ///   capture; remove it first for a fresh one. Opening it is part of
     ///   [`Server::start`](crate::Server::start) ([`StartError::Tap`](crate::StartError::Tap)).
     /// - **Never in the way**: the receive and sender threads queue a copy of each
     ///   datagram for a `dhcp-tap` thread that writes them; when the disk falls behind
     ///   and its queue is full, records are dropped and counted
-    ///   ([`Stats::tap_dropped`](crate::Stats::tap_dropped)), never the traffic. The
+    ///   ([`ServerStats::tap_dropped`](crate::ServerStats::tap_dropped)), never the traffic. The
     ///   thread is joined with the others.
     /// - **Order**: a reply is written as it is handed to `send_to`, so that it comes
     ///   before the client's answer to it; a reply the kernel then refuses is in the
-    ///   tap too (and in [`Stats::send_failures`](crate::Stats::send_failures) and the
+    ///   tap too (and in [`ServerStats::send_failures`](crate::ServerStats::send_failures) and the
     ///   `ex_dhcp::tx` error log).
-    /// - Packets given to [`Server::inject`](crate::Server::inject) did not come from
+    /// - Packets given to [`Handle::inject`](crate::Handle::inject) did not come from
     ///   a socket and are not written; their replies are.
     ///
     /// ```no_run
@@ -272,12 +277,6 @@ impl Config {
     pub fn tap(mut self, path: impl Into<std::path::PathBuf>) -> Self {
         self.tap = Some(path.into());
         self
-    }
-
-    /// The tap file, if any ([`Config::tap`]).
-    #[cfg(feature = "capture")]
-    pub fn tap_path(&self) -> Option<&std::path::Path> {
-        self.tap.as_deref()
     }
 
     /// Every socket to bind, main first; the index is the
@@ -296,28 +295,40 @@ impl Config {
         self.routing
     }
 
-    /// The interval of [`Handler::tick`](crate::Handler::tick), if any.
-    pub fn tick_interval(&self) -> Option<Duration> {
+    /// The interval of [`Handler::tick`](crate::Handler::tick), if any ([`Config::tick`]).
+    pub fn get_tick(&self) -> Option<Duration> {
         self.tick
     }
 
-    pub(crate) fn queue_capacity_or_default(&self) -> usize {
+    /// How many packets may wait for the handler ([`Config::queue_capacity`]).
+    pub fn get_queue_capacity(&self) -> usize {
         self.queue_capacity.max(1)
     }
 
-    pub(crate) fn spin_budget(&self) -> Duration {
+    /// How long the handler thread polls before it parks ([`Config::spin`]).
+    pub fn get_spin(&self) -> Duration {
         self.spin
     }
 
-    pub(crate) fn poll(&self) -> Duration {
+    /// How long a receive thread blocks before it looks whether to stop
+    /// ([`Config::poll_interval`]).
+    pub fn get_poll_interval(&self) -> Duration {
         self.poll_interval.max(Duration::from_millis(1))
     }
 
-    pub(crate) fn reuses_address(&self) -> bool {
+    /// Whether the sockets set `SO_REUSEADDR` ([`Config::reuse_address`]).
+    pub fn get_reuse_address(&self) -> bool {
         self.reuse_address
     }
 
-    pub(crate) fn delivers_undecodable(&self) -> bool {
+    /// Whether undecodable datagrams reach the handler ([`Config::deliver_undecodable`]).
+    pub fn get_deliver_undecodable(&self) -> bool {
         self.deliver_undecodable
+    }
+
+    /// The tap file, if any ([`Config::tap`]).
+    #[cfg(feature = "capture")]
+    pub fn get_tap(&self) -> Option<&std::path::Path> {
+        self.tap.as_deref()
     }
 }

@@ -18,7 +18,7 @@ use crate::Packet;
 /// thread (ExDhcp's `handle_info`).
 ///
 /// Get one from [`Context::mailbox`] (in [`Handler::init`](crate::Handler::init), say),
-/// [`Server::mailbox`](crate::Server::mailbox) or [`Harness::mailbox`](crate::Harness::mailbox).
+/// [`Handle::mailbox`](crate::Handle::mailbox) or [`Harness::mailbox`](crate::Harness::mailbox).
 /// The queue is unbounded, like a cast's: bound the work you hand out instead.
 ///
 /// ```
@@ -71,6 +71,12 @@ impl<M> Mailbox<M> {
         Mailbox { sender }
     }
 
+    /// The mailbox of no handler: every post fails with [`NotRunning`].
+    pub(crate) fn closed() -> Self {
+        let (sender, _) = wake::unbounded(&wake::Waker::new());
+        Mailbox { sender }
+    }
+
     /// Queues `message` for [`Handler::message`](crate::Handler::message) on the
     /// handler thread, without waiting. Fails once the server has stopped.
     pub fn post(&self, message: M) -> Result<(), NotRunning> {
@@ -84,9 +90,9 @@ impl<M> Mailbox<M> {
 /// It holds what routing needs from the request (RFC 2131 4.1: `giaddr`, `ciaddr`,
 /// flags; option 57 for fitting; the socket it came in on), so that
 /// [`Pending::reply`] leaves from the same socket, to the same destination and fitted
-/// the same way as an immediate reply would. [`Stats`](crate::Stats) counts every
-/// token: made ([`deferred`](crate::Stats::deferred)), answered, and dropped without
-/// an answer ([`deferred_abandoned`](crate::Stats::deferred_abandoned), logged), so
+/// the same way as an immediate reply would. [`ServerStats`](crate::ServerStats) counts every
+/// token: made ([`deferred`](crate::ServerStats::deferred)), answered, and dropped without
+/// an answer ([`deferred_abandoned`](crate::ServerStats::deferred_abandoned), logged), so
 /// none leaks silently; [`Pending::age`] lets a handler expire old ones on its own
 /// terms (from [`Handler::tick`](crate::Handler::tick), for instance).
 pub struct Pending {

@@ -25,7 +25,8 @@ use crate::{MessageType, Packet};
 ///
 /// ```
 /// use std::net::{Ipv4Addr, SocketAddrV4};
-/// use ex_dhcp::{destination, MessageType, Packet, Routing};
+/// use ex_dhcp::server::{destination, Routing};
+/// use ex_dhcp::{MessageType, Packet};
 ///
 /// let mut request = Packet::new(MessageType::Request);
 /// request.ciaddr = Ipv4Addr::new(198, 18, 0, 10);

@@ -22,7 +22,7 @@ use super::destination::destination;
 use super::fit::fit;
 use super::handler::{Handler, Listener, SendFailure, Source, Undecodable};
 use super::outcome::{Reply, StopReason};
-use super::stats::{Counters, Stats};
+use super::stats::{Counters, ServerStats};
 use crate::{MessageType, Op, Packet};
 
 /// A datagram on its way to the handler.
@@ -52,8 +52,8 @@ pub struct Outgoing {
     pub listener: usize,
 }
 
-/// A closure run on the handler's state ([`Server::cast`](crate::Server::cast) and
-/// [`Server::call`](crate::Server::call)).
+/// A closure run on the handler's state ([`Handle::cast`](crate::Handle::cast) and
+/// [`Handle::call`](crate::Handle::call)).
 pub(crate) type Job<H> =
     Box<dyn FnOnce(&mut H, &mut Context<'_, <H as Handler>::Message>) -> Reply + Send>;
 
@@ -68,7 +68,7 @@ pub struct Exit<H> {
     /// The counters once every thread has stopped, so that what happened last is in
     /// (the sender thread's last reply; deferred-reply tokens in messages that were
     /// never delivered); under supervision, those of every generation so far.
-    pub stats: Stats,
+    pub stats: ServerStats,
 }
 
 /// A reply on its way to the sender thread: an [`Outgoing`] with the packet boxed.
@@ -308,8 +308,8 @@ impl<H: Handler> Dispatcher<H> {
         self.route(reply, None, listener)
     }
 
-    /// Runs a closure from [`Server::cast`](crate::Server::cast) or
-    /// [`Server::call`](crate::Server::call) on the state.
+    /// Runs a closure from [`Handle::cast`](crate::Handle::cast) or
+    /// [`Handle::call`](crate::Handle::call) on the state.
     pub(crate) fn run(&mut self, job: Job<H>, now: Instant) -> Step {
         let reply = self.answer("a call", now, |handler, ctx| job(handler, ctx));
         self.route(reply, None, 0)

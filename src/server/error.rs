@@ -110,7 +110,7 @@ impl std::error::Error for StartError {
     }
 }
 
-/// Why [`Server::call`](crate::Server::call) gave no result.
+/// Why [`Handle::call`](crate::Handle::call) gave no result.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum CallError {
@@ -118,7 +118,7 @@ pub enum CallError {
     NotRunning,
     /// The closure panicked; the server stops.
     Panicked,
-    /// No result within the time given to [`Server::call_timeout`](crate::Server::call_timeout).
+    /// No result within the time given to [`Handle::call_timeout`](crate::Handle::call_timeout).
     Timeout,
 }
 
@@ -147,7 +147,7 @@ impl fmt::Display for NotRunning {
 
 impl std::error::Error for NotRunning {}
 
-/// Why the sender thread could not send a reply ([`SendFailure::error`](crate::SendFailure::error)).
+/// Why the sender thread could not send a reply ([`SendFailure::error`](crate::server::SendFailure::error)).
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum SendError {

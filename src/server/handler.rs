@@ -203,7 +203,7 @@ pub trait Handler: Send + 'static {
 
     /// A datagram that is not DHCP, only with
     /// [`Config::deliver_undecodable`](crate::Config::deliver_undecodable) (it is
-    /// counted as [`malformed`](crate::Stats::malformed) either way). A
+    /// counted as [`malformed`](crate::ServerStats::malformed) either way). A
     /// [`Reply::Send`] is routed on the reply's own fields and leaves from the
     /// receiving socket. No reply by default.
     fn undecodable(

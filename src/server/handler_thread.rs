@@ -1,16 +1,16 @@
-//! The handler thread: a thin loop around [`Dispatcher`], between the receive
-//! threads' queue, the handle's control channel, the handler's mailbox, the sender
-//! thread's failure reports and the tick.
+//! The handler thread: a thin loop around [`Dispatcher`], taking events in the order
+//! [`Schedule`] gives, from the receive threads' queue, the handles' control channel,
+//! the handler's mailbox, the sender thread's failure reports and the tick.
 
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crossbeam_channel::{select, Receiver, Sender, TryRecvError};
 
+use super::alive::{Alive, Watch};
 use super::dispatch::{Dispatcher, Exit, Incoming, Job, Routed, Step};
 use super::handler::{Handler, SendFailure};
 use super::outcome::StopReason;
+use super::schedule::{Idle, Input, Schedule};
 use super::wait;
 use crate::wake::{self, Waker};
 use crate::Packet;
@@ -22,42 +22,42 @@ use crate::Packet;
 /// what a burst of large packets can keep allocated.
 pub(crate) const POOL_CAPACITY: usize = 64;
 
-/// Events handled one after another from the packet and message queues before the
-/// handler thread looks at its other inputs (calls, stops, the tick, send failures):
-/// this bound keeps those from waiting behind a flood.
-const BURST: usize = 64;
-
-/// Messages from the handle to the handler thread.
-pub(crate) enum Control<H: Handler> {
-    Run(Job<H>),
-    Stop,
-}
-
 /// The channels the handler thread works between. Every sender into it wakes
 /// `waker` (see [`crate::wake`]): the thread parks without spinning when all are empty.
 pub(crate) struct Wiring<H: Handler> {
     pub(crate) waker: Waker,
     pub(crate) incoming: Receiver<Incoming>,
-    pub(crate) control: Receiver<Control<H>>,
+    /// Calls and casts; disconnected when the handles' link is dropped: the stop.
+    pub(crate) control: Receiver<Job<H>>,
     pub(crate) messages: Receiver<H::Message>,
     pub(crate) failures: Receiver<SendFailure>,
     pub(crate) outgoing: wake::Sender<Routed>,
     /// Where handled packets go back to the receive threads.
     pub(crate) recycle: Sender<Box<Packet>>,
-    /// Where the outcome of [`Handler::init`] goes, for `Server::start` to return.
+    /// Where the outcome of [`Handler::init`] goes, for the start to return.
     pub(crate) started: Sender<Result<(), StopReason>>,
     pub(crate) tick: Option<Duration>,
     /// How long to poll an empty queue before parking ([`Config::spin`](crate::Config::spin)).
     pub(crate) spin: Duration,
-    /// The receive threads' stop flag: set when the loop ends, so they stop receiving.
-    pub(crate) stop: Arc<AtomicBool>,
-    /// Disconnected once every receive thread has ended (each holds a sender), so
-    /// that the last drain of `incoming` comes after their last datagram.
-    pub(crate) receivers: Receiver<()>,
+    /// Held while the loop runs: the receive threads stop once it is dropped.
+    pub(crate) handling: Alive,
+    /// Ends once every receive thread has, so that the last count of `incoming`
+    /// comes after their last datagram.
+    pub(crate) receivers: Watch,
 }
 
-/// Runs the handler until it is asked to stop, it stops, or every packet source is
-/// gone; dropping `outgoing` on the way out lets the sender thread drain and end.
+/// Where the loop takes its events from.
+struct Inputs<'a, H: Handler> {
+    incoming: &'a Receiver<Incoming>,
+    control: &'a Receiver<Job<H>>,
+    messages: &'a Receiver<H::Message>,
+    failures: &'a Receiver<SendFailure>,
+    recycle: &'a Sender<Box<Packet>>,
+}
+
+/// Runs [`Handler::init`], then the handler until it is stopped, it stops, or every
+/// packet source is gone; then shuts down its part, stage by stage, and returns the
+/// exit after [`Handler::terminate`].
 pub(crate) fn run<H: Handler>(mut dispatcher: Dispatcher<H>, wiring: Wiring<H>) -> Exit<H> {
     let Wiring {
         waker,
@@ -68,9 +68,9 @@ pub(crate) fn run<H: Handler>(mut dispatcher: Dispatcher<H>, wiring: Wiring<H>) 
         outgoing,
         recycle,
         started,
-        tick: interval,
+        tick,
         spin,
-        stop,
+        handling,
         receivers,
     } = wiring;
     waker.register();
@@ -80,122 +80,20 @@ pub(crate) fn run<H: Handler>(mut dispatcher: Dispatcher<H>, wiring: Wiring<H>) 
     }
     let _ = started.send(Ok(()));
     drop(started);
-    // When the tick is next due, as crossbeam's `tick` would deliver it: an interval
-    // after the last one was taken (a late tick is not made up for).
-    // An interval too long to add to the clock is no tick at all, as with `tick`.
-    let mut next_tick = interval.and_then(|interval| Instant::now().checked_add(interval));
-    let mut burst = 0;
-    let mut messages_first = false;
-    // The last idle pass spun already. A wake-up that then finds nothing (std's parker
-    // keeps a token from a send whose value was taken meanwhile) parks straight away
-    // instead of spinning a second time.
-    let mut spun = false;
-    let reason = loop {
-        // Follow-up work the handler gave itself comes before anything else; a handler
-        // that keeps continuing still sees a stop or a call once per burst.
-        if let Some(message) = dispatcher.next_continue() {
-            if burst >= BURST {
-                burst = 0;
-                let step = control_step(&mut dispatcher, &control, Instant::now())
-                    .unwrap_or(Step::Nothing);
-                if let Some(reason) = forward(step, &outgoing) {
-                    break reason;
-                }
-            }
-            burst += 1;
-            match forward(dispatcher.message(message, Instant::now()), &outgoing) {
-                Some(reason) => break reason,
-                None => continue,
-            }
-        }
-        // The fast path: packets and messages already queued, taken in turn so that
-        // neither a flood of packets nor one of messages holds up the other.
-        if burst < BURST {
-            messages_first = !messages_first;
-            let packet = |dispatcher: &mut Dispatcher<H>| {
-                let event = incoming.try_recv().ok()?;
-                Some(handle(dispatcher, event, &recycle))
-            };
-            let message = |dispatcher: &mut Dispatcher<H>| {
-                let message = messages.try_recv().ok()?;
-                Some(dispatcher.message(message, Instant::now()))
-            };
-            let step = if messages_first {
-                message(&mut dispatcher).or_else(|| packet(&mut dispatcher))
-            } else {
-                packet(&mut dispatcher).or_else(|| message(&mut dispatcher))
-            };
-            if let Some(step) = step {
-                burst += 1;
-                spun = false;
-                match forward(step, &outgoing) {
-                    Some(reason) => break reason,
-                    None => continue,
-                }
-            }
-        }
-        burst = 0;
-        // The other inputs, one at most per pass: the tick first (it is due at most once
-        // an interval), so that no flood of calls or packets can starve it.
-        let now = Instant::now();
-        let step = match (next_tick, interval) {
-            (Some(due), Some(interval)) if due <= now => {
-                next_tick = now.checked_add(interval);
-                Some(dispatcher.tick(now))
-            }
-            _ => None,
-        };
-        let step = step.or_else(|| control_step(&mut dispatcher, &control, now));
-        // A closed failure channel (the sender thread is gone) is not a reason to stop:
-        // the closed outgoing queue is.
-        let step = step.or_else(|| {
-            let failure = failures.try_recv().ok()?;
-            Some(dispatcher.send_failed(failure, now))
-        });
-        let step = step.or_else(|| {
-            let message = messages.try_recv().ok()?;
-            Some(dispatcher.message(message, now))
-        });
-        let step = step.or_else(|| match incoming.try_recv() {
-            Ok(event) => Some(handle(&mut dispatcher, event, &recycle)),
-            // Every receive thread and every handle is gone.
-            Err(TryRecvError::Disconnected) => Some(Step::Stop(StopReason::Shutdown)),
-            Err(TryRecvError::Empty) => None,
-        });
-        match step {
-            Some(step) => {
-                spun = false;
-                if let Some(reason) = forward(step, &outgoing) {
-                    break reason;
-                }
-            }
-            None => {
-                // Nothing queued: poll briefly if configured (see `wait`), once per idle
-                // period, then park until a sender wakes this thread or the tick is due.
-                let ready = !spun
-                    && wait::spin_until(spin, || {
-                        !incoming.is_empty() || !control.is_empty() || !messages.is_empty()
-                    });
-                spun = true;
-                if !ready {
-                    waker.wait(next_tick);
-                }
-            }
-        }
+    let inputs = Inputs {
+        incoming: &incoming,
+        control: &control,
+        messages: &messages,
+        failures: &failures,
+        recycle: &recycle,
     };
+    let schedule = Schedule::new(tick, Instant::now());
+    let reason = serve(&mut dispatcher, &inputs, &outgoing, &waker, schedule, spin);
+    // The sender thread drains the replies queued so far and ends.
     drop(outgoing);
-    // Datagrams queued now, or by a receive thread before it sees the stop, will never
-    // be handled: count each once. The receive threads stop at their next read
-    // timeout; until the last has ended, what they queue is drained here.
-    stop.store(true, Ordering::Relaxed);
-    let mut unhandled = 0usize;
-    loop {
-        select! {
-            recv(incoming) -> event => if event.is_ok() { unhandled += 1 },
-            recv(receivers) -> _ => break,
-        }
-    }
-    unhandled += incoming.try_iter().count();
+    // The receive threads stop at their next datagram or read timeout.
+    drop(handling);
+    let unhandled = count_unhandled(&incoming, &receivers);
     drop(incoming);
     if unhandled > 0 {
         log::warn!(
@@ -212,20 +110,100 @@ pub(crate) fn run<H: Handler>(mut dispatcher: Dispatcher<H>, wiring: Wiring<H>) 
     dispatcher.terminate(reason)
 }
 
-/// The handle's next request, if one is queued: a call or cast to run, or a stop
-/// (asked for, or every handle gone).
-fn control_step<H: Handler>(
+/// The loop: one event per pass, from the first input of the schedule's pass that
+/// has one, until a step stops it.
+fn serve<H: Handler>(
     dispatcher: &mut Dispatcher<H>,
-    control: &Receiver<Control<H>>,
-    now: Instant,
-) -> Option<Step> {
-    match control.try_recv() {
-        Ok(Control::Run(job)) => Some(dispatcher.run(job, now)),
-        Ok(Control::Stop) | Err(TryRecvError::Disconnected) => {
-            Some(Step::Stop(StopReason::Shutdown))
+    inputs: &Inputs<'_, H>,
+    outgoing: &wake::Sender<Routed>,
+    waker: &Waker,
+    mut schedule: Schedule,
+    spin: Duration,
+) -> StopReason {
+    loop {
+        let taken = schedule.pass().iter().find_map(|&input| {
+            let step = take(input, dispatcher, inputs, &mut schedule)?;
+            Some((input, step))
+        });
+        match taken {
+            Some((input, step)) => {
+                schedule.took(input);
+                if let Some(reason) = forward(step, outgoing) {
+                    return reason;
+                }
+            }
+            None => match schedule.idle() {
+                Idle::LookEverywhere => {}
+                Idle::Wait { spin: poll, until } => {
+                    let ready = poll
+                        && wait::spin_until(spin, || {
+                            !inputs.incoming.is_empty()
+                                || !inputs.control.is_empty()
+                                || !inputs.messages.is_empty()
+                        });
+                    if !ready {
+                        waker.wait(until);
+                    }
+                }
+            },
         }
-        Err(TryRecvError::Empty) => None,
     }
+}
+
+/// Takes and handles one event from `input`, if it has one. Inlined: it runs several
+/// times per request, and a call each time shows in the instructions per request.
+#[inline(always)]
+fn take<H: Handler>(
+    input: Input,
+    dispatcher: &mut Dispatcher<H>,
+    inputs: &Inputs<'_, H>,
+    schedule: &mut Schedule,
+) -> Option<Step> {
+    match input {
+        Input::FollowUp => {
+            let message = dispatcher.next_continue()?;
+            Some(dispatcher.message(message, Instant::now()))
+        }
+        Input::Packet => match inputs.incoming.try_recv() {
+            Ok(event) => Some(handle(dispatcher, event, inputs.recycle)),
+            // Every receive thread and every handle is gone.
+            Err(TryRecvError::Disconnected) => Some(Step::Stop(StopReason::Shutdown)),
+            Err(TryRecvError::Empty) => None,
+        },
+        Input::Message => {
+            let message = inputs.messages.try_recv().ok()?;
+            Some(dispatcher.message(message, Instant::now()))
+        }
+        Input::Tick => {
+            let now = Instant::now();
+            schedule.tick_due(now).then(|| dispatcher.tick(now))
+        }
+        Input::Control => match inputs.control.try_recv() {
+            Ok(job) => Some(dispatcher.run(job, Instant::now())),
+            // The handles' link is gone: stopped.
+            Err(TryRecvError::Disconnected) => Some(Step::Stop(StopReason::Shutdown)),
+            Err(TryRecvError::Empty) => None,
+        },
+        // A closed failure channel (the sender thread is gone) is not a reason to
+        // stop: the closed outgoing queue is.
+        Input::Failure => {
+            let failure = inputs.failures.try_recv().ok()?;
+            Some(dispatcher.send_failed(failure, Instant::now()))
+        }
+    }
+}
+
+/// Counts the datagrams that will never be handled: those queued now, and those the
+/// receive threads queue before they see that the loop has ended.
+fn count_unhandled(incoming: &Receiver<Incoming>, receivers: &Watch) -> usize {
+    let mut unhandled = 0;
+    loop {
+        select! {
+            recv(incoming) -> event => if event.is_ok() { unhandled += 1 },
+            recv(receivers.channel()) -> _ => break,
+        }
+    }
+    unhandled + incoming.try_iter().count()
 }
 
 /// Dispatches a queued event, then offers a packet back to the receive threads (when

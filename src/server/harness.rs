@@ -11,10 +11,11 @@ use crossbeam_channel::Receiver;
 use super::config::Config;
 use super::context::{Clock, Mailbox};
 use super::dispatch::{Dispatcher, Exit, Outgoing, Step};
+use super::handle::injected_from;
 use super::handler::{Handler, Listener, SendFailure, Source, Undecodable};
 use super::outcome::StopReason;
-use super::running::injected_from;
-use super::stats::{Counters, Stats};
+use super::stats::{Counters, ServerStats};
+use crate::Encoding;
 use crate::Packet;
 
 /// A handler without sockets or threads, for tests.
@@ -108,10 +109,10 @@ impl<H: Handler> Harness<H> {
             wall: SystemTime::now(),
         });
         let stopped = dispatcher.init(now).err();
-        let tick = config.tick_interval();
+        let tick = config.get_tick();
         let injected_from = injected_from(&listeners, config.routing().client_port);
         #[cfg(feature = "capture")]
-        let tap = config.tap_path().and_then(|path| {
+        let tap = config.get_tap().and_then(|path| {
             crate::capture::PcapWriter::append_to_file(path)
                 .map_err(|error| {
                     log::error!(
@@ -133,7 +134,7 @@ impl<H: Handler> Harness<H> {
             now,
             tick,
             next_tick: tick.map(|interval| now + interval),
-            deliver_undecodable: config.delivers_undecodable(),
+            deliver_undecodable: config.get_deliver_undecodable(),
             followups: Vec::new(),
             #[cfg(feature = "capture")]
             tap,
@@ -151,7 +152,7 @@ impl<H: Handler> Harness<H> {
     pub fn inject_from(&mut self, packet: Packet, source: Source) -> Option<Outgoing> {
         #[cfg(feature = "capture")]
         if self.tap.is_some() {
-            self.record(source.peer, source.local, packet.encode());
+            self.record(source.peer, source.local, packet.encode(Encoding::Padded));
         }
         self.dispatch(&packet, &source)
     }
@@ -307,7 +308,7 @@ impl<H: Handler> Harness<H> {
         self.step(|d| d.message(message, now))
     }
 
-    /// Runs `f` on the state (a [`Server::call`](crate::Server::call) without threads);
+    /// Runs `f` on the state (a [`Handle::call`](crate::Handle::call) without threads);
     /// `None` once the handler has stopped.
     pub fn call<R>(&mut self, f: impl FnOnce(&mut H) -> R) -> Option<R> {
         if self.stopped.is_some() {
@@ -324,7 +325,7 @@ impl<H: Handler> Harness<H> {
 
     /// The counters: what the handler was given, deferred replies, and datagrams
     /// that did not decode (nothing is sent, so `sent` stays 0).
-    pub fn stats(&self) -> Stats {
+    pub fn stats(&self) -> ServerStats {
         self.counters.snapshot()
     }
 
@@ -375,7 +376,7 @@ impl<H: Handler> Harness<H> {
                         SocketAddrV4::new(std::net::Ipv4Addr::UNSPECIFIED, 0),
                         |listener| listener.local,
                     );
-                    self.record(from, outgoing.to, outgoing.packet.encode());
+                    self.record(from, outgoing.to, outgoing.packet.encode(Encoding::Padded));
                 }
                 Some(outgoing.into())
             }

@@ -29,7 +29,7 @@ pub enum Reply {
     /// Send nothing.
     None,
     /// Send this packet, to the destination the configured policy picks
-    /// (RFC 2131, section 4.1; see [`destination`](crate::destination)).
+    /// (RFC 2131, section 4.1; see [`destination`](crate::server::destination)).
     Send(Packet),
     /// Send this packet to this address, whatever the policy says.
     SendTo(Packet, SocketAddrV4),
@@ -87,7 +87,7 @@ impl From<Option<Packet>> for Reply {
 }
 
 impl From<()> for Reply {
-    /// Nothing to send: lets a [`Server::cast`](crate::Server::cast) closure end
+    /// Nothing to send: lets a [`Handle::cast`](crate::Handle::cast) closure end
     /// without naming a reply.
     fn from((): ()) -> Self {
         Reply::None
@@ -98,7 +98,7 @@ impl From<()> for Reply {
 /// see [`Pending::reply`](crate::Pending::reply).
 ///
 /// Not `Clone`: it is the request's one answer. It counts as answered
-/// ([`Stats::deferred_answered`](crate::Stats::deferred_answered)) when the server
+/// ([`ServerStats::deferred_answered`](crate::ServerStats::deferred_answered)) when the server
 /// routes it, and as abandoned if it is dropped without being routed (a callback that
 /// made it and returned something else).
 pub struct Deferred {
@@ -184,7 +184,7 @@ impl Eq for Deferred {}
 /// [`downcast_ref`](HandlerError::downcast_ref). Two errors are equal when their texts are.
 ///
 /// ```
-/// use ex_dhcp::HandlerError;
+/// use ex_dhcp::server::HandlerError;
 ///
 /// let error = HandlerError::new(std::io::Error::other("lease file is read-only"));
 /// assert_eq!(error.to_string(), "lease file is read-only");
@@ -258,21 +258,21 @@ impl From<String> for HandlerError {
 ///
 /// Like an OTP exit reason: [`Normal`](StopReason::Normal) and
 /// [`Shutdown`](StopReason::Shutdown) are expected, the others are abnormal and make a
-/// [supervisor](crate::supervise) restart the server.
+/// [supervisor](crate::server::supervise) restart the server.
 ///
 /// The stop vocabulary, in one place: the handler stops its server by returning
 /// [`Reply::Stop`] (reason `Normal`, or `Error` with its own value); the owner stops
-/// it with [`Server::stop`](crate::Server::stop) (ask), [`Server::join`](crate::Server::join)
+/// it with [`Handle::stop`](crate::Handle::stop) (ask), [`Server::join`](crate::Server::join)
 /// (wait) or [`Server::shutdown`](crate::Server::shutdown) (both), reason `Shutdown`;
-/// a stopped server gives back an [`Exit`](crate::Exit) (the reason and the state),
-/// a supervisor a [`SupervisorExit`](crate::SupervisorExit); talking to a server
+/// a stopped server gives back an [`Exit`](crate::server::Exit) (the reason and the state),
+/// a supervisor a [`SupervisorExit`](crate::server::SupervisorExit); talking to a server
 /// that is no longer running fails with [`NotRunning`](crate::NotRunning).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum StopReason {
     /// The handler asked to stop ([`Reply::stop`]).
     Normal,
-    /// The server was shut down from outside the handler: [`Server::stop`](crate::Server::stop),
+    /// The server was shut down from outside the handler: [`Handle::stop`](crate::Handle::stop),
     /// a dropped handle, or (never in normal operation) the sender thread gone first.
     Shutdown,
     /// The handler asked to stop because something went wrong

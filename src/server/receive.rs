@@ -1,13 +1,13 @@
 //! The receive thread: one per socket, recv into a reused buffer, decode, queue.
 
 use std::net::{SocketAddr, UdpSocket};
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::thread;
 use std::time::Duration;
 
 use crossbeam_channel::{Receiver, TrySendError};
 
+use super::alive::{Alive, Watch};
 use super::dispatch::Incoming;
 use super::handler::{Listener, Source, Undecodable};
 use super::socket::{describe, is_timeout};
@@ -25,6 +25,11 @@ const MAX_DATAGRAM: usize = 65_507;
 pub(crate) struct Queues {
     pub(crate) queue: wake::Sender<Incoming>,
     pub(crate) pool: Receiver<Box<Packet>>,
+    /// Ends when the handler loop does: time to stop receiving.
+    pub(crate) handler_running: Watch,
+    /// Held while this thread runs: the handler thread counts what the receive
+    /// threads queued until every one of these is gone.
+    pub(crate) receiving: Alive,
 }
 
 /// What the configuration asks of a receive thread.
@@ -35,26 +40,31 @@ pub(crate) struct Options {
     pub(crate) tap: Option<Tap>,
 }
 
-/// Receives until `stop` is set (checked at every read timeout) or the handler is gone.
+/// Receives until the handler loop has ended (looked at before each read, and so at
+/// least once per read timeout).
 ///
 /// Never blocks on the handler: when its queue is full the packet is dropped and
-/// counted. Returning drops this thread's sender, the first stage of shutdown.
+/// counted.
 pub(crate) fn run(
     socket: UdpSocket,
     listener: Listener,
     queues: Queues,
     options: Options,
-    stop: Arc<AtomicBool>,
     counters: Arc<Counters>,
 ) {
-    let Queues { queue, pool } = queues;
+    let Queues {
+        queue,
+        pool,
+        handler_running,
+        receiving: _receiving,
+    } = queues;
     let mut buf = vec![0; MAX_DATAGRAM];
     // The packet decoded into next: one the handler has finished with when there is
     // one, so that decoding allocates nothing once the pool is warm.
     let mut spare: Option<Box<Packet>> = None;
     // Failed reads in a row, for the back-off.
     let mut failures: u32 = 0;
-    while !stop.load(Ordering::Relaxed) {
+    while !handler_running.ended() {
         let (len, peer) = match socket.recv_from(&mut buf) {
             Ok((len, SocketAddr::V4(peer))) => (len, peer),
             Ok((_, SocketAddr::V6(peer))) => {
@@ -169,8 +179,8 @@ fn backoff(failures: u32) -> Duration {
     Duration::from_millis(millis)
 }
 
-/// The back-off stops doubling at 2^6 = 64 ms: short enough that a stop request
-/// (checked every loop) is still seen promptly.
+/// The back-off stops doubling at 2^6 = 64 ms: short enough that the end of the
+/// handler loop (looked at before each read) is still seen promptly.
 const MAX_BACKOFF_DOUBLINGS: u32 = 6;
 
 #[cfg(test)]

@@ -12,6 +12,7 @@ use super::stats::Counters;
 use super::tap::Tap;
 use super::traffic;
 use crate::wake;
+use crate::Encoding;
 use crate::Packet;
 
 /// Room for any reply: fitted replies are at most the client's maximum message size.
@@ -36,7 +37,7 @@ pub(crate) fn run(
     let mut buf = vec![0; BUFFER_LEN];
     // Parks without spinning when the queue is empty (see `crate::wake`).
     while let Some(outgoing) = queue.recv() {
-        let result = match outgoing.packet.encode_to(&mut buf) {
+        let result = match outgoing.packet.encode_to(&mut buf, Encoding::Padded) {
             Ok(len) => match sockets.get(outgoing.listener) {
                 Some(bound) => {
                     // Tapped before the send: once it is sent the client may answer,

@@ -49,7 +49,7 @@ fn bind(index: usize, listen: &SocketConfig, config: &Config) -> Result<Bound, S
     let setup = |source| StartError::Socket { addr, source };
     let socket = Socket::new(Domain::IPV4, Type::DGRAM, Some(Protocol::UDP)).map_err(setup)?;
     socket.set_broadcast(true).map_err(setup)?;
-    if config.reuses_address() {
+    if config.get_reuse_address() {
         socket.set_reuse_address(true).map_err(setup)?;
     }
     if let Some(device) = &listen.device {
@@ -65,7 +65,7 @@ fn bind(index: usize, listen: &SocketConfig, config: &Config) -> Result<Bound, S
         .map_err(|source| StartError::Bind { addr, source })?;
     // Receive threads wake this often to see whether they should stop.
     socket
-        .set_read_timeout(Some(config.poll()))
+        .set_read_timeout(Some(config.get_poll_interval()))
         .map_err(setup)?;
     let socket = UdpSocket::from(socket);
     let local = match socket.local_addr().map_err(setup)? {

@@ -77,12 +77,12 @@ impl Counters {
         self.tap_dropped.fetch_add(1, Ordering::Relaxed);
     }
 
-    pub(crate) fn snapshot(&self) -> Stats {
+    pub(crate) fn snapshot(&self) -> ServerStats {
         let mut handled = [0; TYPE_SLOTS];
         for (out, counter) in handled.iter_mut().zip(&self.handled) {
             *out = counter.load(Ordering::Relaxed);
         }
-        Stats {
+        ServerStats {
             received: self.received.load(Ordering::Relaxed),
             malformed: self.malformed.load(Ordering::Relaxed),
             dropped_full: self.dropped_full.load(Ordering::Relaxed),
@@ -103,7 +103,7 @@ impl Counters {
 /// A snapshot of a server's counters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[non_exhaustive]
-pub struct Stats {
+pub struct ServerStats {
     /// Datagrams received on the sockets (injected packets are not counted).
     pub received: u64,
     /// Datagrams that did not decode as DHCP (also counted in `received`).
@@ -139,7 +139,7 @@ pub struct Stats {
     pub tap_dropped: u64,
 }
 
-impl Stats {
+impl ServerStats {
     /// Packets of this message type given to the handler; `None` counts those
     /// without a known type (BOOTP, unknown option 53 values).
     pub fn handled(&self, kind: Option<MessageType>) -> u64 {
@@ -165,14 +165,14 @@ impl Stats {
 /// (deferred replies, the tap) appear once they are not zero.
 ///
 /// ```
-/// let line = ex_dhcp::Stats::default().to_string();
+/// let line = ex_dhcp::ServerStats::default().to_string();
 /// assert_eq!(
 ///     line,
 ///     "received 0 (malformed 0), handled 0, sent 0, send failures 0, trimmed 0, \
 ///      dropped: queue full 0, at stop 0; receive errors 0"
 /// );
 /// ```
-impl fmt::Display for Stats {
+impl fmt::Display for ServerStats {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,

@@ -2,25 +2,23 @@
 //! OTP supervisor restarts a child, and give up after too many restarts.
 
 use std::collections::VecDeque;
-use std::net::SocketAddrV4;
 use std::panic;
-use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::Arc;
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
-use crossbeam_channel::{bounded, Receiver};
+use crossbeam_channel::{bounded, Sender};
 
+use super::alive::alive;
 use super::config::Config;
-use super::context::{Context, Mailbox};
 use super::dispatch::Exit;
-use super::error::{CallError, NotRunning, StartError};
+use super::error::StartError;
+use super::handle::{Current, Handle};
 use super::handler::{Handler, Listener};
-use super::outcome::Reply;
-use super::running::{Failed, Link, Server};
 use super::socket::{bind_all, Bound};
-use super::stats::{Counters, Stats};
-use crate::Packet;
+use super::stats::Counters;
+use super::wiring::{self, Failed, Threads};
 
 /// How many restarts are allowed in how long (OTP's intensity and period).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -64,25 +62,20 @@ pub struct SupervisorExit<H> {
     pub gave_up: bool,
 }
 
-/// A server run under a [`RestartPolicy`]; see [`supervise`].
+/// A server run under a [`RestartPolicy`]; see [`supervise`]. Its [`Handle`] follows
+/// each restart; dropping the supervisor stops it and joins its thread.
 pub struct Supervisor<H: Handler> {
-    counters: Arc<Counters>,
-    current: Arc<Mutex<Link<H>>>,
-    stopping: Arc<AtomicBool>,
+    handle: Handle<H>,
     restarts: Arc<AtomicU32>,
-    listeners: Vec<Listener>,
-    /// The supervisor thread's result, sent as its last act.
-    exit: Receiver<SupervisorExit<H>>,
-    /// Disconnected when the supervisor thread ends (it holds the only sender).
-    ended: Receiver<()>,
-    /// The supervisor thread; `None` once joined.
-    thread: Option<JoinHandle<()>>,
+    /// The supervisor thread (its result is `None` only when the first start failed,
+    /// and then there is no supervisor); `None` once joined.
+    thread: Option<JoinHandle<Option<SupervisorExit<H>>>>,
 }
 
 impl<H: Handler> std::fmt::Debug for Supervisor<H> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Supervisor")
-            .field("listeners", &self.listeners)
+            .field("handle", &self.handle)
             .field("restarts", &self.restarts())
             .finish_non_exhaustive()
     }
@@ -93,12 +86,15 @@ impl<H: Handler> std::fmt::Debug for Supervisor<H> {
 /// a fresh one from `factory` on the same sockets. More than `policy.max_restarts`
 /// restarts within `policy.period` and it gives up. A handler whose
 /// [`init`](Handler::init) fails counts as a failure too, the first one included.
+/// The factory runs on the supervisor's thread.
 ///
 /// ```no_run
-/// use ex_dhcp::{supervise, Config, Packet, Reply, RestartPolicy, Source};
+/// use ex_dhcp::server::{supervise, RestartPolicy};
+/// use ex_dhcp::{Config, Packet, Reply, Source};
 ///
 /// let factory = || |_packet: &Packet, _from: &Source| -> Reply { Reply::None };
 /// let supervisor = supervise(Config::default(), RestartPolicy::default(), factory)?;
+/// println!("serving on {}", supervisor.handle().local_addr());
 /// let exit = supervisor.join();
 /// println!("restarted {} times, gave up: {}", exit.restarts, exit.gave_up);
 /// # Ok::<(), ex_dhcp::StartError>(())
@@ -114,58 +110,34 @@ where
 {
     let sockets = bind_all(&config)?;
     let listeners: Vec<Listener> = sockets.iter().map(|b| b.listener.clone()).collect();
+    let (ended_alive, ended) = alive();
+    let client_port = config.routing().client_port;
     let counters = Arc::new(Counters::default());
-    let first = match Server::start_on(
-        clone_all(&sockets)?,
-        &config,
-        factory(),
-        Arc::clone(&counters),
-    ) {
-        Ok(server) => Ok(server),
-        Err(Failed::Start(error)) => return Err(error),
-        Err(Failed::Init(exit)) => Err(*exit),
-    };
-    // Before any server runs, the handle talks to nothing: its channels are closed.
-    let link = match &first {
-        Ok(server) => server.link().clone(),
-        Err(_) => Link::closed(&listeners, &counters, config.routing().client_port),
-    };
-    let current = Arc::new(Mutex::new(link));
-    let (exit_tx, exit_rx) = bounded(1);
-    let (ended_tx, ended_rx) = bounded::<()>(0);
-    let stopping = Arc::new(AtomicBool::new(false));
+    let handle = Handle::new(listeners, client_port, counters, Current::Between, ended);
     let restarts = Arc::new(AtomicU32::new(0));
-    let thread = {
-        let current = Arc::clone(&current);
-        let stopping = Arc::clone(&stopping);
-        let restarts = Arc::clone(&restarts);
-        let counters = Arc::clone(&counters);
-        thread::Builder::new()
-            .name("dhcp-supervisor".into())
-            .spawn(move || {
-                let watch = Watch {
-                    counters,
-                    config,
-                    policy,
-                    sockets,
-                    current,
-                    stopping,
-                    restarts,
-                };
-                let exit = watch.run(first, &mut factory);
-                let _ = exit_tx.send(exit);
-                drop(ended_tx);
-            })
-            .map_err(|source| StartError::Spawn { source })?
+    let watch = Watch {
+        handle: handle.clone(),
+        config,
+        policy,
+        sockets,
+        restarts: Arc::clone(&restarts),
     };
+    let (report, first_start) = bounded(1);
+    let thread = thread::Builder::new()
+        .name("dhcp-supervisor".into())
+        .spawn(move || {
+            let _ended = ended_alive;
+            watch.run(&mut factory, report)
+        })
+        .map_err(|source| StartError::Spawn { source })?;
+    // The thread reports how the first start went before anything else.
+    if let Ok(Err(error)) = first_start.recv() {
+        let _ = thread.join();
+        return Err(error);
+    }
     Ok(Supervisor {
-        counters,
-        current,
-        stopping,
+        handle,
         restarts,
-        listeners,
-        exit: exit_rx,
-        ended: ended_rx,
         thread: Some(thread),
     })
 }
@@ -176,35 +148,48 @@ fn clone_all(sockets: &[Bound]) -> Result<Vec<Bound>, StartError> {
 
 /// The supervisor thread's state.
 struct Watch<H: Handler> {
-    counters: Arc<Counters>,
+    handle: Handle<H>,
     config: Config,
     policy: RestartPolicy,
     sockets: Vec<Bound>,
-    current: Arc<Mutex<Link<H>>>,
-    stopping: Arc<AtomicBool>,
     restarts: Arc<AtomicU32>,
 }
 
+/// One server the supervisor started: running, or already failed in its init.
+enum Generation<H> {
+    Running(Threads<H>),
+    FailedInit(Box<Exit<H>>),
+}
+
 impl<H: Handler> Watch<H> {
+    /// Starts the first server (its start's outcome goes to `report`), then waits for
+    /// each to end and restarts it while the policy allows.
     fn run(
         self,
-        first: Result<Server<H>, Exit<H>>,
         factory: &mut impl FnMut() -> H,
-    ) -> SupervisorExit<H> {
+        report: Sender<Result<(), StartError>>,
+    ) -> Option<SupervisorExit<H>> {
+        let mut next = match self.start(factory) {
+            Ok(first) => first,
+            Err(error) => {
+                let _ = report.send(Err(error));
+                return None;
+            }
+        };
+        let _ = report.send(Ok(()));
         let mut recent = VecDeque::new();
-        let mut next = first;
         loop {
             let exit = match next {
-                Ok(server) => server.join(),
-                Err(exit) => exit,
+                Generation::Running(mut threads) => threads.join(),
+                Generation::FailedInit(exit) => *exit,
             };
             let restarts = self.restarts.load(Ordering::Relaxed);
-            if !exit.reason.is_abnormal() || self.stopping.load(Ordering::Relaxed) {
-                return SupervisorExit {
+            if !exit.reason.is_abnormal() || self.handle.stop_asked() {
+                return Some(SupervisorExit {
                     last: exit,
                     restarts,
                     gave_up: false,
-                };
+                });
             }
             let now = Instant::now();
             recent.push_back(now);
@@ -221,66 +206,53 @@ impl<H: Handler> Watch<H> {
                     self.policy.period,
                     exit.reason
                 );
-                return SupervisorExit {
+                return Some(SupervisorExit {
                     last: exit,
                     restarts,
                     gave_up: true,
-                };
+                });
             }
             log::warn!("restarting the dhcp server: {}", exit.reason);
-            let started = clone_all(&self.sockets)
-                .map_err(Failed::Start)
-                .and_then(|s| {
-                    Server::start_on(s, &self.config, factory(), Arc::clone(&self.counters))
-                });
-            next = match started {
-                Ok(server) => {
-                    *self.current.lock().unwrap_or_else(PoisonError::into_inner) =
-                        server.link().clone();
-                    // Counted once the handle points at the new server, so that a
-                    // caller who sees the count also reaches the new generation.
-                    self.restarts.fetch_add(1, Ordering::Relaxed);
-                    if self.stopping.load(Ordering::Relaxed) {
-                        server.stop();
-                    }
-                    Ok(server)
-                }
-                // A failed init is one more failure, counted against the limit.
-                Err(Failed::Init(exit)) => {
-                    self.restarts.fetch_add(1, Ordering::Relaxed);
-                    Err(*exit)
-                }
-                Err(Failed::Start(error)) => {
+            next = match self.start(factory) {
+                Ok(generation) => generation,
+                Err(error) => {
                     log::error!("could not restart the dhcp server: {error}");
-                    return SupervisorExit {
+                    return Some(SupervisorExit {
                         last: exit,
                         restarts,
                         gave_up: true,
-                    };
+                    });
                 }
             };
+            // Counted once the handle points at the new server, so that a caller who
+            // sees the count also reaches it; a failed init counts against the limit.
+            self.restarts.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+
+    /// Starts a server from the factory and points the handle at it.
+    fn start(&self, factory: &mut impl FnMut() -> H) -> Result<Generation<H>, StartError> {
+        let sockets = clone_all(&self.sockets)?;
+        let counters = Arc::clone(self.handle.counters());
+        match wiring::start(sockets, &self.config, factory(), counters) {
+            Ok(started) => {
+                // When the handle was stopped meanwhile, the link comes back, and
+                // dropping it stops the new server: the next turn then returns.
+                let _stopped = self.handle.install(started.link);
+                Ok(Generation::Running(started.threads))
+            }
+            Err(Failed::Init(exit)) => Ok(Generation::FailedInit(exit)),
+            Err(Failed::Start(error)) => Err(error),
         }
     }
 }
 
 impl<H: Handler> Supervisor<H> {
-    fn link(&self) -> Link<H> {
-        self.current
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone()
-    }
-
-    /// The main socket's bound address; it stays the same across restarts.
-    pub fn local_addr(&self) -> SocketAddrV4 {
-        // Bound once, before the first generation: no need to ask the current one.
-        self.listeners[0].local
-    }
-
-    /// The counters of every generation so far, added up: what one restarted server
-    /// received, dropped and sent is not forgotten by the next.
-    pub fn stats(&self) -> Stats {
-        self.counters.snapshot()
+    /// The supervisor's handle: the same operations as a server's, on whichever server
+    /// runs now. Between a failure and the restart, they fail with
+    /// [`NotRunning`](crate::NotRunning); [`Handle::stop`] stops the supervisor too.
+    pub fn handle(&self) -> &Handle<H> {
+        &self.handle
     }
 
     /// How many times the server has been restarted so far.
@@ -288,75 +260,33 @@ impl<H: Handler> Supervisor<H> {
         self.restarts.load(Ordering::Relaxed)
     }
 
-    /// [`Server::call`] on the current server.
-    pub fn call<R, F>(&self, f: F) -> Result<R, CallError>
-    where
-        F: FnOnce(&mut H) -> R + Send + 'static,
-        R: Send + 'static,
-    {
-        self.link().call(None, f)
-    }
-
-    /// [`Server::cast`] on the current server.
-    pub fn cast<R, F>(&self, f: F) -> Result<(), NotRunning>
-    where
-        F: FnOnce(&mut H, &mut Context<'_, H::Message>) -> R + Send + 'static,
-        R: Into<Reply>,
-    {
-        self.link().cast(f)
-    }
-
-    /// [`Server::mailbox`] of the current server. Each restart starts a new handler
-    /// with a new mailbox: posting to an old one fails with [`NotRunning`]; a handler
-    /// hands its workers the mailbox from its own [`Context`] in [`Handler::init`].
-    pub fn mailbox(&self) -> Mailbox<H::Message> {
-        self.link().mailbox().clone()
-    }
-
-    /// [`Server::inject`] on the current server.
-    pub fn inject(&self, packet: Packet) -> Result<(), NotRunning> {
-        let link = self.link();
-        let source = link.injected_from().clone();
-        link.inject_from(packet, source)
-    }
-
-    /// Stops the current server and the supervisor, without waiting.
-    pub fn stop(&self) {
-        self.stopping.store(true, Ordering::Relaxed);
-        self.link().stop();
-    }
-
-    /// Waits up to `timeout` for the supervisor to end (its server stopped normally,
-    /// was stopped, or failed too often); true once it has, and
-    /// [`Supervisor::join`] will then not wait. Without polling.
-    pub fn wait_timeout(&self, timeout: Duration) -> bool {
-        // Nothing is ever sent on `ended`: it only disconnects.
-        self.ended
-            .recv_timeout(timeout)
-            .is_err_and(|error| error.is_disconnected())
-    }
-
     /// Waits until the supervisor ends: the server stopped normally, was stopped, or
     /// failed too often.
     pub fn join(mut self) -> SupervisorExit<H> {
-        let exit = self.exit.recv();
-        let joined = self.thread.take().map(JoinHandle::join);
-        match (exit, joined) {
-            (Ok(exit), _) => exit,
+        let thread = self
+            .thread
+            .take()
+            .expect("joined once: join takes the supervisor");
+        match thread.join() {
+            Ok(Some(exit)) => exit,
+            Ok(None) => unreachable!("a supervisor exists only once its first start worked"),
             // The supervisor thread joins servers, which catch the handler's panics: one
             // that escaped is a bug of this crate, passed on as it is.
-            (Err(_), Some(Err(payload))) => panic::resume_unwind(payload),
-            (Err(_), _) => panic::resume_unwind(Box::new(
-                "the dhcp supervisor thread ended without a result",
-            )),
+            Err(payload) => panic::resume_unwind(payload),
         }
+    }
+
+    /// [`Handle::stop`] then [`Supervisor::join`].
+    pub fn shutdown(self) -> SupervisorExit<H> {
+        self.handle.stop();
+        self.join()
     }
 }
 
 impl<H: Handler> Drop for Supervisor<H> {
     fn drop(&mut self) {
         if let Some(thread) = self.thread.take() {
-            self.stop();
+            self.handle.stop();
             let _ = thread.join();
         }
     }

@@ -5,7 +5,7 @@
 //! reply just before `send_to` (after it, the client's answer could reach the tap
 //! first, and the capture would be out of order); neither waits for the disk: records go through
 //! a bounded queue to the `dhcp-tap` thread, and a record that finds the queue full is
-//! dropped and counted ([`Stats::tap_dropped`](crate::Stats::tap_dropped)). The handler
+//! dropped and counted ([`ServerStats::tap_dropped`](crate::ServerStats::tap_dropped)). The handler
 //! thread never touches the tap. The tap thread ends when the last thread that records
 //! has ended (the queue disconnects), flushes, and is joined with the others.
 

@@ -3,7 +3,7 @@
 use std::net::{Ipv4Addr, SocketAddrV4};
 use std::time::{Duration, Instant};
 
-use ex_dhcp::{Client, Config, Handler, MessageType, Packet, Server, Stats};
+use ex_dhcp::{Client, Config, Handler, MessageType, Packet, Server, ServerStats};
 
 /// How long any test waits for a reply before failing.
 pub const WAIT: Duration = Duration::from_secs(2);
@@ -42,10 +42,13 @@ pub fn packet(kind: MessageType, xid: u32) -> Packet {
 /// The sender thread counts a reply after `send_to` returns, so a client can hold
 /// the reply before it is counted: read `sent` through this, never right after an
 /// exchange.
-pub fn stats_when<H: Handler>(server: &Server<H>, ready: impl Fn(&Stats) -> bool) -> Stats {
+pub fn stats_when<H: Handler>(
+    server: &Server<H>,
+    ready: impl Fn(&ServerStats) -> bool,
+) -> ServerStats {
     let deadline = Instant::now() + WAIT;
     loop {
-        let stats = server.stats();
+        let stats = server.handle().stats();
         if ready(&stats) {
             return stats;
         }

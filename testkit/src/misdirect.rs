@@ -5,7 +5,8 @@ use std::io;
 use std::net::{Ipv4Addr, SocketAddrV4};
 use std::sync::mpsc;
 
-use ex_dhcp::{respond, Context, Handler, MessageType, Packet, Reply, SendFailure, Source};
+use ex_dhcp::server::SendFailure;
+use ex_dhcp::{respond, Context, Handler, MessageType, Packet, Reply, Source};
 
 use crate::OFFERED;
 

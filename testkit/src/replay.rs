@@ -1,16 +1,22 @@
-//! Shared by the replay tests: fixture paths, a handler that answers like the
-//! server recorded in the DORA fixture, and captures built in code.
+//! Shared by the replay tests: fixture paths, handlers that answer like the
+//! server recorded in the DORA fixture (at once, or once the lease is durable),
+//! and captures built in code.
 
+use ex_dhcp::server::HandlerError;
+use std::collections::VecDeque;
 use std::net::{Ipv4Addr, SocketAddrV4};
 use std::path::PathBuf;
 use std::time::Duration;
 
 use ex_dhcp::capture::{Datagram, PcapWriter};
+use ex_dhcp::lease::{client_key, secs, Change, Done, LeaseStore, StoreWorker};
 use ex_dhcp::options::{
     ClientIdentifier, DhcpOption, LeaseTime, RebindingTime, RenewalTime, ServerIdentifier,
     SubnetMask,
 };
-use ex_dhcp::{respond, Handler, MessageType, Packet, Reply, Source};
+use ex_dhcp::{
+    respond, Context, Encoding, Handler, MessageType, Packet, Pending, Reply, Source, StopReason,
+};
 
 /// The whole DORA exchange of the shared fixtures (packetlife.net, via Net-DHCP).
 pub const DORA: &str = "DHCP-DISCOVER-OFFER-REQUEST-ACK.pcap";
@@ -67,6 +73,27 @@ impl DoraServer {
             .without_option(ClientIdentifier::CODE)
             .with_yiaddr(self.address)
     }
+
+    /// The OFFER the recorded server sent.
+    fn offer(&self, discover: &Packet) -> Packet {
+        self.reply(discover, MessageType::Offer)
+            .with_siaddr(SERVER)
+            .with_option(SubnetMask, MASK)
+            .with_option(RenewalTime, T1_SECS)
+            .with_option(RebindingTime, T2_SECS)
+            .with_option(LeaseTime, self.lease_secs)
+            .with_option(ServerIdentifier, SERVER)
+    }
+
+    /// The ACK the recorded server sent.
+    fn ack(&self, request: &Packet) -> Packet {
+        self.reply(request, MessageType::Ack)
+            .with_option(RenewalTime, T1_SECS)
+            .with_option(RebindingTime, T2_SECS)
+            .with_option(LeaseTime, self.lease_secs)
+            .with_option(ServerIdentifier, SERVER)
+            .with_option(SubnetMask, MASK)
+    }
 }
 
 impl Default for DoraServer {
@@ -78,28 +105,148 @@ impl Default for DoraServer {
 impl Handler for DoraServer {
     type Message = ();
     fn discover(&mut self, packet: &Packet, _from: &Source, _: &mut ex_dhcp::Context) -> Reply {
-        self.reply(packet, MessageType::Offer)
-            .with_siaddr(SERVER)
-            .with_option(SubnetMask, MASK)
-            .with_option(RenewalTime, T1_SECS)
-            .with_option(RebindingTime, T2_SECS)
-            .with_option(LeaseTime, self.lease_secs)
-            .with_option(ServerIdentifier, SERVER)
-            .into()
+        self.offer(packet).into()
     }
 
     fn request(&mut self, packet: &Packet, _from: &Source, _: &mut ex_dhcp::Context) -> Reply {
-        self.reply(packet, MessageType::Ack)
-            .with_option(RenewalTime, T1_SECS)
-            .with_option(RebindingTime, T2_SECS)
-            .with_option(LeaseTime, self.lease_secs)
-            .with_option(ServerIdentifier, SERVER)
-            .with_option(SubnetMask, MASK)
-            .into()
+        self.ack(packet).into()
     }
 
     fn decline(&mut self, _packet: &Packet, _from: &Source, _: &mut ex_dhcp::Context) -> Reply {
         Reply::None
+    }
+}
+
+/// What [`DurableDoraServer`]'s mailbox carries.
+#[derive(Debug)]
+pub enum Durable {
+    /// The store worker made a batch durable (or failed to).
+    Done(Done),
+    /// Send the next ACK a batch released (one per callback, in order).
+    Release,
+}
+
+/// A request's lease change on its way to the store, and the ACK it waits for.
+struct Held {
+    seq: u64,
+    pending: Pending,
+    ack: Packet,
+}
+
+/// Answers like [`DoraServer`], but holds each ACK until a [`StoreWorker`] over
+/// the store reports the lease durable, as a durable lease server does: the
+/// request is deferred ([`Context::defer`]), the worker's [`Done`] comes through
+/// the mailbox, and the ACKs it covers go out in order
+/// ([`Context::continue_with`] for all but the first). A failed batch drops its
+/// ACKs, which count as abandoned.
+pub struct DurableDoraServer<S: LeaseStore> {
+    dora: DoraServer,
+    store: Option<S>,
+    worker: Option<StoreWorker<S>>,
+    held: VecDeque<Held>,
+    released: VecDeque<Reply>,
+}
+
+impl<S: LeaseStore> std::fmt::Debug for DurableDoraServer<S> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DurableDoraServer")
+            .field("held", &self.held.len())
+            .field("released", &self.released.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl<S: LeaseStore> DurableDoraServer<S> {
+    /// A handler whose worker, started in [`Handler::init`], keeps leases in `store`.
+    pub fn new(store: S) -> Self {
+        DurableDoraServer::answering(DoraServer::new(), store)
+    }
+
+    /// The same, answering as `dora` does.
+    pub fn answering(dora: DoraServer, store: S) -> Self {
+        DurableDoraServer {
+            dora,
+            store: Some(store),
+            worker: None,
+            held: VecDeque::new(),
+            released: VecDeque::new(),
+        }
+    }
+}
+
+impl<S: LeaseStore> Handler for DurableDoraServer<S> {
+    type Message = Durable;
+
+    fn init(&mut self, ctx: &mut Context<'_, Durable>) -> Result<(), HandlerError> {
+        let store = self
+            .store
+            .take()
+            .ok_or_else(|| HandlerError::new("the store was taken by an earlier init"))?;
+        let mailbox = ctx.mailbox().clone();
+        let worker = StoreWorker::spawn(store, move |done| {
+            // Fails only once the handler has stopped: nobody is left to answer.
+            let _ = mailbox.post(Durable::Done(done));
+        })
+        .map_err(HandlerError::new)?;
+        self.worker = Some(worker);
+        Ok(())
+    }
+
+    fn discover(&mut self, packet: &Packet, _: &Source, _: &mut Context<'_, Durable>) -> Reply {
+        self.dora.offer(packet).into()
+    }
+
+    fn request(&mut self, packet: &Packet, from: &Source, ctx: &mut Context<'_, Durable>) -> Reply {
+        let Some(worker) = self.worker.as_mut() else {
+            return Reply::None;
+        };
+        let ack = self.dora.ack(packet);
+        let until = secs(ctx.system_time()) + u64::from(self.dora.lease_secs);
+        let change = Change::Bound {
+            key: client_key(packet),
+            addr: ack.yiaddr,
+            until,
+        };
+        let seq = worker.submit(vec![change]);
+        self.held.push_back(Held {
+            seq,
+            pending: ctx.defer(packet, from),
+            ack,
+        });
+        Reply::None
+    }
+
+    fn decline(&mut self, _: &Packet, _: &Source, _: &mut Context<'_, Durable>) -> Reply {
+        Reply::None
+    }
+
+    fn message(&mut self, message: Durable, ctx: &mut Context<'_, Durable>) -> Reply {
+        if let Durable::Done(done) = message {
+            let durable = done.result.is_ok();
+            while self
+                .held
+                .front()
+                .is_some_and(|held| held.seq < done.seqs.end)
+            {
+                let Some(held) = self.held.pop_front() else {
+                    break;
+                };
+                if durable {
+                    self.released.push_back(held.pending.reply(held.ack));
+                }
+            }
+            // This callback sends the first; each follow-up the next.
+            for _ in 1..self.released.len() {
+                ctx.continue_with(Durable::Release);
+            }
+        }
+        self.released.pop_front().unwrap_or(Reply::None)
+    }
+
+    fn terminate(&mut self, _reason: &StopReason) {
+        if let Some(worker) = self.worker.take() {
+            worker.shutdown();
+        }
     }
 }
 
@@ -131,7 +278,7 @@ pub fn pcap_of(packets: &[Packet]) -> Vec<u8> {
             timestamp: Duration::from_millis(millis),
             source,
             destination,
-            payload: packet.encode(),
+            payload: packet.encode(Encoding::Padded),
         };
         writer.write_datagram(&datagram).expect("a small datagram");
     }

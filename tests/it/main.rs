@@ -7,6 +7,8 @@
 
 mod capture;
 mod codec;
+#[cfg(feature = "config")]
+mod config;
 mod demo;
 mod handler;
 mod lease;

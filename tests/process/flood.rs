@@ -6,7 +6,9 @@ use std::sync::mpsc;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use ex_dhcp::{respond, Config, Handler, MessageType, Packet, Reply, Source, Stats, StopReason};
+use ex_dhcp::{
+    respond, Config, Encoding, Handler, MessageType, Packet, Reply, ServerStats, Source, StopReason,
+};
 use ex_dhcp_testkit::{kernel_drops, rss_kib, wait_until};
 use ex_dhcp_testkit::{loopback_with, packet, OFFERED, WAIT};
 
@@ -82,7 +84,7 @@ fn flood(number: u32, to: SocketAddrV4) -> Sent {
         let bytes = if malformed {
             MALFORMED.to_vec()
         } else {
-            packet(MessageType::Discover, number * XID_BLOCK + i).encode()
+            packet(MessageType::Discover, number * XID_BLOCK + i).encode(Encoding::Padded)
         };
         if socket.send_to(&bytes, to).is_ok() {
             if malformed {
@@ -96,7 +98,7 @@ fn flood(number: u32, to: SocketAddrV4) -> Sent {
 }
 
 /// Packets in the queue, from a snapshot (see [`IN_FLIGHT`]).
-fn pending(stats: &Stats) -> i128 {
+fn pending(stats: &ServerStats) -> i128 {
     i128::from(stats.received)
         - i128::from(stats.malformed)
         - i128::from(stats.dropped_full)
@@ -114,7 +116,7 @@ fn a_flood_at_a_slow_handler_stays_bounded_and_loses_nothing_unaccounted() {
     };
     let config = Config::default().queue_capacity(QUEUE);
     let (server, mut client) = loopback_with(config, Slow { sink: sink_addr });
-    let to = server.local_addr();
+    let to = server.handle().local_addr();
     let drops_before = kernel_drops(to.port());
     let rss_before = rss_kib();
 
@@ -125,7 +127,7 @@ fn a_flood_at_a_slow_handler_stays_bounded_and_loses_nothing_unaccounted() {
         let watcher = scope.spawn(move || {
             let (mut most_pending, mut most_rss) = (0, 0);
             while stopped.recv_timeout(SAMPLE_EVERY).is_err() {
-                most_pending = most_pending.max(pending(&server.stats()));
+                most_pending = most_pending.max(pending(&server.handle().stats()));
                 most_rss = most_rss.max(rss_kib());
             }
             (most_pending, most_rss)
@@ -147,16 +149,18 @@ fn a_flood_at_a_slow_handler_stays_bounded_and_loses_nothing_unaccounted() {
         let mut kernel = 0;
         wait_until(WAIT, "received + kernel drops reach what was sent", || {
             kernel = kernel_drops(to.port()) - drops_before;
-            server.stats().received + kernel == total
+            server.handle().stats().received + kernel == total
         });
         // Every datagram received was malformed, dropped for a full queue or handled.
-        wait_until(WAIT, "the queue drains", || pending(&server.stats()) == 0);
+        wait_until(WAIT, "the queue drains", || {
+            pending(&server.handle().stats()) == 0
+        });
         stop_watching.send(()).unwrap();
         let (most_pending, most_rss) = watcher.join().expect("the watcher");
         (sent, total, kernel, most_pending, most_rss)
     });
 
-    let stats = server.stats();
+    let stats = server.handle().stats();
     eprintln!(
         "sent {total} ({} malformed), kernel drops {kernel}, {stats:?}, \
          most queued {most_pending}, rss {rss_before} -> {most_rss} KiB",
@@ -185,9 +189,9 @@ fn a_flood_at_a_slow_handler_stays_bounded_and_loses_nothing_unaccounted() {
         "rss grew from {rss_before} to {most_rss} KiB"
     );
     wait_until(WAIT, "every handled DISCOVER's reply is sent", || {
-        server.stats().sent == stats.handled_total()
+        server.handle().stats().sent == stats.handled_total()
     });
-    assert_eq!(server.stats().send_failures, 0);
+    assert_eq!(server.handle().stats().send_failures, 0);
 
     let asked = Instant::now();
     let (offer, _) = client

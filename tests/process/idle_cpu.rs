@@ -51,7 +51,7 @@ fn idle_server_uses_no_cpu_after_traffic() {
     // Other servers' threads in this process would count as this one's.
     let _serial = serial();
     let (server, mut client) = loopback_with(Config::default().spin(SPIN), offer);
-    let to = server.local_addr();
+    let to = server.handle().local_addr();
     for xid in 0..EXCHANGES {
         client
             .exchange(&packet(MessageType::Discover, xid), to, WAIT)

@@ -7,7 +7,7 @@ use std::sync::{mpsc, Arc};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use ex_dhcp::{respond, Config, MessageType, Packet, Reply, Server, Source, StartError};
+use ex_dhcp::{respond, Config, Encoding, MessageType, Packet, Reply, Server, Source, StartError};
 use ex_dhcp_testkit::{loopback, loopback_with, packet, serial, server_threads, WAIT};
 
 /// Waits, at most `WAIT`, for every server thread to be gone from /proc/self/task.
@@ -35,7 +35,7 @@ fn stop_joins_all_threads_within_200ms_under_load() {
     let _serial = serial();
     assert_no_server_threads("no server thread left");
     let (server, _client) = loopback(echo);
-    let to = server.local_addr();
+    let to = server.handle().local_addr();
     // A thread names itself once running: wait, bounded, for all three.
     let deadline = Instant::now() + WAIT;
     while server_threads() < 3 {
@@ -53,7 +53,7 @@ fn stop_joins_all_threads_within_200ms_under_load() {
         let flooding = Arc::clone(&flooding);
         thread::spawn(move || {
             let socket = UdpSocket::bind((Ipv4Addr::LOCALHOST, 0)).unwrap();
-            let bytes = packet(MessageType::Discover, 1).encode();
+            let bytes = packet(MessageType::Discover, 1).encode(Encoding::Padded);
             let deadline = Instant::now() + Duration::from_secs(5);
             let mut sent = 0u32;
             while flooding.load(Ordering::Relaxed) && sent < 1_000_000 && Instant::now() < deadline
@@ -69,7 +69,7 @@ fn stop_joins_all_threads_within_200ms_under_load() {
     };
     first.recv_timeout(WAIT).expect("the flood started");
     let asked = Instant::now();
-    server.stop();
+    server.handle().stop();
     let exit = server.join();
     let took = asked.elapsed();
     flooding.store(false, Ordering::Relaxed);
@@ -91,7 +91,7 @@ fn dropping_the_handle_stops_and_joins_and_frees_the_port() {
         let _ = &held;
         Reply::None
     });
-    let addr = server.local_addr();
+    let addr = server.handle().local_addr();
     assert_eq!(Arc::strong_count(&state), 2);
     drop(server);
     assert_eq!(Arc::strong_count(&state), 1, "the handler state is dropped");
@@ -104,10 +104,10 @@ fn dropping_the_handle_stops_and_joins_and_frees_the_port() {
 fn port_zero_gives_the_bound_port() {
     let _serial = serial();
     let (server, _client) = loopback(echo);
-    let addr = server.local_addr();
+    let addr = server.handle().local_addr();
     assert_ne!(addr.port(), 0);
     assert_eq!(*addr.ip(), Ipv4Addr::LOCALHOST);
-    assert_eq!(server.listeners()[0].local, addr);
+    assert_eq!(server.handle().listeners()[0].local, addr);
 }
 
 #[test]
@@ -149,20 +149,22 @@ fn malformed_datagrams_are_counted_and_not_fatal() {
     let _serial = serial();
     let (server, mut client) = loopback(echo);
     client
-        .send_raw(b"not dhcp at all", server.local_addr())
+        .send_raw(b"not dhcp at all", server.handle().local_addr())
         .unwrap();
-    let mut bootp = packet(MessageType::Discover, 9).encode();
+    let mut bootp = packet(MessageType::Discover, 9).encode(Encoding::Padded);
     bootp[236] = 0; // a broken magic cookie
-    client.send_raw(&bootp, server.local_addr()).unwrap();
+    client
+        .send_raw(&bootp, server.handle().local_addr())
+        .unwrap();
     let (offer, _) = client
         .exchange(
             &packet(MessageType::Discover, 10),
-            server.local_addr(),
+            server.handle().local_addr(),
             WAIT,
         )
         .expect("still serving");
     assert_eq!(offer.xid, 10);
-    let stats = server.stats();
+    let stats = server.handle().stats();
     assert_eq!(stats.received, 3);
     assert_eq!(stats.malformed, 2);
     assert_eq!(stats.handled_total(), 1);
@@ -177,6 +179,7 @@ fn a_full_queue_drops_and_counts_without_blocking_the_socket() {
     // Park the handler thread so nothing leaves the queue, and know it is parked
     // before the first packet goes: a handler still free would take some.
     server
+        .handle()
         .cast(move |_, _| {
             parked_tx.send(()).unwrap();
             let _ = blocked.recv_timeout(WAIT);
@@ -185,21 +188,24 @@ fn a_full_queue_drops_and_counts_without_blocking_the_socket() {
     parked.recv_timeout(WAIT).expect("the handler thread parks");
     for xid in 0..50 {
         client
-            .send(&packet(MessageType::Discover, xid), server.local_addr())
+            .send(
+                &packet(MessageType::Discover, xid),
+                server.handle().local_addr(),
+            )
             .unwrap();
     }
     // The receive thread keeps reading while the handler is parked.
     let deadline = Instant::now() + WAIT;
-    while server.stats().received < 50 {
+    while server.handle().stats().received < 50 {
         assert!(
             Instant::now() < deadline,
             "receive thread stalled: {:?}",
-            server.stats()
+            server.handle().stats()
         );
         thread::yield_now();
     }
     release.send(()).unwrap();
-    let stats = server.stats();
+    let stats = server.handle().stats();
     // Two fit in the queue; every other one is dropped and counted.
     assert_eq!(stats.dropped_full, 48, "{stats:?}");
     drop(server);

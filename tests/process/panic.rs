@@ -5,10 +5,8 @@
 use std::net::{Ipv4Addr, SocketAddrV4};
 use std::sync::mpsc;
 
-use ex_dhcp::{
-    respond, supervise, Client, Config, Exit, Handler, MessageType, Packet, Reply, RestartPolicy,
-    Source, StopReason,
-};
+use ex_dhcp::server::{supervise, Exit, RestartPolicy};
+use ex_dhcp::{respond, Client, Config, Handler, MessageType, Packet, Reply, Source, StopReason};
 use ex_dhcp_testkit::{capture_logs, logged, wait_until};
 use ex_dhcp_testkit::{loopback, packet, serial, server_threads, OFFERED, WAIT};
 
@@ -80,7 +78,7 @@ fn serve_some(client: &mut Client, to: SocketAddrV4, first_xid: u32) {
 fn serve_some_then(last: Packet) -> (Exit<Fragile>, mpsc::Receiver<(u32, StopReason)>) {
     let (terminated, terminations) = mpsc::channel();
     let (server, mut client) = loopback(Fragile::new(0, terminated));
-    let to = server.local_addr();
+    let to = server.handle().local_addr();
     serve_some(&mut client, to, 1);
     client.send(&last, to).unwrap();
     (server.join(), terminations)
@@ -107,7 +105,7 @@ fn under_supervision_a_panic_restarts_from_the_factory_and_serving_goes_on() {
         }
     };
     let supervisor = supervise(config, RestartPolicy::default(), factory).unwrap();
-    let to = supervisor.local_addr();
+    let to = supervisor.handle().local_addr();
     assert_eq!(generations.recv_timeout(WAIT), Ok(0));
     serve_some(&mut client, to, 1);
 
@@ -137,7 +135,7 @@ fn under_supervision_a_panic_restarts_from_the_factory_and_serving_goes_on() {
     assert_eq!(restarting.len(), 1, "{restarting:?}");
     assert!(restarting[0].contains("restarting"), "{restarting:?}");
 
-    supervisor.stop();
+    supervisor.handle().stop();
     let exit = supervisor.join();
     assert_eq!(exit.restarts, 1);
     assert!(!exit.gave_up);
@@ -194,7 +192,7 @@ fn a_packet_arriving_after_the_handler_stopped_is_not_received() {
     capture_logs();
     let (terminated, terminations) = mpsc::channel();
     let (server, mut client) = loopback(Fragile::new(0, terminated));
-    let to = server.local_addr();
+    let to = server.handle().local_addr();
     serve_some(&mut client, to, 1);
     client
         .send(&packet(MessageType::Request, STOP_XID), to)

@@ -8,10 +8,8 @@ use std::sync::mpsc;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use ex_dhcp::{
-    respond, supervise, Client, Config, MessageType, Packet, Reply, RestartPolicy, Source,
-    StopReason,
-};
+use ex_dhcp::server::{supervise, RestartPolicy};
+use ex_dhcp::{respond, Client, Config, Encoding, MessageType, Packet, Reply, Source, StopReason};
 use ex_dhcp_testkit::wait_until;
 use ex_dhcp_testkit::{loopback_with, packet, serial, server_threads, WAIT};
 
@@ -52,7 +50,7 @@ fn stop_during_a_flood_returns_promptly_and_every_thread_exits() {
     let _serial = serial();
     assert_eq!(server_threads(), 0);
     let (server, _client) = loopback_with(Config::default(), slow_echo);
-    let to = server.local_addr();
+    let to = server.handle().local_addr();
     let flooding = AtomicBool::new(true);
     let (on, flood_is_on) = mpsc::channel();
     let took = thread::scope(|scope| {
@@ -67,7 +65,10 @@ fn stop_during_a_flood_returns_promptly_and_every_thread_exits() {
                         break;
                     }
                     let xid = (number as u32) << 24 | i;
-                    let _ = socket.send_to(&packet(MessageType::Discover, xid).encode(), to);
+                    let _ = socket.send_to(
+                        &packet(MessageType::Discover, xid).encode(Encoding::Padded),
+                        to,
+                    );
                     if i == WARM_UP {
                         on.send(()).unwrap();
                     }
@@ -80,7 +81,7 @@ fn stop_during_a_flood_returns_promptly_and_every_thread_exits() {
                 .expect("every flooder is sending");
         }
         let asked = Instant::now();
-        server.stop();
+        server.handle().stop();
         let exit = server.join();
         let took = asked.elapsed();
         flooding.store(false, Ordering::Relaxed);
@@ -112,7 +113,7 @@ fn a_hundred_start_stop_cycles_leave_no_thread_or_socket_behind() {
         let (offer, _) = client
             .exchange(
                 &packet(MessageType::Discover, cycle),
-                server.local_addr(),
+                server.handle().local_addr(),
                 WAIT,
             )
             .expect("each server answers");
@@ -129,12 +130,12 @@ fn a_hundred_start_stop_cycles_leave_no_thread_or_socket_behind() {
         let (offer, _) = client
             .exchange(
                 &packet(MessageType::Discover, xid),
-                supervisor.local_addr(),
+                supervisor.handle().local_addr(),
                 WAIT,
             )
             .expect("each supervised server answers");
         assert_eq!(offer.xid, xid);
-        supervisor.stop();
+        supervisor.handle().stop();
         assert_eq!(supervisor.join().last.reason, StopReason::Shutdown);
         wait_until(WAIT, "the supervisor thread exits", || {
             server_threads() == 0

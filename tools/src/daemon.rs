@@ -1,35 +1,15 @@
 //! What makes `lease_server` and `pxe` behave as daemons: SIGTERM and SIGINT stop
-//! the server cleanly, SIGUSR1 and `--stats-every` log its statistics, and the
-//! final statistics are logged once it has stopped.
+//! the server cleanly (`ex_dhcp::signal`), SIGUSR1 and `--stats-every` log its
+//! statistics, SIGHUP reloads the configuration (when the program has one to
+//! reload), and the final statistics are logged once it has stopped.
 
 use std::time::Duration;
 
-use crossbeam_channel::{never, select, tick};
-use ex_dhcp::{Exit, Handler, Server, Stats};
+use ex_dhcp::server::Exit;
+use ex_dhcp::{Handle, Handler, Server, ServerStats};
 
 use crate::cli::logging;
 use crate::privileges::{self, PrivilegeError};
-
-/// A signal the daemon acts on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Signal {
-    /// SIGTERM: stop.
-    Terminate,
-    /// SIGINT (Ctrl-C): stop.
-    Interrupt,
-    /// SIGUSR1: log the statistics.
-    Statistics,
-}
-
-impl Signal {
-    fn name(self) -> &'static str {
-        match self {
-            Signal::Terminate => "SIGTERM",
-            Signal::Interrupt => "SIGINT",
-            Signal::Statistics => "SIGUSR1",
-        }
-    }
-}
 
 /// Becomes `user`, when one is given, now that the server's sockets are bound;
 /// if that fails, stops the server rather than serve as root.
@@ -50,31 +30,38 @@ pub fn become_user<H: Handler>(
 }
 
 /// Runs `server` until a signal stops it or it stops by itself; logs the
-/// statistics on SIGUSR1 and every `stats_every`, and the final ones at the end.
-/// Returns the server's exit after joining every thread.
+/// statistics on SIGUSR1 and every `stats_every`, and the final ones at the end;
+/// SIGHUP is logged as having nothing to reload. Returns the server's exit after
+/// joining every thread.
 pub fn serve<H: Handler>(server: Server<H>, stats_every: Option<Duration>) -> Exit<H> {
-    let signals = signals::listen();
-    let stats_tick = stats_every.map_or_else(never, tick);
-    let signal_channel = signals.as_ref().map_or_else(never, |s| s.receiver.clone());
-    // Disconnected once the handler thread has ended: the server may stop by itself.
-    let stopped = server.stopped();
-    loop {
-        select! {
-            recv(signal_channel) -> signal => match signal {
-                Ok(Signal::Statistics) => log::info!("{}", stats_line(&server.stats())),
-                Ok(signal) => {
-                    log::info!("{}: stopping", signal.name());
-                    server.stop();
-                    break;
-                }
-                Err(_) => {}
-            },
-            recv(stats_tick) -> _ => log::info!("{}", stats_line(&server.stats())),
-            recv(stopped) -> _ => break,
-        }
+    serve_with_reload(server, stats_every, |_| {
+        log::info!("SIGHUP: nothing to reload: the server was started without --config");
+    })
+}
+
+/// [`serve`], calling `reload` with the server's handle on each SIGHUP (on the
+/// signals' thread: the server goes on answering meanwhile).
+pub fn serve_with_reload<H: Handler>(
+    server: Server<H>,
+    stats_every: Option<Duration>,
+    reload: impl FnMut(&Handle<H>) + Send + 'static,
+) -> Exit<H> {
+    let handle = server.handle();
+    #[cfg(unix)]
+    if let Err(error) = ex_dhcp::signal::stop_on_termination(handle) {
+        log::warn!("signals not handled, SIGTERM kills without statistics: {error}");
     }
-    if let Some(signals) = signals {
-        signals.close();
+    let on_request = signals::on_request(handle.clone(), reload);
+    match stats_every {
+        Some(every) => {
+            while !handle.wait_timeout(every) {
+                log::info!("{}", stats_line(&handle.stats()));
+            }
+        }
+        None => handle.wait(),
+    }
+    if let Some(on_request) = on_request {
+        on_request.close();
     }
     // The exit's counters are read once every thread is joined: the sender thread's
     // last reply is in.
@@ -83,80 +70,64 @@ pub fn serve<H: Handler>(server: Server<H>, stats_every: Option<Duration>) -> Ex
     exit
 }
 
-/// One line of statistics: the server's own ([`Stats`]'s `Display`: what came in,
-/// what was handled, what went out, what was lost on the way), and the log lines
+/// One line of statistics: the server's own ([`ServerStats`]'s `Display`: what came
+/// in, what was handled, what went out, what was lost on the way), and the log lines
 /// this tool's logger dropped.
-pub fn stats_line(stats: &Stats) -> String {
+pub fn stats_line(stats: &ServerStats) -> String {
     format!("stats: {stats}; log lines dropped {}", logging::dropped())
 }
 
 #[cfg(unix)]
 mod signals {
-    use std::sync::atomic::AtomicBool;
-    use std::sync::Arc;
     use std::thread::{self, JoinHandle};
 
-    use crossbeam_channel::{bounded, Receiver};
-    use signal_hook::consts::{SIGINT, SIGTERM, SIGUSR1};
-    use signal_hook::flag;
-    use signal_hook::iterator::{Handle, Signals};
+    use ex_dhcp::{Handle, Handler};
+    use signal_hook::consts::{SIGHUP, SIGUSR1};
+    use signal_hook::iterator::{self, Signals};
 
-    use super::Signal;
+    use super::stats_line;
 
-    /// Signals delivered on a channel by a thread of their own.
-    pub(super) struct Listening {
-        pub(super) receiver: Receiver<Signal>,
-        handle: Handle,
+    /// SIGUSR1 (statistics) and SIGHUP (reload), from a thread of their own.
+    pub(super) struct OnRequest {
+        signals: iterator::Handle,
         thread: JoinHandle<()>,
     }
 
-    pub(super) fn listen() -> Option<Listening> {
-        // A second SIGTERM or SIGINT kills at once, as users expect when a clean
-        // stop hangs: the first sets the flag, the next takes the default action.
-        let stopping = Arc::new(AtomicBool::new(false));
-        for signal in [SIGTERM, SIGINT] {
-            let registered = flag::register_conditional_default(signal, Arc::clone(&stopping))
-                .and_then(|_| flag::register(signal, Arc::clone(&stopping)));
-            if let Err(error) = registered {
-                log::warn!("a second signal {signal} will not kill at once: {error}");
-            }
-        }
-        let mut signals = match Signals::new([SIGTERM, SIGINT, SIGUSR1]) {
+    pub(super) fn on_request<H: Handler>(
+        server: Handle<H>,
+        mut reload: impl FnMut(&Handle<H>) + Send + 'static,
+    ) -> Option<OnRequest> {
+        let mut signals = match Signals::new([SIGUSR1, SIGHUP]) {
             Ok(signals) => signals,
             Err(error) => {
-                log::warn!("signals not handled, SIGTERM kills without statistics: {error}");
+                log::warn!("SIGUSR1 and SIGHUP not handled: {error}");
                 return None;
             }
         };
         let handle = signals.handle();
-        let (sender, receiver) = bounded(16);
         let thread = thread::Builder::new()
             .name("signals".into())
             .spawn(move || {
                 for signal in signals.forever() {
-                    let signal = match signal {
-                        SIGTERM => Signal::Terminate,
-                        SIGINT => Signal::Interrupt,
-                        _ => Signal::Statistics,
-                    };
-                    if sender.send(signal).is_err() {
-                        return;
+                    if signal == SIGHUP {
+                        log::info!("SIGHUP: reloading");
+                        reload(&server);
+                    } else {
+                        log::info!("{}", stats_line(&server.stats()));
                     }
                 }
             })
             .ok()?;
-        Some(Listening {
-            receiver,
-            handle,
+        Some(OnRequest {
+            signals: handle,
             thread,
         })
     }
 
-    impl Listening {
-        /// Restores the default handlers' role to signal-hook's and joins the thread.
+    impl OnRequest {
+        /// Stops listening and joins the thread.
         pub(super) fn close(self) {
-            self.handle.close();
-            drop(self.receiver);
+            self.signals.close();
             let _ = self.thread.join();
         }
     }
@@ -164,20 +135,19 @@ mod signals {
 
 #[cfg(not(unix))]
 mod signals {
-    use crossbeam_channel::Receiver;
+    use ex_dhcp::{Handle, Handler};
 
-    use super::Signal;
+    /// No signals: statistics only every `--stats-every`.
+    pub(super) struct OnRequest;
 
-    /// No signals to listen to: the server runs until it stops by itself.
-    pub(super) struct Listening {
-        pub(super) receiver: Receiver<Signal>,
-    }
-
-    pub(super) fn listen() -> Option<Listening> {
+    pub(super) fn on_request<H: Handler>(
+        _: Handle<H>,
+        _: impl FnMut(&Handle<H>) + Send + 'static,
+    ) -> Option<OnRequest> {
         None
     }
 
-    impl Listening {
+    impl OnRequest {
         pub(super) fn close(self) {}
     }
 }
@@ -188,7 +158,7 @@ mod tests {
 
     #[test]
     fn the_stats_line_names_every_loss() {
-        let line = stats_line(&Stats::default());
+        let line = stats_line(&ServerStats::default());
         for part in [
             "received 0",
             "handled 0",

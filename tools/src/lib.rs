@@ -1,17 +1,19 @@
 //! What the `ex_dhcp-tools` programs share, as a library their binaries (and their
 //! tests) import: the command-line conventions and the non-blocking logger (`cli`),
 //! sockets opened the way a DHCP tool needs them, the load generator, the handlers
-//! behind `lease_server` and `pxe`, and what makes those two daemons (`daemon`:
-//! signals and statistics; `privileges`: `--user`).
+//! behind `lease_server` and `pxe`, what makes those two daemons (`daemon`:
+//! signals and statistics; `privileges`: `--user`), and `lease_migrate`'s store
+//! handling and report (`migrate`).
 //!
 //! The programs themselves are thin `main`s in `src/bin/`: `snoop`, `send`,
-//! `record_test`, `lease_server`, `pxe`, `loadgen`, `dump_captures`. Install them
-//! with `cargo install --path tools`.
+//! `record_test`, `lease_server`, `pxe`, `loadgen`, `dump_captures`,
+//! `lease_migrate`. Install them with `cargo install --path tools`.
 
 pub mod cli;
 pub mod daemon;
 pub mod lease_server;
 pub mod load;
+pub mod migrate;
 pub mod privileges;
 pub mod pxe_server;
 pub mod socket;

@@ -83,6 +83,19 @@ pub fn drop_to(user: &str) -> Result<(), PrivilegeError> {
     Ok(())
 }
 
+/// The uid and primary gid of `user`, to give it files before root is dropped.
+#[cfg(unix)]
+pub fn account(user: &str) -> Result<(u32, u32), PrivilegeError> {
+    let account = nix::unistd::User::from_name(user)
+        .map_err(|error| PrivilegeError::Switch {
+            user: user.to_owned(),
+            step: "looking the user up",
+            error: format!("{error}"),
+        })?
+        .ok_or_else(|| PrivilegeError::UnknownUser(user.to_owned()))?;
+    Ok((account.uid.as_raw(), account.gid.as_raw()))
+}
+
 #[cfg(all(unix, not(any(target_os = "macos", target_os = "ios"))))]
 fn set_groups(gid: nix::unistd::Gid) -> nix::Result<()> {
     nix::unistd::setgroups(&[gid])

@@ -1,7 +1,7 @@
 //! Runs one codec operation N times, for counting instructions with callgrind.
 //!
 //! ```text
-//! cargo build --release --example codec_callgrind
+//! cargo build --release -p ex_dhcp-benches --bin codec_callgrind
 //! valgrind --tool=callgrind --callgrind-out-file=cg.out \
 //!     target/release/codec_callgrind ex decode pxe_discover 1000
 //! ```
@@ -11,8 +11,8 @@
 //! `discover`, `relay_discover`, `offer_many`, `pxe_discover` or a packet of
 //! the worst-case set (`codec_worst` lists them). Setup (reading the
 //! fixture, decoding it once with each library) is the same whatever N is, so
-//! `(I(N) - I(0)) / N` is the instruction count of one operation. BENCHMARKS.md has
-//! the script that does that for every combination.
+//! `(I(N) - I(0)) / N` is the instruction count of one operation; `benches/callgrind.sh`
+//! does that for every combination.
 
 use ex_dhcp_benches as support;
 

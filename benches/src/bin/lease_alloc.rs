@@ -8,7 +8,7 @@
 //! 0, 1k, 10k, 100k, 1M leases) the table is filled with that many bound leases, lowest
 //! addresses first (the worst case for a scan from the start of the range), then
 //! DISCOVERS (default 2000) DISCOVERs from new clients are timed one by one through
-//! [`LeaseServer::handle`]: no sockets, no file, just the engine. A second table does
+//! [`LeaseEngine::handle`]: no sockets, no file, just the engine. A second table does
 //! the same with a pool exactly as large as the table and every lease expired, so each
 //! DISCOVER reuses the address free the longest. A third has the first of two servers
 //! sharing the range (`Settings::share`), its own half full: each DISCOVER takes an
@@ -23,7 +23,7 @@ use std::hint::black_box;
 use std::net::Ipv4Addr;
 use std::time::Instant;
 
-use ex_dhcp::lease::{Change, ClientKey, LeaseServer, Pool, Secs, Settings, Share};
+use ex_dhcp::lease::{Change, ClientKey, LeaseEngine, Pool, Secs, Settings, Share};
 use ex_dhcp::{MessageType, Packet};
 
 const SERVER: Ipv4Addr = Ipv4Addr::new(10, 0, 0, 1);
@@ -37,12 +37,12 @@ const DEFAULT_DISCOVERS: usize = 2000;
 
 /// A server whose table holds `leases` leases from the pool's first address up, bound
 /// until `until`, and whose range ends `spare` addresses after them (or at the /12's end).
-fn server(leases: usize, until: Secs, spare: Option<u32>) -> LeaseServer {
+fn server(leases: usize, until: Secs, spare: Option<u32>) -> LeaseEngine {
     shared_server(leases, until, spare, Share::WHOLE)
 }
 
 /// The same, allocating first from `share` of the range ([`Settings::share`]).
-fn shared_server(leases: usize, until: Secs, spare: Option<u32>, share: Share) -> LeaseServer {
+fn shared_server(leases: usize, until: Secs, spare: Option<u32>, share: Share) -> LeaseEngine {
     // The pool is not on the server's subnet: clients come through a relay.
     let settings = Settings {
         allow_relays: true,
@@ -54,7 +54,7 @@ fn shared_server(leases: usize, until: Secs, spare: Option<u32>, share: Share) -
         Ipv4Addr::from(u32::from(FIRST) + leases as u32 - 1 + spare)
     });
     let pool = Pool::new(SERVER, MASK, FIRST, last, BTreeMap::new()).expect("a /12 pool");
-    let mut server = LeaseServer::new(settings, pool);
+    let mut server = LeaseEngine::new(settings, pool);
     let first = u32::from(FIRST);
     for n in 0..leases as u32 {
         server.apply(&Change::Bound {
@@ -110,7 +110,7 @@ fn main() {
     });
 }
 
-fn table(discovers: usize, sizes: &[usize], build: impl Fn(usize) -> LeaseServer) {
+fn table(discovers: usize, sizes: &[usize], build: impl Fn(usize) -> LeaseEngine) {
     println!("| leases in table | DISCOVER median | p99 | mean | max | fill time | process RSS |");
     println!("|---:|---:|---:|---:|---:|---:|---:|");
     for &size in sizes {

@@ -8,11 +8,13 @@ use crate::options::{
     ParameterRequestList, RebindingTime, RenewalTime, RequestedIpAddress, Router, ServerIdentifier,
     SubnetMask,
 };
-use crate::{MessageType, Packet};
+use crate::options::{RapidCommit, VendorArea};
+use crate::{MessageType, Op, Packet};
 
 use super::*;
 use crate::lease::pool::Mac;
-use crate::lease::settings::DEFAULT_OFFER_SECS;
+use crate::lease::settings::{Share, DEFAULT_OFFER_SECS};
+use crate::lease::LeaseEventKind;
 
 const SERVER: Ipv4Addr = Ipv4Addr::new(198, 18, 0, 1);
 const OTHER_SERVER: Ipv4Addr = Ipv4Addr::new(198, 18, 0, 2);
@@ -20,7 +22,7 @@ const MASK: Ipv4Addr = Ipv4Addr::new(255, 255, 255, 0);
 const FIRST: Ipv4Addr = Ipv4Addr::new(198, 18, 0, 100);
 const LAST: Ipv4Addr = Ipv4Addr::new(198, 18, 0, 103);
 const RESERVED: Ipv4Addr = Ipv4Addr::new(198, 18, 0, 50);
-const RESERVED_MAC: Mac = [2, 0, 0, 0, 0, 0x50];
+const RESERVED_MAC: Mac = Mac::new([2, 0, 0, 0, 0, 0x50]);
 const RELAY: Ipv4Addr = Ipv4Addr::new(198, 18, 0, 254);
 const NOW: Secs = 1_700_000_000;
 const LEASE: u32 = 600;
@@ -34,21 +36,21 @@ fn settings() -> Settings {
     }
 }
 
-fn server_with(settings: Settings) -> LeaseServer {
+fn server_with(settings: Settings) -> LeaseEngine {
     let reservations = BTreeMap::from([(RESERVED_MAC, RESERVED)]);
     let pool = Pool::new(SERVER, MASK, FIRST, LAST, reservations).unwrap();
-    LeaseServer::new(settings, pool)
+    LeaseEngine::new(settings, pool)
 }
 
-fn server() -> LeaseServer {
+fn server() -> LeaseEngine {
     server_with(settings())
 }
 
 fn mac(n: u8) -> Mac {
-    [2, 0, 0, 0, 1, n]
+    Mac::new([2, 0, 0, 0, 1, n])
 }
 
-fn packet(message_type: MessageType, mac: Mac) -> Packet {
+fn packet(message_type: MessageType, mac: impl Into<Mac>) -> Packet {
     let mut packet = Packet::new(message_type);
     packet.set_mac(mac);
     packet.xid = 0x1234_5678;
@@ -59,29 +61,29 @@ fn packet(message_type: MessageType, mac: Mac) -> Packet {
     packet
 }
 
-fn discover(mac: Mac) -> Packet {
+fn discover(mac: impl Into<Mac>) -> Packet {
     packet(MessageType::Discover, mac)
 }
 
-fn select(mac: Mac, addr: Ipv4Addr, server_id: Ipv4Addr) -> Packet {
+fn select(mac: impl Into<Mac>, addr: Ipv4Addr, server_id: Ipv4Addr) -> Packet {
     packet(MessageType::Request, mac)
         .with_option(RequestedIpAddress, addr)
         .with_option(ServerIdentifier, server_id)
 }
 
-fn init_reboot(mac: Mac, addr: Ipv4Addr) -> Packet {
+fn init_reboot(mac: impl Into<Mac>, addr: Ipv4Addr) -> Packet {
     packet(MessageType::Request, mac).with_option(RequestedIpAddress, addr)
 }
 
-fn renew(mac: Mac, addr: Ipv4Addr) -> Packet {
+fn renew(mac: impl Into<Mac>, addr: Ipv4Addr) -> Packet {
     packet(MessageType::Request, mac).with_ciaddr(addr)
 }
 
-fn reply_to(server: &mut LeaseServer, request: &Packet, now: Secs) -> Option<Packet> {
+fn reply_to(server: &mut LeaseEngine, request: &Packet, now: Secs) -> Option<Packet> {
     server.handle(request, now).reply
 }
 
-fn held(server: &LeaseServer, now: Secs) -> usize {
+fn held(server: &LeaseEngine, now: Secs) -> usize {
     let counts = server.table().counts(now);
     counts.offered + counts.bound
 }
@@ -91,7 +93,8 @@ fn kind(reply: &Option<Packet>) -> Option<MessageType> {
 }
 
 /// DISCOVER then REQUEST: the address the client ends up with.
-fn lease(server: &mut LeaseServer, mac: Mac, now: Secs) -> Ipv4Addr {
+fn lease(server: &mut LeaseEngine, mac: impl Into<Mac>, now: Secs) -> Ipv4Addr {
+    let mac = mac.into();
     let offer = reply_to(server, &discover(mac), now).expect("an offer");
     let ack = reply_to(server, &select(mac, offer.yiaddr, SERVER), now);
     assert_eq!(kind(&ack), Some(MessageType::Ack));
@@ -541,7 +544,11 @@ fn expired_leases_are_reclaimed_on_tick() {
     let addr = lease(&mut server, mac(1), NOW);
     let expiry = NOW + u64::from(LEASE);
     assert!(server.tick(expiry - 1).is_empty());
-    assert_eq!(server.tick(expiry), vec![addr]);
+    let expired = server.tick(expiry);
+    assert_eq!(expired.len(), 1);
+    assert_eq!(expired[0].kind, LeaseEventKind::Expired);
+    assert_eq!(expired[0].addr, addr);
+    assert_eq!(expired[0].client, Some(client_key(&discover(mac(1)))));
     assert_eq!(held(&server, expiry), 0);
 }
 
@@ -568,7 +575,7 @@ fn a_server_leases_on_a_relayed_subnet_it_is_not_on() {
         Ipv4Addr::new(198, 18, 1, 101),
     );
     let pool = Pool::new(SERVER, MASK, first, last, BTreeMap::new()).unwrap();
-    let mut server = LeaseServer::new(
+    let mut server = LeaseEngine::new(
         Settings {
             allow_relays: true,
             ..settings()
@@ -668,7 +675,7 @@ fn no_address_goes_to_two_clients_under_random_sequences() {
         let first = Ipv4Addr::new(198, 18, 0, 100);
         let last = Ipv4Addr::new(198, 18, 0, 119);
         let pool = Pool::new(SERVER, MASK, first, last, BTreeMap::new()).unwrap();
-        let mut server = LeaseServer::new(
+        let mut server = LeaseEngine::new(
             Settings {
                 lease_secs: 300,
                 max_offers: Some(1 + rng.below(25) as usize),
@@ -773,7 +780,7 @@ fn no_address_goes_to_two_clients_under_random_sequences() {
     }
 }
 
-fn bootp_request(mac: Mac) -> Packet {
+fn bootp_request(mac: impl Into<Mac>) -> Packet {
     let mut request = Packet::bootp(Op::Request);
     request.set_mac(mac);
     request.xid = 0x0b00_7001;
@@ -839,7 +846,7 @@ fn a_bootp_client_with_rfc_1048_extensions_gets_its_configuration_but_no_lease_t
 #[test]
 fn answer_subnet_renews_another_servers_lease_outside_the_range_only_while_it_lasts() {
     let outside = Ipv4Addr::new(198, 18, 0, 20);
-    let learnt = |server: &mut LeaseServer, mac: Mac, addr: Ipv4Addr| {
+    let learnt = |server: &mut LeaseEngine, mac: Mac, addr: Ipv4Addr| {
         server.apply(&Change::Bound {
             key: client_key(&discover(mac)),
             addr,

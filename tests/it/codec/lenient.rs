@@ -6,7 +6,7 @@ use std::net::Ipv4Addr;
 
 use ex_dhcp::options::{Area, DhcpOption, HostName, OptionOverload, ServerIdentifier, OVERLOAD};
 use ex_dhcp::wire::HEADER_LEN;
-use ex_dhcp::{DecodeError, MessageType, Packet};
+use ex_dhcp::{DecodeError, Encoding, MessageType, Packet};
 
 const FILE_START: usize = 108;
 const FILE_LEN: usize = 128;
@@ -16,7 +16,7 @@ fn ack_with_server_id() -> Vec<u8> {
     packet
         .options
         .set(ServerIdentifier, Ipv4Addr::new(198, 18, 0, 1));
-    let mut bytes = packet.encode_exact();
+    let mut bytes = packet.encode(Encoding::Exact);
     assert_eq!(bytes.pop(), Some(255));
     bytes
 }
@@ -62,15 +62,12 @@ fn an_overrunning_last_option_is_cut_and_the_options_before_it_kept() {
         format!("option 12 (host name) at offset {cut_at} (options) cut: 6 bytes dropped")
     );
     assert_eq!(
-        packet.encode_exact(),
+        packet.encode(Encoding::Exact),
         bytes,
         "the cut bytes are kept for the exact form"
     );
-    let reply_form = Packet::decode(&packet.encode()).unwrap();
-    assert_eq!(
-        &reply_form, packet,
-        "the reply form drops them and adds END"
-    );
+    let padded = Packet::decode(&packet.encode(Encoding::Padded)).unwrap();
+    assert_eq!(&padded, packet, "the padded form drops them and adds END");
 }
 
 #[test]
@@ -85,7 +82,7 @@ fn a_code_with_no_length_byte_is_cut_too() {
     assert_eq!(lenient.truncated.len(), 1);
     assert_eq!(lenient.truncated[0].dropped, 1);
     assert_eq!(lenient.packet.options.len(), 2);
-    assert_eq!(lenient.packet.encode_exact(), bytes);
+    assert_eq!(lenient.packet.encode(Encoding::Exact), bytes);
 }
 
 #[test]
@@ -96,7 +93,7 @@ fn a_whole_packet_decodes_the_same_leniently_and_strictly() {
     let lenient = Packet::decode_lenient(&bytes).unwrap();
     assert!(lenient.is_whole());
     assert_eq!(lenient.packet, Packet::decode(&bytes).unwrap());
-    assert_eq!(lenient.packet.encode_exact(), bytes);
+    assert_eq!(lenient.packet.encode(Encoding::Exact), bytes);
 }
 
 #[test]
@@ -122,15 +119,15 @@ fn a_cut_in_an_overloaded_file_keeps_the_options_field_and_the_file_options_befo
         (Area::File, FILE_START + 4, 15)
     );
     assert_eq!(cut.dropped, FILE_LEN - 4);
-    assert_eq!(lenient.packet.encode_exact(), bytes);
+    assert_eq!(lenient.packet.encode(Encoding::Exact), bytes);
     assert!(Packet::decode(&bytes).is_err());
 }
 
 /// Found by the `exact` fuzz target in its first seconds: a lenient cut in an
-/// overloaded `file` left the cut option in the reply form, which then failed a
-/// strict decode. The reply form now writes END after the whole options of the field.
+/// overloaded `file` left the cut option in the padded form, which then failed a
+/// strict decode. The padded form writes END after the whole options of the field.
 #[test]
-fn the_reply_form_of_a_packet_cut_in_file_decodes_strictly() {
+fn the_padded_form_of_a_packet_cut_in_file_decodes_strictly() {
     let mut bytes = ack_with_server_id();
     bytes.extend_from_slice(&[OVERLOAD, 1, 1, 255]);
     bytes[FILE_START..FILE_START + 7].copy_from_slice(&[
@@ -144,16 +141,12 @@ fn the_reply_form_of_a_packet_cut_in_file_decodes_strictly() {
     ]);
     let lenient = Packet::decode_lenient(&bytes).unwrap();
     assert_eq!(lenient.truncated[0].code, 99);
-    let reply_form = lenient.packet.encode();
-    assert_eq!(
-        reply_form[FILE_START + 4],
-        255,
-        "END after the whole options"
-    );
-    let again = Packet::decode(&reply_form).unwrap();
+    let padded = lenient.packet.encode(Encoding::Padded);
+    assert_eq!(padded[FILE_START + 4], 255, "END after the whole options");
+    let again = Packet::decode(&padded).unwrap();
     assert_eq!(again.options, lenient.packet.options);
     assert_eq!(
-        lenient.packet.encode_exact(),
+        lenient.packet.encode(Encoding::Exact),
         bytes,
         "the exact form keeps the cut bytes"
     );

@@ -2,6 +2,7 @@
 
 mod api;
 mod bootp;
+mod encoding;
 mod exact;
 mod fixtures;
 mod fuzz_regressions;

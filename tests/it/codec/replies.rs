@@ -7,7 +7,7 @@ use ex_dhcp::options::{
     relay, ClientIdentifier, DhcpOption, LeaseTime, RelayAgentInformation, ServerIdentifier,
     SubnetMask,
 };
-use ex_dhcp::{respond, MessageType, Op, Packet};
+use ex_dhcp::{respond, Encoding, MessageType, Op, Packet};
 
 fn relayed_request() -> Packet {
     let mut request = Packet::decode(&ex_dhcp_testkit::pxe_discover_nuc()).unwrap();
@@ -55,7 +55,7 @@ fn reply_puts_the_message_type_first_and_relay_information_last() {
         .with_option(ServerIdentifier, Ipv4Addr::new(10, 0, 0, 1))
         .with_option(SubnetMask, Ipv4Addr::new(255, 255, 255, 0))
         .with_option(LeaseTime, 3600);
-    let decoded = Packet::decode(&offer.encode()).unwrap();
+    let decoded = Packet::decode(&offer.encode(Encoding::Padded)).unwrap();
     let codes = decoded.options.codes();
     assert_eq!(codes.first(), Some(&53));
     assert_eq!(codes.last(), Some(&82));

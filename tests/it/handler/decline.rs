@@ -30,15 +30,25 @@ impl Handler for Quarantine {
 fn decline_updates_the_state_and_sends_nothing() {
     let (server, mut client) = loopback(Quarantine::default());
     let decline = packet(MessageType::Decline, 4).with_option(RequestedIpAddress, OFFERED);
-    client.send(&decline, server.local_addr()).unwrap();
+    client.send(&decline, server.handle().local_addr()).unwrap();
     // One socket, one receive thread, one queue: the offer comes after the decline.
     let (offer, _) = client
-        .exchange(&packet(MessageType::Discover, 5), server.local_addr(), WAIT)
+        .exchange(
+            &packet(MessageType::Discover, 5),
+            server.handle().local_addr(),
+            WAIT,
+        )
         .expect("the marker offer");
     assert_eq!(offer.message_type(), Some(MessageType::Offer));
-    let declined = server.call(|state| state.declined.clone()).unwrap();
+    let declined = server
+        .handle()
+        .call(|state| state.declined.clone())
+        .unwrap();
     assert_eq!(declined, vec![OFFERED]);
-    assert_eq!(server.stats().handled(Some(MessageType::Decline)), 1);
+    assert_eq!(
+        server.handle().stats().handled(Some(MessageType::Decline)),
+        1
+    );
     assert_eq!(
         stats_when(&server, |stats| stats.sent >= 1).sent,
         1,

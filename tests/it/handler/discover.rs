@@ -37,28 +37,31 @@ fn discover_is_answered_from_the_server_port_with_an_offer() {
     let (offer, from) = client
         .exchange(
             &packet(MessageType::Discover, 0xd15c0),
-            server.local_addr(),
+            server.handle().local_addr(),
             WAIT,
         )
         .expect("an offer");
     assert_eq!(
         from,
-        server.local_addr(),
+        server.handle().local_addr(),
         "replies leave from the server's socket"
     );
     assert_eq!(offer.op, Op::Reply);
     assert_eq!(offer.message_type(), Some(MessageType::Offer));
     assert_eq!(offer.xid, 0xd15c0);
-    assert_eq!(offer.mac(), Some(MAC));
+    assert_eq!(offer.mac().map(<[u8; 6]>::from), Some(MAC));
     assert_eq!(offer.yiaddr, OFFERED);
     assert_eq!(offer.options.get(ServerIdentifier), Some(SERVER_ID));
     assert_eq!(offer.options.get(LeaseTime), Some(3600));
 
     let source = sources.recv_timeout(WAIT).unwrap();
     assert_eq!(source.peer, client.local_addr().unwrap());
-    assert_eq!(source.local, server.local_addr());
+    assert_eq!(source.local, server.handle().local_addr());
     assert_eq!(source.listener, 0);
-    assert_eq!(server.stats().handled(Some(MessageType::Discover)), 1);
+    assert_eq!(
+        server.handle().stats().handled(Some(MessageType::Discover)),
+        1
+    );
 }
 
 #[test]

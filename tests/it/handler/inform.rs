@@ -32,7 +32,7 @@ fn inform_ack_is_unicast_to_ciaddr_over_udp() {
     // ciaddr is the client's own address; on loopback, 127.0.0.1 at the client port.
     inform.ciaddr = Ipv4Addr::LOCALHOST;
     let (ack, _) = client
-        .exchange(&inform, server.local_addr(), WAIT)
+        .exchange(&inform, server.handle().local_addr(), WAIT)
         .expect("an ack");
     assert_eq!(ack.ciaddr, Ipv4Addr::LOCALHOST);
     assert_eq!(

@@ -36,12 +36,12 @@ fn an_offer_from_another_server_reaches_the_catch_all_over_udp() {
     let (others, seen) = mpsc::channel();
     let (server, client) = loopback(Watcher { others });
     let offer = respond(&packet(MessageType::Discover, 1), MessageType::Offer);
-    client.send(&offer, server.local_addr()).unwrap();
+    client.send(&offer, server.handle().local_addr()).unwrap();
     assert_eq!(
         seen.recv_timeout(WAIT).unwrap(),
         (Op::Reply, Some(MessageType::Offer))
     );
-    assert_eq!(server.stats().handled(Some(MessageType::Offer)), 1);
+    assert_eq!(server.handle().stats().handled(Some(MessageType::Offer)), 1);
 }
 
 #[test]

@@ -46,7 +46,7 @@ fn raw_options_are_echoed_in_wire_order_with_duplicates() {
 fn raw_options_survive_the_wire_both_ways() {
     let (server, mut client) = loopback(echo_site_options);
     let (reply, _) = client
-        .exchange(&with_site_options(), server.local_addr(), WAIT)
+        .exchange(&with_site_options(), server.handle().local_addr(), WAIT)
         .expect("a reply");
     assert_eq!(
         reply.options.get_raw(250).as_deref(),

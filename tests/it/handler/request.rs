@@ -37,11 +37,14 @@ fn request_for_the_offered_address_is_acked_over_udp() {
     let (server, mut client) = loopback(OnlyOffered);
     let request = packet(MessageType::Request, 7).with_option(RequestedIpAddress, OFFERED);
     let (ack, _) = client
-        .exchange(&request, server.local_addr(), WAIT)
+        .exchange(&request, server.handle().local_addr(), WAIT)
         .expect("an ack");
     assert_eq!(ack.message_type(), Some(MessageType::Ack));
     assert_eq!(ack.yiaddr, OFFERED);
-    assert_eq!(server.stats().handled(Some(MessageType::Request)), 1);
+    assert_eq!(
+        server.handle().stats().handled(Some(MessageType::Request)),
+        1
+    );
 }
 
 #[test]

@@ -1,8 +1,13 @@
 //! The lease engine as a user drives it: a pool, a server stepped through time, the
 //! table read and changed while serving, and the lease file on a real disk.
 
+mod durable;
 pub mod file;
+mod import;
+mod outage;
+mod service;
 mod shared;
+mod shared_store;
 mod starvation;
 mod table;
 mod worker;
@@ -10,7 +15,7 @@ mod worker;
 use std::collections::BTreeMap;
 use std::net::Ipv4Addr;
 
-use ex_dhcp::lease::{LeaseServer, Pool, Secs, Settings};
+use ex_dhcp::lease::{LeaseEngine, Pool, Secs, Settings};
 use ex_dhcp::options::{RequestedIpAddress, ServerIdentifier};
 use ex_dhcp::{MessageType, Packet};
 
@@ -19,7 +24,7 @@ pub const MASK: Ipv4Addr = Ipv4Addr::new(255, 255, 255, 0);
 pub const NOW: Secs = 1_700_000_000;
 
 /// A server leasing `10.99.0.100` to `10.99.0.(100 + size - 1)`.
-pub fn server(size: u8, settings: Settings) -> LeaseServer {
+pub fn server(size: u8, settings: Settings) -> LeaseEngine {
     let last = Ipv4Addr::new(10, 99, 0, 100 + size - 1);
     let pool = Pool::new(
         SERVER,
@@ -29,7 +34,7 @@ pub fn server(size: u8, settings: Settings) -> LeaseServer {
         BTreeMap::new(),
     )
     .unwrap();
-    LeaseServer::new(settings, pool)
+    LeaseEngine::new(settings, pool)
 }
 
 pub fn settings() -> Settings {
@@ -51,7 +56,7 @@ pub fn select(mac: [u8; 6], addr: Ipv4Addr) -> Packet {
 }
 
 /// DISCOVER, then REQUEST what was offered: the address if ACKed.
-pub fn dora(server: &mut LeaseServer, mac: [u8; 6], now: Secs) -> Option<Ipv4Addr> {
+pub fn dora(server: &mut LeaseEngine, mac: [u8; 6], now: Secs) -> Option<Ipv4Addr> {
     let offer = server.handle(&discover(mac), now).reply?;
     let ack = server.handle(&select(mac, offer.yiaddr), now).reply?;
     (ack.message_type() == Some(MessageType::Ack)).then_some(ack.yiaddr)

@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, VecDeque};
 use std::net::Ipv4Addr;
 
 use ex_dhcp::lease::{
-    client_key, Change, Committed, LeaseServer, LeaseStore, MemoryStore, Pool, Secs, Settings,
+    client_key, Change, Committed, LeaseEngine, LeaseStore, MemoryStore, Pool, Secs, Settings,
     Share, State,
 };
 use ex_dhcp::options::{RequestedIpAddress, ServerIdentifier};
@@ -23,7 +23,7 @@ const FIRST: Ipv4Addr = Ipv4Addr::new(10, 99, 0, 10);
 const LAST: Ipv4Addr = Ipv4Addr::new(10, 99, 3, 241);
 const SIZE: u32 = 1000;
 
-fn engine(n: u8, share: Share, lease_secs: u32) -> LeaseServer {
+fn engine(n: u8, share: Share, lease_secs: u32) -> LeaseEngine {
     let server_id = Ipv4Addr::new(10, 99, 0, n);
     let settings = Settings {
         share,
@@ -31,7 +31,7 @@ fn engine(n: u8, share: Share, lease_secs: u32) -> LeaseServer {
         ..Settings::new(server_id, MASK)
     };
     let pool = Pool::new(server_id, MASK, FIRST, LAST, BTreeMap::new()).unwrap();
-    LeaseServer::new(settings, pool)
+    LeaseEngine::new(settings, pool)
 }
 
 fn mac(server: u8, n: u32) -> [u8; 6] {
@@ -57,7 +57,7 @@ fn select(mac: [u8; 6], addr: Ipv4Addr, server_id: Ipv4Addr) -> Packet {
 
 /// One server's half of a round: a client's DISCOVER and REQUEST, the changes to
 /// commit and the REQUEST (for a conflict).
-fn exchange(server: &mut LeaseServer, mac: [u8; 6], now: Secs) -> Option<(Packet, Vec<Change>)> {
+fn exchange(server: &mut LeaseEngine, mac: [u8; 6], now: Secs) -> Option<(Packet, Vec<Change>)> {
     let offer = server.handle(&discover(mac), now).reply?;
     let request = select(mac, offer.yiaddr, server.settings().server_id);
     let outcome = server.handle(&request, now);
@@ -70,7 +70,7 @@ fn exchange(server: &mut LeaseServer, mac: [u8; 6], now: Secs) -> Option<(Packet
 /// the store refused.
 fn commit(
     store: &mut MemoryStore,
-    server: &mut LeaseServer,
+    server: &mut LeaseEngine,
     (request, changes): (Packet, Vec<Change>),
     now: Secs,
 ) -> bool {

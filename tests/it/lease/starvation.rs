@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::net::Ipv4Addr;
 
-use ex_dhcp::lease::{LeaseServer, Pool, Secs, Settings, LOG_INTERVAL_SECS};
+use ex_dhcp::lease::{LeaseEngine, Pool, Secs, Settings, LOG_INTERVAL_SECS};
 use ex_dhcp::options::{RequestedIpAddress, ServerIdentifier};
 use ex_dhcp::{MessageType, Packet};
 use ex_dhcp_testkit::decode::Rng;
@@ -63,7 +63,7 @@ fn a_full_pool_is_logged_once_per_interval_not_per_packet() {
     // A range no other test uses: the log is the whole process's.
     let (first, last) = (Ipv4Addr::new(10, 99, 0, 240), Ipv4Addr::new(10, 99, 0, 241));
     let pool = Pool::new(SERVER, MASK, first, last, BTreeMap::new()).unwrap();
-    let mut server = LeaseServer::new(settings(), pool);
+    let mut server = LeaseEngine::new(settings(), pool);
     let needle = "the pool 10.99.0.240-10.99.0.241 is exhausted";
     dora(&mut server, [2, 0, 0, 0, 0, 1], NOW).unwrap();
     dora(&mut server, [2, 0, 0, 0, 0, 2], NOW).unwrap();
@@ -182,4 +182,42 @@ fn a_flood_behind_one_relay_leaves_the_other_relays_offers_alone() {
         offered <= 20,
         "{offered} offers held through the flooded relay"
     );
+}
+
+/// DORA then DECLINE, each from a fresh MAC: every DECLINE is of the client's own
+/// lease, so each counts. Without a limit the 20-address pool would be set aside for
+/// `decline_secs`; with it (a quarter of the pool by default) at most 5 are, and a
+/// real client still gets an address.
+#[test]
+fn a_dora_then_decline_loop_sets_at_most_a_quarter_of_the_pool_aside() {
+    let mut engine = server(20, settings());
+    let mut rng = Rng::new(0xdec2);
+    for n in 0..1000u64 {
+        let mac = random_mac(&mut rng);
+        let now = NOW + n / 10;
+        let Some(addr) = dora(&mut engine, mac, now) else {
+            panic!("round {n}: the pool is exhausted by declines");
+        };
+        assert!(!engine.handle(&decline(mac, addr), now).changes.is_empty());
+        assert!(engine.counts(now).quarantined <= 5, "round {n}");
+    }
+    assert_eq!(engine.stats().quarantines_lifted, 1000 - 5);
+    assert!(dora(&mut engine, [2, 0, 0, 0, 0, 9], NOW + 100).is_some());
+    let capped = |limit| {
+        let mut engine = server(
+            20,
+            Settings {
+                max_declined: Some(limit),
+                ..settings()
+            },
+        );
+        for n in 0..30u8 {
+            let mac = [2, 0, 0, 0, 0xde, n];
+            if let Some(addr) = dora(&mut engine, mac, NOW) {
+                engine.handle(&decline(mac, addr), NOW);
+            }
+        }
+        engine.counts(NOW).quarantined
+    };
+    assert_eq!(capped(12), 12, "the limit is a setting");
 }

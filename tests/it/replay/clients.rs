@@ -5,7 +5,7 @@ use std::net::Ipv4Addr;
 
 use ex_dhcp::options::{DhcpOption, ServerIdentifier};
 use ex_dhcp::replay::{Mismatch, Origin, Recording, Replay, ReplayError};
-use ex_dhcp::{respond, MessageType, Packet, Reply, Source};
+use ex_dhcp::{respond, Encoding, MessageType, Packet, Reply, Source};
 use ex_dhcp_testkit::replay::{client, pcap_of, SERVER};
 
 /// Offers 192.0.2.<last byte of the MAC> and acknowledges any request.
@@ -39,7 +39,9 @@ fn source() -> Source {
 }
 
 fn recording(packets: &[Packet]) -> Recording {
-    Recording::from_capture_bytes(&pcap_of(packets)).expect("a capture written in memory")
+    Recording::reader()
+        .read_from(&pcap_of(packets)[..])
+        .expect("a capture written in memory")
 }
 
 #[test]
@@ -228,11 +230,15 @@ fn saved_bin_packets_replay_in_file_name_order() {
     std::fs::create_dir_all(&dir).expect("a temp dir");
     let discover = client(MessageType::Discover, 0x88, 6);
     let offer = by_mac_replies(std::slice::from_ref(&discover)).remove(0);
-    std::fs::write(dir.join("01-discover.bin"), discover.encode()).expect("write");
-    std::fs::write(dir.join("02-offer.bin"), offer.encode()).expect("write");
+    std::fs::write(
+        dir.join("01-discover.bin"),
+        discover.encode(Encoding::Padded),
+    )
+    .expect("write");
+    std::fs::write(dir.join("02-offer.bin"), offer.encode(Encoding::Padded)).expect("write");
     std::fs::write(dir.join("notes.txt"), "not a packet").expect("write");
-    let report = Replay::from_path(&dir)
-        .and_then(|replay| replay.run(by_mac))
+    let report = Recording::read(&dir)
+        .and_then(|recording| Replay::new(recording).run(by_mac))
         .expect("the same offer");
     assert_eq!(report.exchanges.len(), 1);
     assert_eq!(
@@ -241,7 +247,7 @@ fn saved_bin_packets_replay_in_file_name_order() {
     );
 
     std::fs::write(dir.join("03-garbage.bin"), [1, 2, 3]).expect("write");
-    let error = Replay::from_path(&dir).expect_err("garbage does not decode");
+    let error = Recording::read(&dir).expect_err("garbage does not decode");
     assert!(
         matches!(&error, ReplayError::Decode { origin: Origin::File(path), .. } if path.ends_with("03-garbage.bin"))
     );
@@ -258,7 +264,7 @@ fn saved_bin_packets_replay_in_file_name_order() {
 fn capture_errors_name_the_file() {
     let path = std::env::temp_dir().join(format!("ex_dhcp_replay_bad_{}.pcap", std::process::id()));
     std::fs::write(&path, b"definitely not a capture").expect("write");
-    let error = Replay::from_pcap(&path).expect_err("not a capture");
+    let error = Recording::read(&path).expect_err("not a capture");
     assert!(matches!(error, ReplayError::Capture { path: Some(_), .. }));
     assert!(
         error.to_string().starts_with(&format!(

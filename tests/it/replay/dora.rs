@@ -9,8 +9,12 @@ use ex_dhcp_testkit::replay::{fixture, pcap_to_pcapng, DoraServer, DORA};
 
 #[test]
 fn a_handler_that_answers_like_the_recorded_server_passes() {
-    let report = Replay::from_pcap(fixture(DORA))
-        .and_then(|replay| replay.compare_option_order().run(DoraServer::new()))
+    let report = Recording::read(fixture(DORA))
+        .and_then(|recording| {
+            Replay::new(recording)
+                .compare_option_order()
+                .run(DoraServer::new())
+        })
         .expect("the same replies as recorded");
     assert!(report.compared);
     assert_eq!(report.exchanges.len(), 2);
@@ -28,8 +32,10 @@ fn the_assertion_macro_passes_on_the_same_replies() {
 
 #[test]
 fn another_address_fails_with_a_diff_naming_yiaddr() {
-    let error = Replay::from_pcap(fixture(DORA))
-        .and_then(|replay| replay.run(DoraServer::handing_out(Ipv4Addr::new(192, 168, 0, 11))))
+    let error = Recording::read(fixture(DORA))
+        .and_then(|recording| {
+            Replay::new(recording).run(DoraServer::handing_out(Ipv4Addr::new(192, 168, 0, 11)))
+        })
         .expect_err("yiaddr differs");
     let text = error.to_string();
     assert!(
@@ -68,8 +74,8 @@ fn the_assertion_macro_panics_with_the_diff() {
 
 #[test]
 fn option_values_are_shown_decoded_and_can_be_ignored() {
-    let error = Replay::from_pcap(fixture(DORA))
-        .and_then(|replay| replay.run(DoraServer::leasing_for(7200)))
+    let error = Recording::read(fixture(DORA))
+        .and_then(|recording| Replay::new(recording).run(DoraServer::leasing_for(7200)))
         .expect_err("the lease time differs");
     assert!(
         error
@@ -94,10 +100,14 @@ fn pcapng_captures_replay_like_classic_pcap() {
     let pcap = std::fs::read(fixture(DORA)).expect("the fixture reads");
     let pcapng = pcap_to_pcapng(&pcap);
     assert_ne!(pcapng[..4], pcap[..4], "really pcapng");
-    let recording = Recording::from_capture_bytes(&pcapng).expect("pcapng reads");
+    let recording = Recording::reader()
+        .read_from(&pcapng[..])
+        .expect("pcapng reads");
     assert_eq!(
         recording,
-        Recording::from_capture_bytes(&pcap).expect("pcap reads")
+        Recording::reader()
+            .read_from(&pcap[..])
+            .expect("pcap reads")
     );
     Replay::new(recording)
         .run(DoraServer::new())
@@ -106,7 +116,7 @@ fn pcapng_captures_replay_like_classic_pcap() {
 
 #[test]
 fn the_recording_pairs_each_request_with_its_reply() {
-    let recording = Recording::from_capture(fixture(DORA)).expect("the fixture reads");
+    let recording = Recording::read(fixture(DORA)).expect("the fixture reads");
     let frames: Vec<String> = recording
         .exchanges
         .iter()
@@ -120,8 +130,12 @@ fn the_recording_pairs_each_request_with_its_reply() {
 fn destinations_are_compared_only_when_asked() {
     // The recorded server unicast to the new address; the harness broadcasts a
     // reply it cannot unicast (RFC 2131 4.1 without an ARP entry).
-    let error = Replay::from_pcap(fixture(DORA))
-        .and_then(|replay| replay.compare_destination().run(DoraServer::new()))
+    let error = Recording::read(fixture(DORA))
+        .and_then(|recording| {
+            Replay::new(recording)
+                .compare_destination()
+                .run(DoraServer::new())
+        })
         .expect_err("destinations differ");
     assert!(
         error
@@ -133,8 +147,12 @@ fn destinations_are_compared_only_when_asked() {
 
 #[test]
 fn unknown_field_names_are_an_error_that_lists_the_known_ones() {
-    let error = Replay::from_pcap(fixture(DORA))
-        .and_then(|replay| replay.ignore_field("seconds").run(DoraServer::new()))
+    let error = Recording::read(fixture(DORA))
+        .and_then(|recording| {
+            Replay::new(recording)
+                .ignore_field("seconds")
+                .run(DoraServer::new())
+        })
         .expect_err("no such field");
     assert!(matches!(&error, ReplayError::UnknownField { name } if name == "seconds"));
     assert!(error.to_string().contains("secs"), "{error}");

@@ -1,49 +1,75 @@
 //! The test files `record_test` writes: their content, and that the committed
-//! example (`tests/it/replay/generated_dora.rs`, which `cargo test` compiles and runs) is
-//! what the tool makes today.
+//! examples (`tests/it/replay/generated_dora.rs` against a handler that answers at
+//! once, `generated_durable.rs` against one that holds its ACK until the lease is
+//! durable; `cargo test` compiles and runs both) are what the tool makes today.
 
 use ex_dhcp::replay::{Field, Recording, TestFile};
 use ex_dhcp_testkit::replay::{fixture, DORA};
 
 const GENERATED: &str = include_str!("generated_dora.rs");
+const GENERATED_DURABLE: &str = include_str!("generated_durable.rs");
 
+/// The source without what rustfmt changes: whitespace, and the trailing comma it
+/// adds when it breaks a call's arguments over lines.
 fn without_whitespace(text: &str) -> String {
-    text.split_whitespace().collect()
+    text.split_whitespace()
+        .collect::<String>()
+        .replace(",)", ")")
 }
 
+fn generated_test_file(name: &str, handler: &str) -> TestFile {
+    let recording = Recording::read(fixture(DORA)).expect("the fixture reads");
+    TestFile::new(name, handler)
+        .expect("a valid name")
+        .recording_path(&format!("tests/data/{name}.pcap"))
+        .describe(&recording)
+}
+
+const DORA_HANDLER: &str = "ex_dhcp_testkit::replay::DoraServer::new()";
+const DURABLE_HANDLER: &str =
+    "ex_dhcp_testkit::replay::DurableDoraServer::new(ex_dhcp::lease::MemoryStore::new())";
+
 fn dora_test_file() -> TestFile {
-    let recording = Recording::from_capture(fixture(DORA)).expect("the fixture reads");
-    TestFile::new(
-        "replay_generated_dora",
-        "ex_dhcp_testkit::replay::DoraServer::new()",
-    )
-    .expect("a valid name")
-    .recording_path("tests/data/replay_generated_dora.pcap")
-    .describe(&recording)
+    generated_test_file("replay_generated_dora", DORA_HANDLER)
 }
 
 #[test]
-fn the_committed_generated_test_is_what_the_tool_writes() {
-    // rustfmt may rewrap the tool's output; the tokens must be the same.
-    assert_eq!(
-        without_whitespace(&dora_test_file().render()),
-        without_whitespace(GENERATED),
-        "regenerate with: cargo run -p ex_dhcp-tools --bin record_test -- --pcap \
-         tests/data/captures/{DORA} --name replay_generated_dora \
-         --handler 'ex_dhcp_testkit::replay::DoraServer::new()' --out tests --force, \
-         then move tests/replay_generated_dora.rs to tests/it/replay/generated_dora.rs"
-    );
+fn the_committed_generated_tests_are_what_the_tool_writes() {
+    for (name, handler, committed, module) in [
+        (
+            "replay_generated_dora",
+            DORA_HANDLER,
+            GENERATED,
+            "generated_dora",
+        ),
+        (
+            "replay_generated_durable",
+            DURABLE_HANDLER,
+            GENERATED_DURABLE,
+            "generated_durable",
+        ),
+    ] {
+        // rustfmt may rewrap the tool's output; the rest must be the same.
+        assert_eq!(
+            without_whitespace(&generated_test_file(name, handler).render()),
+            without_whitespace(committed),
+            "regenerate with: cargo run -p ex_dhcp-tools --bin record_test -- --pcap \
+             tests/data/captures/{DORA} --name {name} --handler '{handler}' --out tests \
+             --force, then move tests/{name}.rs to tests/it/replay/{module}.rs"
+        );
+    }
 }
 
 #[test]
 fn the_generated_test_replays_the_copied_capture_against_the_named_handler() {
     let source = dora_test_file().render();
     for expected in [
-        "use ex_dhcp::replay::{Replay, ReplayError};",
+        "use ex_dhcp::replay::{Recording, Replay, ReplayError};",
         "#[test]",
         "fn replay_generated_dora() -> Result<(), ReplayError> {",
         "Path::new(env!(\"CARGO_MANIFEST_DIR\")).join(\"tests/data/replay_generated_dora.pcap\")",
-        "Replay::from_path(recording)?",
+        "let recording = Recording::read(path)?;",
+        "Replay::new(recording)",
         ".run(ex_dhcp_testkit::replay::DoraServer::new())?;",
         "//! - frame 1 DHCPDISCOVER xid 0x00003d1d -> DHCPOFFER xid 0x00003d1d (frame 2)",
         "//! - frame 3 DHCPREQUEST xid 0x00003d1e -> DHCPACK xid 0x00003d1e (frame 4)",
@@ -53,12 +79,14 @@ fn the_generated_test_replays_the_copied_capture_against_the_named_handler() {
             "missing {expected:?} in:\n{source}"
         );
     }
-    let copied = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/data/replay_generated_dora.pcap");
-    assert_eq!(
-        std::fs::read(copied).expect("the copied capture is committed"),
-        std::fs::read(fixture(DORA)).expect("the fixture reads")
-    );
+    for name in ["replay_generated_dora", "replay_generated_durable"] {
+        let copied = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join(format!("tests/data/{name}.pcap"));
+        assert_eq!(
+            std::fs::read(copied).expect("the copied capture is committed"),
+            std::fs::read(fixture(DORA)).expect("the fixture reads")
+        );
+    }
 }
 
 #[test]

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use ex_dhcp::capture::{Datagram, PcapWriter};
 use ex_dhcp::replay::{Origin, Recording, Replay, ReplayError};
-use ex_dhcp::{respond, MessageType, Packet, Reply, Source};
+use ex_dhcp::{respond, Encoding, MessageType, Packet, Reply, Source};
 use ex_dhcp_testkit::replay::client;
 
 const SERVER_PORT: u16 = 6767;
@@ -38,7 +38,7 @@ fn loopback_capture() -> Vec<u8> {
                 timestamp: Duration::ZERO,
                 source,
                 destination,
-                payload: packet.encode(),
+                payload: packet.encode(Encoding::Padded),
             })
             .expect("a small datagram");
     }
@@ -47,9 +47,9 @@ fn loopback_capture() -> Vec<u8> {
 
 #[test]
 fn a_capture_on_other_ports_says_which_ports_were_looked_for() {
-    let error = Recording::from_capture_bytes(&loopback_capture())
-        .map(ex_dhcp::replay::Replay::new)
-        .and_then(|replay| replay.run(offer))
+    let error = Recording::reader()
+        .read_from(&loopback_capture()[..])
+        .and_then(|recording| Replay::new(recording).run(offer))
         .expect_err("nothing on 67 and 68");
     assert!(matches!(error, ReplayError::NoClientPackets { .. }));
     let text = error.to_string();
@@ -68,13 +68,11 @@ fn a_capture_on_named_ports_replays() {
     let recording = Recording::reader()
         .server_port(SERVER_PORT)
         .client_port(CLIENT_PORT)
-        .capture_bytes(&loopback_capture())
+        .read_from(&loopback_capture()[..])
         .expect("a capture in memory");
     assert_eq!(recording.exchanges.len(), 1);
     assert_eq!(recording.exchanges[0].replies.len(), 1);
-    let report = ex_dhcp::replay::Replay::new(recording)
-        .run(offer)
-        .expect("the same offer");
+    let report = Replay::new(recording).run(offer).expect("the same offer");
     assert!(report.compared);
 }
 
@@ -82,7 +80,7 @@ fn a_capture_on_named_ports_replays() {
 fn naming_only_the_server_port_is_enough_for_a_capture_of_it() {
     let recording = Recording::reader()
         .server_port(SERVER_PORT)
-        .capture_bytes(&loopback_capture())
+        .read_from(&loopback_capture()[..])
         .expect("a capture in memory");
     assert_eq!(recording.exchanges.len(), 1);
 }
@@ -102,10 +100,10 @@ fn bin_directories_replay_in_numeric_order_padded_or_not() {
             format!("dhcp-{n:04}.bin")
         };
         let packet = client(MessageType::Discover, n, 1);
-        std::fs::write(dir.join(&name), packet.encode()).expect("write");
+        std::fs::write(dir.join(&name), packet.encode(Encoding::Padded)).expect("write");
         names.push(name);
     }
-    let recording = Recording::from_path(&dir).expect("a directory of .bin files");
+    let recording = Recording::read(&dir).expect("a directory of .bin files");
     let order: Vec<Origin> = recording
         .exchanges
         .iter()
@@ -144,37 +142,29 @@ impl Drop for CaptureFile {
 }
 
 #[test]
-fn replay_builder_methods_name_the_ports_of_a_capture_file() {
-    let file = CaptureFile::new("builder");
-    let report = Replay::from_path(&file.0)
-        .expect("a capture")
+fn a_capture_file_is_read_on_the_ports_named_before_reading() {
+    let file = CaptureFile::new("reader");
+    let recording = Recording::reader()
         .server_port(SERVER_PORT)
         .client_port(CLIENT_PORT)
-        .run(offer)
-        .expect("the same offer");
+        .read(&file.0)
+        .expect("a capture");
+    assert_eq!(recording.path.as_deref(), Some(file.0.as_path()));
+    let report = Replay::new(recording).run(offer).expect("the same offer");
     assert!(report.compared);
     assert_eq!(report.exchanges.len(), 1);
 }
 
 #[test]
-fn assert_replay_takes_the_ports_as_calls() {
-    let file = CaptureFile::new("macro");
-    let report = ex_dhcp::assert_replay!(
-        offer,
-        &file.0,
-        server_port(SERVER_PORT),
-        client_port(CLIENT_PORT)
+fn a_capture_file_read_on_the_standard_ports_names_the_file_and_the_ports() {
+    let file = CaptureFile::new("standard");
+    let error = Recording::read(&file.0)
+        .and_then(|recording| Replay::new(recording).run(offer))
+        .expect_err("nothing on 67 and 68");
+    let text = error.to_string();
+    assert!(
+        text.starts_with(&format!("{} holds no dhcp client packet", file.0.display())),
+        "{text}"
     );
-    assert_eq!(report.exchanges.len(), 1);
-}
-
-#[test]
-fn ports_named_for_a_capture_in_memory_fail_the_run_with_the_way_out() {
-    let recording = Recording::from_capture_bytes(&loopback_capture()).expect("a capture");
-    let error = Replay::new(recording)
-        .server_port(SERVER_PORT)
-        .run(offer)
-        .expect_err("cannot read bytes again");
-    assert!(matches!(error, ReplayError::PortsNeedAFile), "{error}");
-    assert!(error.to_string().contains("Recording::reader()"), "{error}");
+    assert!(text.contains("on ports 6767, 6868"), "{text}");
 }

@@ -19,11 +19,12 @@ impl ex_dhcp::Handler for Counter {
 fn call_returns_the_closures_result_from_the_handler_thread() {
     let (server, _client) = loopback(Counter::default());
     let name = server
+        .handle()
         .call(|_| thread::current().name().map(str::to_owned))
         .unwrap();
     assert_eq!(name.as_deref(), Some("dhcp-handler"));
     assert_eq!(
-        server.call(|state| {
+        server.handle().call(|state| {
             state.value += 5;
             state.value
         }),
@@ -36,10 +37,11 @@ fn casts_are_applied_in_order_before_a_later_call() {
     let (server, _client) = loopback(Counter::default());
     for step in 1..=10 {
         server
+            .handle()
             .cast(move |state, _| state.value = state.value * 10 + step % 10)
             .unwrap();
     }
-    assert_eq!(server.call(|state| state.value), Ok(1_234_567_890));
+    assert_eq!(server.handle().call(|state| state.value), Ok(1_234_567_890));
     let exit = server.shutdown();
     assert_eq!(exit.state.value, 1_234_567_890);
     assert_eq!(exit.reason, StopReason::Shutdown);
@@ -48,7 +50,7 @@ fn casts_are_applied_in_order_before_a_later_call() {
 #[test]
 fn a_panicking_call_stops_the_server_and_surfaces_in_join() {
     let (server, _client): (Server<Counter>, _) = loopback(Counter::default());
-    let result: Result<(), _> = server.call(|_| panic!("bad call"));
+    let result: Result<(), _> = server.handle().call(|_| panic!("bad call"));
     assert_eq!(result, Err(CallError::Panicked));
     let exit = server.join();
     assert_eq!(exit.reason, StopReason::Panic("bad call".into()));
@@ -57,11 +59,11 @@ fn a_panicking_call_stops_the_server_and_surfaces_in_join() {
 #[test]
 fn call_after_stop_says_stopped() {
     let (server, _client) = loopback(Counter::default());
-    server.stop();
+    server.handle().stop();
     // The handler thread may take a moment to go; once it has, calls fail.
     let deadline = std::time::Instant::now() + ex_dhcp_testkit::WAIT;
     loop {
-        match server.call(|state| state.value) {
+        match server.handle().call(|state| state.value) {
             Err(error) => {
                 assert_eq!(error, CallError::NotRunning);
                 assert_eq!(error.to_string(), "the server is not running");
@@ -70,5 +72,5 @@ fn call_after_stop_says_stopped() {
             Ok(_) => assert!(std::time::Instant::now() < deadline, "never stopped"),
         }
     }
-    assert_eq!(server.cast(|_, _| ()), Err(ex_dhcp::NotRunning));
+    assert_eq!(server.handle().cast(|_, _| ()), Err(ex_dhcp::NotRunning));
 }

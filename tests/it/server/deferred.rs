@@ -14,10 +14,10 @@ use std::sync::mpsc;
 use std::thread;
 use std::time::{Duration, Instant};
 
+use ex_dhcp::server::{destination, HandlerError, SocketConfig, Undecodable};
 use ex_dhcp::{
-    destination, respond, Client, Config, Context, Handler, HandlerError, Harness, MessageType,
-    NotRunning, Packet, Pending, Reply, Server, SocketConfig, Source, StartError, Stats,
-    StopReason, Undecodable,
+    respond, Client, Config, Context, Encoding, Handler, Harness, MessageType, NotRunning, Packet,
+    Pending, Reply, Server, ServerStats, Source, StartError, StopReason,
 };
 
 const WAIT: Duration = Duration::from_secs(5);
@@ -413,6 +413,7 @@ fn follow_up_work_runs_right_after_its_callback_before_queued_packets() {
     let (release, blocked) = mpsc::channel::<()>();
     let (parked_tx, parked) = mpsc::channel::<()>();
     server
+        .handle()
         .cast(move |_, _| {
             parked_tx.send(()).unwrap();
             let _ = blocked.recv_timeout(WAIT);
@@ -420,12 +421,15 @@ fn follow_up_work_runs_right_after_its_callback_before_queued_packets() {
         .unwrap();
     parked.recv_timeout(WAIT).expect("the handler parks");
     for xid in 1..=3 {
-        server.inject(packet(MessageType::Discover, xid)).unwrap();
+        server
+            .handle()
+            .inject(packet(MessageType::Discover, xid))
+            .unwrap();
     }
     release.send(()).unwrap();
     let deadline = Instant::now() + WAIT;
     let events = loop {
-        let events = server.call(|state| state.events.clone()).unwrap();
+        let events = server.handle().call(|state| state.events.clone()).unwrap();
         if events.len() == 6 || Instant::now() > deadline {
             break events;
         }
@@ -441,7 +445,10 @@ fn follow_up_work_runs_right_after_its_callback_before_queued_packets() {
             "continue 3"
         ]
     );
-    server.inject(packet(MessageType::Request, 4)).unwrap();
+    server
+        .handle()
+        .inject(packet(MessageType::Request, 4))
+        .unwrap();
     let exit = server.join();
     let StopReason::Error(error) = &exit.reason else {
         panic!("{:?}", exit.reason)
@@ -463,10 +470,13 @@ fn a_deferred_ack_over_udp_leaves_from_the_socket_the_request_came_in_on() {
         },
     )
     .unwrap();
-    let (to_disk, go) = writer(server.mailbox());
-    server.call(move |state| state.to_disk = to_disk).unwrap();
-    let second = server.listeners()[1].local;
-    assert_ne!(second, server.local_addr());
+    let (to_disk, go) = writer(server.handle().mailbox());
+    server
+        .handle()
+        .call(move |state| state.to_disk = to_disk)
+        .unwrap();
+    let second = server.handle().listeners()[1].local;
+    assert_ne!(second, server.handle().local_addr());
 
     client
         .send(&packet(MessageType::Request, 21), second)
@@ -489,10 +499,10 @@ fn a_deferred_ack_over_udp_leaves_from_the_socket_the_request_came_in_on() {
     );
 }
 
-fn stats_when<H: Handler>(server: &Server<H>, ready: impl Fn(&Stats) -> bool) -> Stats {
+fn stats_when<H: Handler>(server: &Server<H>, ready: impl Fn(&ServerStats) -> bool) -> ServerStats {
     let deadline = Instant::now() + WAIT;
     loop {
-        let stats = server.stats();
+        let stats = server.handle().stats();
         if ready(&stats) {
             return stats;
         }
@@ -534,11 +544,15 @@ fn datagrams_that_are_not_dhcp_reach_the_handler_only_when_asked_for() {
         let config = loopback_config(&client).deliver_undecodable(deliver);
         let server = Server::start(config, Sniffer { seen }).unwrap();
         client
-            .send_raw(b"not dhcp at all", server.local_addr())
+            .send_raw(b"not dhcp at all", server.handle().local_addr())
             .unwrap();
         // A DHCP exchange after it: once answered, the garbage was handled too.
         client
-            .exchange(&packet(MessageType::Discover, 5), server.local_addr(), WAIT)
+            .exchange(
+                &packet(MessageType::Discover, 5),
+                server.handle().local_addr(),
+                WAIT,
+            )
             .expect("an offer");
         let client_port = client.local_addr().unwrap().port();
         if deliver {
@@ -546,7 +560,7 @@ fn datagrams_that_are_not_dhcp_reach_the_handler_only_when_asked_for() {
         } else {
             assert!(sniffed.try_recv().is_err(), "not asked for");
         }
-        let stats = server.stats();
+        let stats = server.handle().stats();
         assert_eq!(stats.malformed, 1, "counted either way: {stats:?}");
         assert_eq!(stats.handled_total(), 1, "only the discover: {stats:?}");
         server.shutdown();
@@ -566,7 +580,10 @@ fn the_harness_gives_undecodable_bytes_to_the_handler_when_asked() {
     assert_eq!(harness.inject_bytes(b"junk", source.clone()), None);
     assert_eq!(sniffed.try_recv(), Ok((4, 9)));
     let offer = harness
-        .inject_bytes(&packet(MessageType::Discover, 8).encode(), source)
+        .inject_bytes(
+            &packet(MessageType::Discover, 8).encode(Encoding::Padded),
+            source,
+        )
         .expect("a real discover decodes and is answered");
     assert_eq!(offer.packet.xid, 8);
     assert_eq!(harness.stats().malformed, 1);
@@ -577,8 +594,9 @@ fn a_cast_may_send_and_stop_and_a_stopped_mailbox_refuses() {
     let mut client = client();
     let client_addr = client.local_addr().unwrap();
     let server = Server::start(loopback_config(&client), Diary::default()).unwrap();
-    let mailbox = server.mailbox();
+    let mailbox = server.handle().mailbox();
     server
+        .handle()
         .cast(move |_, _| {
             let mut note = packet(MessageType::Offer, 77);
             note.op = ex_dhcp::Op::Reply;
@@ -587,7 +605,7 @@ fn a_cast_may_send_and_stop_and_a_stopped_mailbox_refuses() {
         .unwrap();
     let (note, _) = client.receive(77, WAIT).expect("the cast's packet");
     assert_eq!(note.xid, 77);
-    server.cast(|_, _| Reply::stop()).unwrap();
+    server.handle().cast(|_, _| Reply::stop()).unwrap();
     let exit = server.join();
     assert_eq!(exit.reason, StopReason::Normal);
     assert_eq!(mailbox.post(1), Err(NotRunning));
@@ -620,9 +638,13 @@ impl Handler for Fragile {
 #[test]
 fn a_supervisor_hands_out_the_mailbox_of_the_generation_running_now() {
     let config = Config::default().port(0).bind_ip(Ipv4Addr::LOCALHOST);
-    let supervisor =
-        ex_dhcp::supervise(config, ex_dhcp::RestartPolicy::default(), Fragile::default).unwrap();
-    let first = supervisor.mailbox();
+    let supervisor = ex_dhcp::server::supervise(
+        config,
+        ex_dhcp::server::RestartPolicy::default(),
+        Fragile::default,
+    )
+    .unwrap();
+    let first = supervisor.handle().mailbox();
     first.post(0).unwrap();
     // The first generation dies of it; its mailbox closes, and the restarted one's works.
     let deadline = Instant::now() + WAIT;
@@ -638,10 +660,10 @@ fn a_supervisor_hands_out_the_mailbox_of_the_generation_running_now() {
         assert!(Instant::now() < deadline, "never restarted");
         thread::yield_now();
     }
-    supervisor.mailbox().post(7).unwrap();
+    supervisor.handle().mailbox().post(7).unwrap();
     let deadline = Instant::now() + WAIT;
     loop {
-        if let Ok(kept) = supervisor.call(|state| state.kept.clone()) {
+        if let Ok(kept) = supervisor.handle().call(|state| state.kept.clone()) {
             if kept == [7] {
                 break;
             }
@@ -651,7 +673,7 @@ fn a_supervisor_hands_out_the_mailbox_of_the_generation_running_now() {
             "the second generation never got 7"
         );
     }
-    supervisor.stop();
+    supervisor.handle().stop();
     let exit = supervisor.join();
     assert_eq!(exit.restarts, 1);
     assert_eq!(exit.last.reason, StopReason::Shutdown);
@@ -682,8 +704,11 @@ impl Handler for Restless {
 fn a_handler_that_keeps_continuing_can_still_be_called_and_stopped() {
     let client = client();
     let server = Server::start(loopback_config(&client), Restless).unwrap();
-    server.inject(packet(MessageType::Discover, 1)).unwrap();
-    assert_eq!(server.call_timeout(WAIT, |_| 42), Ok(42));
+    server
+        .handle()
+        .inject(packet(MessageType::Discover, 1))
+        .unwrap();
+    assert_eq!(server.handle().call_timeout(WAIT, |_| 42), Ok(42));
     assert_eq!(server.shutdown().reason, StopReason::Shutdown);
 }
 

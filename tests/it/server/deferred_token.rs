@@ -6,9 +6,10 @@
 use std::net::{Ipv4Addr, SocketAddrV4};
 
 use ex_dhcp::options::MaxMessageSize;
+use ex_dhcp::server::SocketConfig;
 use ex_dhcp::{
-    respond, Config, Context, Handler, Harness, MessageType, Packet, Pending, Reply, SocketConfig,
-    Source, Stats,
+    respond, Config, Context, Handler, Harness, MessageType, Packet, Pending, Reply, ServerStats,
+    Source,
 };
 
 const PXE: SocketAddrV4 = SocketAddrV4::new(Ipv4Addr::UNSPECIFIED, 4011);
@@ -79,7 +80,7 @@ fn request() -> Packet {
     packet
 }
 
-fn balanced(stats: &Stats) -> bool {
+fn balanced(stats: &ServerStats) -> bool {
     stats.deferred
         == stats.deferred_answered + stats.deferred_abandoned + stats.deferred_outstanding()
         && stats.deferred_answered + stats.deferred_abandoned <= stats.deferred

@@ -4,9 +4,9 @@
 use std::net::{Ipv4Addr, SocketAddrV4};
 
 use ex_dhcp::options::MaxMessageSize;
+use ex_dhcp::server::{DestinationPolicy, SocketConfig};
 use ex_dhcp::{
-    respond, Client, Config, DestinationPolicy, Harness, MessageType, Packet, Reply, Server,
-    SocketConfig, Source,
+    respond, Client, Config, Encoding, Harness, MessageType, Packet, Reply, Server, Source,
 };
 use ex_dhcp_testkit::{loopback, loopback_with, packet, WAIT};
 
@@ -34,7 +34,7 @@ fn relay_replies_go_to_giaddr_at_the_relay_port_and_a_nak_there_is_flagged_broad
     let mut relayed = packet(MessageType::Decline, 0x4e4b);
     relayed.giaddr = Ipv4Addr::LOCALHOST;
     let (nak, _) = client
-        .exchange(&relayed, server.local_addr(), WAIT)
+        .exchange(&relayed, server.handle().local_addr(), WAIT)
         .expect("the nak reaches the relay");
     assert_eq!(nak.message_type(), Some(MessageType::Nak));
     assert!(nak.broadcast(), "the relay must broadcast a nak");
@@ -46,7 +46,7 @@ fn broadcast_flag_replies_go_to_the_broadcast_address() {
     let (server, mut client) = loopback(answer);
     let discover = packet(MessageType::Discover, 0xb).with_broadcast(true);
     let (offer, _) = client
-        .exchange(&discover, server.local_addr(), WAIT)
+        .exchange(&discover, server.handle().local_addr(), WAIT)
         .expect("broadcast (127.0.0.1 here) reaches the client");
     assert!(offer.broadcast());
 }
@@ -92,8 +92,8 @@ fn replies_leave_from_the_socket_the_request_came_in_on() {
                 .into()
         },
     );
-    let second = server.listeners()[1].local;
-    assert_ne!(second, server.local_addr());
+    let second = server.handle().listeners()[1].local;
+    assert_ne!(second, server.handle().local_addr());
     let (offer, from) = client
         .exchange(&packet(MessageType::Discover, 0x4011), second, WAIT)
         .expect("an offer from the second socket");
@@ -111,10 +111,10 @@ fn long_replies_are_fitted_to_the_clients_maximum_message_size() {
         reply.into()
     });
     let small = harness.inject(packet(MessageType::Discover, 1)).unwrap();
-    assert!(small.packet.encoded_len() <= 576 - 28);
+    assert!(small.packet.encoded_len(Encoding::Padded) <= 576 - 28);
     let big = packet(MessageType::Discover, 2).with_option(MaxMessageSize, 1500);
     let big = harness.inject(big).unwrap();
-    assert!(big.packet.encoded_len() <= 1500 - 28);
+    assert!(big.packet.encoded_len(Encoding::Padded) <= 1500 - 28);
     assert!(big.packet.options.len() > small.packet.options.len());
 }
 
@@ -150,7 +150,7 @@ fn a_reply_trimmed_to_the_clients_size_is_counted() {
     let sent = harness
         .inject(packet(MessageType::Discover, 0x7e11))
         .expect("an offer");
-    assert!(sent.packet.encoded_len_unpadded() <= 548);
+    assert!(sent.packet.encoded_len(Encoding::Unpadded) <= 548);
     assert_eq!(harness.stats().trimmed, 1);
     let small = harness
         .inject(packet(MessageType::Discover, 0x7e12).with_option(MaxMessageSize, 1500))

@@ -12,8 +12,8 @@ use ex_dhcp_testkit::{loopback, packet, stats_when, MAC, OFFERED, SERVER_ID, WAI
 /// Offers one address per MAC and acknowledges requests for it.
 #[derive(Default)]
 struct Leases {
-    offered: HashMap<[u8; 6], Ipv4Addr>,
-    bound: HashMap<[u8; 6], Ipv4Addr>,
+    offered: HashMap<ex_dhcp::Mac, Ipv4Addr>,
+    bound: HashMap<ex_dhcp::Mac, Ipv4Addr>,
 }
 
 fn configure(reply: Packet) -> Packet {
@@ -56,7 +56,7 @@ fn assert_configured(reply: &Packet, kind: MessageType, xid: u32) {
     assert_eq!(reply.op, Op::Reply);
     assert_eq!(reply.message_type(), Some(kind));
     assert_eq!(reply.xid, xid);
-    assert_eq!(reply.mac(), Some(MAC));
+    assert_eq!(reply.mac().map(<[u8; 6]>::from), Some(MAC));
     assert_eq!(reply.yiaddr, OFFERED);
     assert_eq!(reply.ciaddr, Ipv4Addr::UNSPECIFIED);
     assert_eq!(reply.giaddr, Ipv4Addr::UNSPECIFIED);
@@ -79,7 +79,7 @@ fn assert_configured(reply: &Packet, kind: MessageType, xid: u32) {
 #[test]
 fn discover_offer_request_ack_over_loopback() {
     let (server, mut client) = loopback(Leases::default());
-    let to = server.local_addr();
+    let to = server.handle().local_addr();
 
     let (offer, from) = client
         .exchange(&packet(MessageType::Discover, 0x0d0a_0001), to, WAIT)
@@ -98,7 +98,9 @@ fn discover_offer_request_ack_over_loopback() {
     assert_configured(&ack, MessageType::Ack, 0x0d0a_0002);
 
     assert_eq!(
-        server.call(|state| state.bound.get(&MAC).copied()),
+        server
+            .handle()
+            .call(|state| state.bound.get(&ex_dhcp::Mac::new(MAC)).copied()),
         Ok(Some(OFFERED))
     );
     let stats = stats_when(&server, |stats| stats.sent == 2);
@@ -113,7 +115,7 @@ fn request_for_an_address_never_offered_is_naked() {
     let request = packet(MessageType::Request, 0x0d0a_0003)
         .with_option(RequestedIpAddress, Ipv4Addr::new(198, 18, 0, 200));
     let (nak, _) = client
-        .exchange(&request, server.local_addr(), WAIT)
+        .exchange(&request, server.handle().local_addr(), WAIT)
         .expect("a nak");
     assert_eq!(nak.message_type(), Some(MessageType::Nak));
     assert_eq!(nak.yiaddr, Ipv4Addr::UNSPECIFIED);

@@ -356,7 +356,7 @@ fn every_malformed_datagram_is_counted_and_the_server_still_answers() {
     let (seen_tx, seen) = mpsc::channel();
     let config = Config::default().queue_capacity(QUEUE);
     let (server, mut client) = loopback_with(config, Recorder { seen: seen_tx });
-    let to = server.local_addr();
+    let to = server.handle().local_addr();
     let cases = corpus();
 
     for (sent, case) in cases.iter().enumerate() {
@@ -366,7 +366,7 @@ fn every_malformed_datagram_is_counted_and_the_server_still_answers() {
         // One at a time, so no datagram can be lost in a full socket buffer and each
         // count below is exact.
         wait_until(WAIT, &format!("the server received {}", case.name), || {
-            server.stats().received == sent as u64 + 1
+            server.handle().stats().received == sent as u64 + 1
         });
         if let Expect::Handled(callback, kind) = case.expect {
             let got = seen
@@ -402,7 +402,7 @@ fn every_malformed_datagram_is_counted_and_the_server_still_answers() {
             .filter(|c| matches!(c.expect, Expect::Handled(_, k) if k == kind))
             .count() as u64
     };
-    let stats = server.stats();
+    let stats = server.handle().stats();
     let probe = 1;
     assert_eq!(stats.received, cases.len() as u64 + probe);
     assert_eq!(stats.malformed, malformed, "{stats:?}");
@@ -434,7 +434,7 @@ fn every_malformed_datagram_is_counted_and_the_server_still_answers() {
 fn packets_that_are_not_requests_never_reach_the_request_callbacks() {
     let (seen_tx, seen) = mpsc::channel();
     let (server, mut client) = loopback_with(Config::default(), Recorder { seen: seen_tx });
-    let to = server.local_addr();
+    let to = server.handle().local_addr();
     let mut from_server = packet(MessageType::Offer, 1);
     from_server.op = ex_dhcp::Op::Reply;
     let mut reply_typed_as_request = packet(MessageType::Request, 2);

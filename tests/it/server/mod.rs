@@ -1,10 +1,12 @@
-//! The running server: routing, call and cast, supervision, start-up and send failures.
+//! The running server: its handle, routing, call and cast, supervision, start-up and
+//! send failures.
 
 mod call_cast;
 mod deferred;
 mod deferred_token;
 mod destination;
 mod dora;
+mod handle;
 mod harness_order;
 mod malformed;
 mod observe;

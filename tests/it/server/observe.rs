@@ -6,10 +6,11 @@ use std::path::PathBuf;
 
 use ex_dhcp::capture::read_file;
 use ex_dhcp::options::{LeaseTime, RequestedIpAddress, ServerIdentifier};
-use ex_dhcp::replay::Replay;
+use ex_dhcp::replay::{Recording, Replay};
+use ex_dhcp::server::DEFAULT_PORT;
 use ex_dhcp::{
-    respond, Client, Config, Handler, Harness, MessageType, Packet, Reply, Server, Source,
-    StartError, DEFAULT_PORT,
+    respond, Client, Config, Encoding, Handler, Harness, MessageType, Packet, Reply, Server,
+    Source, StartError,
 };
 use ex_dhcp_testkit::{
     capture_logs, logged_to, loopback_with, packet, wait_until, OFFERED, SERVER_ID, WAIT,
@@ -47,7 +48,7 @@ fn dora<H: Handler>(server: &Server<H>, client: &mut Client, xid: u32) {
     let (offer, _) = client
         .exchange(
             &packet(MessageType::Discover, xid),
-            server.local_addr(),
+            server.handle().local_addr(),
             WAIT,
         )
         .expect("an offer");
@@ -56,7 +57,7 @@ fn dora<H: Handler>(server: &Server<H>, client: &mut Client, xid: u32) {
     request.options.set(RequestedIpAddress, offer.yiaddr);
     request.options.set(ServerIdentifier, SERVER_ID);
     let (ack, _) = client
-        .exchange(&request, server.local_addr(), WAIT)
+        .exchange(&request, server.handle().local_addr(), WAIT)
         .expect("an ack");
     assert_eq!(ack.message_type(), Some(MessageType::Ack));
 }
@@ -86,7 +87,7 @@ fn each_packet_and_reply_is_logged_under_its_target_with_the_address_it_really_w
     capture_logs();
     let (server, mut client) = loopback_with(Config::default(), OneAddress);
     let client_addr = client.local_addr().expect("client address");
-    let server_addr = server.local_addr();
+    let server_addr = server.handle().local_addr();
     let xid = 0x0b5e_0001;
     dora(&server, &mut client, xid);
     let tag = format!("xid {xid:#010x}");
@@ -133,7 +134,7 @@ fn a_tapped_dora_reads_back_with_true_addresses_and_replays_without_differences(
     let tap = TempFile::new("dora");
     let (server, mut client) = loopback_with(Config::default().tap(&tap.0), OneAddress);
     let client_addr = client.local_addr().expect("client address");
-    let server_addr = server.local_addr();
+    let server_addr = server.handle().local_addr();
     dora(&server, &mut client, 0x0b5e_0002);
     let exit = server.shutdown(); // joins the tap thread, which has written everything
     assert_eq!(exit.stats.tap_dropped, 0);
@@ -158,10 +159,12 @@ fn a_tapped_dora_reads_back_with_true_addresses_and_replays_without_differences(
     );
     assert_eq!(capture.stats.skipped(), 0);
 
-    let report = Replay::from_path(&tap.0)
-        .expect("a capture")
+    let recording = Recording::reader()
         .server_port(server_addr.port())
         .client_port(client_addr.port())
+        .read(&tap.0)
+        .expect("a capture");
+    let report = Replay::new(recording)
         .run(OneAddress)
         .expect("the same handler gives the same replies");
     assert!(report.compared);
@@ -192,11 +195,16 @@ fn a_harness_taps_what_it_is_given_and_what_it_answers() {
             (server_side, offer.to),
         ]
     );
-    assert_eq!(capture.datagrams[1].payload, offer.packet.encode());
+    assert_eq!(
+        capture.datagrams[1].payload,
+        offer.packet.encode(Encoding::Padded)
+    );
 
-    let report = Replay::from_path(&tap.0)
-        .expect("a capture")
+    let recording = Recording::reader()
         .server_port(DEFAULT_PORT)
+        .read(&tap.0)
+        .expect("a capture");
+    let report = Replay::new(recording)
         .run(OneAddress)
         .expect("the same offer");
     assert!(report.compared && report.passed());

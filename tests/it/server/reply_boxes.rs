@@ -30,7 +30,7 @@ fn reply_to(request: &Packet) -> Packet {
 fn a_reply_in_a_reused_box_carries_nothing_of_the_reply_before() {
     let (server, mut client) =
         loopback(|request: &Packet, _: &Source| -> Reply { reply_to(request).into() });
-    let to = server.local_addr();
+    let to = server.handle().local_addr();
     for xid in 0..EXCHANGES {
         let request = packet(MessageType::Discover, xid);
         let (reply, _) = client.exchange(&request, to, WAIT).expect("an offer");

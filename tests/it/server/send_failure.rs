@@ -24,9 +24,10 @@ fn a_refused_send_reaches_send_failed_the_stats_and_the_log_and_serving_goes_on(
     });
     let client_addr = client.local_addr().unwrap();
     server
+        .handle()
         .call(move |state| state.fallback = Some(client_addr))
         .unwrap();
-    let to = server.local_addr();
+    let to = server.handle().local_addr();
 
     let (retried, _) = client
         .exchange(&packet(MessageType::Discover, REFUSED_XID), to, WAIT)
@@ -58,9 +59,14 @@ fn a_refused_send_reaches_send_failed_the_stats_and_the_log_and_serving_goes_on(
     assert_eq!(offer.xid, PROBE_XID);
     // The client can read a reply before the sender thread has counted it.
     wait_until(WAIT, "the retry and the probe are counted as sent", || {
-        server.stats().sent == 2
+        server.handle().stats().sent == 2
     });
-    assert_eq!(server.stats().send_failures, 1, "{:?}", server.stats());
+    assert_eq!(
+        server.handle().stats().send_failures,
+        1,
+        "{:?}",
+        server.handle().stats()
+    );
     assert!(failed.try_recv().is_err(), "exactly one failure");
     assert_eq!(server.shutdown().reason, StopReason::Shutdown);
 }

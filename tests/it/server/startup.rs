@@ -4,7 +4,8 @@
 use std::io;
 use std::net::{Ipv4Addr, UdpSocket};
 
-use ex_dhcp::{Config, Packet, Reply, Server, SocketConfig, Source, StartError};
+use ex_dhcp::server::SocketConfig;
+use ex_dhcp::{Config, Packet, Reply, Server, Source, StartError};
 use ex_dhcp_testkit::serial;
 
 fn silent(_: &Packet, _: &Source) -> Reply {

@@ -8,7 +8,9 @@ use std::sync::Arc;
 use std::thread;
 use std::time::Duration;
 
-use ex_dhcp::{Config, Context, Handler, MessageType, Packet, Reply, Server, Source, StopReason};
+use ex_dhcp::{
+    Config, Context, Encoding, Handler, MessageType, Packet, Reply, Server, Source, StopReason,
+};
 
 /// Stops itself at the `stop_after`th DISCOVER.
 struct StopsItself {
@@ -34,16 +36,16 @@ impl Handler for StopsItself {
     }
 }
 
-/// Floods `to` from two threads until `done`. (Before the fix, a datagram queued
-/// between the last count and the closing of the queue went uncounted: a narrow race,
-/// hence the rounds.)
+/// Floods `to` from two threads until `done`. The race this guards against is narrow
+/// (a datagram queued between the handler's last count and the closing of the
+/// queue), hence the rounds.
 fn flood(to: SocketAddrV4, done: &Arc<AtomicBool>) -> Vec<thread::JoinHandle<()>> {
     (0..2)
         .map(|_| {
             let done = Arc::clone(done);
             thread::spawn(move || {
                 let socket = UdpSocket::bind((Ipv4Addr::LOCALHOST, 0)).expect("sender socket");
-                let bytes = Packet::new(MessageType::Discover).encode();
+                let bytes = Packet::new(MessageType::Discover).encode(Encoding::Padded);
                 while !done.load(Ordering::Relaxed) {
                     let _ = socket.send_to(&bytes, to);
                 }
@@ -69,7 +71,7 @@ fn a_handler_that_stops_itself_under_a_flood_leaves_every_datagram_counted_once(
         )
         .expect("server starts");
         let done = Arc::new(AtomicBool::new(false));
-        let senders = flood(server.local_addr(), &done);
+        let senders = flood(server.handle().local_addr(), &done);
         let exit = server.join();
         done.store(true, Ordering::Relaxed);
         for sender in senders {
@@ -86,7 +88,7 @@ fn a_handler_that_stops_itself_under_a_flood_leaves_every_datagram_counted_once(
 }
 
 #[test]
-fn a_server_can_be_waited_for_without_polling() {
+fn any_clone_of_the_handle_can_wait_for_the_stop_without_polling() {
     let config = Config::default().bind_ip(Ipv4Addr::LOCALHOST).port(0);
     let server = Server::start(
         config,
@@ -96,18 +98,28 @@ fn a_server_can_be_waited_for_without_polling() {
         },
     )
     .expect("server starts");
-    let stopped = server.stopped();
+    let handle = server.handle().clone();
+    let waiter = thread::spawn(move || {
+        handle.wait();
+        handle.is_stopped()
+    });
     assert!(
-        !server.wait_timeout(Duration::from_millis(20)),
+        !server.handle().wait_timeout(Duration::from_millis(20)),
         "still running"
     );
+    assert!(!server.handle().is_stopped());
     server
+        .handle()
         .cast(|_, _| Reply::stop())
         .expect("the server is running");
     assert!(
-        server.wait_timeout(Duration::from_secs(5)),
+        server.handle().wait_timeout(Duration::from_secs(5)),
         "stopped by itself"
     );
-    assert!(stopped.recv().is_err(), "the receiver is disconnected");
+    assert!(server.handle().is_stopped());
+    assert!(
+        waiter.join().expect("the waiter"),
+        "the other clone saw it too"
+    );
     assert_eq!(server.join().reason, StopReason::Normal);
 }

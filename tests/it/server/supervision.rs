@@ -5,9 +5,8 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{mpsc, Arc};
 use std::time::Duration;
 
-use ex_dhcp::{
-    supervise, Config, Handler, MessageType, Packet, Reply, RestartPolicy, Source, StopReason,
-};
+use ex_dhcp::server::{supervise, RestartPolicy};
+use ex_dhcp::{Config, Handler, MessageType, Packet, Reply, Source, StopReason};
 use ex_dhcp_testkit::{packet, WAIT};
 
 struct Generation {
@@ -17,7 +16,7 @@ struct Generation {
 
 impl Handler for Generation {
     type Message = ();
-    fn init(&mut self, _: &mut ex_dhcp::Context) -> Result<(), ex_dhcp::HandlerError> {
+    fn init(&mut self, _: &mut ex_dhcp::Context) -> Result<(), ex_dhcp::server::HandlerError> {
         assert!(
             !self.panic_in_init,
             "init failed in generation {}",
@@ -53,9 +52,12 @@ fn a_panicking_handler_is_restarted_from_the_factory_on_the_same_port() {
         }
     };
     let supervisor = supervise(config(), RestartPolicy::default(), factory).unwrap();
-    let addr = supervisor.local_addr();
+    let addr = supervisor.handle().local_addr();
     assert_eq!(generations.recv_timeout(WAIT), Ok(0));
-    supervisor.inject(packet(MessageType::Discover, 1)).unwrap();
+    supervisor
+        .handle()
+        .inject(packet(MessageType::Discover, 1))
+        .unwrap();
     assert_eq!(
         generations.recv_timeout(WAIT),
         Ok(1),
@@ -64,7 +66,11 @@ fn a_panicking_handler_is_restarted_from_the_factory_on_the_same_port() {
     // Generation 1 exists once the factory has run, a moment before the supervisor
     // points its handle at it; the dead generation refuses the packet meanwhile.
     let deadline = std::time::Instant::now() + WAIT;
-    while supervisor.inject(packet(MessageType::Request, 2)).is_err() {
+    while supervisor
+        .handle()
+        .inject(packet(MessageType::Request, 2))
+        .is_err()
+    {
         assert!(
             std::time::Instant::now() < deadline,
             "generation 1 never took over"
@@ -75,11 +81,11 @@ fn a_panicking_handler_is_restarted_from_the_factory_on_the_same_port() {
         Ok(2),
         "restarted after an error stop"
     );
-    assert_eq!(supervisor.local_addr(), addr);
+    assert_eq!(supervisor.handle().local_addr(), addr);
     // The call may reach the old generation while it goes; retry within the bound.
     let deadline = std::time::Instant::now() + WAIT;
     let number = loop {
-        if let Ok(number) = supervisor.call(|state| state.number) {
+        if let Ok(number) = supervisor.handle().call(|state| state.number) {
             if number == 2 {
                 break number;
             }
@@ -89,15 +95,18 @@ fn a_panicking_handler_is_restarted_from_the_factory_on_the_same_port() {
     assert_eq!(number, 2);
     assert_eq!(supervisor.restarts(), 2);
     // Generation 0 handled the DISCOVER, generation 1 the REQUEST: the counters add up.
-    let stats = supervisor.stats();
+    let stats = supervisor.handle().stats();
     assert_eq!(stats.handled(Some(MessageType::Discover)), 1, "{stats:?}");
     assert_eq!(stats.handled(Some(MessageType::Request)), 1, "{stats:?}");
     assert!(
-        !supervisor.wait_timeout(Duration::from_millis(20)),
+        !supervisor.handle().wait_timeout(Duration::from_millis(20)),
         "a running supervisor has not ended"
     );
-    supervisor.stop();
-    assert!(supervisor.wait_timeout(WAIT), "a stopped supervisor ends");
+    supervisor.handle().stop();
+    assert!(
+        supervisor.handle().wait_timeout(WAIT),
+        "a stopped supervisor ends"
+    );
     let exit = supervisor.join();
     assert_eq!(exit.restarts, 2);
     assert!(!exit.gave_up);
@@ -119,7 +128,7 @@ fn the_supervisor_gives_up_after_the_restart_limit() {
     let policy = RestartPolicy::new(2, Duration::from_secs(60));
     let supervisor = supervise(config(), policy, factory).unwrap();
     assert!(
-        supervisor.wait_timeout(WAIT),
+        supervisor.handle().wait_timeout(WAIT),
         "the supervisor gives up by itself"
     );
     let exit = supervisor.join();

@@ -28,7 +28,9 @@ impl Handler for Ends {
 fn run_until_stopped(kind: MessageType) -> (StopReason, Vec<StopReason>) {
     let (terminated, reasons) = mpsc::channel();
     let (server, client) = loopback(Ends { terminated });
-    client.send(&packet(kind, 1), server.local_addr()).unwrap();
+    client
+        .send(&packet(kind, 1), server.handle().local_addr())
+        .unwrap();
     let exit = server.join();
     // The handler (and its sender) are dropped by now: the channel holds everything.
     drop(exit.state);
@@ -61,8 +63,8 @@ fn a_panic_is_caught_terminated_once_and_reported_with_its_message() {
 fn stop_from_the_handle_terminates_once_with_shutdown() {
     let (terminated, reasons) = mpsc::channel();
     let (server, _client) = loopback(Ends { terminated });
-    server.stop();
-    server.stop();
+    server.handle().stop();
+    server.handle().stop();
     let exit = server.join();
     drop(exit.state);
     assert_eq!(

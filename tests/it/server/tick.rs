@@ -57,7 +57,7 @@ fn no_tick_by_default() {
         stop_after: 0,
     });
     assert!(seen.recv_timeout(Duration::from_millis(150)).is_err());
-    assert_eq!(server.call(|state| state.count), Ok(0));
+    assert_eq!(server.handle().call(|state| state.count), Ok(0));
 }
 
 /// Ticks, takes a while over every DISCOVER (so that a flood keeps its queue full), and
@@ -103,7 +103,7 @@ fn during_a_flood<R>(server: &ex_dhcp::Server<SlowTicker>, watch: impl FnOnce() 
             let mut xid = 0;
             while flooding.load(Ordering::Relaxed) && Instant::now() < deadline {
                 let packet = ex_dhcp_testkit::packet(ex_dhcp::MessageType::Discover, xid);
-                if server.inject(packet).is_err() {
+                if server.handle().inject(packet).is_err() {
                     break;
                 }
                 xid += 1;
@@ -136,7 +136,7 @@ fn a_flood_of_packets_does_not_starve_the_mailbox() {
     let (ticks, _) = mpsc::channel();
     let (messages, delivered) = mpsc::channel();
     let (server, _client) = loopback_with(Config::default(), SlowTicker { ticks, messages });
-    let mailbox = server.mailbox();
+    let mailbox = server.handle().mailbox();
     let (got, injected) = during_a_flood(&server, || {
         // One message at a time: each is posted while the packet queue is full.
         (0..20)

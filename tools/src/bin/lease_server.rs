@@ -8,21 +8,29 @@
 //!     --lease-file /var/tmp/leases --interface eth1 --port 67
 //! ```
 //!
-//! The lease logic is the library's (`ex_dhcp::lease`); the command line, the
-//! handler glue and the daemon behaviour (signals, statistics) are
-//! `ex_dhcp_tools::{lease_server, daemon}`.
+//! The lease logic, the store and the held ACKs are the library's
+//! (`ex_dhcp::lease::LeaseService`); this program is its command line
+//! (`ex_dhcp_tools::lease_server`) and the daemon behaviour (signals, statistics,
+//! `--user`: `ex_dhcp_tools::daemon`). `--config FILE` reads the configuration from
+//! a TOML file (`ex_dhcp::config`), which SIGHUP reloads
+//! (`ex_dhcp_tools::lease_server::reload`).
 
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::time::Duration;
 
-use ex_dhcp::Server;
+use ex_dhcp::config::{ServerConfig, StoreConfig};
+use ex_dhcp::lease::{LeaseService, NoHooks};
+use ex_dhcp::{Config, Server};
 use log::info;
 
-use ex_dhcp::lease::{LeaseServer, Pool};
-use ex_dhcp_tools::cli::args::{Program, EXIT_FAILURE};
+use ex_dhcp_tools::cli::args::{Program, EXIT_FAILURE, EXIT_USAGE};
 use ex_dhcp_tools::cli::logging;
 use ex_dhcp_tools::daemon;
 use ex_dhcp_tools::lease_server::args::{self, Args};
-use ex_dhcp_tools::lease_server::handler::{now, open_lease_file, server_config, LeaseHandler};
+use ex_dhcp_tools::lease_server::launch::{self, check_file, Launch, Source};
+use ex_dhcp_tools::lease_server::reload::Reloader;
+use ex_dhcp_tools::lease_server::start::{engine, give_to, server_config, service};
 
 const PROGRAM: Program = Program {
     name: "lease_server",
@@ -31,26 +39,64 @@ const PROGRAM: Program = Program {
 or in PostgreSQL shared with other servers of the pool (--database).
 
 usage: lease_server --server ADDR --range FIRST-LAST [flags]
+       lease_server --config FILE [--check-config] [--log LEVEL]
 
 ",
+        ex_dhcp_tools::config_usage!(),
         ex_dhcp_tools::lease_usage!(),
-        "
-Exit status: 0 stopped by a signal, 1 could not start or stopped on an error,
-2 usage error.
+        ex_dhcp_tools::shared_store_usage!(),
+        "SIGHUP reloads the --config file: settings, subnets, options, hosts and limits
+change at once and every lease is kept (a subnet that is gone takes its leases with
+it: its clients are refused when they renew); a file that does not read is refused
+and the running configuration kept; what needs a restart (sockets, user, store,
+commit delay, log level) is logged as such.
+
+Exit status: 0 stopped by a signal (or --check-config: valid), 1 could not start
+(a configuration file that does not read too) or stopped on an error, 2 usage
+error (or --check-config: not valid).
 "
     ),
 };
 
 fn main() -> ExitCode {
-    let args = match PROGRAM.parse_or_exit(args::parse) {
-        Ok(args) => args,
+    let Launch { source, check_only } = match PROGRAM.parse_or_exit(launch::parse) {
+        Ok(launch) => launch,
         Err(status) => return status,
     };
-    logging::init(args.log_level);
-    for warning in &args.warnings {
-        log::warn!("{warning}");
+    match source {
+        Source::Flags(args) if check_only => match engine(&args) {
+            Ok(_) => {
+                println!("the command line's configuration is valid");
+                ExitCode::SUCCESS
+            }
+            Err(error) => PROGRAM.fail(error, EXIT_USAGE),
+        },
+        Source::File { path, .. } if check_only => match check_file(&path) {
+            Ok(_) => {
+                println!("{}: the configuration is valid", path.display());
+                ExitCode::SUCCESS
+            }
+            Err(error) => PROGRAM.fail(error, EXIT_USAGE),
+        },
+        Source::Flags(args) => {
+            logging::init(args.log_level);
+            for warning in &args.warnings {
+                log::warn!("{warning}");
+            }
+            finish(run_flags(&args))
+        }
+        Source::File { path, log } => {
+            let config = match ServerConfig::load(&path) {
+                Ok(config) => config,
+                Err(error) => return PROGRAM.fail(error, EXIT_FAILURE),
+            };
+            logging::init(log.or(config.daemon().log));
+            finish(run_file(config))
+        }
     }
-    let result = run(&args);
+}
+
+fn finish(result: Result<(), Box<dyn std::error::Error>>) -> ExitCode {
     logging::finish();
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -58,44 +104,64 @@ fn main() -> ExitCode {
     }
 }
 
-fn run(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
-    let (first, last) = args.range.ok_or("--range is required")?;
-    let pool = Pool::new(
-        args.settings.server_id,
-        args.settings.mask,
-        first,
-        last,
-        args.reservations.clone(),
-    )?;
-    info!("{} addresses to lease", pool.capacity());
-    let mut server = LeaseServer::new(args.settings.clone(), pool);
-    #[cfg(feature = "postgres")]
-    if let Some(url) = &args.database {
-        let store = open_database(&mut server, url.as_str(), now())?;
-        let running = Server::start(
-            server_config(args),
-            LeaseHandler::with_store(server, Some(store))
-                .with_lookup_rate(args.lookup_rate)
-                .commit_delay(args.commit_delay),
-        )?;
-        let running = daemon::become_user(running, args.user.as_deref())?;
-        info!("serving on {}", running.local_addr());
-        let exit = daemon::serve(running, args.stats_every);
-        if exit.reason.is_abnormal() {
-            return Err(exit.reason.to_string().into());
+/// What to serve and how, from the flags or the file.
+struct Plan {
+    service: LeaseService,
+    server: Config,
+    user: Option<String>,
+    lease_file: Option<PathBuf>,
+    stats_every: Option<Duration>,
+    reloader: Option<Reloader>,
+}
+
+fn run_flags(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
+    // The store is opened (and a lease file locked, replayed and compacted) before
+    // anything is bound: a second server on the same file stops here.
+    run(Plan {
+        service: service(args, NoHooks)?,
+        server: server_config(args),
+        user: args.user.clone(),
+        lease_file: args.lease_file.clone(),
+        stats_every: args.stats_every,
+        reloader: None,
+    })
+}
+
+fn run_file(config: ServerConfig) -> Result<(), Box<dyn std::error::Error>> {
+    info!("configuration from {}", config.path().display());
+    let lease_file = match config.store() {
+        StoreConfig::LeaseFile(path) => Some(path.clone()),
+        StoreConfig::DatabaseFile(path) => {
+            warn_if_readable(path);
+            None
         }
-        info!("stopped: {}", exit.reason);
-        return Ok(());
-    }
-    // Locked before anything is read, streamed, then compacted in place.
-    let file = match &args.lease_file {
-        Some(path) => Some(open_lease_file(&mut server, path, now())?),
-        None => None,
+        _ => None,
     };
-    let handler = LeaseHandler::new(server, file).commit_delay(args.commit_delay);
-    let running = Server::start(server_config(args), handler)?;
-    let running = daemon::become_user(running, args.user.as_deref())?;
-    if let (Some(user), Some(path)) = (&args.user, &args.lease_file) {
+    let service = config.service()?;
+    if let (Some(user), Some(path)) = (&config.daemon().user, &lease_file) {
+        give_to(user, path)?;
+    }
+    run(Plan {
+        service,
+        server: config.server_config(),
+        user: config.daemon().user.clone(),
+        lease_file,
+        stats_every: config.daemon().stats_every,
+        reloader: Some(Reloader::new(config)),
+    })
+}
+
+/// A database URL file others can read shows its password to them.
+fn warn_if_readable(path: &Path) {
+    if let Ok((_, Some(warning))) = args::read_database_file(path) {
+        log::warn!("[store] database-file {}: {warning}", path.display());
+    }
+}
+
+fn run(plan: Plan) -> Result<(), Box<dyn std::error::Error>> {
+    let running = Server::start(plan.server, plan.service)?;
+    let running = daemon::become_user(running, plan.user.as_deref())?;
+    if let (Some(user), Some(path)) = (&plan.user, &plan.lease_file) {
         // Compaction writes a new file beside the lease file and renames it over it,
         // as the user the server now runs as: find out now, not at the first compaction.
         if let Err(error) = writable_as_user(path) {
@@ -108,33 +174,19 @@ fn run(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
             .into());
         }
     }
-    info!("serving on {}", running.local_addr());
-    let exit = daemon::serve(running, args.stats_every);
+    info!("serving on {}", running.handle().local_addr());
+    let exit = match plan.reloader {
+        Some(reloader) => daemon::serve_with_reload(running, plan.stats_every, move |server| {
+            reloader.reload_logged(server)
+        }),
+        None => daemon::serve(running, plan.stats_every),
+    };
+    info!("lease service: {}", exit.state.stats());
     if exit.reason.is_abnormal() {
         return Err(exit.reason.to_string().into());
     }
     info!("stopped: {}", exit.reason);
     Ok(())
-}
-
-/// Connects to the PostgreSQL lease store at `url` and loads the database's live
-/// leases into `server`: every server sharing the pool starts from the same truth.
-#[cfg(feature = "postgres")]
-fn open_database(
-    server: &mut LeaseServer,
-    url: &str,
-    now: ex_dhcp::lease::Secs,
-) -> Result<ex_dhcp::lease::PgStore, ex_dhcp::lease::StoreError> {
-    use ex_dhcp::lease::LeaseStore;
-    let mut store = ex_dhcp::lease::PgStore::connect(url)?;
-    let mut records = 0_usize;
-    store.load(&mut |change| {
-        records += 1;
-        server.apply(&change);
-    })?;
-    server.tick(now);
-    info!("{records} live records in the database");
-    Ok(store)
 }
 
 /// Whether this process, as it now runs, can append to the lease file and create

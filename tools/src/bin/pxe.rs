@@ -11,21 +11,22 @@
 //! cargo run -p ex_dhcp-tools --bin pxe -- --mode full --server 198.18.0.1 --range 198.18.0.100-198.18.0.150
 //! ```
 //!
-//! The lease logic is the library's (`ex_dhcp::lease`), the boot rules too
-//! (`ex_dhcp::pxe`); the handler that joins them is `ex_dhcp_tools::pxe_server`.
+//! The lease logic is the library's lease service (`ex_dhcp::lease::LeaseService`,
+//! durable with `--lease-file`), the boot rules too (`ex_dhcp::pxe`); the handler
+//! that joins them is `ex_dhcp_tools::pxe_server`.
 
 use std::process::ExitCode;
 
 use ex_dhcp::Server;
 use log::info;
 
-use ex_dhcp::lease::{LeaseServer, Pool};
+use ex_dhcp::lease::NoHooks;
 use ex_dhcp_tools::cli::args::{Program, EXIT_FAILURE};
 use ex_dhcp_tools::cli::logging;
 use ex_dhcp_tools::daemon;
-use ex_dhcp_tools::lease_server::handler::{server_config, LeaseHandler};
+use ex_dhcp_tools::lease_server::start::{server_config, service};
 use ex_dhcp_tools::pxe_server::args::{self as pxe_args, PxeArgs};
-use ex_dhcp_tools::pxe_server::handler::{Mode, PxeHandler};
+use ex_dhcp_tools::pxe_server::handler::PxeHandler;
 
 const PROGRAM: Program = Program {
     name: "pxe",
@@ -62,29 +63,16 @@ fn main() -> ExitCode {
 
 fn run(args: PxeArgs) -> Result<(), Box<dyn std::error::Error>> {
     let common = &args.common;
-    let mode = if args.proxy {
-        Mode::Proxy
+    let handler = if args.proxy {
+        PxeHandler::proxy(args.boot)
     } else {
-        // Full mode keeps leases in memory only: a small pool, minimal by design.
-        let (first, last) = common.range.ok_or("--range is required in full mode")?;
-        let settings = &common.settings;
-        let pool = Pool::new(
-            settings.server_id,
-            settings.mask,
-            first,
-            last,
-            common.reservations.clone(),
-        )?;
-        Mode::Full(Box::new(LeaseHandler::new(
-            LeaseServer::new(settings.clone(), pool),
-            None,
-        )))
+        // Full mode: the lease service, durable with --lease-file.
+        PxeHandler::full(args.boot, service(common, NoHooks)?, args.serve_4011)
     };
-    let handler = PxeHandler::new(args.boot, mode, args.serve_4011);
     let config = handler.configure(server_config(common), common.interface.as_deref());
     let running = Server::start(config, handler)?;
     let running = daemon::become_user(running, common.user.as_deref())?;
-    for listener in running.listeners() {
+    for listener in running.handle().listeners() {
         info!("serving on {}", listener.local);
     }
     let exit = daemon::serve(running, common.stats_every);

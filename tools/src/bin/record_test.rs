@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use ex_dhcp::replay::{Field, Recording, ReplayError, TestFile, TestNameError};
-use ex_dhcp::{CLIENT_PORT, SERVER_PORT};
+use ex_dhcp::server::{CLIENT_PORT, SERVER_PORT};
 use ex_dhcp_tools::cli::args::{self, Args, Program, UsageError, EXIT_FAILURE};
 
 const PROGRAM: Program = Program {
@@ -152,7 +152,7 @@ fn run(options: Options) -> Result<(), ToolError> {
     let recording = Recording::reader()
         .server_port(options.server_port)
         .client_port(options.client_port)
-        .path(source)
+        .read(source)
         .map_err(ToolError::Recording)?;
     if recording.exchanges.is_empty() {
         return Err(ToolError::Recording(ReplayError::NoClientPackets {

@@ -89,6 +89,19 @@ impl Args {
         }
     }
 
+    /// Whether `flag` is among the arguments not yet read, alone or as
+    /// `flag=value`: for a flag that changes how the others are read.
+    pub fn contains(&self, flag: &str) -> bool {
+        self.rest.as_slice().iter().any(|arg| {
+            arg.to_str().is_some_and(|arg| {
+                arg == flag
+                    || arg
+                        .strip_prefix(flag)
+                        .is_some_and(|rest| rest.starts_with('='))
+            })
+        })
+    }
+
     /// The next flag or positional argument. `--help` and `--version` end the
     /// parse here, as errors the caller passes on with `?`.
     pub fn next_arg(&mut self) -> Result<Option<String>, UsageError> {
@@ -225,6 +238,15 @@ mod tests {
         assert_eq!(args.next_arg(), Ok(Some("--option".into())));
         assert_eq!(args.text("--option"), Ok("60=505845".into()));
         assert_eq!(args.next_arg(), Ok(None));
+    }
+
+    #[test]
+    fn contains_looks_ahead_without_reading() {
+        let mut args = Args::split("--port 67 --config=x.toml");
+        assert!(args.contains("--config") && args.contains("--port"));
+        assert!(!args.contains("--conf") && !args.contains("67x"));
+        assert_eq!(args.next_arg(), Ok(Some("--port".into())));
+        assert!(!args.contains("--port"), "only what is not read yet");
     }
 
     #[test]

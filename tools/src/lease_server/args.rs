@@ -1,5 +1,7 @@
 //! The daemons' command line (`lease_server`, and `pxe` on top of it), parsed with
 //! the tools' shared convention (`crate::cli::args`), each error naming the flag.
+//! `pxe` takes every flag but those of a store shared with other servers
+//! ([`shared_store_usage!`](crate::shared_store_usage)).
 
 use std::collections::BTreeMap;
 use std::net::Ipv4Addr;
@@ -9,10 +11,9 @@ use std::time::Duration;
 
 use log::LevelFilter;
 
-use ex_dhcp::lease::{Mac, Settings, Share};
+use ex_dhcp::lease::{Mac, ServiceConfig, Settings, Share};
 
 use crate::cli::args::{self as cli, UsageError};
-use crate::cli::mac;
 
 /// The usage text of the flags `lease_server` and `pxe` share, as a literal for
 /// `concat!` in the binaries' help texts.
@@ -22,40 +23,23 @@ macro_rules! lease_usage {
         "  --server ADDR          the server's address, option 54 (required): on the range's
                          subnet, or on another one when clients come through a relay
   --range FIRST-LAST     the addresses to lease, e.g. 198.18.0.100-198.18.0.150
-  --mask MASK            subnet mask (255.255.255.0)
+                         (repeatable: ranges on other subnets, with --mask, are
+                         subnets of their own, for clients behind relays)
+  --mask MASK            subnet mask of the ranges (255.255.255.0)
   --router ADDR[,ADDR]   routers (option 3)
   --dns ADDR[,ADDR]      DNS servers (option 6)
   --domain NAME          DNS domain (option 15)
   --lease-time SECS      lease time (3600)
   --offer-time SECS      how long an offered address is held (30)
-  --max-offers N         most offers held at once; at the limit the oldest is
-                         withdrawn (half the pool)
+  --max-offers N         most offers held at once per subnet; at the limit the
+                         oldest is withdrawn (half the subnet's pool)
   --max-offers-per-relay N  most offers held for clients behind one relay (no limit)
   --reserve MAC=ADDR     always give ADDR to MAC (repeatable)
-  --lease-file PATH      keep leases in PATH across restarts (none: memory only)
+  --lease-file PATH      keep leases in PATH across restarts (none: memory only);
+                         an ACK leaves once its lease is synced there
   --commit-delay MS      wait MS milliseconds after a lease change for more to
                          share its fsync or database commit (2; at most 1000);
                          ACKs wait for their commit, so they wait that much longer
-  --database URL         keep leases in PostgreSQL (a libpq connection string),
-                         shared with other servers of the same pool; needs a build
-                         with --features postgres; not with --lease-file. A URL
-                         with a password shows in ps: see --database-file
-  --database-file PATH   the same, the URL read from PATH (keep it unreadable to
-                         others: a world-readable file is warned about); or set
-                         EX_DHCP_DATABASE_URL, used when no store flag is given;
-                         or leave the password out and let libpq find it
-                         (PGPASSFILE, ~/.pgpass, PGPASSWORD)
-  --lookup-rate N        most database lookups a second for clients with no lease
-                         here (REBINDING, INIT-REBOOT); the rest are dropped
-                         silently, as RFC 2131 wants of a server without the
-                         lease (200; 0: none)
-  --answer-subnet on|off renew and rebind leases the database shows a client
-                         holding anywhere in the subnet, not only in --range: for
-                         servers with disjoint ranges on one database, to take
-                         over each other's clients (off)
-  --share K/N            this server is the K-th of N sharing the range through one
-                         database: new clients get addresses from the K-th of N
-                         parts first, so the servers do not race (1/1: the whole)
   --bind ADDR            listen on this local address only (0.0.0.0: every address);
                          clients without an address broadcast, so a server for them
                          listens on 0.0.0.0 and picks the network with --interface
@@ -78,8 +62,46 @@ lines that stdout cannot take at once are dropped and counted, never waited for.
     };
 }
 
+/// The usage text of `lease_server`'s flags for a store shared with other servers,
+/// as a literal for `concat!`: `pxe` has none of them.
+#[macro_export]
+macro_rules! shared_store_usage {
+    () => {
+        "  --database URL         keep leases in PostgreSQL (a libpq connection string),
+                         shared with other servers of the same pool; needs a build
+                         with --features postgres; not with --lease-file. A URL
+                         with a password shows in ps: see --database-file
+  --database-file PATH   the same, the URL read from PATH (keep it unreadable to
+                         others: a world-readable file is warned about); or set
+                         EX_DHCP_DATABASE_URL, used when no store flag is given;
+                         or leave the password out and let libpq find it
+                         (PGPASSFILE, ~/.pgpass, PGPASSWORD)
+  --lookup-rate N        most database lookups a second for clients with no lease
+                         here (REBINDING, INIT-REBOOT); the rest are dropped
+                         silently, as RFC 2131 wants of a server without the
+                         lease (200; 0: none)
+  --answer-subnet on|off renew and rebind leases the database shows a client
+                         holding anywhere in the subnet, not only in --range: for
+                         servers with disjoint ranges on one database, to take
+                         over each other's clients (off)
+  --share K/N            this server is the K-th of N sharing the range through one
+                         database: new clients get addresses from the K-th of N
+                         parts first, so the servers do not race (1/1: the whole)
+"
+    };
+}
+
 /// The usage text of the flags `lease_server` and `pxe` share.
 pub const USAGE: &str = lease_usage!();
+
+/// Which program's flags to read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flags {
+    /// `lease_server`: every flag.
+    LeaseServer,
+    /// `pxe`: no flag of a store shared with other servers.
+    Pxe,
+}
 
 /// Default listening port, unprivileged as in the library.
 pub const DEFAULT_PORT: u16 = 6767;
@@ -106,8 +128,8 @@ pub const DEFAULT_MASK: Ipv4Addr = Ipv4Addr::new(255, 255, 255, 0);
 pub struct Args {
     /// Protocol settings and client configuration.
     pub settings: Settings,
-    /// The range to lease, when given.
-    pub range: Option<(Ipv4Addr, Ipv4Addr)>,
+    /// The ranges to lease, in the order given.
+    pub ranges: Vec<(Ipv4Addr, Ipv4Addr)>,
     /// Static reservations.
     pub reservations: BTreeMap<Mac, Ipv4Addr>,
     /// The lease file, if any.
@@ -172,8 +194,8 @@ impl std::fmt::Debug for DatabaseUrl {
 /// Parses the command line of `lease_server`, which needs a range, and takes the
 /// database from [`DATABASE_ENV`] when no store flag names one.
 pub fn parse(args: &mut cli::Args) -> Result<Args, UsageError> {
-    let parsed = parse_with(args, |_, _| Ok(false))?;
-    if parsed.range.is_none() {
+    let parsed = parse_with(args, Flags::LeaseServer, |_, _| Ok(false))?;
+    if parsed.ranges.is_empty() {
         return Err(cli::required("--range"));
     }
     Ok(with_database_from_env(parsed, |name| {
@@ -205,6 +227,7 @@ pub fn with_database_from_env(mut parsed: Args, env: impl Fn(&str) -> Option<Str
 /// caller's, `Ok(false)` when it is unknown to both.
 pub fn parse_with(
     args: &mut cli::Args,
+    flags: Flags,
     mut extra: impl FnMut(&str, &mut cli::Args) -> Result<bool, UsageError>,
 ) -> Result<Args, UsageError> {
     let mut server = None;
@@ -212,12 +235,12 @@ pub fn parse_with(
     let mut settings = Settings::new(Ipv4Addr::UNSPECIFIED, mask);
     let mut parsed = Args {
         settings: settings.clone(),
-        range: None,
+        ranges: Vec::new(),
         reservations: BTreeMap::new(),
         lease_file: None,
         database: None,
         warnings: Vec::new(),
-        lookup_rate: crate::lease_server::budget::DEFAULT_LOOKUPS_PER_SEC,
+        lookup_rate: ServiceConfig::default().lookup_rate,
         commit_delay: DEFAULT_COMMIT_DELAY,
         bind: Ipv4Addr::UNSPECIFIED,
         interface: None,
@@ -230,9 +253,19 @@ pub fn parse_with(
     };
     while let Some(flag) = args.next_arg()? {
         let flag = flag.as_str();
+        let shared_store = matches!(
+            flag,
+            "--database" | "--database-file" | "--lookup-rate" | "--answer-subnet" | "--share"
+        );
+        if shared_store && flags == Flags::Pxe {
+            if !extra(flag, args)? {
+                return Err(cli::unknown(flag));
+            }
+            continue;
+        }
         match flag {
             "--server" => server = Some(args.value(flag)?),
-            "--range" => parsed.range = Some(range(flag, &args.text(flag)?)?),
+            "--range" => parsed.ranges.push(range(flag, &args.text(flag)?)?),
             "--mask" => mask = args.value(flag)?,
             "--router" => settings.routers = list(flag, &args.text(flag)?)?,
             "--dns" => settings.dns = list(flag, &args.text(flag)?)?,
@@ -431,8 +464,9 @@ fn reservation(flag: &str, value: &str) -> Result<(Mac, Ipv4Addr), UsageError> {
     let (text, addr) = value
         .split_once('=')
         .ok_or_else(|| cli::error(format!("{flag} takes MAC=ADDR, not {value:?}")))?;
-    let mac = mac::parse(text)
-        .ok_or_else(|| cli::error(format!("{flag}: {text:?} is not a MAC address")))?;
+    let mac = text
+        .parse()
+        .map_err(|_| cli::error(format!("{flag}: {text:?} is not a MAC address")))?;
     Ok((mac, typed(flag, addr)?))
 }
 
@@ -441,9 +475,11 @@ mod tests {
     use super::*;
 
     fn args(line: &str) -> Result<Args, UsageError> {
-        parse_with(&mut cli::Args::split(line), |flag, args| {
-            Ok(flag == "--mode" && args.text(flag)? == "proxy")
-        })
+        parse_with(
+            &mut cli::Args::split(line),
+            Flags::LeaseServer,
+            |flag, args| Ok(flag == "--mode" && args.text(flag)? == "proxy"),
+        )
     }
 
     #[test]
@@ -576,7 +612,10 @@ mod tests {
     #[test]
     fn the_database_url_comes_from_the_environment_only_without_a_store_flag() {
         let with_env = |line: &str| {
-            parse_with(&mut cli::Args::split(line), |_, _| Ok(false)).map(|parsed| {
+            parse_with(&mut cli::Args::split(line), Flags::LeaseServer, |_, _| {
+                Ok(false)
+            })
+            .map(|parsed| {
                 with_database_from_env(parsed, |name| {
                     (name == DATABASE_ENV).then(|| "host=/from/env".to_owned())
                 })

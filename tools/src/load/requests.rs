@@ -4,7 +4,7 @@
 use std::ops::Range;
 
 use ex_dhcp::options::{RequestedIpAddress, ServerIdentifier};
-use ex_dhcp::{MessageType, Packet};
+use ex_dhcp::{Encoding, MessageType, Packet};
 
 /// Where `xid` sits in a DHCP message (RFC 2131, section 2).
 pub const XID: Range<usize> = 4..8;
@@ -51,7 +51,7 @@ impl Discover {
                 .push_raw(code, &[index as u8; EXTRA_OPTION_LEN]);
         }
         Discover {
-            bytes: packet.encode(),
+            bytes: packet.encode(Encoding::Padded),
         }
     }
 
@@ -78,7 +78,7 @@ pub fn request_for(offer: &[u8]) -> Option<Vec<u8>> {
     if let Some(server) = offer.options.get(ServerIdentifier) {
         request.options.set(ServerIdentifier, server);
     }
-    Some(request.encode())
+    Some(request.encode(Encoding::Padded))
 }
 
 /// Whether a datagram is an ACK.

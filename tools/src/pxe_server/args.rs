@@ -5,7 +5,7 @@ use std::net::Ipv4Addr;
 use ex_dhcp::pxe::{Boot, BootMap};
 
 use crate::cli::args::{self as cli, UsageError};
-use crate::lease_server::args::{self, switch, typed, Args};
+use crate::lease_server::args::{self, switch, typed, Args, Flags};
 
 /// The usage text of the PXE flags, as a literal for `concat!`.
 #[macro_export]
@@ -46,7 +46,7 @@ pub fn parse(line: &mut cli::Args) -> Result<PxeArgs, UsageError> {
     let mut files = BootMap::default();
     let mut serve_4011 = false;
     let mut ipxe_file = None;
-    let common = args::parse_with(line, |flag, line| {
+    let common = args::parse_with(line, Flags::Pxe, |flag, line| {
         match flag {
             "--mode" => {
                 let value = line.text(flag)?;
@@ -74,15 +74,12 @@ pub fn parse(line: &mut cli::Args) -> Result<PxeArgs, UsageError> {
         }
         Ok(true)
     })?;
-    if !proxy && common.range.is_none() {
+    if !proxy && common.ranges.is_empty() {
         return Err(cli::error("--range is required in full mode"));
     }
-    // The shared flags name lease stores, but pxe keeps its leases in memory: a store
-    // it was given and would not use is an error, not a silent loss of leases.
-    if common.lease_file.is_some() || common.database.is_some() {
+    if proxy && common.lease_file.is_some() {
         return Err(cli::error(
-            "pxe keeps its leases in memory: --lease-file, --database and --database-file \
-             are lease_server's",
+            "--lease-file: a proxyDHCP server leases nothing (--mode full leases addresses)",
         ));
     }
     let server_id = common.settings.server_id;
@@ -108,11 +105,25 @@ mod tests {
     }
 
     #[test]
-    fn a_lease_store_is_refused_not_ignored() {
-        let refused =
-            pxe("--server 198.18.0.1 --range 198.18.0.10-198.18.0.20 --lease-file /tmp/l");
-        let message = refused.unwrap_err().to_string();
-        assert!(message.contains("keeps its leases in memory"), "{message}");
+    fn full_mode_keeps_a_lease_file_and_takes_no_shared_store_flag() {
+        let args =
+            pxe("--server 198.18.0.1 --range 198.18.0.10-198.18.0.20 --lease-file /tmp/l").unwrap();
+        assert_eq!(
+            args.common.lease_file.as_deref(),
+            Some(std::path::Path::new("/tmp/l"))
+        );
+        for flag in [
+            "--database host=/tmp",
+            "--share 1/2",
+            "--lookup-rate 5",
+            "--answer-subnet on",
+        ] {
+            let line = format!("--server 198.18.0.1 --range 198.18.0.10-198.18.0.20 {flag}");
+            let message = pxe(&line).unwrap_err().to_string();
+            assert!(message.contains("unknown flag"), "{flag}: {message}");
+        }
+        let proxy = pxe("--server 198.18.0.1 --mode proxy --lease-file /tmp/l");
+        assert!(proxy.unwrap_err().to_string().contains("leases nothing"));
     }
 
     #[test]

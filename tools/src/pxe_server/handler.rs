@@ -1,15 +1,14 @@
 //! The PXE server on the library's `Handler` trait: a full DHCP server that adds
-//! boot information, or a proxyDHCP server that only gives boot information.
+//! boot information (the library's lease service, embedded, with a reply hook), or
+//! a proxyDHCP server that only gives boot information.
 
+use ex_dhcp::server::{HandlerError, SocketConfig};
 use std::net::{Ipv4Addr, SocketAddrV4};
 
+use ex_dhcp::lease::{Hooks, LeaseMessage, LeaseService, SubnetId};
 use ex_dhcp::options::ServerIdentifier;
-use ex_dhcp::{Config, Handler, MessageType, Packet, Reply, SocketConfig, Source};
-
-use ex_dhcp::lease::secs;
 use ex_dhcp::pxe::{Boot, PXE_PORT};
-
-use crate::lease_server::handler::LeaseHandler;
+use ex_dhcp::{Config, Context, Handler, MessageType, Packet, Reply, Source, StopReason};
 
 /// Logs a request and the reply to it, decoded, at debug level: what a real PXE
 /// client sent and what it was told is the first thing to read when a boot fails.
@@ -19,7 +18,7 @@ fn logged(packet: &Packet, from: &Source, reply: Reply) -> Reply {
         match &reply {
             Reply::Send(answer) => log::debug!("reply: {answer}"),
             Reply::SendTo(answer, to) => log::debug!("reply to {to}: {answer}"),
-            Reply::None => log::debug!("no reply"),
+            Reply::None => log::debug!("no reply now"),
             Reply::Stop(reason) => log::debug!("stopping: {reason}"),
             _ => log::debug!("reply: {reply:?}"),
         }
@@ -27,11 +26,31 @@ fn logged(packet: &Packet, from: &Source, reply: Reply) -> Reply {
     reply
 }
 
+/// The lease service's last word on a lease reply: boot information on an OFFER or
+/// ACK that gives an address.
+#[derive(Debug)]
+pub struct BootHooks {
+    boot: Boot,
+    serves_4011: bool,
+}
+
+impl Hooks for BootHooks {
+    fn reply(&mut self, request: &Packet, reply: &mut Packet, _subnet: Option<SubnetId>) {
+        let leases = matches!(
+            reply.message_type(),
+            Some(MessageType::Offer | MessageType::Ack)
+        ) && reply.yiaddr != Ipv4Addr::UNSPECIFIED;
+        if leases {
+            *reply = self.boot.add_to(reply.clone(), request, self.serves_4011);
+        }
+    }
+}
+
 /// How the server takes part in the boot.
 #[derive(Debug)]
 pub enum Mode {
-    /// It leases addresses too (the lease server's logic).
-    Full(Box<LeaseHandler>),
+    /// It leases addresses too (the library's lease service).
+    Full(Box<LeaseService<BootHooks>>),
     /// proxyDHCP: another server gives addresses; this one only boot information.
     Proxy,
 }
@@ -45,14 +64,27 @@ pub struct PxeHandler {
 }
 
 impl PxeHandler {
-    /// A server in `mode`; `serves_4011` says whether port 4011 is listened on too
-    /// (always so in proxy mode, where PXE clients ask there for their boot file).
-    pub fn new(boot: Boot, mode: Mode, serves_4011: bool) -> Self {
-        let serves_4011 = serves_4011 || matches!(mode, Mode::Proxy);
+    /// A full-mode server: `leases` gives the addresses, with boot information added
+    /// to its replies; `serves_4011` says whether port 4011 is listened on too.
+    pub fn full<H: Hooks>(boot: Boot, leases: LeaseService<H>, serves_4011: bool) -> Self {
+        let hooks = BootHooks {
+            boot: boot.clone(),
+            serves_4011,
+        };
         PxeHandler {
             boot,
-            mode,
+            mode: Mode::Full(Box::new(leases.with_hooks(hooks))),
             serves_4011,
+        }
+    }
+
+    /// A proxyDHCP server beside another DHCP server; it listens on port 4011 too,
+    /// where PXE clients ask for their boot file.
+    pub fn proxy(boot: Boot) -> Self {
+        PxeHandler {
+            boot,
+            mode: Mode::Proxy,
+            serves_4011: true,
         }
     }
 
@@ -70,30 +102,34 @@ impl PxeHandler {
         })
     }
 
-    /// Boot information on a lease reply, for an OFFER or ACK that gives an address.
-    fn with_boot(&self, reply: Reply, request: &Packet) -> Reply {
-        match reply {
-            Reply::Send(packet)
-                if matches!(
-                    packet.message_type(),
-                    Some(MessageType::Offer | MessageType::Ack)
-                ) && packet.yiaddr != Ipv4Addr::UNSPECIFIED =>
-            {
-                Reply::Send(self.boot.add_to(packet, request, self.serves_4011))
-            }
-            other => other,
+    /// The lease service, in full mode.
+    pub fn leases(&self) -> Option<&LeaseService<BootHooks>> {
+        match &self.mode {
+            Mode::Full(leases) => Some(leases),
+            Mode::Proxy => None,
         }
     }
 
-    fn lease(&mut self, packet: &Packet, ctx: &ex_dhcp::Context) -> Option<Reply> {
+    /// A request for the lease service, in full mode; `None` in proxy mode.
+    fn lease(
+        &mut self,
+        packet: &Packet,
+        from: &Source,
+        ctx: &mut Context<'_, LeaseMessage>,
+    ) -> Option<Reply> {
         match &mut self.mode {
-            Mode::Full(leases) => Some(leases.handle_at(packet, secs(ctx.system_time()))),
+            Mode::Full(leases) => Some(leases.handle(packet, from, ctx)),
             Mode::Proxy => None,
         }
     }
 
     /// A REQUEST on port 67 or port 4011.
-    fn answer_request(&mut self, packet: &Packet, from: &Source, ctx: &ex_dhcp::Context) -> Reply {
+    fn answer_request(
+        &mut self,
+        packet: &Packet,
+        from: &Source,
+        ctx: &mut Context<'_, LeaseMessage>,
+    ) -> Reply {
         if from.local.port() == PXE_PORT {
             // UEFI firmware asks from port 4011 and ignores answers sent to port 68.
             return match self.boot.proxy_reply(packet, MessageType::Ack) {
@@ -101,8 +137,8 @@ impl PxeHandler {
                 None => Reply::None,
             };
         }
-        match self.lease(packet, ctx) {
-            Some(reply) => self.with_boot(reply, packet),
+        match self.lease(packet, from, ctx) {
+            Some(reply) => reply,
             None if packet.options.get(ServerIdentifier) == Some(self.boot.server_id) => {
                 self.boot.proxy_reply(packet, MessageType::Ack).into()
             }
@@ -113,40 +149,85 @@ impl PxeHandler {
 }
 
 impl Handler for PxeHandler {
-    type Message = ();
-    fn discover(&mut self, packet: &Packet, from: &Source, ctx: &mut ex_dhcp::Context) -> Reply {
-        let reply = match self.lease(packet, ctx) {
-            Some(reply) => self.with_boot(reply, packet),
+    type Message = LeaseMessage;
+
+    fn init(&mut self, ctx: &mut Context<'_, LeaseMessage>) -> Result<(), HandlerError> {
+        match &mut self.mode {
+            Mode::Full(leases) => leases.init(ctx),
+            Mode::Proxy => Ok(()),
+        }
+    }
+
+    fn discover(
+        &mut self,
+        packet: &Packet,
+        from: &Source,
+        ctx: &mut Context<'_, LeaseMessage>,
+    ) -> Reply {
+        let reply = match self.lease(packet, from, ctx) {
+            Some(reply) => reply,
             None => self.boot.proxy_reply(packet, MessageType::Offer).into(),
         };
         logged(packet, from, reply)
     }
 
-    fn request(&mut self, packet: &Packet, from: &Source, ctx: &mut ex_dhcp::Context) -> Reply {
+    fn request(
+        &mut self,
+        packet: &Packet,
+        from: &Source,
+        ctx: &mut Context<'_, LeaseMessage>,
+    ) -> Reply {
         let reply = self.answer_request(packet, from, ctx);
         logged(packet, from, reply)
     }
 
-    fn decline(&mut self, packet: &Packet, from: &Source, ctx: &mut ex_dhcp::Context) -> Reply {
-        let reply = self.lease(packet, ctx).unwrap_or(Reply::None);
+    fn decline(
+        &mut self,
+        packet: &Packet,
+        from: &Source,
+        ctx: &mut Context<'_, LeaseMessage>,
+    ) -> Reply {
+        let reply = self.lease(packet, from, ctx).unwrap_or(Reply::None);
         logged(packet, from, reply)
     }
 
-    fn release(&mut self, packet: &Packet, from: &Source, ctx: &mut ex_dhcp::Context) -> Reply {
-        let reply = self.lease(packet, ctx).unwrap_or(Reply::None);
+    fn release(
+        &mut self,
+        packet: &Packet,
+        from: &Source,
+        ctx: &mut Context<'_, LeaseMessage>,
+    ) -> Reply {
+        let reply = self.lease(packet, from, ctx).unwrap_or(Reply::None);
         logged(packet, from, reply)
     }
 
-    fn inform(&mut self, packet: &Packet, from: &Source, ctx: &mut ex_dhcp::Context) -> Reply {
-        let reply = self.lease(packet, ctx).unwrap_or(Reply::None);
+    fn inform(
+        &mut self,
+        packet: &Packet,
+        from: &Source,
+        ctx: &mut Context<'_, LeaseMessage>,
+    ) -> Reply {
+        let reply = self.lease(packet, from, ctx).unwrap_or(Reply::None);
         logged(packet, from, reply)
     }
 
-    fn tick(&mut self, ctx: &mut ex_dhcp::Context) -> Reply {
+    fn message(&mut self, message: LeaseMessage, ctx: &mut Context<'_, LeaseMessage>) -> Reply {
         match &mut self.mode {
-            Mode::Full(leases) => leases.expire(secs(ctx.system_time())),
-            Mode::Proxy => {}
+            Mode::Full(leases) => leases.message(message, ctx),
+            Mode::Proxy => Reply::None,
         }
-        Reply::None
+    }
+
+    fn tick(&mut self, ctx: &mut Context<'_, LeaseMessage>) -> Reply {
+        match &mut self.mode {
+            Mode::Full(leases) => leases.tick(ctx),
+            Mode::Proxy => Reply::None,
+        }
+    }
+
+    fn terminate(&mut self, _reason: &StopReason) {
+        if let Mode::Full(leases) = &mut self.mode {
+            leases.terminate();
+        }
     }
 }

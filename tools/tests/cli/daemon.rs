@@ -7,7 +7,7 @@ use std::process::{Command, Stdio};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use ex_dhcp::{MessageType, Packet};
+use ex_dhcp::{Encoding, MessageType, Packet};
 
 use crate::{free_udp_port, lease_server, tool, Running, MAC, POLL, PROCESS_TIMEOUT};
 
@@ -100,7 +100,9 @@ fn a_lease_server_whose_stdout_nobody_reads_keeps_answering() {
         discover.set_mac(MAC);
         // The first ones may beat the server's bind: retry until it answers.
         let reply = loop {
-            client.send_to(&discover.encode(), server).expect("send");
+            client
+                .send_to(&discover.encode(Encoding::Padded), server)
+                .expect("send");
             match client.recv(&mut buffer) {
                 Ok(len) => break Some(len),
                 Err(_) if xid == 1 && started.elapsed() < PROCESS_TIMEOUT => continue,

@@ -3,13 +3,14 @@
 //! server, on loopback with unprivileged ports; and the `pxe` tool's handler through
 //! the injection harness.
 
+mod config_file;
 mod convention;
 mod daemon;
 mod durable_acks;
 mod lease_file;
+mod migrate;
 mod pxe_boot;
 mod send_build;
-mod shared_store;
 mod snoop_folders;
 
 use std::fs;
@@ -23,7 +24,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use ex_dhcp::capture::read_file;
-use ex_dhcp::{respond, Config, MessageType, Packet, Reply, Server, Source};
+use ex_dhcp::{respond, Config, Encoding, MessageType, Packet, Reply, Server, Source};
 
 /// Generous: debug binaries on a loaded two-core CI machine.
 const PROCESS_TIMEOUT: Duration = Duration::from_secs(30);
@@ -46,6 +47,7 @@ fn tool(name: &str) -> PathBuf {
         "pxe" => env!("CARGO_BIN_EXE_pxe"),
         "loadgen" => env!("CARGO_BIN_EXE_loadgen"),
         "dump_captures" => env!("CARGO_BIN_EXE_dump_captures"),
+        "lease_migrate" => env!("CARGO_BIN_EXE_lease_migrate"),
         other => panic!("ex_dhcp-tools has no binary {other:?}"),
     })
 }
@@ -253,7 +255,7 @@ fn snoop_saves_what_send_sends_and_send_replays_it_to_a_server() {
     snoop.wait_for_line(SNOOP_READY);
 
     let packet_file = dir.join("discover.bin");
-    fs::write(&packet_file, discover().encode()).unwrap();
+    fs::write(&packet_file, discover().encode(Encoding::Padded)).unwrap();
     let (status, output) = run(
         "send",
         &[
@@ -277,7 +279,7 @@ fn snoop_saves_what_send_sends_and_send_replays_it_to_a_server() {
 
     let saved = dir.join("cap-0003.bin");
     let saved_bytes = fs::read(&saved).expect("snoop saved cap-0003.bin");
-    assert_eq!(saved_bytes, discover().encode());
+    assert_eq!(saved_bytes, discover().encode(Encoding::Padded));
     let capture = read_file(&pcap).expect("a readable pcap");
     assert_eq!(capture.datagrams.len(), 1);
     assert_eq!(capture.datagrams[0].payload, saved_bytes);
@@ -294,7 +296,7 @@ fn snoop_saves_what_send_sends_and_send_replays_it_to_a_server() {
 
     let client_port = free_udp_port();
     let server = loopback_server(client_port);
-    let server_port = server.local_addr().port().to_string();
+    let server_port = server.handle().local_addr().port().to_string();
     let reply_file = dir.join("offer.bin");
     for input in [&saved, &pcap] {
         let (status, output) = run(
@@ -326,7 +328,7 @@ fn snoop_saves_what_send_sends_and_send_replays_it_to_a_server() {
 fn send_exits_1_when_no_reply_comes_before_the_timeout() {
     let dir = TempDir::new("silence");
     let packet_file = dir.join("discover.bin");
-    fs::write(&packet_file, discover().encode()).unwrap();
+    fs::write(&packet_file, discover().encode(Encoding::Padded)).unwrap();
     let silent_port = free_udp_port().to_string();
     let started = Instant::now();
     let (status, output) = run(
@@ -387,7 +389,7 @@ fn snoop_ends_after_its_duration_without_traffic() {
 }
 
 /// Every binary of the package.
-const TOOLS: [&str; 7] = [
+const TOOLS: [&str; 8] = [
     "snoop",
     "send",
     "record_test",
@@ -395,6 +397,7 @@ const TOOLS: [&str; 7] = [
     "pxe",
     "loadgen",
     "dump_captures",
+    "lease_migrate",
 ];
 
 /// A `lease_server` on 127.0.0.1, any free port, answering to

@@ -8,12 +8,12 @@ use ex_dhcp::options::{
     ClientSystemArchitecture, DhcpMessageType, RequestedIpAddress, ServerIdentifier,
     VendorClassIdentifier,
 };
-use ex_dhcp::{Config, Harness, MessageType, Outgoing, Packet};
+use ex_dhcp::server::Outgoing;
+use ex_dhcp::{Config, Harness, MessageType, Packet};
 
-use ex_dhcp::lease::{LeaseServer, Pool, Settings};
+use ex_dhcp::lease::{LeaseEngine, LeaseService, Pool, Settings};
 use ex_dhcp::pxe::{Boot, BootMap, PXE_CLIENT, PXE_PORT};
-use ex_dhcp_tools::lease_server::handler::LeaseHandler;
-use ex_dhcp_tools::pxe_server::handler::{Mode, PxeHandler};
+use ex_dhcp_tools::pxe_server::handler::PxeHandler;
 
 const SERVER: Ipv4Addr = Ipv4Addr::new(198, 18, 0, 1);
 const TFTP: Ipv4Addr = Ipv4Addr::new(198, 18, 0, 5);
@@ -35,16 +35,12 @@ fn boot() -> Boot {
 
 fn full(serve_4011: bool) -> Harness<PxeHandler> {
     let pool = Pool::new(SERVER, MASK, FIRST, LAST, BTreeMap::new()).unwrap();
-    let leases = LeaseHandler::new(LeaseServer::new(Settings::new(SERVER, MASK), pool), None);
-    harness(PxeHandler::new(
-        boot(),
-        Mode::Full(Box::new(leases)),
-        serve_4011,
-    ))
+    let leases = LeaseService::new(LeaseEngine::new(Settings::new(SERVER, MASK), pool));
+    harness(PxeHandler::full(boot(), leases, serve_4011))
 }
 
 fn proxy() -> Harness<PxeHandler> {
-    harness(PxeHandler::new(boot(), Mode::Proxy, false))
+    harness(PxeHandler::proxy(boot()))
 }
 
 fn harness(handler: PxeHandler) -> Harness<PxeHandler> {

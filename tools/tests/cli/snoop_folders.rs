@@ -7,7 +7,7 @@ use std::net::{Ipv4Addr, SocketAddrV4};
 use std::time::Duration;
 
 use ex_dhcp::capture::{Datagram, PcapWriter};
-use ex_dhcp::{respond, MessageType, Packet};
+use ex_dhcp::{respond, Encoding, MessageType, Packet};
 
 use crate::{free_udp_port, run, Running, TempDir, MAC, SNOOP_READY};
 
@@ -24,7 +24,11 @@ fn snoop_numbers_zero_padded_after_old_files_and_the_folder_reads_in_numeric_ord
     let captures = dir.join("captures");
     fs::create_dir_all(&captures).unwrap();
     // An earlier run's file, from before names were padded.
-    fs::write(captures.join("cap-9.bin"), discover(9).encode()).unwrap();
+    fs::write(
+        captures.join("cap-9.bin"),
+        discover(9).encode(Encoding::Padded),
+    )
+    .unwrap();
 
     let port = free_udp_port().to_string();
     let prefix = captures.join("cap");
@@ -102,7 +106,7 @@ fn snoop_numbers_zero_padded_after_old_files_and_the_folder_reads_in_numeric_ord
     assert!(status.success(), "{output}");
     assert!(output.contains("3 client packets"), "{output}");
     let test = fs::read_to_string(out.join("from_snoop.rs")).expect("the test written");
-    assert!(test.contains("Replay::from_path(recording)?"), "{test}");
+    assert!(test.contains("Recording::read(path)?"), "{test}");
     let mut copied: Vec<String> = fs::read_dir(out.join("data").join("from_snoop"))
         .expect("the folder copied")
         .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
@@ -124,7 +128,7 @@ fn capture_on_6767() -> Vec<u8> {
                 timestamp: Duration::ZERO,
                 source,
                 destination,
-                payload: packet.encode(),
+                payload: packet.encode(Encoding::Padded),
             })
             .unwrap();
     }
@@ -164,6 +168,7 @@ fn record_test_on_a_6767_capture_says_which_ports_it_looked_for_then_takes_them(
         "{output}"
     );
     let test = fs::read_to_string(out.join("loopback.rs")).unwrap();
+    assert!(test.contains("Recording::reader()"), "{test}");
     assert!(test.contains(".server_port(6767)"), "{test}");
     assert!(test.contains(".client_port(6868)"), "{test}");
 }

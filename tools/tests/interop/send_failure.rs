@@ -51,7 +51,7 @@ fn a_send_refused_by_the_firewall_logs_the_conntrack_hint() {
 
 fn firewalled_child() {
     capture_logs();
-    let refused = SocketAddrV4::new(FIREWALLED, ex_dhcp::CLIENT_PORT);
+    let refused = SocketAddrV4::new(FIREWALLED, ex_dhcp::server::CLIENT_PORT);
     let (failures, failed) = mpsc::channel();
     let config = Config::default().port(0).bind_ip(Ipv4Addr::LOCALHOST);
     let handler = Misdirects {
@@ -61,6 +61,7 @@ fn firewalled_child() {
     };
     let server = Server::start(config, handler).expect("a server in the namespace");
     server
+        .handle()
         .inject(packet(MessageType::Discover, REFUSED_XID))
         .unwrap();
     assert_eq!(
@@ -76,7 +77,7 @@ fn firewalled_child() {
     assert_eq!(logs.len(), 1, "{logs:?}");
     assert!(logs[0].contains("conntrack"), "the hint: {logs:?}");
     assert!(logs[0].contains(&refused.to_string()), "{logs:?}");
-    let stats = server.stats();
+    let stats = server.handle().stats();
     assert_eq!((stats.send_failures, stats.sent), (1, 0), "{stats:?}");
     assert_eq!(server.shutdown().reason, StopReason::Shutdown);
 }

@@ -10,7 +10,8 @@ use std::net::{Ipv4Addr, SocketAddrV4, UdpSocket};
 use crate::support::child::{in_child, run_in_child};
 use crate::support::require_prerequisites;
 use crate::support::tools::SETPRIV;
-use ex_dhcp::{Config, Packet, Reply, Server, Source, StartError, SERVER_PORT};
+use ex_dhcp::server::SERVER_PORT;
+use ex_dhcp::{Config, Packet, Reply, Server, Source, StartError};
 use ex_dhcp_testkit::{serial, server_threads};
 
 /// Set in the child process that runs without privileges.
@@ -100,7 +101,7 @@ fn binding_to_a_device_without_cap_net_raw_works_or_names_cap_net_raw() {
         .bind_device("lo");
     match Server::start(config, silent) {
         Ok(server) => {
-            assert_eq!(server.listeners()[0].device.as_deref(), Some("lo"));
+            assert_eq!(server.handle().listeners()[0].device.as_deref(), Some("lo"));
             drop(server);
         }
         Err(error) => {

@@ -30,12 +30,12 @@ fn tshark_decodes_the_tap_of_a_loopback_dora_as_dhcp() {
     let path = std::env::temp_dir().join(format!("ex_dhcp_tshark_{}.pcap", std::process::id()));
     let _ = std::fs::remove_file(&path);
     let (server, mut client) = loopback_with(Config::default().tap(&path), one_address);
-    let port = server.local_addr().port();
+    let port = server.handle().local_addr().port();
     let client_port = client.local_addr().expect("client address").port();
     let (offer, _) = client
         .exchange(
             &packet(MessageType::Discover, 0x75a4),
-            server.local_addr(),
+            server.handle().local_addr(),
             WAIT,
         )
         .expect("an offer");
@@ -43,7 +43,7 @@ fn tshark_decodes_the_tap_of_a_loopback_dora_as_dhcp() {
     request.options.set(RequestedIpAddress, offer.yiaddr);
     request.options.set(ServerIdentifier, SERVER_ID);
     client
-        .exchange(&request, server.local_addr(), WAIT)
+        .exchange(&request, server.handle().local_addr(), WAIT)
         .expect("an ack");
     server.shutdown();
 

@@ -62,9 +62,9 @@ pub fn main(kind: &str) -> io::Result<()> {
                 .bind_ip(loopback)
                 .broadcast_addr(loopback);
             let server = Server::start(config, handle).map_err(io::Error::other)?;
-            let port = server.local_addr().port();
+            let port = server.handle().local_addr().port();
             let stats = move || {
-                let s = server.stats();
+                let s = server.handle().stats();
                 format!(
                     "allocs {} handler_thread {} callback {} received {} sent {} dropped_full {}",
                     alloc::total(),

@@ -10,7 +10,7 @@ use ex_dhcp::options::{
     ClientIdentifier, ClientNetworkInterface, ClientSystemArchitecture, DhcpOption,
     RequestedIpAddress, ServerIdentifier, VendorClassIdentifier,
 };
-use ex_dhcp::{MessageType, Packet};
+use ex_dhcp::{Mac, MessageType, Packet};
 use ex_dhcp_tools::cli::hex;
 
 /// Option codes set from flags (RFC 2132, RFC 4578).
@@ -21,7 +21,7 @@ const CLIENT_ID: u8 = ClientIdentifier::CODE;
 const CLIENT_ARCH: u8 = ClientSystemArchitecture::CODE;
 const CLIENT_NDI: u8 = ClientNetworkInterface::CODE;
 /// The client's MAC when `--mac` is not given: locally administered.
-pub const DEFAULT_MAC: [u8; 6] = [0x02, 0, 0, 0, 0, 0x01];
+pub const DEFAULT_MAC: Mac = Mac::new([0x02, 0, 0, 0, 0, 0x01]);
 /// UNDI 3.16, what PXE 2.1 clients announce (option 94: type 1, major 3, minor 16).
 const UNDI_VERSION: [u8; 3] = [1, 3, 16];
 
@@ -64,7 +64,7 @@ impl From<Kind> for MessageType {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Build {
     pub kind: Kind,
-    pub mac: [u8; 6],
+    pub mac: Mac,
     /// `None`: one from the clock.
     pub xid: Option<u32>,
     pub client_id: Option<Vec<u8>>,

@@ -4,9 +4,8 @@ use std::net::Ipv4Addr;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use ex_dhcp::{CLIENT_PORT, DEFAULT_PORT};
+use ex_dhcp::server::{CLIENT_PORT, DEFAULT_PORT};
 use ex_dhcp_tools::cli::args::{self, Args, Program, UsageError};
-use ex_dhcp_tools::cli::mac;
 use log::LevelFilter;
 
 use crate::build::{parse_hex, Build, Kind};
@@ -141,9 +140,9 @@ pub fn parse(args: &mut Args) -> Result<Options, UsageError> {
                 let bad = |problem: String| args::error(format!("{flag} {text:?}: {problem}"));
                 match flag {
                     "--mac" => {
-                        build.mac = mac::parse(&text).ok_or_else(|| {
-                            bad("not a MAC address (aa:bb:cc:dd:ee:ff)".to_owned())
-                        })?
+                        build.mac = text
+                            .parse()
+                            .map_err(|_| bad("not a MAC address (aa:bb:cc:dd:ee:ff)".to_owned()))?
                     }
                     "--xid" => build.xid = Some(parse_xid(&text).map_err(bad)?),
                     "--client-id" => build.client_id = Some(parse_hex(&text).map_err(bad)?),

@@ -20,7 +20,7 @@ use std::net::SocketAddrV4;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
-use ex_dhcp::{Client, ClientError, MessageType, Packet};
+use ex_dhcp::{Client, ClientError, Encoding, MessageType, Packet};
 use ex_dhcp_tools::cli::logging;
 use ex_dhcp_tools::socket;
 
@@ -132,7 +132,7 @@ fn run(options: &Options) -> Result<ExitCode, String> {
 fn save(options: &Options, reply: &Packet) -> Result<(), String> {
     if let Some(path) = &options.save {
         // Re-encoded from the decoded reply: the same bytes, up to padding.
-        fs::write(path, reply.encode())
+        fs::write(path, reply.encode(Encoding::Padded))
             .map_err(|error| format!("--save {}: {error}", path.display()))?;
         log::info!("reply saved as {}", path.display());
     }
@@ -156,9 +156,7 @@ fn dora(options: &Options, build: &Build) -> Result<ExitCode, String> {
     };
     println!(
         "DORA {} -> {}, chaddr {}",
-        link.local,
-        link.server,
-        mac_text(build.mac)
+        link.local, link.server, build.mac
     );
 
     let discover = build.packet(Kind::Discover, xid);
@@ -222,9 +220,4 @@ fn wait_for(
 
 fn ms(duration: Duration) -> f64 {
     duration.as_secs_f64() * 1000.0
-}
-
-fn mac_text(mac: [u8; 6]) -> String {
-    let bytes: Vec<String> = mac.iter().map(|byte| format!("{byte:02x}")).collect();
-    bytes.join(":")
 }

@@ -146,6 +146,11 @@ impl Proc {
         Proc { name, child }
     }
 
+    /// Its process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// Sends a signal by name (`USR1`, `USR2`, ...).
     pub fn signal(&self, signal: &str) {
         let pid = self.child.id().to_string();

@@ -56,6 +56,13 @@ pub const DHCRELAY: Tool = Tool::new("ISC dhcrelay", &["dhcrelay", "--version"],
 /// iptables, to make the kernel refuse a send (EPERM).
 pub const IPTABLES: Tool = Tool::new("iptables", &["iptables", "--version"], "iptables");
 
+/// systemd's offline tools: `systemd-analyze verify` and `security`, `systemd-sysusers`.
+pub const SYSTEMD: Tool = Tool::new(
+    "systemd-analyze and systemd-sysusers",
+    &["systemd-analyze", "--version"],
+    "systemd",
+);
+
 /// setpriv, to run a test as an unprivileged user.
 pub const SETPRIV: Tool = Tool::new("setpriv", &["setpriv", "--version"], "util-linux");
 

@@ -1,5 +1,10 @@
 //! The wire layout of a DHCPv4 message (RFC 2131, section 2): field lengths, the magic
-//! cookie, the BOOTP minimum. Reached as `ex_dhcp::wire`.
+//! cookie, the BOOTP minimum.
+//!
+//! Every offset is defined here once, at the crate's root, beneath both the packet
+//! codec (`src/packet`) and the option list (`src/options`), which needs to know where
+//! each option area starts in the packet. The byte ranges of the fields are the
+//! codec's (crate-private); the lengths and constants below are public.
 //!
 //! ```text
 //!  0                   1                   2                   3
@@ -26,7 +31,7 @@
 
 use core::ops::Range;
 
-/// Byte offsets and ranges of each field, for the codec.
+// Byte offsets and ranges of each field, for the codec.
 pub(crate) const OP: usize = 0;
 pub(crate) const HTYPE: usize = 1;
 pub(crate) const HLEN: usize = 2;
@@ -42,7 +47,7 @@ pub(crate) const CHADDR: Range<usize> = 28..44;
 pub(crate) const SNAME: Range<usize> = 44..108;
 pub(crate) const FILE: Range<usize> = 108..236;
 pub(crate) const MAGIC: Range<usize> = 236..240;
-/// First byte of the options area.
+/// First byte of the options field, after the magic cookie.
 pub(crate) const OPTIONS: usize = 240;
 
 /// The fixed BOOTP header, up to and excluding the magic cookie.

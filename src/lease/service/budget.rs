@@ -10,18 +10,18 @@
 
 use std::time::{Duration, Instant};
 
-use ex_dhcp::lease::RateLimited;
+use crate::lease::RateLimited;
 
 /// Lookups a second by default: far more than the clients of a failed server
 /// rebinding (spread over their T2 times) and far less than a database takes.
-pub const DEFAULT_LOOKUPS_PER_SEC: u32 = 200;
+pub(crate) const DEFAULT_LOOKUPS_PER_SEC: u32 = 200;
 
 /// How often at most the drops are reported.
-pub const REPORT_INTERVAL: Duration = Duration::from_secs(60);
+pub(super) const REPORT_INTERVAL: Duration = Duration::from_secs(60);
 
 /// What [`LookupBudget::take`] decided.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Take {
+pub(super) enum Take {
     /// Within the budget: look the client up.
     Lookup,
     /// Over the budget: drop the request. `report` is the number of drops since the
@@ -35,7 +35,7 @@ pub enum Take {
 /// A token bucket of lookups: `per_sec` tokens a second, holding at most one
 /// second's worth (a burst of `per_sec`). `per_sec == 0` allows no lookup.
 #[derive(Debug, Clone)]
-pub struct LookupBudget {
+pub(super) struct LookupBudget {
     per_sec: u32,
     /// Tokens, in millionths of a lookup (integer arithmetic, no drift).
     micro_tokens: u64,
@@ -50,7 +50,7 @@ const MICRO: u64 = 1_000_000;
 
 impl LookupBudget {
     /// A budget of `per_sec` lookups a second, full at the start.
-    pub fn new(per_sec: u32) -> Self {
+    pub(super) fn new(per_sec: u32) -> Self {
         LookupBudget {
             per_sec,
             micro_tokens: u64::from(per_sec) * MICRO,
@@ -62,17 +62,17 @@ impl LookupBudget {
     }
 
     /// The lookups allowed a second.
-    pub fn per_sec(&self) -> u32 {
+    pub(super) fn per_sec(&self) -> u32 {
         self.per_sec
     }
 
     /// Every request dropped so far.
-    pub fn dropped(&self) -> u64 {
+    pub(super) fn dropped(&self) -> u64 {
         self.dropped
     }
 
     /// Takes a lookup at `now` if the budget has one.
-    pub fn take(&mut self, now: Instant) -> Take {
+    pub(super) fn take(&mut self, now: Instant) -> Take {
         let capacity = u64::from(self.per_sec) * MICRO;
         if let Some(last) = self.last {
             let elapsed = now.saturating_duration_since(last);

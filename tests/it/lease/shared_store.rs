@@ -1,4 +1,4 @@
-//! Two lease servers on one shared store (a fake of the database's rules: one holder
+//! Two lease services on one shared store (a fake of the database's rules: one holder
 //! per address, lookups by client), each through the injection harness with its store
 //! worker running: a lost race for an address is a NAK, not a silent drop, and a
 //! REBINDING client of the other server is ACKed once the store shows its lease.
@@ -9,11 +9,12 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use ex_dhcp::lease::{
-    Change, ClientKey, Committed, LeaseServer, LeaseStore, Pool, Settings, StoreError,
+    Change, ClientKey, Committed, LeaseEngine, LeaseService, LeaseStore, Pool, ServiceConfig,
+    Settings, StoreError,
 };
 use ex_dhcp::options::{DhcpOption, RapidCommit, RequestedIpAddress, ServerIdentifier};
-use ex_dhcp::{Config, Harness, MessageType, Outgoing, Packet};
-use ex_dhcp_tools::lease_server::handler::LeaseHandler;
+use ex_dhcp::server::Outgoing;
+use ex_dhcp::{Config, Harness, MessageType, Packet};
 
 const SERVER: Ipv4Addr = Ipv4Addr::new(198, 18, 0, 1);
 const MASK: Ipv4Addr = Ipv4Addr::new(255, 255, 255, 0);
@@ -75,19 +76,25 @@ impl LeaseStore for Shared {
     }
 }
 
-fn harness(store: &Shared) -> Harness<LeaseHandler<Shared>> {
+fn service(engine: LeaseEngine, store: impl LeaseStore) -> LeaseService {
+    LeaseService::new(engine)
+        .with_store(Box::new(store))
+        .unwrap()
+}
+
+fn harness(store: &Shared) -> Harness<LeaseService> {
     harness_with(store, false)
 }
 
-fn harness_with(store: &Shared, rapid_commit: bool) -> Harness<LeaseHandler<Shared>> {
+fn harness_with(store: &Shared, rapid_commit: bool) -> Harness<LeaseService> {
     Harness::with_config(
         Config::default().port(67),
-        LeaseHandler::with_store(server(rapid_commit), Some(store.clone())),
+        service(server(rapid_commit), store.clone()),
     )
 }
 
 /// A lease server for 198.18.0.100 to .150, with rapid commit or not.
-fn server(rapid_commit: bool) -> LeaseServer {
+fn server(rapid_commit: bool) -> LeaseEngine {
     let pool = Pool::new(
         SERVER,
         MASK,
@@ -98,7 +105,7 @@ fn server(rapid_commit: bool) -> LeaseServer {
     .unwrap();
     let mut settings = Settings::new(SERVER, MASK);
     settings.rapid_commit = rapid_commit;
-    LeaseServer::new(settings, pool)
+    LeaseEngine::new(settings, pool)
 }
 
 fn mac(n: u8) -> [u8; 6] {
@@ -115,7 +122,7 @@ fn from(mut packet: Packet, n: u8) -> Packet {
     packet
 }
 
-fn offer(harness: &mut Harness<LeaseHandler<Shared>>, n: u8) -> Ipv4Addr {
+fn offer(harness: &mut Harness<LeaseService>, n: u8) -> Ipv4Addr {
     let offer = harness
         .inject(from(Packet::new(MessageType::Discover), n))
         .expect("an OFFER at once");
@@ -138,7 +145,7 @@ fn rebind(n: u8, addr: Ipv4Addr) -> Packet {
 }
 
 /// Delivers what the worker posts until a reply comes out.
-fn answer(harness: &mut Harness<LeaseHandler<Shared>>) -> Outgoing {
+fn answer(harness: &mut Harness<LeaseService>) -> Outgoing {
     loop {
         let message = harness.posted(WAIT).expect("the worker reports");
         let mut sent: Vec<Outgoing> = harness.deliver(message).into_iter().collect();
@@ -149,7 +156,7 @@ fn answer(harness: &mut Harness<LeaseHandler<Shared>>) -> Outgoing {
     }
 }
 
-fn ack(harness: &mut Harness<LeaseHandler<Shared>>, n: u8, addr: Ipv4Addr) -> Outgoing {
+fn ack(harness: &mut Harness<LeaseService>, n: u8, addr: Ipv4Addr) -> Outgoing {
     assert!(
         harness.inject(select(n, addr)).is_none(),
         "held for the store"
@@ -173,7 +180,7 @@ fn an_address_another_server_took_first_is_a_nak_and_never_offered_again() {
 
     // B now knows who holds it: the client starts over and gets another address.
     let holder = b
-        .call(|h| h.server().table().holder(FIRST).cloned())
+        .call(|h| h.engine().table().holder(FIRST).cloned())
         .unwrap();
     assert_eq!(holder, Some(key(1)));
     let again = offer(&mut b, 2);
@@ -201,7 +208,7 @@ fn a_rebinding_client_of_another_server_is_acked_from_the_store_and_a_stranger_i
     assert_eq!(rebound.packet.message_type(), Some(MessageType::Ack));
     assert_eq!(rebound.packet.yiaddr, addr);
     assert_eq!(
-        b.call(|h| h.server().table().get(&key(1)).map(|e| e.addr))
+        b.call(|h| h.engine().table().get(&key(1)).map(|e| e.addr))
             .unwrap(),
         Some(addr)
     );
@@ -234,7 +241,7 @@ fn a_store_of_this_server_alone_is_never_asked_about_a_stranger() {
     let server = server(false);
     let mut harness = Harness::with_config(
         Config::default().port(67),
-        LeaseHandler::with_store(server, Some(ex_dhcp::lease::MemoryStore::new())),
+        service(server, ex_dhcp::lease::MemoryStore::new()),
     );
     assert!(harness.inject(rebind(1, FIRST)).is_none(), "silence");
     let stats = harness.stats();
@@ -273,12 +280,12 @@ fn lookups_for_strangers_are_rate_limited_and_the_excess_is_dropped_silently() {
     let server = server(false);
     // Two lookups a second: a burst of two, then one every half second. Five
     // REBINDs injected back to back take far less than half a second.
-    let handler = LeaseHandler::with_store(server, Some(store)).with_lookup_rate(2);
+    let handler = service(server, store).with_config(ServiceConfig::default().lookup_rate(2));
     let mut b = Harness::with_config(Config::default().port(67), handler);
     for n in 1..=5 {
         assert!(b.inject(rebind(n, FIRST)).is_none(), "never an answer");
     }
-    assert_eq!(b.call(|h| h.lookups_dropped()).unwrap(), 3);
+    assert_eq!(b.call(|h| h.stats().lookups_dropped).unwrap(), 3);
     assert_eq!(b.stats().deferred_outstanding(), 2, "two held for lookups");
     for _ in 0..2 {
         let message = b.posted(WAIT).expect("a lookup's answer");
