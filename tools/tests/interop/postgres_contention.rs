@@ -11,8 +11,9 @@
 //! on an emptied table and freshly started servers: neither server exits, no
 //! client is ACKed two addresses and no address two clients (on the wire), every
 //! ACKed lease is a bound row of the table, no client holds two bound rows,
-//! PostgreSQL detected no deadlock and no change was contended. The figures (ACKs,
-//! NAKs, conflicts) are printed for BENCHMARKS.md (`--nocapture`).
+//! PostgreSQL detected no deadlock, no change was contended, and both servers stop
+//! cleanly on SIGTERM. The figures (ACKs, NAKs, the lease service's conflicts) are
+//! printed for BENCHMARKS.md (`--nocapture`).
 
 #[cfg(feature = "postgres")]
 mod two_servers_same_clients {
@@ -169,8 +170,20 @@ mod two_servers_same_clients {
             .unwrap_or_else(|| panic!("tcpdump said nothing of drops:\n{log}"))
     }
 
-    fn count(log: &str, needle: &str) -> usize {
-        log.lines().filter(|l| l.contains(needle)).count()
+    /// `conflicts N` and `contended N` from the last `lease service:` statistics line
+    /// a server logged (at its stop).
+    fn service_counters(log: &str) -> (u64, u64) {
+        let line = log
+            .lines()
+            .rev()
+            .find(|l| l.contains("lease service:"))
+            .unwrap_or_else(|| panic!("no lease service statistics in the log:\n{log}"));
+        let counter = |name: &str| -> u64 {
+            line.split(", ")
+                .find_map(|part| part.trim().strip_prefix(name)?.trim().parse().ok())
+                .unwrap_or_else(|| panic!("no {name} in {line:?}"))
+        };
+        (counter("conflicts "), counter("contended "))
     }
 
     /// The deadlocks PostgreSQL detected, once no other session is open.
@@ -301,12 +314,17 @@ mod two_servers_same_clients {
             let rows: HashSet<&String> = table.values().collect();
             let doubled = table.len() - rows.len();
             assert_eq!(doubled, 0, "{rate}/s: clients with two bound rows");
-            let server_logs: Vec<String> = logs.iter().map(|l| read(l)).collect();
-            let conflicts: Vec<usize> = server_logs
+            // A clean stop, whose last words are the lease service's counters.
+            for server in &mut servers {
+                server.signal("TERM");
+                assert!(server.wait_exit(Duration::from_secs(10)).success());
+            }
+            let counters: Vec<(u64, u64)> = logs
                 .iter()
-                .map(|l| count(l, "in the shared store:"))
+                .map(|log| service_counters(&read(log)))
                 .collect();
-            let contended: usize = server_logs.iter().map(|l| count(l, "Contended")).sum();
+            let conflicts: Vec<u64> = counters.iter().map(|(c, _)| *c).collect();
+            let contended: u64 = counters.iter().map(|(_, c)| c).sum();
             drop(servers);
             assert_eq!(
                 deadlocks(&cluster),
