@@ -41,7 +41,7 @@ use super::worker::{LookupResult, StoreWorker, WorkerConfig};
 
 pub use config::{ServiceConfig, DEFAULT_COMMIT_DELAY};
 pub use histogram::Histogram;
-pub use hooks::{Admission, Decide, Hooks, NoHooks};
+pub use hooks::{Admission, Decide, Hooks, NoHooks, RequestInfo};
 pub use message::LeaseMessage;
 pub use open::ServiceError;
 pub use stats::{ServiceStats, BATCH_BUCKETS, COMMIT_BUCKETS};
@@ -476,7 +476,7 @@ impl<H: Hooks> LeaseService<H> {
         if let Some(refused) = self.refuse_for_backlog(packet, &client, now) {
             return refused;
         }
-        let outcome = self.decide(packet, &client, from, secs(ctx.system_time()));
+        let outcome = self.decide(packet, &client, Some(from), secs(ctx.system_time()));
         log_exchange(packet, &outcome);
         if self.lookups_allowed()
             && outcome.reply.is_none()
@@ -588,9 +588,19 @@ impl<H: Hooks> LeaseService<H> {
         };
         let decide = Decide {
             client: client.clone(),
+            request: Arc::new(packet.clone()),
             post,
         };
-        match self.hooks.admit(packet, client, decide) {
+        let mac = packet.mac();
+        let info = RequestInfo {
+            request: packet,
+            client,
+            mac,
+            host: mac.and_then(|mac| self.engine.host(mac)),
+            subnet: None,
+            from: Some(from),
+        };
+        match self.hooks.admit(&info, decide) {
             Admission::Allow => Some(true),
             Admission::Deny => {
                 self.stats.denied += 1;
@@ -646,7 +656,7 @@ impl<H: Hooks> LeaseService<H> {
             self.ready.push_back(pending.reply(Reply::None));
             return;
         }
-        let outcome = self.decide_without_source(&request, &client, secs(ctx.system_time()));
+        let outcome = self.decide(&request, &client, None, secs(ctx.system_time()));
         log_exchange(&request, &outcome);
         self.hold_pending(outcome, pending, (now, secs(ctx.system_time())));
     }
@@ -679,35 +689,49 @@ impl<H: Hooks> LeaseService<H> {
         }
     }
 
-    /// The engine's outcome for a request, with the subnet, host and reply hooks.
-    fn decide(&mut self, packet: &Packet, client: &ClientKey, from: &Source, now: Secs) -> Outcome {
-        let interface = from.device.as_deref();
-        let chosen = self.engine.select(packet, interface);
-        let Some(subnet) = self.hooks.subnet(packet, from, chosen) else {
-            return Outcome::default();
+    /// The engine's outcome for a request, with the subnet, host and reply hooks;
+    /// `from` is `None` for a request taken earlier (held for a verdict or a lookup),
+    /// whose socket's interface is no longer known: its subnet is chosen by the
+    /// packet's own fields.
+    fn decide(
+        &mut self,
+        packet: &Packet,
+        client: &ClientKey,
+        from: Option<&Source>,
+        now: Secs,
+    ) -> Outcome {
+        let interface = from.and_then(|from| from.device.as_deref());
+        let mac = packet.mac();
+        let info = RequestInfo {
+            request: packet,
+            client,
+            mac,
+            host: mac.and_then(|mac| self.engine.host(mac)),
+            subnet: None,
+            from,
         };
-        let host = self.hooks.host(packet, client);
+        let chosen = self.engine.select(packet, interface);
+        let subnet = self.hooks.subnet(&info, chosen);
+        if subnet.is_none() && chosen.is_some() {
+            debug!("no reply: the subnet hook chose none for {client}");
+            return Outcome::default();
+        }
+        let host = self.hooks.host(&info);
         let mut hints = Hints::new();
         hints.interface = interface;
-        hints.subnet = (Some(subnet) != chosen).then_some(subnet);
+        hints.subnet = subnet.filter(|subnet| Some(*subnet) != chosen);
         hints.host = host.as_ref();
         let mut outcome = self.engine.handle_with(packet, &hints, now);
         if let Some(reply) = outcome.reply.as_mut() {
-            self.hooks.reply(packet, reply, outcome.subnet);
-        }
-        outcome
-    }
-
-    /// [`decide`](Self::decide) for a request taken earlier (held for a verdict or a
-    /// lookup): its socket's interface is no longer known, so the subnet is chosen by
-    /// the packet's own fields and the subnet hook is not asked again.
-    fn decide_without_source(&mut self, packet: &Packet, client: &ClientKey, now: Secs) -> Outcome {
-        let host = self.hooks.host(packet, client);
-        let mut hints = Hints::new();
-        hints.host = host.as_ref();
-        let mut outcome = self.engine.handle_with(packet, &hints, now);
-        if let Some(reply) = outcome.reply.as_mut() {
-            self.hooks.reply(packet, reply, outcome.subnet);
+            let info = RequestInfo {
+                request: packet,
+                client,
+                mac,
+                host: mac.and_then(|mac| self.engine.host(mac)),
+                subnet: outcome.subnet,
+                from,
+            };
+            self.hooks.reply(&info, reply);
         }
         outcome
     }
@@ -802,7 +826,7 @@ impl<H: Hooks> LeaseService<H> {
         }
         info!("{client} rebinds a lease from the store: {lease:?}");
         self.engine.apply(&lease);
-        let outcome = self.decide_without_source(&request, &client, now);
+        let outcome = self.decide(&request, &client, None, now);
         log_exchange(&request, &outcome);
         let is_ack = outcome
             .reply

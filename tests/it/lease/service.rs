@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use ex_dhcp::lease::{
     Admission, Change, ClientKey, Committed, Decide, Hooks, Host, LeaseEngine, LeaseEvent,
     LeaseEventKind, LeaseFile, LeaseMessage, LeaseService, LeaseStore, MemoryStore, Pool,
-    ServiceConfig, Settings, StoreError, SubnetConfig, SubnetId,
+    RequestInfo, ServiceConfig, Settings, StoreError, SubnetConfig, SubnetId,
 };
 use ex_dhcp::options::{HostName, NtpServers, RequestedIpAddress, ServerIdentifier};
 use ex_dhcp::{Config, Context, Handler, Harness, MessageType, Packet, Reply, Source, StopReason};
@@ -184,8 +184,8 @@ struct Inventory {
 }
 
 impl Hooks for Inventory {
-    fn admit(&mut self, request: &Packet, _client: &ClientKey, decide: Decide) -> Admission {
-        match request.mac().map(|mac| mac.octets()[5] % 2) {
+    fn admit(&mut self, info: &RequestInfo<'_>, decide: Decide) -> Admission {
+        match info.mac.map(|mac| mac.octets()[5] % 2) {
             Some(0) => Admission::Allow,
             _ => {
                 self.asked.send(decide).unwrap();
@@ -276,24 +276,19 @@ fn a_request_nobody_decides_on_is_dropped_after_the_timeout() {
 struct Lab;
 
 impl Hooks for Lab {
-    fn subnet(
-        &mut self,
-        request: &Packet,
-        _from: &Source,
-        chosen: Option<SubnetId>,
-    ) -> Option<SubnetId> {
-        match request.mac().map(|mac| mac.octets()[5]) {
+    fn subnet(&mut self, info: &RequestInfo<'_>, chosen: Option<SubnetId>) -> Option<SubnetId> {
+        match info.mac.map(|mac| mac.octets()[5]) {
             Some(7) => Some(SubnetId::new(1)),
             _ => chosen,
         }
     }
 
-    fn host(&mut self, request: &Packet, _client: &ClientKey) -> Option<Host> {
-        let mac = request.mac()?;
+    fn host(&mut self, info: &RequestInfo<'_>) -> Option<Host> {
+        let mac = info.mac?;
         (mac.octets()[5] == 8).then(|| Host::new(mac).address(ip("10.99.0.20")).hostname("bench-8"))
     }
 
-    fn reply(&mut self, _request: &Packet, reply: &mut Packet, _subnet: Option<SubnetId>) {
+    fn reply(&mut self, _info: &RequestInfo<'_>, reply: &mut Packet) {
         reply.options.set(NtpServers, vec![SERVER]);
     }
 }
