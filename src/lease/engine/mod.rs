@@ -639,6 +639,15 @@ impl LeaseEngine {
         }
     }
 
+    /// True when `addr` is one this server gives out: in a range or reserved on one of
+    /// its subnets, or (with [`Settings::answer_subnet`]) any host address of one.
+    pub fn serves_addr(&self, addr: Ipv4Addr) -> bool {
+        self.selector.containing(addr).is_some_and(|index| {
+            let pool = self.scopes[index].pool();
+            pool.in_range(addr) || pool.is_reserved(addr) || self.settings.answer_subnet
+        })
+    }
+
     /// The live leases and quarantines at `now`, as the changes that rebuild them: what
     /// a compacted lease file holds.
     pub fn snapshot(&self, now: Secs) -> Vec<Change> {

@@ -532,13 +532,21 @@ fn a_race_lost_to_another_server_is_reported_to_the_event_hook() {
 }
 
 #[test]
-fn records_of_addresses_on_no_subnet_are_left_out_at_start() {
+fn records_of_addresses_this_server_does_not_give_out_are_left_out_at_start() {
     let key = ClientKey::Hw(1, mac(1).to_vec());
+    let other = ClientKey::Hw(1, mac(2).to_vec());
     let far = ex_dhcp::lease::secs(std::time::SystemTime::now()) + 600;
-    let store = MemoryStore::with_records(vec![
+    let records = vec![
+        // On no subnet of this server.
         Change::Bound {
             key: key.clone(),
             addr: ip("192.0.2.1"),
+            until: far,
+        },
+        // On its subnet, outside its range (a range since narrowed).
+        Change::Bound {
+            key: other,
+            addr: ip("10.99.0.5"),
             until: far,
         },
         Change::Bound {
@@ -546,13 +554,21 @@ fn records_of_addresses_on_no_subnet_are_left_out_at_start() {
             addr: ip("10.99.0.101"),
             until: far,
         },
-    ]);
+    ];
     let service = LeaseService::new(engine())
-        .with_store(Box::new(store))
+        .with_store(Box::new(MemoryStore::with_records(records.clone())))
         .unwrap();
-    assert_eq!(service.stats().stray_records, 1);
+    assert_eq!(service.stats().stray_records, 2);
     assert!(service.engine().find(ip("10.99.0.101")).is_some());
     assert!(service.engine().find(ip("192.0.2.1")).is_none());
+    assert!(service.engine().find(ip("10.99.0.5")).is_none());
+    // A store shared with other servers keeps their leases of the subnet.
+    let shared = Shared(Arc::new(Mutex::new(MemoryStore::with_records(records))));
+    let service = LeaseService::new(engine())
+        .with_store(Box::new(shared))
+        .unwrap();
+    assert_eq!(service.stats().stray_records, 1);
+    assert!(service.engine().find(ip("10.99.0.5")).is_some());
 }
 
 /// The user's own handler, embedding the service: its messages and the service's.
