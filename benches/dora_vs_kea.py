@@ -24,6 +24,18 @@ its own half of the pool (disjoint `--range`s). After each such run the lease ta
 and clients, addresses with two clients, clients with two addresses) and printed in a
 further table; a rate is clean when both exchanges of both perfdhcp lose less than 1%.
 
+`--relays N` (1 to 9) gives every server N subnets behind N relays instead of one pool:
+the /20s 198.18.16.0, 198.18.32.0, ... (4,081 addresses each, the server on none of
+them), relay n's address 198.18.(16 n).1 added to perfdhcp's end of the veth, and N
+perfdhcp, each from its relay address (perfdhcp sets giaddr to it) with its own base
+MAC, at 1/N of the rate with 1/N of the clients. lease_server gets one `--range` per
+subnet and a lease file (`lease-file`), Kea one `subnet4` per subnet (memfile with
+persist); both pick a request's subnet by its giaddr. After each run the server's
+lease file (lease_server's, or Kea's CSV) is read back: every address must be in the
+subnet of the relay its client came through (known by the MAC's base), and the count
+of those that are not is printed in a further table. A rate is clean when every
+perfdhcp loses less than 1% in both exchanges.
+
 Needs root (network namespaces), Debian's kea-dhcp4-server and kea-admin (perfdhcp),
 and a release build of the tool (`cargo build --release -p ex_dhcp-tools --bin
 lease_server`, the default EXE). Two namespaces joined by a veth pair, 198.18.0.0/16:
@@ -79,6 +91,26 @@ PREFIX = "16"
 MASK = "255.255.0.0"
 POOL_FIRST = "198.18.1.0"
 POOL_LAST = "198.18.254.250"
+# `--relays N`: relay n (from 1) is 198.18.(16 n).1 on subnet 198.18.(16 n).0/20, its
+# clients' MACs start 00:1n (perfdhcp randomizes the low bytes only).
+RELAY_MASK = "255.255.240.0"
+RELAY_PREFIX = "20"
+RELAYS = 0
+
+
+def relay_ip(n):
+    return f"198.18.{16 * n}.1"
+
+
+def relay_subnet(n):
+    """The first and last address leased on relay n's subnet, and its third octets."""
+    return f"198.18.{16 * n}.10", f"198.18.{16 * n + 15}.250", range(16 * n, 16 * n + 16)
+
+
+def relay_mac(n):
+    return f"00:1{n}:01:02:03:04"
+
+
 SERVER_CPU = "1"
 CLIENT_CPU = "0"
 LEASE_SECS = 3600
@@ -110,6 +142,9 @@ def setup():
         run("ip", "-n", name, "link", "set", dev, "up")
     run("ip", "-n", SERVER_NS, "addr", "add", f"{SERVER_IP2}/{PREFIX}", "dev", "bsrv")
     run("ip", "-n", CLIENT_NS, "addr", "add", f"{CLIENT_IP2}/{PREFIX}", "dev", "bcli")
+    for n in range(1, RELAYS + 1):
+        # On the veth's /16: the servers reach each relay address directly.
+        run("ip", "-n", CLIENT_NS, "addr", "add", f"{relay_ip(n)}/{PREFIX}", "dev", "bcli")
 
 
 def teardown():
@@ -185,6 +220,13 @@ def kea_config(work, persist=True, pg=None):
                          "output_options": [{"output": os.path.join(work, "kea.log")}]}],
         }
     }
+    if RELAYS:
+        config["Dhcp4"]["subnet4"] = [{
+            "id": n,
+            "subnet": f"198.18.{16 * n}.0/{RELAY_PREFIX}",
+            "pools": [{"pool": " - ".join(relay_subnet(n)[:2])}],
+            "option-data": [{"name": "routers", "data": relay_ip(n)}],
+        } for n in range(1, RELAYS + 1)]
     if pg is not None:
         config["Dhcp4"]["lease-database"] = {
             "type": "postgresql", "name": "kea", "user": "postgres", "password": "unused",
@@ -222,12 +264,19 @@ def start_server(kind, work, lease_server, baseline=None, server_ip=SERVER_IP, c
         command = ["ip", "netns", "exec", SERVER_NS, *pin, "kea-dhcp4", "-c", path]
     else:
         exe = baseline if kind.startswith("base-") else lease_server
-        command = ["ip", "netns", "exec", SERVER_NS, *pin, exe,
-                   "--server", server_ip, "--mask", MASK, "--range",
-                   "-".join(HALVES[server_ip]) if kind == "lease-pgsql-x2h"
-                   else f"{POOL_FIRST}-{POOL_LAST}",
-                   "--lease-time", str(LEASE_SECS), "--allow-relays", "on", "--port", "67",
-                   "--log-level", "warn"]
+        if RELAYS:
+            ranges = []
+            for n in range(1, RELAYS + 1):
+                ranges += ["--range", "-".join(relay_subnet(n)[:2])]
+            command = ["ip", "netns", "exec", SERVER_NS, *pin, exe,
+                       "--server", server_ip, "--mask", RELAY_MASK, *ranges]
+        else:
+            command = ["ip", "netns", "exec", SERVER_NS, *pin, exe,
+                       "--server", server_ip, "--mask", MASK, "--range",
+                       "-".join(HALVES[server_ip]) if kind == "lease-pgsql-x2h"
+                       else f"{POOL_FIRST}-{POOL_LAST}"]
+        command += ["--lease-time", str(LEASE_SECS), "--allow-relays", "on", "--port", "67",
+                    "--log-level", "warn"]
         if kind.endswith("-file"):
             lease_file = os.path.join(work, "leases")
             if os.path.exists(lease_file):
@@ -285,6 +334,8 @@ def one_run(kind, rate, secs, clients, work, lease_server, baseline=None):
             "DROP TABLE IF EXISTS ex_dhcp_leases, ex_dhcp_schema_version")
     if kind in SPLIT_KINDS:
         return split_run(kind, rate, secs, clients, work, lease_server)
+    if RELAYS:
+        return relay_run(kind, rate, secs, clients, work, lease_server, baseline)
     server = start_server(kind, work, lease_server, baseline)
     before = cpu_ticks(server.pid)
     threads_before = thread_ticks(server.pid)
@@ -387,6 +438,85 @@ def split_run(kind, rate, secs, clients, work, lease_server):
     }
 
 
+def leased(kind, work):
+    """(MAC, address) of every lease the server wrote down in its lease file."""
+    pairs = []
+    if kind.startswith("kea-"):
+        with open(os.path.join(work, "kea-leases4.csv")) as csv:
+            for line in csv.read().splitlines()[1:]:
+                fields = line.split(",")
+                if len(fields) > 1 and fields[1]:
+                    pairs.append((fields[1], fields[0]))
+        return pairs
+    with open(os.path.join(work, "leases")) as leases:
+        for line in leases:
+            fields = line.split()
+            if len(fields) != 4 or fields[0] != "bound":
+                continue
+            # perfdhcp sends a client identifier: type 1 (Ethernet) and the MAC.
+            for prefix in ("hw:1:", "id:01"):
+                if fields[1].startswith(prefix):
+                    hexmac = fields[1][len(prefix):]
+                    mac = ":".join(hexmac[i:i + 2] for i in range(0, 12, 2))
+                    pairs.append((mac, fields[2]))
+    return pairs
+
+
+def placement(kind, work):
+    """Leases in the subnet of their client's relay, and those elsewhere (or of a MAC
+    no relay's perfdhcp uses)."""
+    right, wrong = set(), set()
+    for mac, addr in leased(kind, work):
+        n = int(mac.split(":")[1], 16) - 0x10
+        third = int(addr.split(".")[2])
+        ok = 1 <= n <= RELAYS and third in relay_subnet(n)[2] and mac.startswith("00:1")
+        (right if ok else wrong).add((mac, addr))
+    return len(right), len(wrong)
+
+
+def relay_run(kind, rate, secs, clients, work, lease_server, baseline):
+    """One server with RELAYS subnets, and RELAYS perfdhcp on the client CPU, each from
+    its relay's address (perfdhcp's giaddr) with its own base MAC, at 1/RELAYS of the
+    rate with 1/RELAYS of the clients."""
+    server = start_server(kind, work, lease_server, baseline)
+    before = cpu_ticks(server.pid)
+    floods = []
+    for n in range(1, RELAYS + 1):
+        floods.append(subprocess.Popen(
+            ["ip", "netns", "exec", CLIENT_NS, "nice", "-n", str(NICE), "taskset", "-c",
+             CLIENT_CPU, "perfdhcp", "-4", "-r", str(rate // RELAYS), "-p", str(secs),
+             "-R", str(clients // RELAYS), "-W", "2000000", "-b", f"mac={relay_mac(n)}",
+             "-l", relay_ip(n), SERVER_IP],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))
+    reports = [flood.communicate() for flood in floods]
+    after = cpu_ticks(server.pid)
+    stop_server(server)
+    parts = []
+    for report, err in reports:
+        do, ra = section(report, "DISCOVER-OFFER"), section(report, "REQUEST-ACK")
+        if not do or not ra:
+            sys.exit(f"perfdhcp printed no report for {kind} at {rate}/s:\n{report}\n{err}")
+        parts.append((do, ra))
+    sent_do = sum(do.get("sent packets", 0) for do, _ in parts)
+    sent_ra = sum(ra.get("sent packets", 0) for _, ra in parts)
+    acks = sum(ra.get("received packets", 0) for _, ra in parts)
+    drops = [(100 * (1 - do.get("received packets", 0) / max(do.get("sent packets", 1), 1)),
+              100 * (1 - ra.get("received packets", 0) / max(ra.get("sent packets", 1), 1)))
+             for do, ra in parts]
+    right, wrong = placement(kind, work)
+    ticks_per_sec = os.sysconf("SC_CLK_TCK")
+    return {
+        "server": kind, "rate": rate,
+        "discovers": int(sent_do), "requests": int(sent_ra),
+        # The worst of the floods, so that clean means clean for every relay.
+        "do_drop": max(d for d, _ in drops), "ra_drop": max(r for _, r in drops),
+        "relay_drops": drops, "relay_acks": [ra.get("received packets", 0) for _, ra in parts],
+        "dora_per_sec": acks / secs,
+        "cpu_us_per_dora": (after - before) * 1e6 / ticks_per_sec / acks if acks else float("nan"),
+        "acks_per_sync": None, "threads": {}, "placed": (right, wrong),
+    }
+
+
 def clean(row):
     return row["do_drop"] < 1 and row["ra_drop"] < 1
 
@@ -421,12 +551,21 @@ def main():
                              "ACKs per sync: the group commit's batch size")
     parser.add_argument("--threads", action="store_true",
                         help="also print each server's CPU per DORA by thread")
+    parser.add_argument("--relays", type=int, default=0, metavar="N",
+                        help="N subnets behind N relays (N perfdhcp, one per relay address) "
+                             "instead of one pool; see the module's docs")
     parser.add_argument("--search", type=int, default=0, metavar="STEPS",
                         help="after the rates, bisect STEPS times between each server's best "
                              "clean rate and the next rate that was not clean")
     args = parser.parse_args()
-    global NICE, COUNT_FSYNCS
+    global NICE, COUNT_FSYNCS, RELAYS
     NICE = args.nice
+    RELAYS = args.relays
+    if not 0 <= RELAYS <= 9:
+        sys.exit("--relays takes 1 to 9")
+    if RELAYS and not set(args.servers.split(",")) <= {"kea-memfile", "lease-file", "base-file"}:
+        sys.exit("--relays runs kea-memfile, lease-file and base-file (they keep the lease "
+                 "files it checks)")
     COUNT_FSYNCS = args.fsyncs
     if COUNT_FSYNCS and shutil.which("perf") is None:
         sys.exit("--fsyncs needs perf: apt-get install linux-perf")
@@ -462,6 +601,10 @@ def main():
                 if "table" in row:
                     print(f"  per flood drops {row['drops']}, ACKs {row['acks']}, "
                           f"table {row['table']}", file=sys.stderr)
+                if "placed" in row:
+                    print(f"  per relay drops {row['relay_drops']}, ACKs {row['relay_acks']}, "
+                          f"leases in / out of their relay's subnet {row['placed']}",
+                          file=sys.stderr)
         for _ in range(args.search):
             # Bisect every server's boundary, servers interleaved again.
             for kind in servers:
@@ -507,6 +650,18 @@ def main():
                   f"{d2:.1f}% / {r2:.1f}% | {row['acks'][0]:.0f} + {row['acks'][1]:.0f} | "
                   f"{t['rows']} | {t['addrs']} | {t['clients']} | {t['shared_addrs']} | "
                   f"{t['multi_clients']} |")
+    relayed = [row for row in rows if "placed" in row]
+    if relayed:
+        print()
+        print("| server | rate/s | " + " | ".join(f"relay {n} DO/RA lost"
+                                                  for n in range(1, RELAYS + 1))
+              + " | leases in their relay's subnet | leases elsewhere |")
+        print("|---|---|" + "---|" * RELAYS + "---|---|")
+        for row in relayed:
+            lost = [f"{d:.1f}% / {r:.1f}%" for d, r in row["relay_drops"]]
+            right, wrong = row["placed"]
+            print(f"| {row['server']} | {row['rate']} | " + " | ".join(lost)
+                  + f" | {right} | {wrong} |")
     if args.threads:
         print()
         print("| server | rate/s | CPU µs per DORA, by thread |")

@@ -25,7 +25,7 @@
 //! parts (so that a sum over a label means something). A name, its kind and its
 //! labels do not change within a major version; new metrics may be added.
 //!
-//! From [`ServerStats::metrics`](crate::ServerStats::metrics) (feature `server`):
+//! From `ServerStats::metrics` (feature `server`):
 //!
 //! | name | kind | labels | what |
 //! |---|---|---|---|
@@ -42,8 +42,8 @@
 //! | `ex_dhcp_deferred_replies_outstanding` | gauge | | of those, not settled yet |
 //! | `ex_dhcp_tap_dropped_total` | counter | | datagrams the tap did not write |
 //!
-//! From [`ServiceStats::metrics`](crate::lease::ServiceStats::metrics) (feature
-//! `lease`; the lease service and its engine):
+//! From `lease::ServiceStats::metrics` (features `lease` and `server`; the lease
+//! service and its engine):
 //!
 //! | name | kind | labels | what |
 //! |---|---|---|---|
@@ -68,8 +68,7 @@
 //! | `ex_dhcp_lease_declines_ignored_total` | counter | | DECLINEs from clients without the address |
 //! | `ex_dhcp_lease_lost_races_total` | counter | | addresses another server leased first |
 //!
-//! From [`LeaseEngine::pool_metrics`](crate::lease::LeaseEngine::pool_metrics), per
-//! subnet (label `subnet`, e.g. `198.18.0.0/24`), walking the lease tables: for a
+//! From `lease::LeaseEngine::pool_metrics` (feature `lease`), per subnet (label `subnet`, e.g. `198.18.0.0/24`), walking the lease tables: for a
 //! scrape, not for every packet:
 //!
 //! | name | kind | labels | what |

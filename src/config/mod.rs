@@ -87,7 +87,7 @@
 //! # Reloading
 //!
 //! [`ServerConfig::apply`] applies a new file to a running service, on its handler
-//! thread ([`Handle::call`](crate::Handle::call)): the settings, subnets, options,
+//! thread ([`Handle::call`](crate::server::Handle::call)): the settings, subnets, options,
 //! limits and hosts change at once, every lease is kept (a subnet that is gone takes
 //! its leases with it: its clients are refused when they renew, see
 //! [`LeaseEngine::reconfigure`]), and requests in flight are not dropped.

@@ -57,7 +57,7 @@ impl ServerConfig {
     /// of `previous` are replaced by this file's, and hosts added while serving under
     /// other MAC addresses are kept. Every lease is kept, except those of a subnet
     /// that is gone (reported in [`Applied`]). Run it on the handler thread, through
-    /// [`Handle::call`](crate::Handle::call).
+    /// [`Handle::call`](crate::server::Handle::call).
     ///
     /// Refused, changing nothing, when a host added while serving holds an address
     /// this file reserves for another MAC address. What [`restart_needed`](Self::restart_needed)

@@ -43,6 +43,7 @@ pub struct Host {
     boot_file: Option<String>,
     next_server: Option<Ipv4Addr>,
     options: Options,
+    tags: Vec<String>,
 }
 
 impl Host {
@@ -55,6 +56,7 @@ impl Host {
             boot_file: None,
             next_server: None,
             options: Options::new(),
+            tags: Vec::new(),
         }
     }
 
@@ -98,6 +100,25 @@ impl Host {
     pub fn raw_option(mut self, code: u8, value: &[u8]) -> Self {
         self.options.set_raw(code, value);
         self
+    }
+
+    /// A tag of the user's: a name the hooks can test ([`has_tag`](Self::has_tag)),
+    /// for what the engine knows nothing of (a class of machine, a boot policy), as
+    /// dnsmasq's tags and Kea's client classes do.
+    #[must_use]
+    pub fn tag(mut self, name: impl Into<String>) -> Self {
+        self.tags.push(name.into());
+        self
+    }
+
+    /// True when the host has the tag `name`.
+    pub fn has_tag(&self, name: &str) -> bool {
+        self.tags.iter().any(|tag| tag == name)
+    }
+
+    /// Its tags, in the order given.
+    pub fn tags(&self) -> impl Iterator<Item = &str> + '_ {
+        self.tags.iter().map(String::as_str)
     }
 
     /// Its MAC address.

@@ -34,6 +34,15 @@ pub struct Settings {
     /// random MAC addresses holds at most this many addresses and never starves the
     /// rest of the pool.
     pub max_offers: Option<usize>,
+    /// The most addresses of a subnet set aside after DECLINEs at once; `None` is a
+    /// quarter of the subnet's pool. At the limit, a new DECLINE lifts the quarantine
+    /// that ends first (counted in [`EngineStats::quarantines_lifted`] and logged once
+    /// a minute): a loop of DORA-then-DECLINE from random MAC addresses, which a real
+    /// conflict never produces, holds at most this many addresses back, not the whole
+    /// pool for [`decline_secs`](Self::decline_secs).
+    ///
+    /// [`EngineStats::quarantines_lifted`]: super::EngineStats::quarantines_lifted
+    pub max_declined: Option<usize>,
     /// The most offers held at once for clients behind one relay agent (by giaddr;
     /// the server's own link counts as one); `None`, the default, sets no limit. At
     /// the limit a DISCOVER through that relay withdraws the relay's oldest offer, so
@@ -158,6 +167,7 @@ impl Settings {
             rapid_commit: false,
             allow_relays: false,
             max_offers: None,
+            max_declined: None,
             max_offers_per_relay: None,
             share: Share::WHOLE,
             answer_subnet: false,

@@ -33,8 +33,14 @@ pub enum Committed {
     /// server): the change was not made, and what the store knows of the winner is
     /// given so the caller can update its table and leave the address alone until
     /// the winner's hold ends.
+    ///
+    /// A store that keeps one lease per client in a subnet (`PgStore`) also refuses
+    /// a `Bound` whose client holds a live lease of *another* address of that
+    /// subnet: then `addr` is the address the client holds, `holder` the client
+    /// itself and `until` the end of that lease, so the caller records that lease
+    /// and the client is answered with it next time.
     Conflict {
-        /// The address asked for.
+        /// The address asked for, or the one the client already holds.
         addr: Ipv4Addr,
         /// Who holds it, if the store can tell (`None` for a quarantined address).
         holder: Option<ClientKey>,

@@ -16,7 +16,7 @@ use crate::packet::Mac;
 pub type Secs = u64;
 
 /// `at` in [`Secs`]: what a handler passes the lease engine as `now`, from
-/// [`Context::system_time`](crate::Context::system_time). A time before the epoch (a
+/// `Context::system_time` (feature `server`). A time before the epoch (a
 /// clock set wrong) counts as the epoch itself, 0, rather than failing: leases
 /// recorded earlier still look held then, and leases granted then end in 1970, so
 /// they expire as soon as the clock is right again.
@@ -231,6 +231,8 @@ pub struct LeaseTable {
     by_key: BTreeMap<ClientKey, Entry>,
     by_addr: BTreeMap<Ipv4Addr, ClientKey>,
     quarantine: BTreeMap<Ipv4Addr, Secs>,
+    /// The same quarantines by when they end: the oldest first.
+    quarantine_ends: BTreeSet<(Secs, Ipv4Addr)>,
     /// Every address recorded, by when it is or was free: its entry's
     /// [`Entry::free_from`], the end of its quarantine, or when it was forgotten; with
     /// a sequence number, so that within one second the earlier event comes first.
@@ -460,7 +462,7 @@ impl LeaseTable {
         if let Some(previous) = self.by_addr.remove(&addr) {
             self.by_key.remove(&previous);
         }
-        self.quarantine.remove(&addr);
+        self.clear_quarantine(addr);
         self.unindex(addr);
         let entry = Entry { addr, state };
         self.index(addr, entry.free_from(), Some(&state));
@@ -497,7 +499,9 @@ impl LeaseTable {
             self.by_key.remove(&key);
         }
         self.unindex(addr);
+        self.clear_quarantine(addr);
         self.quarantine.insert(addr, until);
+        self.quarantine_ends.insert((until, addr));
         let stamp = self.index(addr, until, None);
         self.expiry.insert((stamp, addr));
     }
@@ -526,7 +530,7 @@ impl LeaseTable {
             let mut lease_of = None;
             if self.quarantine.get(&addr) == Some(&until) {
                 // Known and free since `until`: by_time already says so.
-                self.quarantine.remove(&addr);
+                self.clear_quarantine(addr);
             } else if let Some(key) = self.by_addr.get(&addr) {
                 // Free since it expired: the same time, so by_time stays as it is.
                 let entry = self.by_key.get_mut(key).expect("indexed");
@@ -538,6 +542,23 @@ impl LeaseTable {
             reclaimed.push(Reclaimed { addr, lease_of });
         }
         reclaimed
+    }
+
+    /// The live quarantine (at `now`) that ends first, and how many are live. Those
+    /// ended since the last reclaim are few: counting them is cheap.
+    pub(crate) fn oldest_quarantine(&self, now: Secs) -> Option<(Ipv4Addr, usize)> {
+        let ended = self
+            .quarantine_ends
+            .range(..=(now, Ipv4Addr::BROADCAST))
+            .count();
+        let (_, addr) = self.quarantine_ends.iter().nth(ended)?;
+        Some((*addr, self.quarantine.len() - ended))
+    }
+
+    fn clear_quarantine(&mut self, addr: Ipv4Addr) {
+        if let Some(until) = self.quarantine.remove(&addr) {
+            self.quarantine_ends.remove(&(until, addr));
+        }
     }
 
     fn unindex(&mut self, addr: Ipv4Addr) {
@@ -589,7 +610,9 @@ impl LeaseTable {
                 assert!(matches!(entry.state, State::Offered(_)), "{entry:?}");
             }
         }
+        assert_eq!(self.quarantine.len(), self.quarantine_ends.len());
         for (addr, until) in &self.quarantine {
+            assert!(self.quarantine_ends.contains(&(*until, *addr)));
             let t = self.free_from[addr];
             assert_eq!(t.0, *until);
             assert!(self.expiry.contains(&(t, *addr)));

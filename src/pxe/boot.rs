@@ -61,6 +61,28 @@ pub struct Boot {
 }
 
 impl Boot {
+    /// The boot server at `server_id`, which is its clients' TFTP server too, with
+    /// iPXE's default files by architecture ([`BootMap::default`]) and no file of
+    /// iPXE's own: set the fields to change them.
+    ///
+    /// ```
+    /// use std::net::Ipv4Addr;
+    /// use ex_dhcp::pxe::Boot;
+    ///
+    /// let mut boot = Boot::new(Ipv4Addr::new(198, 18, 0, 1));
+    /// boot.ipxe_file = Some("boot.ipxe".into());
+    /// assert_eq!(boot.next_server, boot.server_id);
+    /// assert_eq!(boot.files.get(7), Some("ipxe.efi"));
+    /// ```
+    pub fn new(server_id: Ipv4Addr) -> Self {
+        Boot {
+            server_id,
+            next_server: server_id,
+            files: BootMap::default(),
+            ipxe_file: None,
+        }
+    }
+
     /// The file for this client: iPXE's own when the client is iPXE and there is one,
     /// else the file of its architecture; `None` if it is not a PXE client (option 60
     /// `PXEClient`) or has no file for its architecture.
@@ -93,6 +115,35 @@ impl Boot {
             reply.with_raw_option(IPXE_ENCAPSULATED, &[ipxe::NO_PXEDHCP, 1, 1])
         } else {
             reply
+        }
+    }
+
+    /// [`add_to`](Self::add_to) in place, for a lease service's reply hook: only an
+    /// OFFER or ACK that gives an address gets boot information (a NAK, an INFORM's
+    /// ACK and a reply without `yiaddr` are left as they are).
+    ///
+    /// ```
+    /// use std::net::Ipv4Addr;
+    /// use ex_dhcp::lease::{Hooks, RequestInfo};
+    /// use ex_dhcp::pxe::Boot;
+    /// use ex_dhcp::Packet;
+    ///
+    /// struct Pxe(Boot);
+    ///
+    /// impl Hooks for Pxe {
+    ///     fn reply(&mut self, info: &RequestInfo<'_>, reply: &mut Packet) {
+    ///         self.0.apply(reply, info.request, false);
+    ///     }
+    /// }
+    /// # let _ = Pxe(Boot::new(Ipv4Addr::new(198, 18, 0, 1)));
+    /// ```
+    pub fn apply(&self, reply: &mut Packet, request: &Packet, serves_4011: bool) {
+        let leases = matches!(
+            reply.message_type(),
+            Some(MessageType::Offer | MessageType::Ack)
+        ) && reply.yiaddr != Ipv4Addr::UNSPECIFIED;
+        if leases {
+            *reply = self.add_to(std::mem::take(reply), request, serves_4011);
         }
     }
 

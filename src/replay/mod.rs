@@ -135,7 +135,6 @@
 
 mod diff;
 mod error;
-mod generate;
 mod ignore;
 mod read;
 mod recording;
@@ -145,7 +144,6 @@ mod session;
 
 pub use diff::Difference;
 pub use error::{Origin, ReplayError};
-pub use generate::{TestFile, TestNameError};
 pub use ignore::Field;
 pub use read::RecordingReader;
 pub use recording::{Exchange, PortFilter, Recorded, Recording};

@@ -70,8 +70,8 @@ impl Recording {
     }
 
     /// The `.bin` files of a directory in capture order: by name, numbers
-    /// compared as numbers, so that `dhcp-10.bin` follows `dhcp-2.bin` whether
-    /// `snoop` padded the numbers (`dhcp-0002.bin`, as it does now) or not.
+    /// compared as numbers, so that `dhcp-10.bin` follows `dhcp-2.bin` whether the
+    /// numbers are padded (`dhcp-0002.bin`, as `snoop` writes them) or not.
     pub fn bin_files(dir: impl AsRef<Path>) -> Result<Vec<PathBuf>, ReplayError> {
         let dir = dir.as_ref();
         let io_error = |error| ReplayError::Io {

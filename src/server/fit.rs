@@ -4,16 +4,18 @@
 //! below 576 bytes (the minimum every host must accept, RFC 2131 section 2); 576
 //! when the option is absent. The DHCP message gets that less 28 bytes of IP and UDP
 //! headers. When a reply is longer, whole options are dropped, least important first.
-//! Kept first, in order: message type (53), server identifier (54), lease time (51),
-//! T1 (58), T2 (59), message (56), rapid commit (80: RFC 4039 section 3.1 has a client
-//! ignore an ACK to its DISCOVER without it); then the options the client asked for in its
-//! parameter request list (55), in its order; then the other options in wire order.
-//! Relay agent information (82) is kept with the essentials: RFC 3046 section 2.2 has
-//! servers echo it in every reply, and a relay may need it to deliver the reply at all.
+//! Never dropped: message type (53), server identifier (54), lease time (51) and
+//! subnet mask (1), without which a client cannot use the reply (together they take
+//! 21 bytes, so a reply of them always fits). Kept next, in order: T1 (58), T2 (59),
+//! message (56), rapid commit (80: RFC 4039 section 3.1 has a client ignore an ACK to
+//! its DISCOVER without it); then relay agent information (82: RFC 3046 section 2.2
+//! has servers echo it, and a relay may need it to deliver the reply at all); then the
+//! options the client asked for in its parameter request list (55), in its order; then
+//! the other options in wire order.
 
 use crate::options::{
     DhcpMessageType, DhcpOption, LeaseTime, MaxMessageSize, Message, ParameterRequestList,
-    RapidCommit, RebindingTime, RenewalTime, ServerIdentifier, RELAY_AGENT_INFORMATION,
+    RapidCommit, RebindingTime, RenewalTime, ServerIdentifier, SubnetMask, RELAY_AGENT_INFORMATION,
 };
 use crate::Encoding;
 use crate::Packet;
@@ -22,16 +24,21 @@ use crate::Packet;
 pub(crate) const MIN_DATAGRAM: usize = 576;
 /// IPv4 (20, no options) and UDP (8) header bytes.
 pub(crate) const IP_UDP_HEADERS: usize = 28;
-/// The options kept first, most important first.
-const ESSENTIAL: [u8; 7] = [
+/// The options kept first, most important first; the first [`NEVER_DROPPED`] are
+/// never dropped.
+const ESSENTIAL: [u8; 8] = [
     DhcpMessageType::CODE,
     ServerIdentifier::CODE,
     LeaseTime::CODE,
+    SubnetMask::CODE,
     RenewalTime::CODE,
     RebindingTime::CODE,
     Message::CODE,
     RapidCommit::CODE,
 ];
+
+/// How many of [`ESSENTIAL`], from the first, are never dropped.
+const NEVER_DROPPED: usize = 4;
 
 /// The largest DHCP message (IP and UDP headers excluded) a reply to `request` may be.
 pub(crate) fn max_reply_len(request: &Packet) -> usize {
@@ -56,10 +63,10 @@ pub(crate) fn fit(reply: &mut Packet, request: &Packet) -> Vec<u8> {
     let mut by_priority = reply.options.codes();
     by_priority.sort_by_key(|code| rank(*code, &requested));
     let mut dropped = Vec::new();
-    // The message type alone always fits (236 + 4 + 3 + 1 bytes).
+    // The options never dropped always fit (236 + 4 + 3 + 6 + 6 + 6 + 1 bytes).
     while reply.encoded_len(Encoding::Unpadded) > limit {
         match by_priority.pop() {
-            Some(code) if code != DhcpMessageType::CODE => {
+            Some(code) if !ESSENTIAL[..NEVER_DROPPED].contains(&code) => {
                 reply.options.remove(code);
                 dropped.push(code);
             }
@@ -137,6 +144,29 @@ mod tests {
         assert_eq!(dropped, vec![203, 202]);
         assert!(reply.options.contains(200) && reply.options.contains(201));
         assert!(reply.options.contains(RELAY_AGENT_INFORMATION));
+        assert!(reply.encoded_len(Encoding::Unpadded) <= 548);
+    }
+
+    #[test]
+    fn the_mask_and_the_lease_outlive_a_relay_agents_option_82() {
+        // A reply that fits only without option 82 (a relay agent's option, long
+        // enough to need RFC 3396 splitting) keeps 1, 51, 53 and 54: a client without
+        // its mask cannot use the address.
+        let request = Packet::new(MessageType::Discover)
+            .with_raw_option(RELAY_AGENT_INFORMATION, &[1, 250, 0])
+            .with_option(ParameterRequestList, [1, 3]);
+        let mut reply = respond(&request, MessageType::Offer)
+            .with_option(ServerIdentifier, std::net::Ipv4Addr::new(10, 0, 0, 1))
+            .with_option(LeaseTime, 3600)
+            .with_option(SubnetMask, std::net::Ipv4Addr::new(255, 255, 255, 0))
+            .with_raw_option(RELAY_AGENT_INFORMATION, &[7; 600])
+            .with_raw_option(3, &[10, 0, 0, 1]);
+        reply.options.set_raw(200, &[0; 60]);
+        let dropped = fit(&mut reply, &request);
+        assert_eq!(dropped, vec![200, 3, RELAY_AGENT_INFORMATION]);
+        for code in [53, 54, 51, 1] {
+            assert!(reply.options.contains(code), "option {code} dropped");
+        }
         assert!(reply.encoded_len(Encoding::Unpadded) <= 548);
     }
 

@@ -302,6 +302,49 @@ impl<H: Handler> Harness<H> {
         std::mem::take(&mut self.followups)
     }
 
+    /// Delivers what workers post, one message after another, until none comes for
+    /// `quiet`; returns every reply on the way, follow-up work's included, in order:
+    /// how a test lets a handler that answers later (a durable lease service, say)
+    /// finish what it was given.
+    ///
+    /// ```
+    /// use std::thread;
+    /// use std::time::Duration;
+    /// use ex_dhcp::{respond, Context, Handler, Harness, MessageType, Packet, Pending, Reply, Source};
+    ///
+    /// /// Answers every DISCOVER from a thread of its own.
+    /// struct Later;
+    ///
+    /// impl Handler for Later {
+    ///     type Message = Pending;
+    ///     fn discover(&mut self, packet: &Packet, from: &Source, ctx: &mut Context<'_, Pending>) -> Reply {
+    ///         let (pending, mailbox) = (ctx.defer(packet, from), ctx.mailbox().clone());
+    ///         thread::spawn(move || mailbox.post(pending));
+    ///         Reply::None
+    ///     }
+    ///     fn request(&mut self, _: &Packet, _: &Source, _: &mut Context<'_, Pending>) -> Reply { Reply::None }
+    ///     fn decline(&mut self, _: &Packet, _: &Source, _: &mut Context<'_, Pending>) -> Reply { Reply::None }
+    ///     fn message(&mut self, pending: Pending, _: &mut Context<'_, Pending>) -> Reply {
+    ///         let offer = respond(pending.request(), MessageType::Offer);
+    ///         pending.reply(offer)
+    ///     }
+    /// }
+    ///
+    /// let mut harness = Harness::new(Later);
+    /// assert!(harness.inject(Packet::new(MessageType::Discover)).is_none());
+    /// let replies = harness.deliver_posted(Duration::from_millis(500));
+    /// assert_eq!(replies.len(), 1);
+    /// assert_eq!(replies[0].packet.message_type(), Some(MessageType::Offer));
+    /// ```
+    pub fn deliver_posted(&mut self, quiet: Duration) -> Vec<Outgoing> {
+        let mut replies = Vec::new();
+        while let Some(message) = self.posted(quiet) {
+            replies.extend(self.deliver(message));
+            replies.append(&mut self.followups);
+        }
+        replies
+    }
+
     /// Calls [`Handler::message`] with `message`, as the mailbox would.
     pub fn deliver(&mut self, message: H::Message) -> Option<Outgoing> {
         let now = self.now;

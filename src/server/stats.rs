@@ -140,7 +140,7 @@ pub struct ServerStats {
     /// Deferred requests whose [`Pending`](crate::Pending) was dropped without an
     /// answer (each logged at debug level).
     pub deferred_abandoned: u64,
-    /// Datagrams the tap ([`Config::tap`](crate::Config::tap)) did not write: its
+    /// Datagrams the tap (`Config::tap`, feature `capture`) did not write: its
     /// queue was full (the disk was behind) or the write failed (logged).
     pub tap_dropped: u64,
 }

@@ -9,7 +9,7 @@
 use std::fmt;
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Child, Command, Output, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// The Debian package that has `initdb` and `pg_ctl`.
@@ -140,6 +140,21 @@ impl Cluster {
             "psql",
         );
         String::from_utf8_lossy(&output.stdout).trim().to_owned()
+    }
+
+    /// Starts `psql -c sql` on the cluster without waiting for it: a second
+    /// session that runs beside the test's own (to hold a lock, say). Its output is
+    /// piped; wait for it with [`Child::wait_with_output`].
+    pub fn psql_spawn(&self, sql: &str) -> Child {
+        self.pg("psql")
+            .args(["-X", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-d"])
+            .arg(self.url())
+            .arg("-c")
+            .arg(sql)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap_or_else(|e| panic!("psql: {e} (Debian package {PACKAGE})"))
     }
 
     fn data(&self) -> PathBuf {

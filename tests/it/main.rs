@@ -11,6 +11,7 @@ mod codec;
 mod config;
 mod demo;
 mod handler;
+mod lab;
 mod lease;
 mod pxe;
 mod readme;

@@ -156,6 +156,9 @@ pub struct EngineStats {
     pub no_subnet: u64,
     /// Races lost to another server ([`LeaseEngine::conflict`]).
     pub lost_races: u64,
+    /// Quarantines lifted early to make room for a new DECLINE's
+    /// ([`Settings::max_declined`]).
+    pub quarantines_lifted: u64,
 }
 
 /// Where the engine may make new bindings and extend leases: what a lease service
@@ -322,6 +325,7 @@ pub struct LeaseEngine {
     hosts: BTreeMap<Mac, Host>,
     stats: EngineStats,
     ignored_decline_log: RateLimited,
+    lifted_quarantine_log: RateLimited,
     allocation: Allocation,
     /// The parts of the ranges (by share index) other servers hold a claim on.
     claimed: Vec<u32>,
@@ -350,6 +354,14 @@ impl LeaseEngine {
         subnets: Vec<SubnetConfig>,
     ) -> Result<Self, SubnetError> {
         let selector = Selector::new(&subnets, settings.server_id)?;
+        if !settings.allow_relays && !selector.serves_a_link() {
+            log::warn!(
+                "no subnet is on the server's own link ({}) or names an interface, and \
+                 relays are not allowed: only clients that renew by unicast are answered \
+                 (allow relays: Settings::allow_relays, --allow-relays on)",
+                settings.server_id
+            );
+        }
         let scopes = subnets
             .into_iter()
             .enumerate()
@@ -362,6 +374,7 @@ impl LeaseEngine {
             hosts: BTreeMap::new(),
             stats: EngineStats::default(),
             ignored_decline_log: RateLimited::new(LOG_INTERVAL_SECS),
+            lifted_quarantine_log: RateLimited::new(LOG_INTERVAL_SECS),
             allocation: Allocation::Everywhere,
             claimed: Vec::new(),
         })
@@ -624,6 +637,15 @@ impl LeaseEngine {
             }
             None => false,
         }
+    }
+
+    /// True when `addr` is one this server gives out: in a range or reserved on one of
+    /// its subnets, or (with [`Settings::answer_subnet`]) any host address of one.
+    pub fn serves_addr(&self, addr: Ipv4Addr) -> bool {
+        self.selector.containing(addr).is_some_and(|index| {
+            let pool = self.scopes[index].pool();
+            pool.in_range(addr) || pool.is_reserved(addr) || self.settings.answer_subnet
+        })
     }
 
     /// The live leases and quarantines at `now`, as the changes that rebuild them: what

@@ -30,6 +30,7 @@ struct Rules<'a> {
     scopes: &'a mut [Scope],
     stats: &'a mut EngineStats,
     ignored_decline_log: &'a mut RateLimited,
+    lifted_quarantine_log: &'a mut RateLimited,
     request: &'a Packet,
     key: ClientKey,
     mac: Option<Mac>,
@@ -61,6 +62,7 @@ pub(super) fn handle(
         hosts,
         stats,
         ignored_decline_log,
+        lifted_quarantine_log,
         allocation,
         claimed,
     } = engine;
@@ -88,6 +90,7 @@ pub(super) fn handle(
         scopes,
         stats,
         ignored_decline_log,
+        lifted_quarantine_log,
         request,
         key: client_key(request),
         mac,
@@ -535,9 +538,35 @@ impl Rules<'_> {
             }
             return ignore("DECLINE of an address the client does not hold bound");
         };
+        let mut changes = Vec::with_capacity(1);
+        let mut before = Vec::with_capacity(1);
+        let limit = self
+            .settings
+            .max_declined
+            .unwrap_or(self.scopes[index].pool().capacity() / 4)
+            .max(1);
+        if let Some((oldest, held)) = self.scopes[index].table.oldest_quarantine(now) {
+            if held >= limit {
+                let lifted = Change::Declined {
+                    addr: oldest,
+                    until: now,
+                };
+                self.scopes[index].record(&lifted, now);
+                self.stats.quarantines_lifted += 1;
+                if let Some(count) = self.lifted_quarantine_log.hit(now) {
+                    warn!(
+                        "{limit} addresses are set aside after DECLINEs: the quarantine of \
+                         {oldest} is lifted for {addr} ({count} lifted since the last warning; \
+                         a flood of DECLINEs from random MAC addresses looks like this)"
+                    );
+                }
+                changes.push(lifted);
+                before.push(None);
+            }
+        }
         let until = now + u64::from(self.settings.decline_secs);
         let change = Change::Declined { addr, until };
-        let before = self.scopes[index].table.get(&self.key).cloned();
+        before.push(self.scopes[index].table.get(&self.key).cloned());
         self.scopes[index].record(&change, now);
         warn!("{} declined {addr}: it is set aside", self.key);
         let event = LeaseEvent::new(
@@ -547,7 +576,13 @@ impl Rules<'_> {
             Some(self.key.clone()),
             Some(until),
         );
-        changed(change, before, event)
+        changes.push(change);
+        Outcome {
+            changes,
+            before,
+            events: vec![event],
+            ..Outcome::default()
+        }
     }
 
     fn client_release(&mut self) -> Outcome {

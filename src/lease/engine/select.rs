@@ -104,6 +104,12 @@ impl Selector {
         Ok(selector)
     }
 
+    /// True when some subnet is reached without a relay: the server's own, or one
+    /// named by an interface.
+    pub(super) fn serves_a_link(&self) -> bool {
+        self.own.is_some() || !self.by_interface.is_empty()
+    }
+
     /// A subnet with an address in `low..=high`, if any.
     fn containing_range(&self, low: u32, high: u32) -> Option<usize> {
         let below = self.by_network.range(..=high).next_back();

@@ -1,5 +1,5 @@
 //! A store's records replayed into who holds what: the same rules as the lease
-//! engine's replay (`LeaseServer::apply`), without a pool.
+//! engine's replay (`LeaseEngine::apply`), without a pool.
 
 use std::collections::{BTreeMap, HashMap};
 use std::net::Ipv4Addr;

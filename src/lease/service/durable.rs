@@ -202,8 +202,16 @@ impl<H: Hooks> LeaseService<H> {
         };
         if is_ack_to_request {
             let mut nak = nak;
-            self.hooks
-                .reply(request, &mut nak, self.engine.subnet_of(reply.yiaddr));
+            let mac = request.mac();
+            let info = super::RequestInfo {
+                request,
+                client: &client,
+                mac,
+                host: mac.and_then(|mac| self.engine.host(mac)),
+                subnet: self.engine.subnet_of(reply.yiaddr),
+                from: None,
+            };
+            self.hooks.reply(&info, &mut nak);
             Reply::Send(nak)
         } else {
             Reply::None

@@ -2,14 +2,38 @@
 //! client gets, the last word on every reply, and every lease change as it happens.
 
 use std::fmt;
+use std::sync::Arc;
 
 use crate::lease::event::LeaseEvent;
 use crate::lease::host::Host;
+use crate::lease::pool::Mac;
 use crate::lease::subnet::SubnetId;
 use crate::lease::table::ClientKey;
 use crate::{Packet, Source};
 
 use super::message::{Inner, LeaseMessage, Poster};
+
+/// What the lease service knows of a request when it calls a hook.
+#[derive(Debug, Clone, Copy)]
+#[non_exhaustive]
+pub struct RequestInfo<'a> {
+    /// The request.
+    pub request: &'a Packet,
+    /// Its client's key (option 61, else `chaddr`).
+    pub client: &'a ClientKey,
+    /// Its client's MAC address, when the hardware is Ethernet.
+    pub mac: Option<Mac>,
+    /// The host the service knows for that MAC ([`LeaseService::add_host`]), if any.
+    ///
+    /// [`LeaseService::add_host`]: crate::lease::LeaseService::add_host
+    pub host: Option<&'a Host>,
+    /// The request's subnet: for [`Hooks::reply`], the one the reply is from; for
+    /// the other hooks, `None` (the subnet hook gets the engine's choice apart).
+    pub subnet: Option<SubnetId>,
+    /// The socket it came in on and its sender; `None` for a request answered later
+    /// (held for a verdict or a lookup).
+    pub from: Option<&'a Source>,
+}
 
 /// What the [`Hooks::admit`] hook decides for a client.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -31,6 +55,7 @@ pub enum Admission {
 /// [`ServiceConfig::admission_timeout`](super::ServiceConfig::admission_timeout).
 pub struct Decide {
     pub(super) client: ClientKey,
+    pub(super) request: Arc<Packet>,
     pub(super) post: Poster,
 }
 
@@ -38,6 +63,11 @@ impl Decide {
     /// The client to decide on.
     pub fn client(&self) -> &ClientKey {
         &self.client
+    }
+
+    /// The request that asked (its MAC, its vendor class, ...).
+    pub fn request(&self) -> &Packet {
+        &self.request
     }
 
     /// Serve the client: its held request is answered now. `false` when the server
@@ -69,24 +99,23 @@ impl fmt::Debug for Decide {
 ///
 /// ```
 /// use std::sync::mpsc;
-/// use ex_dhcp::lease::{Admission, Decide, Hooks, LeaseEvent, ClientKey};
-/// use ex_dhcp::Packet;
+/// use ex_dhcp::lease::{Admission, Decide, Hooks, LeaseEvent, RequestInfo};
 ///
-/// /// Known MACs are served at once; unknown ones are asked about on a thread.
+/// /// Hosts the service knows are served at once; other MACs are asked about on a
+/// /// thread.
 /// struct Lab {
-///     known: Vec<ex_dhcp::Mac>,
 ///     inventory: mpsc::Sender<Decide>,
 /// }
 ///
 /// impl Hooks for Lab {
-///     fn admit(&mut self, request: &Packet, _client: &ClientKey, decide: Decide) -> Admission {
-///         match request.mac() {
-///             Some(mac) if self.known.contains(&mac) => Admission::Allow,
-///             Some(_) => {
+///     fn admit(&mut self, info: &RequestInfo<'_>, decide: Decide) -> Admission {
+///         match (info.host, info.mac) {
+///             (Some(_), _) => Admission::Allow,
+///             (None, Some(_)) => {
 ///                 let _ = self.inventory.send(decide); // the inventory thread decides
 ///                 Admission::Later
 ///             }
-///             None => Admission::Deny,
+///             (None, None) => Admission::Deny,
 ///         }
 ///     }
 ///
@@ -99,8 +128,8 @@ pub trait Hooks: Send + 'static {
     /// Whether to serve the client of a DISCOVER, REQUEST, INFORM or BOOTP request
     /// (RELEASE and DECLINE, which only end leases, are not asked about). Called once
     /// per client until a verdict is remembered. The default serves everyone.
-    fn admit(&mut self, request: &Packet, client: &ClientKey, decide: Decide) -> Admission {
-        let _ = (request, client, decide);
+    fn admit(&mut self, info: &RequestInfo<'_>, decide: Decide) -> Admission {
+        let _ = (info, decide);
         Admission::Allow
     }
 
@@ -108,30 +137,26 @@ pub trait Hooks: Send + 'static {
     /// [`SubnetConfig`](crate::lease::SubnetConfig)), `None` when it would ignore the
     /// request; return another to override it, `None` to ignore the request. The
     /// default keeps the engine's choice.
-    fn subnet(
-        &mut self,
-        request: &Packet,
-        from: &Source,
-        chosen: Option<SubnetId>,
-    ) -> Option<SubnetId> {
-        let _ = (request, from);
+    fn subnet(&mut self, info: &RequestInfo<'_>, chosen: Option<SubnetId>) -> Option<SubnetId> {
+        let _ = info;
         chosen
     }
 
     /// The client's data for this request (a fixed address, a host name, a boot file,
-    /// options), from the user's own inventory; `None`, the default, uses the hosts
-    /// added to the service, if any. See [`Hints::host`](crate::lease::Hints::host)
-    /// for what a fixed address given here must respect.
-    fn host(&mut self, request: &Packet, client: &ClientKey) -> Option<Host> {
-        let _ = (request, client);
+    /// options), from the user's own inventory; `None`, the default, uses the host
+    /// added to the service for its MAC ([`RequestInfo::host`]), if any. See
+    /// [`Hints::host`](crate::lease::Hints::host) for what a fixed address given here
+    /// must respect.
+    fn host(&mut self, info: &RequestInfo<'_>) -> Option<Host> {
+        let _ = info;
         None
     }
 
     /// The last word on a reply (OFFER, ACK, NAK, BOOTP reply) before it is sent or
     /// held until its lease is durable: add, change or remove options and fields. The
     /// default leaves it as it is.
-    fn reply(&mut self, request: &Packet, reply: &mut Packet, subnet: Option<SubnetId>) {
-        let _ = (request, reply, subnet);
+    fn reply(&mut self, info: &RequestInfo<'_>, reply: &mut Packet) {
+        let _ = (info, reply);
     }
 
     /// A lease changed: bound, renewed, released and declined once the change is

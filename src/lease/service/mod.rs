@@ -1,20 +1,26 @@
 //! The lease service ([`LeaseService`]): a lease engine on a server, its leases
-//! durable in a store, customised by hooks. The parts: `hooks` (the user's code),
-//! `held` (replies waiting for their batch), `admission` (requests waiting for a
-//! verdict), `budget` (store lookups a second), `open` (a store at start-up),
-//! `config`, `stats` and `message`.
+//! durable in a store, customised by hooks. Here the type, its operator's methods
+//! and its callbacks; a request's way is `admit.rs` (verdicts, backlog, the hooks
+//! around the engine), `lookup.rs` (other servers' clients, within `budget.rs`),
+//! `submit.rs` and `held.rs` (replies held for their batch), `durable.rs` (a batch
+//! reported), `outage.rs` (an unreachable store, claims, the journal's rules);
+//! `admission.rs` keeps the verdicts, `open.rs` opens a store, `hooks.rs` is the
+//! user's code, `config.rs`, `stats.rs`, `histogram.rs` and `message.rs` the rest.
 
 mod admission;
+mod admit;
 mod budget;
 mod config;
 mod durable;
 mod held;
 mod histogram;
 mod hooks;
+mod lookup;
 mod message;
 mod open;
 mod outage;
 mod stats;
+mod submit;
 
 use std::collections::{HashMap, VecDeque};
 use std::net::Ipv4Addr;
@@ -22,14 +28,14 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Instant;
 
-use log::{debug, error, info, warn};
+use log::{debug, error, warn};
 
-use crate::options::{RequestedIpAddress, ServerIdentifier};
+use crate::options::RequestedIpAddress;
 use crate::server::HandlerError;
 use crate::{Context, Handler, MessageType, Packet, Pending, Reply, Source, StopReason};
 
 use super::engine::Allocation;
-use super::engine::{client_key, Change, Hints, LeaseEngine, Outcome, Reconfigured, SubnetError};
+use super::engine::{client_key, LeaseEngine, Outcome, Reconfigured, SubnetError};
 use super::event::{LeaseEvent, LeaseEventKind};
 use super::host::Host;
 use super::pool::{Mac, PoolError};
@@ -37,18 +43,18 @@ use super::settings::Settings;
 use super::store::{LeaseStore, StoreError};
 use super::subnet::SubnetConfig;
 use super::table::{secs, ClientKey, Secs};
-use super::worker::{LookupResult, StoreWorker, WorkerConfig};
+use super::worker::{StoreWorker, WorkerConfig};
 
 pub use config::{ServiceConfig, DEFAULT_COMMIT_DELAY};
 pub use histogram::Histogram;
-pub use hooks::{Admission, Decide, Hooks, NoHooks};
+pub use hooks::{Admission, Decide, Hooks, NoHooks, RequestInfo};
 pub use message::LeaseMessage;
 pub use open::ServiceError;
 pub use stats::{ServiceStats, BATCH_BUCKETS, COMMIT_BUCKETS};
 
 use admission::Admissions;
-use budget::{LookupBudget, Take};
-use held::{HeldReplies, Submission};
+use budget::LookupBudget;
+use held::HeldReplies;
 use message::{Inner, Poster};
 use outage::Outage;
 pub use outage::StoreState;
@@ -476,7 +482,7 @@ impl<H: Hooks> LeaseService<H> {
         if let Some(refused) = self.refuse_for_backlog(packet, &client, now) {
             return refused;
         }
-        let outcome = self.decide(packet, &client, from, secs(ctx.system_time()));
+        let outcome = self.decide(packet, &client, Some(from), secs(ctx.system_time()));
         log_exchange(packet, &outcome);
         if self.lookups_allowed()
             && outcome.reply.is_none()
@@ -559,386 +565,6 @@ impl<H: Hooks> LeaseService<H> {
                 self.config.shutdown_deadline
             );
         }
-    }
-
-    /// The admission verdict for `client`: `Some(true)` to serve it now, `Some(false)`
-    /// to ignore it, `None` when its request is held for a verdict.
-    fn admit<M>(
-        &mut self,
-        packet: &Packet,
-        client: &ClientKey,
-        from: &Source,
-        ctx: &mut Context<'_, M>,
-    ) -> Option<bool> {
-        let now = ctx.now();
-        match self.admissions.verdict(client, now) {
-            Some(true) => return Some(true),
-            Some(false) => {
-                self.stats.denied += 1;
-                return Some(false);
-            }
-            None => {}
-        }
-        if self.admissions.is_waiting(client) {
-            return self.hold_for_verdict(packet, client, from, ctx);
-        }
-        let Some(post) = self.post.clone() else {
-            // Not started (no init): nobody could post a verdict.
-            return Some(true);
-        };
-        let decide = Decide {
-            client: client.clone(),
-            post,
-        };
-        match self.hooks.admit(packet, client, decide) {
-            Admission::Allow => Some(true),
-            Admission::Deny => {
-                self.stats.denied += 1;
-                Some(false)
-            }
-            Admission::Later => self.hold_for_verdict(packet, client, from, ctx),
-        }
-    }
-
-    fn hold_for_verdict<M>(
-        &mut self,
-        packet: &Packet,
-        client: &ClientKey,
-        from: &Source,
-        ctx: &mut Context<'_, M>,
-    ) -> Option<bool> {
-        let pending = ctx.defer(packet, from);
-        let max = self.config.max_admissions;
-        match self
-            .admissions
-            .hold(client.clone(), pending, ctx.now(), max)
-        {
-            admission::Hold::Kept { replaced } => {
-                self.stats.deferred_admissions += 1;
-                self.stats.dropped_admissions += u64::from(replaced);
-            }
-            admission::Hold::Duplicate => self.stats.duplicate_admissions += 1,
-            admission::Hold::Full => self.stats.dropped_admissions += 1,
-        }
-        None
-    }
-
-    /// The user's verdict on a client: remembered; its held request answered now, or
-    /// dropped.
-    fn verdict<M>(&mut self, client: ClientKey, allowed: bool, ctx: &mut Context<'_, M>)
-    where
-        M: From<LeaseMessage>,
-    {
-        let now = ctx.now();
-        let Some(pending) =
-            self.admissions
-                .decide(client.clone(), allowed, now, self.config.verdict_ttl)
-        else {
-            return;
-        };
-        if !allowed {
-            self.stats.denied += 1;
-            self.ready.push_back(pending.reply(Reply::None));
-            return;
-        }
-        let request = pending.request().clone();
-        if self.refuse_for_backlog(&request, &client, now).is_some() {
-            self.ready.push_back(pending.reply(Reply::None));
-            return;
-        }
-        let outcome = self.decide_without_source(&request, &client, secs(ctx.system_time()));
-        log_exchange(&request, &outcome);
-        self.hold_pending(outcome, pending, (now, secs(ctx.system_time())));
-    }
-
-    /// Refuses work the store cannot promise now: with too many replies held or the
-    /// store stalled, a REQUEST that would change a lease is left unanswered, and a
-    /// DISCOVER from a client without an address gets no offer. Both are counted; the
-    /// client retries.
-    fn refuse_for_backlog(
-        &mut self,
-        packet: &Packet,
-        client: &ClientKey,
-        now: Instant,
-    ) -> Option<Reply> {
-        self.worker.as_ref()?;
-        let full = self.held.answers() >= self.config.max_held;
-        if !full && !self.stalled(now) {
-            return None;
-        }
-        match packet.message_type() {
-            Some(MessageType::Request) | None => {
-                self.stats.backlog_drops += 1;
-                Some(Reply::None)
-            }
-            Some(MessageType::Discover) if self.engine.find_client(client).next().is_none() => {
-                self.stats.throttled_offers += 1;
-                Some(Reply::None)
-            }
-            _ => None,
-        }
-    }
-
-    /// The engine's outcome for a request, with the subnet, host and reply hooks.
-    fn decide(&mut self, packet: &Packet, client: &ClientKey, from: &Source, now: Secs) -> Outcome {
-        let interface = from.device.as_deref();
-        let chosen = self.engine.select(packet, interface);
-        let Some(subnet) = self.hooks.subnet(packet, from, chosen) else {
-            return Outcome::default();
-        };
-        let host = self.hooks.host(packet, client);
-        let mut hints = Hints::new();
-        hints.interface = interface;
-        hints.subnet = (Some(subnet) != chosen).then_some(subnet);
-        hints.host = host.as_ref();
-        let mut outcome = self.engine.handle_with(packet, &hints, now);
-        if let Some(reply) = outcome.reply.as_mut() {
-            self.hooks.reply(packet, reply, outcome.subnet);
-        }
-        outcome
-    }
-
-    /// [`decide`](Self::decide) for a request taken earlier (held for a verdict or a
-    /// lookup): its socket's interface is no longer known, so the subnet is chosen by
-    /// the packet's own fields and the subnet hook is not asked again.
-    fn decide_without_source(&mut self, packet: &Packet, client: &ClientKey, now: Secs) -> Outcome {
-        let host = self.hooks.host(packet, client);
-        let mut hints = Hints::new();
-        hints.host = host.as_ref();
-        let mut outcome = self.engine.handle_with(packet, &hints, now);
-        if let Some(reply) = outcome.reply.as_mut() {
-            self.hooks.reply(packet, reply, outcome.subnet);
-        }
-        outcome
-    }
-
-    fn lookups_allowed(&self) -> bool {
-        self.shared && self.worker.is_some() && self.post.is_some()
-    }
-
-    /// A RENEWING, REBINDING (ciaddr set) or INIT-REBOOT (option 50) request, no
-    /// option 54, from a client this server has no record of: with a store shared by
-    /// several servers, another one may have made its lease.
-    fn may_be_elsewhere(&self, packet: &Packet, client: &ClientKey) -> bool {
-        packet.message_type() == Some(MessageType::Request)
-            && packet.options.get(ServerIdentifier).is_none()
-            && asked_for(packet).is_some()
-            && self.engine.find_client(client).next().is_none()
-    }
-
-    /// Holds `packet` while the worker looks its client up in the store, within the
-    /// lookup budget; over it, the request is dropped silently.
-    fn look_up<M>(
-        &mut self,
-        packet: &Packet,
-        client: ClientKey,
-        from: &Source,
-        ctx: &mut Context<'_, M>,
-    ) -> Reply {
-        match self.budget.take(ctx.now()) {
-            Take::Lookup => {}
-            Take::Drop { report } => {
-                if let Some(dropped) = report {
-                    warn!(
-                        "{dropped} REQUESTs from clients with no lease here dropped without a \
-                         store lookup: over {} lookups a second (at most one such warning a \
-                         minute)",
-                        self.budget.per_sec()
-                    );
-                }
-                return Reply::None;
-            }
-        }
-        let (Some(worker), Some(post)) = (&mut self.worker, &self.post) else {
-            return Reply::None;
-        };
-        self.stats.lookups += 1;
-        let id = self.next_lookup;
-        self.next_lookup += 1;
-        let post = Arc::clone(post);
-        worker.lookup(client, move |result| {
-            post(LeaseMessage(Inner::Found(id, result)));
-        });
-        self.lookups.insert(id, ctx.defer(packet, from));
-        Reply::None
-    }
-
-    /// The store answered a lookup: a live lease of the address the client asks for
-    /// goes into the engine, and the request is handled again (an ACK, held until its
-    /// extension is durable); anything else is silence, since a server must not NAK a
-    /// lease it cannot see.
-    fn found<M>(&mut self, id: u64, result: LookupResult, ctx: &mut Context<'_, M>) {
-        let Some(pending) = self.lookups.remove(&id) else {
-            return;
-        };
-        let request = pending.request().clone();
-        let client = client_key(&request);
-        let now = secs(ctx.system_time());
-        let lease = match result {
-            Ok(Some(lease)) => lease,
-            Ok(None) => {
-                debug!("no lease in the store for {client}");
-                self.ready.push_back(pending.reply(Reply::None));
-                return;
-            }
-            Err(e) => {
-                warn!("looking up {client}: {e}");
-                self.ready.push_back(pending.reply(Reply::None));
-                return;
-            }
-        };
-        // An address this server does not answer for (outside its range, without
-        // answer_subnet) stays out of the table: there it would earn the client's
-        // next REQUEST a NAK.
-        let usable = matches!(
-            &lease,
-            Change::Bound { addr, until, .. } if Some(*addr) == asked_for(&request)
-                && *until > now
-                && self.engine.answers_for(*addr, request.mac())
-        );
-        if !usable || self.engine.find_client(&client).next().is_some() {
-            self.ready.push_back(pending.reply(Reply::None));
-            return;
-        }
-        info!("{client} rebinds a lease from the store: {lease:?}");
-        self.engine.apply(&lease);
-        let outcome = self.decide_without_source(&request, &client, now);
-        log_exchange(&request, &outcome);
-        let is_ack = outcome
-            .reply
-            .as_ref()
-            .is_some_and(|r| r.message_type() == Some(MessageType::Ack));
-        if is_ack {
-            self.hold_pending(outcome, pending, (ctx.now(), now));
-        } else {
-            self.ready.push_back(pending.reply(Reply::None));
-        }
-    }
-
-    /// The reply now if it promises nothing durable, else the changes to the worker
-    /// and the reply held until they are committed.
-    fn hold<M>(
-        &mut self,
-        outcome: Outcome,
-        packet: &Packet,
-        from: &Source,
-        ctx: &mut Context<'_, M>,
-    ) -> Reply {
-        let times = (ctx.now(), secs(ctx.system_time()));
-        if self.worker.is_none() || !self.must_wait(&outcome.changes, outcome.reply.as_ref()) {
-            return self.at_once(outcome).into();
-        }
-        let mut outcome = outcome;
-        let answer = outcome
-            .reply
-            .take()
-            .map(|reply| (ctx.defer(packet, from), reply));
-        self.submit(outcome, answer, times);
-        Reply::None
-    }
-
-    /// [`hold`](Self::hold) for a request already deferred.
-    fn hold_pending(&mut self, mut outcome: Outcome, pending: Pending, times: (Instant, Secs)) {
-        let Some(reply) = outcome.reply.take() else {
-            self.ready.push_back(pending.reply(Reply::None));
-            if !outcome.changes.is_empty() {
-                self.submit(outcome, None, times);
-            }
-            return;
-        };
-        if self.worker.is_none() || !self.must_wait(&outcome.changes, Some(&reply)) {
-            self.at_once(outcome);
-            self.ready.push_back(pending.reply(reply));
-            return;
-        }
-        self.submit(outcome, Some((pending, reply)), times);
-    }
-
-    /// An outcome that needs no store: its events now, its reply to send.
-    fn at_once(&mut self, outcome: Outcome) -> Option<Packet> {
-        if self.worker.is_none() {
-            for event in &outcome.events {
-                self.hooks.event(event);
-            }
-        }
-        outcome.reply
-    }
-
-    /// Whether a reply must wait for the store: it follows changes of its own, or it
-    /// is an ACK that may confirm a lease whose write is still queued.
-    fn must_wait(&self, changes: &[Change], reply: Option<&Packet>) -> bool {
-        let is_ack = reply.is_some_and(|r| r.message_type() == Some(MessageType::Ack));
-        !changes.is_empty() || (is_ack && !self.held.is_empty())
-    }
-
-    /// Hands the outcome's changes to the worker (or, with none, waits for the last
-    /// submission: an ACK that changes nothing may confirm a lease whose write is
-    /// still queued), with the answer that waits for them.
-    fn submit(
-        &mut self,
-        outcome: Outcome,
-        answer: Option<(Pending, Packet)>,
-        (now, now_secs): (Instant, Secs),
-    ) {
-        let Outcome {
-            changes,
-            events,
-            before,
-            ..
-        } = outcome;
-        let Some(worker) = &mut self.worker else {
-            for event in &events {
-                self.hooks.event(event);
-            }
-            if let Some((pending, reply)) = answer {
-                self.ready.push_back(pending.reply(reply));
-            }
-            return;
-        };
-        let seq = if changes.is_empty() {
-            worker.next_seq().saturating_sub(1)
-        } else {
-            self.since_compact += changes.len() as u64;
-            worker.submit(changes.clone())
-        };
-        let renewal = durable::is_renewal(&changes, &before, now_secs);
-        self.held.push(Submission {
-            seq,
-            changes,
-            before,
-            made_under: self.engine.allocation(),
-            renewal,
-            answer,
-            events,
-            since: now,
-        });
-    }
-
-    /// The next released reply; more to come are continued with.
-    fn next_ready<M>(&mut self, ctx: &mut Context<'_, M>) -> Reply
-    where
-        M: From<LeaseMessage>,
-    {
-        let reply = self.ready.pop_front().unwrap_or(Reply::None);
-        if !self.ready.is_empty() {
-            ctx.continue_with(M::from(LeaseMessage(Inner::Release)));
-        }
-        reply
-    }
-
-    /// Hands the worker a compaction when the log has grown well past the live
-    /// leases; the snapshot is taken here, the store rewritten on the worker.
-    fn compact_if_due(&mut self, now: Secs) {
-        let Some(worker) = &mut self.worker else {
-            return;
-        };
-        if self.since_compact < self.config.compact_after.max(2 * self.kept) {
-            return;
-        }
-        let live = self.engine.snapshot(now);
-        self.kept = live.len() as u64;
-        self.since_compact = 0;
-        worker.compact(live);
     }
 }
 

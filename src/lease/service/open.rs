@@ -54,18 +54,23 @@ impl From<StoreError> for ServiceError {
 
 /// Applies replayed records to the engine, counting those of addresses it does not
 /// serve, and warns about them once: a record of another configuration (a subnet
-/// since removed, a file of another server) is left out, never taken silently.
+/// since removed, a range since narrowed, a file of another server) is left out,
+/// never taken silently. A store shared with other servers keeps their leases of
+/// their own ranges: only the records of no subnet are left out of it.
 pub(super) struct Replay<'a> {
     engine: &'a mut LeaseEngine,
+    /// Whether records of addresses outside this server's ranges are kept.
+    shared: bool,
     pub(super) records: u64,
     pub(super) strays: u64,
     first_stray: Option<Change>,
 }
 
 impl<'a> Replay<'a> {
-    pub(super) fn new(engine: &'a mut LeaseEngine) -> Self {
+    pub(super) fn new(engine: &'a mut LeaseEngine, shared: bool) -> Self {
         Replay {
             engine,
+            shared,
             records: 0,
             strays: 0,
             first_stray: None,
@@ -74,7 +79,8 @@ impl<'a> Replay<'a> {
 
     pub(super) fn apply(&mut self, change: Change) {
         self.records += 1;
-        if !self.engine.apply(&change) {
+        let served = self.shared || self.engine.serves_addr(change.addr());
+        if !served || !self.engine.apply(&change) {
             self.strays += 1;
             self.first_stray.get_or_insert(change);
         }
@@ -83,7 +89,7 @@ impl<'a> Replay<'a> {
     pub(super) fn report(&self, source: &dyn fmt::Display) {
         if let Some(stray) = &self.first_stray {
             warn!(
-                "{source}: {} records of addresses on none of the subnets served were left \
+                "{source}: {} records of addresses this server does not give out were left \
                  out (the first: {stray:?}); they come from another configuration",
                 self.strays
             );
@@ -102,7 +108,7 @@ pub(super) fn lease_file(
     engine: &mut LeaseEngine,
     path: &Path,
 ) -> Result<(LeaseFile, u64), ServiceError> {
-    let mut replay = Replay::new(engine);
+    let mut replay = Replay::new(engine, false);
     let mut file = LeaseFile::open(path, |change| replay.apply(change))?;
     replay.report(&path.display());
     let strays = replay.strays;
@@ -125,7 +131,7 @@ pub(super) fn store(
         .map(|(_, config)| config.pool().subnet())
         .collect();
     store.subnets(&subnets)?;
-    let mut replay = Replay::new(engine);
+    let mut replay = Replay::new(engine, store.shared());
     store.load(&mut |change| replay.apply(change))?;
     replay.report(&"the lease store");
     let (records, strays) = (replay.records, replay.strays);

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use ex_dhcp::lease::{
     Admission, Change, ClientKey, Committed, Decide, Hooks, Host, LeaseEngine, LeaseEvent,
     LeaseEventKind, LeaseFile, LeaseMessage, LeaseService, LeaseStore, MemoryStore, Pool,
-    ServiceConfig, Settings, StoreError, SubnetConfig, SubnetId,
+    RequestInfo, ServiceConfig, Settings, StoreError, SubnetConfig, SubnetId,
 };
 use ex_dhcp::options::{HostName, NtpServers, RequestedIpAddress, ServerIdentifier};
 use ex_dhcp::{Config, Context, Handler, Harness, MessageType, Packet, Reply, Source, StopReason};
@@ -184,8 +184,8 @@ struct Inventory {
 }
 
 impl Hooks for Inventory {
-    fn admit(&mut self, request: &Packet, _client: &ClientKey, decide: Decide) -> Admission {
-        match request.mac().map(|mac| mac.octets()[5] % 2) {
+    fn admit(&mut self, info: &RequestInfo<'_>, decide: Decide) -> Admission {
+        match info.mac.map(|mac| mac.octets()[5] % 2) {
             Some(0) => Admission::Allow,
             _ => {
                 self.asked.send(decide).unwrap();
@@ -276,24 +276,19 @@ fn a_request_nobody_decides_on_is_dropped_after_the_timeout() {
 struct Lab;
 
 impl Hooks for Lab {
-    fn subnet(
-        &mut self,
-        request: &Packet,
-        _from: &Source,
-        chosen: Option<SubnetId>,
-    ) -> Option<SubnetId> {
-        match request.mac().map(|mac| mac.octets()[5]) {
+    fn subnet(&mut self, info: &RequestInfo<'_>, chosen: Option<SubnetId>) -> Option<SubnetId> {
+        match info.mac.map(|mac| mac.octets()[5]) {
             Some(7) => Some(SubnetId::new(1)),
             _ => chosen,
         }
     }
 
-    fn host(&mut self, request: &Packet, _client: &ClientKey) -> Option<Host> {
-        let mac = request.mac()?;
+    fn host(&mut self, info: &RequestInfo<'_>) -> Option<Host> {
+        let mac = info.mac?;
         (mac.octets()[5] == 8).then(|| Host::new(mac).address(ip("10.99.0.20")).hostname("bench-8"))
     }
 
-    fn reply(&mut self, _request: &Packet, reply: &mut Packet, _subnet: Option<SubnetId>) {
+    fn reply(&mut self, _info: &RequestInfo<'_>, reply: &mut Packet) {
         reply.options.set(NtpServers, vec![SERVER]);
     }
 }
@@ -537,13 +532,21 @@ fn a_race_lost_to_another_server_is_reported_to_the_event_hook() {
 }
 
 #[test]
-fn records_of_addresses_on_no_subnet_are_left_out_at_start() {
+fn records_of_addresses_this_server_does_not_give_out_are_left_out_at_start() {
     let key = ClientKey::Hw(1, mac(1).to_vec());
+    let other = ClientKey::Hw(1, mac(2).to_vec());
     let far = ex_dhcp::lease::secs(std::time::SystemTime::now()) + 600;
-    let store = MemoryStore::with_records(vec![
+    let records = vec![
+        // On no subnet of this server.
         Change::Bound {
             key: key.clone(),
             addr: ip("192.0.2.1"),
+            until: far,
+        },
+        // On its subnet, outside its range (a range since narrowed).
+        Change::Bound {
+            key: other,
+            addr: ip("10.99.0.5"),
             until: far,
         },
         Change::Bound {
@@ -551,13 +554,21 @@ fn records_of_addresses_on_no_subnet_are_left_out_at_start() {
             addr: ip("10.99.0.101"),
             until: far,
         },
-    ]);
+    ];
     let service = LeaseService::new(engine())
-        .with_store(Box::new(store))
+        .with_store(Box::new(MemoryStore::with_records(records.clone())))
         .unwrap();
-    assert_eq!(service.stats().stray_records, 1);
+    assert_eq!(service.stats().stray_records, 2);
     assert!(service.engine().find(ip("10.99.0.101")).is_some());
     assert!(service.engine().find(ip("192.0.2.1")).is_none());
+    assert!(service.engine().find(ip("10.99.0.5")).is_none());
+    // A store shared with other servers keeps their leases of the subnet.
+    let shared = Shared(Arc::new(Mutex::new(MemoryStore::with_records(records))));
+    let service = LeaseService::new(engine())
+        .with_store(Box::new(shared))
+        .unwrap();
+    assert_eq!(service.stats().stray_records, 1);
+    assert!(service.engine().find(ip("10.99.0.5")).is_some());
 }
 
 /// The user's own handler, embedding the service: its messages and the service's.

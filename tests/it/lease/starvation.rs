@@ -183,3 +183,41 @@ fn a_flood_behind_one_relay_leaves_the_other_relays_offers_alone() {
         "{offered} offers held through the flooded relay"
     );
 }
+
+/// DORA then DECLINE, each from a fresh MAC: every DECLINE is of the client's own
+/// lease, so each counts. Without a limit the 20-address pool would be set aside for
+/// `decline_secs`; with it (a quarter of the pool by default) at most 5 are, and a
+/// real client still gets an address.
+#[test]
+fn a_dora_then_decline_loop_sets_at_most_a_quarter_of_the_pool_aside() {
+    let mut engine = server(20, settings());
+    let mut rng = Rng::new(0xdec2);
+    for n in 0..1000u64 {
+        let mac = random_mac(&mut rng);
+        let now = NOW + n / 10;
+        let Some(addr) = dora(&mut engine, mac, now) else {
+            panic!("round {n}: the pool is exhausted by declines");
+        };
+        assert!(!engine.handle(&decline(mac, addr), now).changes.is_empty());
+        assert!(engine.counts(now).quarantined <= 5, "round {n}");
+    }
+    assert_eq!(engine.stats().quarantines_lifted, 1000 - 5);
+    assert!(dora(&mut engine, [2, 0, 0, 0, 0, 9], NOW + 100).is_some());
+    let capped = |limit| {
+        let mut engine = server(
+            20,
+            Settings {
+                max_declined: Some(limit),
+                ..settings()
+            },
+        );
+        for n in 0..30u8 {
+            let mac = [2, 0, 0, 0, 0xde, n];
+            if let Some(addr) = dora(&mut engine, mac, NOW) {
+                engine.handle(&decline(mac, addr), NOW);
+            }
+        }
+        engine.counts(NOW).quarantined
+    };
+    assert_eq!(capped(12), 12, "the limit is a setting");
+}

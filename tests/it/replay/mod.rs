@@ -3,7 +3,6 @@
 
 mod clients;
 mod dora;
-mod generate;
 mod generated_dora;
 mod generated_durable;
 mod later;

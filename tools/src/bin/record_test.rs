@@ -17,9 +17,10 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use ex_dhcp::replay::{Field, Recording, ReplayError, TestFile, TestNameError};
+use ex_dhcp::replay::{Field, Recording, ReplayError};
 use ex_dhcp::server::{CLIENT_PORT, SERVER_PORT};
 use ex_dhcp_tools::cli::args::{self, Args, Program, UsageError, EXIT_FAILURE};
+use ex_dhcp_tools::record_test::{TestFile, TestNameError};
 
 const PROGRAM: Program = Program {
     name: "record_test",

@@ -3,9 +3,9 @@
 //! a proxyDHCP server that only gives boot information.
 
 use ex_dhcp::server::{HandlerError, SocketConfig};
-use std::net::{Ipv4Addr, SocketAddrV4};
+use std::net::SocketAddrV4;
 
-use ex_dhcp::lease::{Hooks, LeaseMessage, LeaseService, SubnetId};
+use ex_dhcp::lease::{Hooks, LeaseMessage, LeaseService, RequestInfo};
 use ex_dhcp::options::ServerIdentifier;
 use ex_dhcp::pxe::{Boot, PXE_PORT};
 use ex_dhcp::{Config, Context, Handler, MessageType, Packet, Reply, Source, StopReason};
@@ -35,14 +35,8 @@ pub struct BootHooks {
 }
 
 impl Hooks for BootHooks {
-    fn reply(&mut self, request: &Packet, reply: &mut Packet, _subnet: Option<SubnetId>) {
-        let leases = matches!(
-            reply.message_type(),
-            Some(MessageType::Offer | MessageType::Ack)
-        ) && reply.yiaddr != Ipv4Addr::UNSPECIFIED;
-        if leases {
-            *reply = self.boot.add_to(reply.clone(), request, self.serves_4011);
-        }
+    fn reply(&mut self, info: &RequestInfo<'_>, reply: &mut Packet) {
+        self.boot.apply(reply, info.request, self.serves_4011);
     }
 }
 

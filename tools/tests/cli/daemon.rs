@@ -256,3 +256,83 @@ fn user_who_cannot_write_beside_the_lease_file_is_refused_at_start() {
         assert!(stderr.contains("only root can switch users"), "{stderr}");
     }
 }
+
+/// `--user` with `--lease-file` in a directory the user owns: start-up replays and
+/// compacts the file as root, then gives it (and its lock) to the user, so the
+/// server serves as the user, syncs its ACKs there, and starts again on the same
+/// file with the client's lease kept. As an ordinary user the switch is refused.
+#[test]
+fn user_keeps_serving_from_the_lease_file_over_a_restart() {
+    let nobody = id(&["-u", "nobody"]).expect("this test needs a user named nobody");
+    let group = id(&["-g", "nobody"]).expect("and its group");
+    let dir = crate::TempDir::new("user-lease-file");
+    let lease_file = dir.join("leases");
+    let path = lease_file.to_str().expect("a UTF-8 path");
+    let client_port = free_udp_port();
+    if id(&["-u"]).as_deref() != Some("0") {
+        let server = Running::spawn(
+            "lease_server",
+            &[
+                "--server",
+                "198.18.0.1",
+                "--range",
+                "198.18.0.100-198.18.0.150",
+                "--bind",
+                "127.0.0.1",
+                "--port",
+                "0",
+                "--lease-file",
+                path,
+                "--user",
+                "nobody",
+            ],
+        );
+        let (status, _, stderr) = server.finish_all();
+        assert_eq!(status.code(), Some(1), "{stderr}");
+        assert!(stderr.contains("only root can switch users"), "{stderr}");
+        return;
+    }
+    let (uid, gid) = (nobody.parse().unwrap(), group.parse().unwrap());
+    std::os::unix::fs::chown(dir.join(""), Some(uid), Some(gid)).expect("the directory to nobody");
+    let mut leased = None;
+    for round in 0..2 {
+        let (server, server_port) =
+            lease_server(client_port, &["--lease-file", path, "--user", "nobody"]);
+        let (status, output) = crate::run(
+            "send",
+            &[
+                "--dora",
+                "--mac",
+                "02:00:00:00:0e:01",
+                "--server-port",
+                &server_port.to_string(),
+                "--client-port",
+                &client_port.to_string(),
+                "--timeout",
+                "10",
+            ],
+        );
+        assert!(status.success(), "round {round}: {output}");
+        let addr = output
+            .lines()
+            .find_map(|line| line.split("DORA done: ").nth(1))
+            .and_then(|done| done.split_whitespace().next())
+            .map(str::to_owned)
+            .unwrap_or_else(|| panic!("no DORA in {output}"));
+        assert_eq!(
+            *leased.get_or_insert(addr.clone()),
+            addr,
+            "kept over the restart"
+        );
+        server.signal("TERM");
+        let (status, output, stderr) = server.finish_all();
+        assert!(status.success(), "round {round}: {output}\n{stderr}");
+        use std::os::unix::fs::MetadataExt;
+        let owner = std::fs::metadata(&lease_file)
+            .expect("the lease file")
+            .uid();
+        assert_eq!(owner, uid, "round {round}: the lease file is nobody's");
+    }
+    let records = std::fs::read_to_string(&lease_file).expect("the lease file");
+    assert!(records.contains("bound hw:1:020000000e01"), "{records}");
+}

@@ -12,6 +12,7 @@ mod lease_file;
 mod metrics;
 mod migrate;
 mod pxe_boot;
+mod record_test;
 mod send_build;
 mod snoop_folders;
 

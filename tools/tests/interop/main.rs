@@ -15,6 +15,8 @@ mod ipxe;
 mod migrate;
 mod perfdhcp;
 mod postgres;
+mod postgres_contention;
+mod postgres_integrity;
 mod prometheus;
 mod relay;
 mod send_failure;

@@ -102,7 +102,8 @@ mod store {
         let refused = PgStore::connect(&cluster.url()).expect_err("a version it does not know");
         let text = refused.to_string();
         assert!(
-            matches!(refused, StoreError::Backend(_)) && text.contains("99"),
+            matches!(refused, StoreError::Backend(_))
+                && text.contains("version 99, newer than this ex_dhcp's"),
             "{text}"
         );
         assert_eq!(
@@ -122,7 +123,11 @@ mod store {
             bound(1, 10, later),
             bound(2, 11, later),
             bound(3, 12, later),
-            // Client 2 moves: its old address is free.
+            // Client 2 moves: its old address is released first, then the new bound.
+            Change::Released {
+                key: client(2),
+                addr: addr(11),
+            },
             bound(2, 13, later),
             // Client 3 gives its address back.
             Change::Released {
@@ -193,11 +198,11 @@ mod store {
         let mut one = PgStore::connect(&cluster.url()).expect("connect");
         let mut two = PgStore::connect(&cluster.url()).expect("connect");
         let later = now() + 3600;
-        // Client 2 holds .11 through server two; its bid for .10 must not free .11.
+        // Client 2 holds .11 through server two, client 1 holds .10 through one.
         two.commit(&[bound(2, 11, later)]).expect("commit");
         one.commit(&[bound(1, 10, later)]).expect("commit");
         let committed = two
-            .commit(&[bound(2, 10, later), bound(3, 12, later)])
+            .commit(&[bound(4, 10, later), bound(3, 12, later)])
             .expect("commit");
         assert_eq!(
             committed,
@@ -228,12 +233,18 @@ mod store {
         let mut store = PgStore::connect(&cluster.url()).expect("connect");
         let later = now() + 3600;
         store.commit(&[bound(1, 10, later)]).expect("commit");
-        // Client 1 moves to .11; client 2 gets .10, which the move frees: both are
-        // made, as they would be one after the other.
-        let committed = store
-            .commit(&[bound(1, 11, later), bound(2, 10, later)])
-            .expect("commit");
-        assert_eq!(committed, vec![Committed::Durable, Committed::Durable]);
+        // Client 1 moves to .11 (released, then bound); client 2 gets .10, which the
+        // move frees: all made, as they would be one after the other.
+        let moved = [
+            Change::Released {
+                key: client(1),
+                addr: addr(10),
+            },
+            bound(1, 11, later),
+            bound(2, 10, later),
+        ];
+        let committed = store.commit(&moved).expect("commit");
+        assert_eq!(committed, vec![Committed::Durable; 3]);
         assert_eq!(
             load(&mut store),
             vec![bound(2, 10, later), bound(1, 11, later)]

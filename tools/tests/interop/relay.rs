@@ -1,5 +1,6 @@
 //! A real relay agent, ISC `dhcrelay`, between BusyBox `udhcpc` and the
-//! `lease_server` example.
+//! `lease_server` example; and two subnets, each behind a relay of its own, served
+//! by one `lease_server` with a range on each (see `support::relays`).
 //!
 //! Three network namespaces in a row, each link its own subnet:
 //!
@@ -21,6 +22,7 @@ use std::time::Duration;
 
 use crate::support::lab::{self, Lab, LEASE_SECS, MASK, PREFIX, SERVER_IP};
 use crate::support::lease_server::{self, Record};
+use crate::support::relays::Relays;
 use crate::support::tools::{DHCRELAY, UDHCPC};
 use crate::support::{read, require_prerequisites, veth, wait_for, Netns, Proc};
 
@@ -194,4 +196,88 @@ fn without_allow_relays_a_relayed_discover_gets_no_answer() {
         .lines()
         .all(|l| !l.starts_with("event=bound")));
     lab.assert_server_running();
+}
+
+/// The relayed subnets of the two-subnet lab: 198.18.1.0/24 and 198.18.2.0/24.
+const TWO_SUBNETS: [u8; 2] = [1, 2];
+
+#[test]
+#[ignore = "needs root, network namespaces and Debian packages: run `.ci/interop`"]
+fn clients_behind_two_relays_lease_on_their_own_subnets_and_keep_them_over_a_restart() {
+    require_prerequisites(&[UDHCPC, DHCRELAY]);
+    let mut lab = Relays::new(&lab::tag("r2"), &TWO_SUBNETS);
+    let lease_file = lab.path("leases");
+    let bridge = lab.bridge.clone();
+    let options = [
+        "--server",
+        SERVER_IP,
+        "--range",
+        "198.18.1.100-198.18.1.150",
+        "--range",
+        "198.18.2.100-198.18.2.150",
+        "--lease-time",
+        LEASE_SECS,
+        "--allow-relays",
+        "on",
+        "--log-level",
+        "debug",
+        "--interface",
+        &bridge,
+        "--port",
+        "67",
+    ];
+    let start = |lab: &Relays, log: &str| {
+        lease_server::start(&lab.server_ns, &options, &lease_file, &lab.path(log))
+    };
+    lab.server = Some(start(&lab, "server.log"));
+    lab.start_clients(DISCOVERS);
+    let mut leased = Vec::new();
+    for subnet in &lab.subnets {
+        let bound = lab.wait_event(subnet.n, "bound", 1, STEP_TIMEOUT);
+        let ip: Ipv4Addr = bound.get("ip").parse().expect("an address");
+        assert!(
+            subnet.contains(ip) && (100..=150).contains(&ip.octets()[3]),
+            "the client behind {} got {ip}, not an address of its range",
+            subnet.relay_ip()
+        );
+        assert_eq!(bound.get("subnet"), MASK);
+        assert_eq!(bound.get("serverid"), SERVER_IP);
+        assert!(
+            lab.relay_log(subnet.n)
+                .contains(&format!("BOOTREPLY giaddr: {}", subnet.relay_ip())),
+            "the reply went through the client's own relay:\n{}",
+            lab.relay_log(subnet.n)
+        );
+        leased.push((subnet.n, ip));
+    }
+    let records = lease_server::bound(&lease_file);
+    assert_eq!(records.len(), 2, "{records:?}");
+    for (_, ip) in &leased {
+        assert!(records.iter().any(|(_, addr)| addr == ip), "{records:?}");
+    }
+
+    // A crash, not a stop: every ACKed lease was synced before its ACK left.
+    lab.server.as_mut().expect("started").kill();
+    lab.server = Some(start(&lab, "server-2.log"));
+    let restarted = read(&lab.path("server-2.log"));
+    assert!(restarted.contains("2 live records"), "{restarted}");
+    lab.signal_clients("USR1");
+    for &(n, ip) in &leased {
+        let renew = lab.wait_event(n, "renew", 1, STEP_TIMEOUT);
+        assert_eq!(renew.get("ip"), ip.to_string(), "subnet {n}'s client moved");
+        let events = lab.events_of(n);
+        assert!(
+            events.iter().all(|e| e.get("event") != "nak"),
+            "the restarted server refused subnet {n}'s client"
+        );
+    }
+    lease_server::wait_records(
+        &lease_file,
+        "both renewals",
+        4,
+        STEP_TIMEOUT,
+        |r| matches!(r, Record::Bound { addr, .. } if leased.iter().any(|(_, ip)| ip == addr)),
+    );
+    lab.server.as_mut().expect("restarted").assert_running();
+    lab.assert_relays_running();
 }

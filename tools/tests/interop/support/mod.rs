@@ -10,6 +10,7 @@ pub mod events;
 pub mod lab;
 pub mod lease_server;
 pub mod qemu;
+pub mod relays;
 pub mod tools;
 
 use std::fs;

@@ -1,10 +1,10 @@
-//! Writing a ready-to-run Rust test that replays a recording against a handler.
+//! What `record_test` writes: a ready-to-run Rust test that replays a recording
+//! against a handler, with `ex_dhcp::replay`.
 
 use std::fmt::{self, Write as _};
 
-use super::ignore::Field;
-use super::recording::Recording;
-use crate::Packet;
+use ex_dhcp::replay::{Field, Recording};
+use ex_dhcp::Packet;
 
 /// A test name that is not a usable Rust identifier and file name.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -28,7 +28,7 @@ impl std::error::Error for TestNameError {}
 /// The source of a test file that replays a recording against a handler.
 ///
 /// ```
-/// use ex_dhcp::replay::TestFile;
+/// use ex_dhcp_tools::record_test::TestFile;
 ///
 /// let source = TestFile::new("office_dora", "my_crate::Server::new()")?
 ///     .recording_path("tests/data/office_dora.pcap")
@@ -36,7 +36,7 @@ impl std::error::Error for TestNameError {}
 ///     .render();
 /// assert!(source.contains("fn office_dora() -> Result<(), ReplayError>"));
 /// assert!(source.contains(".ignore_option(51)"));
-/// # Ok::<(), ex_dhcp::replay::TestNameError>(())
+/// # Ok::<(), ex_dhcp_tools::record_test::TestNameError>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[must_use]

@@ -1,13 +1,24 @@
-//! The test files `record_test` writes: their content, and that the committed
-//! examples (`tests/it/replay/generated_dora.rs` against a handler that answers at
-//! once, `generated_durable.rs` against one that holds its ACK until the lease is
-//! durable; `cargo test` compiles and runs both) are what the tool makes today.
+//! The test files `record_test` writes: their content, and that the library's
+//! committed examples (`tests/it/replay/generated_dora.rs` against a handler that
+//! answers at once, `generated_durable.rs` against one that holds its ACK until the
+//! lease is durable; `cargo test` compiles and runs both) are what the tool makes.
 
-use ex_dhcp::replay::{Field, Recording, TestFile};
+use std::path::{Path, PathBuf};
+
+use ex_dhcp::replay::{Field, Recording};
 use ex_dhcp_testkit::replay::{fixture, DORA};
+use ex_dhcp_tools::record_test::TestFile;
 
-const GENERATED: &str = include_str!("generated_dora.rs");
-const GENERATED_DURABLE: &str = include_str!("generated_durable.rs");
+const GENERATED: &str = include_str!("../../../tests/it/replay/generated_dora.rs");
+const GENERATED_DURABLE: &str = include_str!("../../../tests/it/replay/generated_durable.rs");
+
+/// The library's root, where its generated tests and their captures are.
+fn library_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("tools/ is inside the library's directory")
+        .to_path_buf()
+}
 
 /// The source without what rustfmt changes: whitespace, and the trailing comma it
 /// adds when it breaks a call's arguments over lines.
@@ -53,9 +64,10 @@ fn the_committed_generated_tests_are_what_the_tool_writes() {
         assert_eq!(
             without_whitespace(&generated_test_file(name, handler).render()),
             without_whitespace(committed),
-            "regenerate with: cargo run -p ex_dhcp-tools --bin record_test -- --pcap \
-             tests/data/captures/{DORA} --name {name} --handler '{handler}' --out tests \
-             --force, then move tests/{name}.rs to tests/it/replay/{module}.rs"
+            "regenerate from the library's root with: cargo run -p ex_dhcp-tools --bin \
+             record_test -- --pcap tests/data/captures/{DORA} --name {name} --handler \
+             '{handler}' --out tests --force, then move tests/{name}.rs to \
+             tests/it/replay/{module}.rs"
         );
     }
 }
@@ -80,8 +92,7 @@ fn the_generated_test_replays_the_copied_capture_against_the_named_handler() {
         );
     }
     for name in ["replay_generated_dora", "replay_generated_durable"] {
-        let copied = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join(format!("tests/data/{name}.pcap"));
+        let copied = library_root().join(format!("tests/data/{name}.pcap"));
         assert_eq!(
             std::fs::read(copied).expect("the copied capture is committed"),
             std::fs::read(fixture(DORA)).expect("the fixture reads")
